@@ -1,0 +1,481 @@
+/**
+ * @file rnnlite.h
+ * @brief rnnlite: recurrent neural networks for time-series forecasting, in C.
+ *
+ * One opaque handle (::rl_model) holds a sequential stack of layers
+ * (SimpleRNN, LSTM, GRU, Dense), its optimiser and its training state.
+ * The numbers follow tf.keras 2.x: same weight layouts, same initialisers,
+ * same optimiser steps.
+ *
+ * Conventions that hold for every function below:
+ * - Data is float32, row-major and owned by the caller; the library copies
+ *   what it keeps and never frees a caller pointer.
+ * - Every function that can fail returns an ::rl_status. On failure nothing
+ *   observable has changed, and rl_model_last_error() tells why.
+ * - A handle may be used by one thread at a time; different handles are
+ *   fully independent (the library has no global mutable state).
+ * - No variadic functions, no `FILE *`, no structs by value: every function
+ *   can be called through an FFI such as Python's ctypes.
+ */
+#ifndef RNNLITE_H
+#define RNNLITE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @name Version of this header
+ *  Compare with rl_version_number() to detect a header/library mismatch.
+ *  @{ */
+#define RL_VERSION_MAJOR 0
+#define RL_VERSION_MINOR 1
+#define RL_VERSION_PATCH 0
+/** MAJOR*10000 + MINOR*100 + PATCH, as rl_version_number() returns. */
+#define RL_VERSION_NUMBER (RL_VERSION_MAJOR * 10000 + RL_VERSION_MINOR * 100 + RL_VERSION_PATCH)
+/** @} */
+
+#if defined(_WIN32) && defined(RNNLITE_BUILDING_DLL)
+#define RL_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define RL_API __attribute__((visibility("default")))
+#else
+#define RL_API
+#endif
+
+/** Opaque model handle: a layer stack, its weights and its training state. */
+typedef struct rl_model rl_model;
+
+/** Opaque feature scaler (MinMax or Standard), fitted per feature column. */
+typedef struct rl_scaler rl_scaler;
+
+/** Result of every fallible call. Values are fixed forever. */
+typedef enum rl_status {
+    RL_OK = 0,
+    RL_E_INVALID = 1,     /**< NULL pointer, zero size, value out of range */
+    RL_E_NOMEM = 2,       /**< allocation failed (also: a size that would overflow) */
+    RL_E_SHAPE = 3,       /**< sizes that do not fit: layers, weight count, buffer */
+    RL_E_STATE = 4,       /**< wrong order: fit before compile, add after compile ... */
+    RL_E_IO = 5,          /**< file could not be opened/read/written */
+    RL_E_FORMAT = 6,      /**< model file/buffer corrupt, truncated, unknown version */
+    RL_E_NUMERIC = 7,     /**< NaN/Inf in inputs, or training diverged */
+    RL_E_UNSUPPORTED = 8  /**< valid request this build or model cannot do */
+} rl_status;
+
+/** Element-wise activation functions, as Keras names them. */
+typedef enum rl_activation {
+    RL_ACT_LINEAR = 0,
+    RL_ACT_RELU = 1,
+    RL_ACT_TANH = 2,
+    RL_ACT_SIGMOID = 3
+} rl_activation;
+
+/** Optimisers; their hyper-parameters are set with rl_model_set_param(). */
+typedef enum rl_optimizer {
+    RL_OPT_SGD = 0,      /**< SGD with optional momentum (Keras' nesterov=False) */
+    RL_OPT_ADAM = 1,     /**< Adam as tf.keras.optimizers.Adam */
+    RL_OPT_RMSPROP = 2   /**< RMSprop as tf.keras.optimizers.RMSprop (centered=False) */
+} rl_optimizer;
+
+/** Training losses, averaged over every output element of a batch. */
+typedef enum rl_loss {
+    RL_LOSS_MSE = 0,   /**< mean squared error */
+    RL_LOSS_MAE = 1,   /**< mean absolute error */
+    RL_LOSS_HUBER = 2  /**< Huber loss with delta 1, as tf.keras.losses.Huber() */
+} rl_loss;
+
+/**
+ * Model parameters for rl_model_set_param(). Appended to, never renumbered.
+ * Integer parameters pass as exact doubles. rl_param_bounds() gives the range.
+ */
+typedef enum rl_param {
+    RL_PARAM_LEARNING_RATE = 0,    /**< step size; default 0.001 (Adam, RMSprop), 0.01 (SGD) */
+    RL_PARAM_BETA1 = 1,            /**< Adam first-moment decay, [0,1); default 0.9 */
+    RL_PARAM_BETA2 = 2,            /**< Adam second-moment decay, [0,1); default 0.999 */
+    RL_PARAM_EPSILON = 3,          /**< Adam/RMSprop epsilon, > 0; default 1e-7 */
+    RL_PARAM_MOMENTUM = 4,         /**< SGD and RMSprop momentum, [0,1); default 0 */
+    RL_PARAM_CLIPNORM = 5,         /**< clip each gradient tensor to this L2 norm; 0 = off */
+    RL_PARAM_SEED = 6,             /**< seed of initialisers and shuffling; set before compile */
+    RL_PARAM_SHUFFLE = 7,          /**< 1 = reshuffle training samples every epoch (default), 0 = keep order */
+    RL_PARAM_VALIDATION_SPLIT = 8, /**< fraction [0,1) held out from the end of the data; default 0 */
+    RL_PARAM_PATIENCE = 9,         /**< early stopping: epochs without val-loss improvement; 0 = off */
+    RL_PARAM_THREADS = 10,         /**< worker threads for the kernels, 1..64; default 1 */
+    RL_PARAM_RHO = 11              /**< RMSprop decay of the squared-gradient average; default 0.9 */
+} rl_param;
+
+/** Number of ::rl_param values this library knows (one past the last). */
+#define RL_PARAM_COUNT 12
+
+/**
+ * Called once after every epoch of rl_fit().
+ * @param epoch     epoch just finished, counted from 1
+ * @param loss      training loss of the epoch (sample-weighted batch mean)
+ * @param val_loss  validation loss, or NaN when there is no validation split
+ * @param user_data the pointer given to rl_model_set_epoch_callback()
+ * @return 0 to go on, non-zero to stop training after this epoch (rl_fit then returns ::RL_OK)
+ */
+typedef int (*rl_epoch_callback)(size_t epoch, float loss, float val_loss, void *user_data);
+
+/* ------------------------------------------------------------------ */
+/** @name Library information
+ *  @{ */
+
+/** Library version as MAJOR*10000 + MINOR*100 + PATCH (compare with ::RL_VERSION_NUMBER). */
+RL_API unsigned rl_version_number(void);
+
+/** Library version as "MAJOR.MINOR.PATCH"; static storage, never NULL. */
+RL_API const char *rl_version_string(void);
+
+/** Name of a status ("ok", "invalid argument", ...); static storage, never NULL. */
+RL_API const char *rl_status_string(rl_status s);
+
+/**
+ * Instruction-set path the kernels run on: "scalar", "avx2" or "avx512".
+ * Chosen once from the CPU (CPUID and XGETBV); the environment variable
+ * `RNNLITE_ISA=scalar|avx2|avx512` forces a path the CPU supports.
+ * Static storage, never NULL.
+ */
+RL_API const char *rl_runtime_isa(void);
+
+/** Name of a parameter ("learning_rate", ...); "unknown" for a value out of range. Never NULL. */
+RL_API const char *rl_param_name(rl_param p);
+
+/**
+ * Accepted range of a parameter, both ends inclusive.
+ * @return ::RL_OK, or ::RL_E_INVALID for an unknown @p p or NULL outputs.
+ */
+RL_API rl_status rl_param_bounds(rl_param p, double *lower, double *upper);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Building a model
+ *  Order: create, add layers, set parameters, compile. Adding a layer after
+ *  compile is ::RL_E_STATE.
+ *  @{ */
+
+/**
+ * Create an empty model for inputs of shape [time_steps][n_features].
+ * @param out         receives the new handle (owned by the caller, free with rl_model_destroy())
+ * @param time_steps  window length, >= 1
+ * @param n_features  features per step, >= 1
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p out or a zero size; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_create(rl_model **out, size_t time_steps, size_t n_features);
+
+/** Free a model and everything it owns. NULL is a no-op. */
+RL_API void rl_model_destroy(rl_model *m);
+
+/**
+ * Append a Keras SimpleRNN layer (h' = act(x W + h U + b)).
+ * @param units             hidden size, 1..65536
+ * @param activation        applied to the new state (Keras default: tanh)
+ * @param return_sequences  non-zero to output every step (needed to stack a recurrent layer on it)
+ * @return ::RL_OK; ::RL_E_INVALID (NULL, zero or too many units, unknown activation);
+ *         ::RL_E_SHAPE when the previous layer does not output a sequence;
+ *         ::RL_E_STATE after compile; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_add_simple_rnn(rl_model *m, size_t units, rl_activation activation,
+                                         int return_sequences);
+
+/**
+ * Append a Keras LSTM layer: gates i, f, c, o; @p activation for the candidate
+ * and the cell output, @p recurrent_activation for the gates (Keras: tanh, sigmoid).
+ * Statuses as rl_model_add_simple_rnn().
+ */
+RL_API rl_status rl_model_add_lstm(rl_model *m, size_t units, rl_activation activation,
+                                   rl_activation recurrent_activation, int return_sequences);
+
+/**
+ * Append a Keras GRU layer (reset_after=True, the TF2 default): gates z, r, h.
+ * Statuses as rl_model_add_simple_rnn().
+ */
+RL_API rl_status rl_model_add_gru(rl_model *m, size_t units, rl_activation activation,
+                                  rl_activation recurrent_activation, int return_sequences);
+
+/**
+ * Append a Dense layer. On a sequence (after return_sequences) it applies to
+ * every step, as Keras Dense does on 3-D input.
+ * Statuses as rl_model_add_simple_rnn() (no ::RL_E_SHAPE).
+ */
+RL_API rl_status rl_model_add_dense(rl_model *m, size_t units, rl_activation activation);
+
+/**
+ * Set a parameter (see ::rl_param). Any time before rl_fit(); ::RL_PARAM_SEED
+ * only before rl_model_compile().
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, an unknown parameter, NaN or a value
+ *         outside rl_param_bounds() or not an integer where one is needed;
+ *         ::RL_E_STATE for SEED after compile.
+ */
+RL_API rl_status rl_model_set_param(rl_model *m, rl_param p, double value);
+
+/**
+ * Read a parameter's current value.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or an unknown parameter.
+ */
+RL_API rl_status rl_model_get_param(const rl_model *m, rl_param p, double *value);
+
+/**
+ * Choose optimiser and loss; allocate and initialise weights (glorot-uniform
+ * kernels, orthogonal recurrent kernels, zero biases, LSTM forget bias 1) from
+ * ::RL_PARAM_SEED, and the optimiser state.
+ * @return ::RL_OK; ::RL_E_INVALID for an unknown optimiser or loss;
+ *         ::RL_E_STATE when there is no layer or the model is compiled already;
+ *         ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_compile(rl_model *m, rl_optimizer opt, rl_loss loss);
+
+/**
+ * Install (or with NULL @p cb, remove) a callback run after every epoch of rl_fit().
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p m.
+ */
+RL_API rl_status rl_model_set_epoch_callback(rl_model *m, rl_epoch_callback cb, void *user_data);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Inspecting a model
+ *  @{ */
+
+/** Number of layers added so far. @return ::RL_OK or ::RL_E_INVALID for NULL. */
+RL_API rl_status rl_model_layer_count(const rl_model *m, size_t *count);
+
+/**
+ * Input shape given to rl_model_create().
+ * @return ::RL_OK or ::RL_E_INVALID for NULL.
+ */
+RL_API rl_status rl_model_input_shape(const rl_model *m, size_t *time_steps, size_t *n_features);
+
+/**
+ * Output shape of one sample: @p steps is 1, or time_steps when the last
+ * recurrent layer returns sequences; @p units is the last layer's width.
+ * rl_predict() writes n_samples * steps * units floats.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_STATE when there is no layer.
+ */
+RL_API rl_status rl_model_output_shape(const rl_model *m, size_t *steps, size_t *units);
+
+/**
+ * Number of floats in layer @p layer's weights (all its tensors, Keras order).
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or a layer index out of range.
+ */
+RL_API rl_status rl_model_weight_count(const rl_model *m, size_t layer, size_t *count);
+
+/**
+ * Replace a layer's weights: one flat array in Keras get_weights() order, row-major.
+ * @return ::RL_OK; ::RL_E_INVALID (NULL, bad layer); ::RL_E_SHAPE when @p count
+ *         differs from rl_model_weight_count(); ::RL_E_NUMERIC for NaN/Inf;
+ *         ::RL_E_STATE before compile.
+ */
+RL_API rl_status rl_model_set_weights(rl_model *m, size_t layer, const float *w, size_t count);
+
+/** Copy a layer's weights out (layout as rl_model_set_weights()). Same statuses. */
+RL_API rl_status rl_model_get_weights(const rl_model *m, size_t layer, float *w, size_t count);
+
+/**
+ * Loss history of the last rl_fit(): up to @p capacity values per array.
+ * @param loss       training loss per epoch, or NULL
+ * @param val_loss   validation loss per epoch (NaN without validation), or NULL
+ * @param n_epochs   receives the number of epochs the last fit ran
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p m or @p n_epochs.
+ */
+RL_API rl_status rl_model_history(const rl_model *m, float *loss, float *val_loss,
+                                  size_t capacity, size_t *n_epochs);
+
+/**
+ * Detail of the last failure on this handle ("" when none); valid until the
+ * next call on the handle. Never NULL (NULL @p m gives a fixed message).
+ */
+RL_API const char *rl_model_last_error(const rl_model *m);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Training and inference
+ *  @{ */
+
+/**
+ * Train with the compiled optimiser and loss (Keras model.fit semantics).
+ * The last ::RL_PARAM_VALIDATION_SPLIT fraction of the samples is held out
+ * (before shuffling); with ::RL_PARAM_PATIENCE > 0 training stops when the
+ * validation loss has not improved for that many epochs and the best weights
+ * are restored. Calling rl_fit() again continues from the current weights and
+ * optimiser state.
+ * @param x          [n_samples][time_steps][n_features]
+ * @param y          [n_samples][units], or [n_samples][time_steps][units] when the
+ *                   last recurrent layer returns sequences
+ * @param epochs     >= 1
+ * @param batch_size >= 1 (clamped to the number of training samples)
+ * @return ::RL_OK (also when stopped early or by the callback);
+ *         ::RL_E_INVALID (NULL, zero sizes, too few samples for the split);
+ *         ::RL_E_STATE before compile; ::RL_E_NUMERIC for NaN/Inf in @p x or
+ *         @p y (nothing changed) or when training diverges (weights are then
+ *         the last finite ones); ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_fit(rl_model *m, const float *x, const float *y, size_t n_samples,
+                        size_t epochs, size_t batch_size);
+
+/**
+ * Run the model forward.
+ * @param y      output buffer, see rl_model_output_shape()
+ * @param y_len  capacity of @p y in floats; must be at least n_samples*steps*units
+ * @return ::RL_OK; ::RL_E_INVALID (NULL, zero samples); ::RL_E_SHAPE for a short
+ *         @p y; ::RL_E_STATE before compile; ::RL_E_NUMERIC for NaN/Inf in @p x;
+ *         ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_predict(rl_model *m, const float *x, size_t n_samples, float *y, size_t y_len);
+
+/**
+ * Compute the compiled loss on (x, y) without training.
+ * Statuses as rl_predict(), plus ::RL_E_NUMERIC for NaN/Inf in @p y.
+ */
+RL_API rl_status rl_evaluate(rl_model *m, const float *x, const float *y, size_t n_samples,
+                             float *loss);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Model files and buffers
+ *  Format: docs/format.md. Files carry architecture, parameters, weights,
+ *  the optimiser state and an attached scaler, with a CRC-32.
+ *  @{ */
+
+/**
+ * Save a compiled model to @p path atomically (temporary file, fsync, rename):
+ * on any failure the previous file at @p path is untouched.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_STATE before compile; ::RL_E_IO.
+ */
+RL_API rl_status rl_model_save(const rl_model *m, const char *path);
+
+/**
+ * Load a model saved by rl_model_save(); the new handle is compiled and ready.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_IO; ::RL_E_FORMAT for a
+ *         corrupt, truncated or unknown file; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_load(rl_model **out, const char *path);
+
+/**
+ * Save into a buffer the library allocates; free it with rl_free().
+ * @return ::RL_OK; ::RL_E_INVALID; ::RL_E_STATE before compile; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_save_buffer(const rl_model *m, void **buffer, size_t *size);
+
+/**
+ * Save into a caller buffer. With @p buffer NULL (and @p capacity 0), only
+ * stores the size needed in @p size.
+ * @return ::RL_OK; ::RL_E_SHAPE when @p capacity is too small (@p size tells
+ *         the size needed); ::RL_E_INVALID; ::RL_E_STATE before compile.
+ */
+RL_API rl_status rl_model_save_to(const rl_model *m, void *buffer, size_t capacity, size_t *size);
+
+/** Load from memory; statuses as rl_model_load() (no ::RL_E_IO). */
+RL_API rl_status rl_model_load_buffer(rl_model **out, const void *buffer, size_t size);
+
+/** Free memory the library returned (rl_model_save_buffer()). NULL is a no-op. */
+RL_API void rl_free(void *p);
+
+/**
+ * Attach a copy of a fitted scaler to the model (saved with it), or detach
+ * with NULL. rl_model_get_scaler() gives it back after rl_model_load().
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p m; ::RL_E_STATE for an unfitted scaler;
+ *         ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_set_scaler(rl_model *m, const rl_scaler *s);
+
+/**
+ * A new copy of the attached scaler (caller frees with rl_scaler_destroy()).
+ * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_STATE when none is attached; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_get_scaler(const rl_model *m, rl_scaler **out);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Scalers
+ *  sklearn semantics: statistics per feature column of a [n_rows][n_features] array.
+ *  @{ */
+
+/**
+ * MinMax scaler mapping each column's [min, max] to [@p range_min, @p range_max]
+ * (sklearn MinMaxScaler(feature_range)). A constant column maps to range_min.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, non-finite or range_min >= range_max; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_scaler_create_minmax(rl_scaler **out, float range_min, float range_max);
+
+/**
+ * Standard scaler: (v - mean) / std with the population std (sklearn
+ * StandardScaler); a constant column gets scale 1.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_scaler_create_standard(rl_scaler **out);
+
+/** Free a scaler. NULL is a no-op. */
+RL_API void rl_scaler_destroy(rl_scaler *s);
+
+/**
+ * Learn per-column statistics of @p data [n_rows][n_features]; refitting replaces them.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or zero sizes; ::RL_E_NUMERIC for
+ *         NaN/Inf in @p data (scaler unchanged); ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_scaler_fit(rl_scaler *s, const float *data, size_t n_rows, size_t n_features);
+
+/**
+ * Scale @p in into @p out (both [n_rows][n_features]; may be the same buffer).
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or zero rows; ::RL_E_STATE before
+ *         fit; ::RL_E_SHAPE when @p n_features differs from the fitted count.
+ */
+RL_API rl_status rl_scaler_transform(const rl_scaler *s, const float *in, float *out,
+                                     size_t n_rows, size_t n_features);
+
+/** Undo rl_scaler_transform(). Same statuses. */
+RL_API rl_status rl_scaler_inverse_transform(const rl_scaler *s, const float *in, float *out,
+                                             size_t n_rows, size_t n_features);
+
+/**
+ * Undo the scaling of one fitted column on a plain vector of @p n values, e.g.
+ * the single-column output of a model that forecasts feature @p column.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or @p column out of range; ::RL_E_STATE before fit.
+ */
+RL_API rl_status rl_scaler_inverse_transform_column(const rl_scaler *s, size_t column,
+                                                    const float *in, float *out, size_t n);
+
+/** Number of fitted feature columns (0 before fit). @return ::RL_OK or ::RL_E_INVALID. */
+RL_API rl_status rl_scaler_feature_count(const rl_scaler *s, size_t *n_features);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Windowing a series into supervised samples
+ *  Window i takes points [i, i+time_steps) as x and point i+time_steps+horizon-1
+ *  as y (horizon 1 = the next point, as the Keras tutorial's create_dataset).
+ *  @{ */
+
+/** Target selector for rl_window_make(): every feature column goes into y. */
+#define RL_ALL_COLUMNS ((size_t)-1)
+
+/**
+ * Number of windows a series of @p n_points gives: n_points - time_steps - horizon + 1,
+ * or 0 when the series is too short.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p count, zero time_steps or horizon.
+ */
+RL_API rl_status rl_window_count(size_t n_points, size_t time_steps, size_t horizon, size_t *count);
+
+/**
+ * Cut @p series [n_points][n_features] into windows.
+ * @param target_column  feature column forecast into y, or ::RL_ALL_COLUMNS
+ * @param x      [count][time_steps][n_features], @p x_len floats of room
+ * @param y      [count][1 or n_features], @p y_len floats of room
+ * @return ::RL_OK; ::RL_E_INVALID (NULL, zero sizes, column out of range,
+ *         series too short for one window); ::RL_E_SHAPE for a buffer too small.
+ */
+RL_API rl_status rl_window_make(const float *series, size_t n_points, size_t n_features,
+                                size_t time_steps, size_t horizon, size_t target_column,
+                                float *x, size_t x_len, float *y, size_t y_len);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RNNLITE_H */

@@ -1,0 +1,386 @@
+/* The public model API: argument checks, a status and a message, then one
+ * call into model.c. Nothing is changed when a check fails. */
+#include <math.h>
+#include <string.h>
+
+#include "activation.h"
+#include "alloc.h"
+#include "loss.h"
+#include "model.h"
+#include "optim.h"
+#include "params.h"
+#include "pool.h"
+#include "scaler.h"
+
+#define CHECK_MODEL(m)                                                                         \
+    do {                                                                                       \
+        if (!(m))                                                                              \
+            return RL_E_INVALID;                                                               \
+        (m)->err[0] = '\0';                                                                    \
+    } while (0)
+
+rl_status rl_model_create(rl_model **out, size_t time_steps, size_t n_features)
+{
+    if (!out)
+        return RL_E_INVALID;
+    *out = NULL;
+    if (time_steps == 0 || n_features == 0 || time_steps > RL_MAX_STEPS ||
+        n_features > RL_MAX_FEATURES)
+        return RL_E_INVALID;
+    rl_model *m = rl__calloc(1, sizeof *m);
+    if (!m)
+        return RL_E_NOMEM;
+    m->time_steps = time_steps;
+    m->n_features = n_features;
+    rl__params_defaults(m->params);
+    m->pool_threads = 1;
+    *out = m;
+    return RL_OK;
+}
+
+void rl_model_destroy(rl_model *m)
+{
+    if (!m)
+        return;
+    rl__model_free_buffers(m);
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl__layer_free(&m->layers[i]);
+        rl__free(m->slots[i].slot[0]);
+        rl__free(m->slots[i].slot[1]);
+        rl__free(m->best[i]);
+    }
+    rl__pool_destroy(m->cx.pool);
+    rl__free(m->order);
+    rl__free(m->hist_loss);
+    rl__free(m->hist_val);
+    rl_scaler_destroy(m->scaler);
+    rl__free(m);
+}
+
+/* Whether the stack so far ends in a sequence (what a recurrent layer needs). */
+static int ends_in_sequence(const rl_model *m)
+{
+    int seq = 1;
+    for (size_t i = 0; i < m->n_layers; i++)
+        if (m->layers[i].ops->recurrent)
+            seq = m->layers[i].return_sequences;
+    return seq;
+}
+
+static rl_status add_layer(rl_model *m, rl_layer_kind kind, size_t units, rl_activation act,
+                           rl_activation rec_act, int return_sequences)
+{
+    CHECK_MODEL(m);
+    const rl_layer_ops *ops = rl__layer_ops(kind);
+    if (m->compiled)
+        return rl__fail(m, RL_E_STATE, "cannot add a layer after rl_model_compile");
+    if (m->n_layers == RL_MAX_LAYERS)
+        return rl__fail(m, RL_E_INVALID, "a model holds at most %d layers", RL_MAX_LAYERS);
+    if (units == 0 || units > RL_MAX_UNITS)
+        return rl__fail(m, RL_E_INVALID, "units must be 1..%d, got %zu", RL_MAX_UNITS, units);
+    if (!rl__activation_valid((int)act) || !rl__activation_valid((int)rec_act))
+        return rl__fail(m, RL_E_INVALID, "unknown activation %d", (int)(rl__activation_valid((int)act) ? rec_act : act));
+    if (ops->recurrent && !ends_in_sequence(m))
+        return rl__fail(m, RL_E_SHAPE,
+                        "a %s layer needs a sequence, but layer %zu returns only its last state "
+                        "(add it with return_sequences=1)", ops->name, m->n_layers - 1);
+    size_t in = m->n_features, in_steps = m->time_steps;
+    if (m->n_layers > 0) {
+        const rl_layer *prev = &m->layers[m->n_layers - 1];
+        in = prev->units;
+        in_steps = prev->out_steps;
+    }
+    rl_layer l;
+    if (!rl__layer_init(&l, kind, in, in_steps, units, act, rec_act, return_sequences))
+        return rl__fail(m, RL_E_NOMEM, "layer of %zu units is too large", units);
+    m->layers[m->n_layers++] = l;
+    return RL_OK;
+}
+
+rl_status rl_model_add_simple_rnn(rl_model *m, size_t units, rl_activation activation,
+                                  int return_sequences)
+{
+    return add_layer(m, RL_LAYER_SIMPLE_RNN, units, activation, RL_ACT_LINEAR, return_sequences);
+}
+
+rl_status rl_model_add_lstm(rl_model *m, size_t units, rl_activation activation,
+                            rl_activation recurrent_activation, int return_sequences)
+{
+    return add_layer(m, RL_LAYER_LSTM, units, activation, recurrent_activation, return_sequences);
+}
+
+rl_status rl_model_add_gru(rl_model *m, size_t units, rl_activation activation,
+                           rl_activation recurrent_activation, int return_sequences)
+{
+    return add_layer(m, RL_LAYER_GRU, units, activation, recurrent_activation, return_sequences);
+}
+
+rl_status rl_model_add_dense(rl_model *m, size_t units, rl_activation activation)
+{
+    return add_layer(m, RL_LAYER_DENSE, units, activation, RL_ACT_LINEAR, 0);
+}
+
+rl_status rl_model_set_param(rl_model *m, rl_param p, double value)
+{
+    CHECK_MODEL(m);
+    rl_status s = rl__param_check(p, value);
+    if (s != RL_OK)
+        return rl__fail(m, s, "%s: %g is out of range or not allowed", rl_param_name(p), value);
+    if (p == RL_PARAM_SEED && m->compiled)
+        return rl__fail(m, RL_E_STATE, "seed must be set before rl_model_compile");
+    if (p == RL_PARAM_THREADS) {
+        s = rl__model_set_threads(m, (unsigned)value);
+        if (s != RL_OK)
+            return rl__fail(m, s, "could not start %u worker threads", (unsigned)value);
+    }
+    m->params[p] = value;
+    m->params_set |= 1u << p;
+    return RL_OK;
+}
+
+rl_status rl_model_get_param(const rl_model *m, rl_param p, double *value)
+{
+    if (!m || !value || (unsigned)p >= RL_PARAM_COUNT)
+        return RL_E_INVALID;
+    *value = m->params[p];
+    return RL_OK;
+}
+
+static void free_weights(rl_model *m)
+{
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl__layer_free(&m->layers[i]);
+        rl__free(m->slots[i].slot[0]);
+        rl__free(m->slots[i].slot[1]);
+        m->slots[i].slot[0] = m->slots[i].slot[1] = NULL;
+    }
+}
+
+rl_status rl_model_compile(rl_model *m, rl_optimizer opt, rl_loss loss)
+{
+    CHECK_MODEL(m);
+    if (m->compiled)
+        return rl__fail(m, RL_E_STATE, "the model is compiled already");
+    if (m->n_layers == 0)
+        return rl__fail(m, RL_E_STATE, "add at least one layer before rl_model_compile");
+    if ((int)opt < RL_OPT_SGD || (int)opt > RL_OPT_RMSPROP)
+        return rl__fail(m, RL_E_INVALID, "unknown optimizer %d", (int)opt);
+    if (!rl__loss_valid((int)loss))
+        return rl__fail(m, RL_E_INVALID, "unknown loss %d", (int)loss);
+    m->opt = opt;
+    m->loss = loss;
+    if (!(m->params_set & (1u << RL_PARAM_LEARNING_RATE)))
+        m->params[RL_PARAM_LEARNING_RATE] = rl__param_default_lr(opt);
+    rl_status s = rl__model_compile(m);
+    if (s != RL_OK) {
+        free_weights(m);
+        m->compiled = 0;
+        return rl__fail(m, s, "out of memory for the weights");
+    }
+    return RL_OK;
+}
+
+rl_status rl_model_set_epoch_callback(rl_model *m, rl_epoch_callback cb, void *user_data)
+{
+    CHECK_MODEL(m);
+    m->callback = cb;
+    m->callback_user = user_data;
+    return RL_OK;
+}
+
+rl_status rl_model_layer_count(const rl_model *m, size_t *count)
+{
+    if (!m || !count)
+        return RL_E_INVALID;
+    *count = m->n_layers;
+    return RL_OK;
+}
+
+rl_status rl_model_input_shape(const rl_model *m, size_t *time_steps, size_t *n_features)
+{
+    if (!m || !time_steps || !n_features)
+        return RL_E_INVALID;
+    *time_steps = m->time_steps;
+    *n_features = m->n_features;
+    return RL_OK;
+}
+
+rl_status rl_model_output_shape(const rl_model *m, size_t *steps, size_t *units)
+{
+    if (!m || !steps || !units)
+        return RL_E_INVALID;
+    if (m->n_layers == 0)
+        return rl__fail(m, RL_E_STATE, "the model has no layer yet");
+    *steps = m->layers[m->n_layers - 1].out_steps;
+    *units = m->layers[m->n_layers - 1].units;
+    return RL_OK;
+}
+
+rl_status rl_model_weight_count(const rl_model *m, size_t layer, size_t *count)
+{
+    if (!m || !count)
+        return RL_E_INVALID;
+    if (layer >= m->n_layers)
+        return rl__fail(m, RL_E_INVALID, "layer %zu does not exist (%zu layers)", layer,
+                        m->n_layers);
+    *count = m->layers[layer].n_w;
+    return RL_OK;
+}
+
+static rl_status check_weights_call(const rl_model *m, size_t layer, const float *w, size_t count)
+{
+    if (!w)
+        return rl__fail(m, RL_E_INVALID, "weights pointer is NULL");
+    if (layer >= m->n_layers)
+        return rl__fail(m, RL_E_INVALID, "layer %zu does not exist (%zu layers)", layer,
+                        m->n_layers);
+    if (!m->compiled)
+        return rl__fail(m, RL_E_STATE, "weights exist only after rl_model_compile");
+    if (count != m->layers[layer].n_w)
+        return rl__fail(m, RL_E_SHAPE, "layer %zu has %zu weights, got %zu", layer,
+                        m->layers[layer].n_w, count);
+    return RL_OK;
+}
+
+rl_status rl_model_set_weights(rl_model *m, size_t layer, const float *w, size_t count)
+{
+    CHECK_MODEL(m);
+    rl_status s = check_weights_call(m, layer, w, count);
+    if (s != RL_OK)
+        return s;
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(w[i]))
+            return rl__fail(m, RL_E_NUMERIC, "weight %zu of layer %zu is not finite", i, layer);
+    memcpy(m->layers[layer].w, w, count * sizeof(float));
+    return RL_OK;
+}
+
+rl_status rl_model_get_weights(const rl_model *m, size_t layer, float *w, size_t count)
+{
+    if (!m)
+        return RL_E_INVALID;
+    rl_status s = check_weights_call(m, layer, w, count);
+    if (s != RL_OK)
+        return s;
+    memcpy(w, m->layers[layer].w, count * sizeof(float));
+    return RL_OK;
+}
+
+rl_status rl_model_history(const rl_model *m, float *loss, float *val_loss, size_t capacity,
+                           size_t *n_epochs)
+{
+    if (!m || !n_epochs)
+        return RL_E_INVALID;
+    size_t n = m->hist_n < capacity ? m->hist_n : capacity;
+    if (loss && n)
+        memcpy(loss, m->hist_loss, n * sizeof(float));
+    if (val_loss && n)
+        memcpy(val_loss, m->hist_val, n * sizeof(float));
+    *n_epochs = m->hist_n;
+    return RL_OK;
+}
+
+const char *rl_model_last_error(const rl_model *m)
+{
+    return m ? m->err : "no model (NULL handle)";
+}
+
+/* ---- data calls ---------------------------------------------------------- */
+
+/* Common checks of fit/predict/evaluate: sizes, state, finiteness. */
+static rl_status check_data(rl_model *m, const float *x, const float *y, size_t n,
+                            const char *fn)
+{
+    if (!x)
+        return rl__fail(m, RL_E_INVALID, "%s: x is NULL", fn);
+    if (n == 0)
+        return rl__fail(m, RL_E_INVALID, "%s: n_samples is 0", fn);
+    if (!m->compiled)
+        return rl__fail(m, RL_E_STATE, "%s: call rl_model_compile first", fn);
+    int ok = 1;
+    size_t x_len = rl__mul(rl__mul(n, m->time_steps, &ok), m->n_features, &ok);
+    size_t y_len = rl__mul(n, rl__model_out_len(m), &ok);
+    if (!ok)
+        return rl__fail(m, RL_E_NOMEM, "%s: %zu samples overflow the address space", fn, n);
+    for (size_t i = 0; i < x_len; i++)
+        if (!isfinite(x[i]))
+            return rl__fail(m, RL_E_NUMERIC, "%s: x[%zu] is not finite", fn, i);
+    for (size_t i = 0; y && i < y_len; i++)
+        if (!isfinite(y[i]))
+            return rl__fail(m, RL_E_NUMERIC, "%s: y[%zu] is not finite", fn, i);
+    return RL_OK;
+}
+
+rl_status rl_fit(rl_model *m, const float *x, const float *y, size_t n_samples, size_t epochs,
+                 size_t batch_size)
+{
+    CHECK_MODEL(m);
+    if (!y)
+        return rl__fail(m, RL_E_INVALID, "rl_fit: y is NULL");
+    if (epochs == 0 || batch_size == 0)
+        return rl__fail(m, RL_E_INVALID, "rl_fit: epochs and batch_size must be >= 1");
+    rl_status s = check_data(m, x, y, n_samples, "rl_fit");
+    if (s != RL_OK)
+        return s;
+    return rl__model_fit(m, x, y, n_samples, epochs, batch_size);
+}
+
+rl_status rl_predict(rl_model *m, const float *x, size_t n_samples, float *y, size_t y_len)
+{
+    CHECK_MODEL(m);
+    if (!y)
+        return rl__fail(m, RL_E_INVALID, "rl_predict: y is NULL");
+    rl_status s = check_data(m, x, NULL, n_samples, "rl_predict");
+    if (s != RL_OK)
+        return s;
+    size_t need = n_samples * rl__model_out_len(m);
+    if (y_len < need)
+        return rl__fail(m, RL_E_SHAPE, "rl_predict: y holds %zu floats, %zu needed", y_len, need);
+    return rl__model_predict(m, x, n_samples, y);
+}
+
+rl_status rl_evaluate(rl_model *m, const float *x, const float *y, size_t n_samples, float *loss)
+{
+    CHECK_MODEL(m);
+    if (!y || !loss)
+        return rl__fail(m, RL_E_INVALID, "rl_evaluate: y and loss must not be NULL");
+    rl_status s = check_data(m, x, y, n_samples, "rl_evaluate");
+    if (s != RL_OK)
+        return s;
+    double value;
+    s = rl__model_evaluate(m, x, y, n_samples, &value);
+    if (s == RL_OK)
+        *loss = (float)value;
+    return s;
+}
+
+/* ---- attached scaler ----------------------------------------------------- */
+
+rl_status rl_model_set_scaler(rl_model *m, const rl_scaler *s)
+{
+    CHECK_MODEL(m);
+    rl_scaler *copy = NULL;
+    if (s) {
+        size_t nf = 0;
+        rl_scaler_feature_count(s, &nf);
+        if (nf == 0)
+            return rl__fail(m, RL_E_STATE, "the scaler is not fitted");
+        copy = rl__scaler_clone(s);
+        if (!copy)
+            return rl__fail(m, RL_E_NOMEM, "out of memory copying the scaler");
+    }
+    rl_scaler_destroy(m->scaler);
+    m->scaler = copy;
+    return RL_OK;
+}
+
+rl_status rl_model_get_scaler(const rl_model *m, rl_scaler **out)
+{
+    if (!m || !out)
+        return RL_E_INVALID;
+    *out = NULL;
+    if (!m->scaler)
+        return rl__fail(m, RL_E_STATE, "no scaler is attached to this model");
+    *out = rl__scaler_clone(m->scaler);
+    return *out ? RL_OK : rl__fail(m, RL_E_NOMEM, "out of memory copying the scaler");
+}

@@ -1,0 +1,31 @@
+/* AVX-512F path: 8 x 32 register tiles (16 of the 32 zmm registers hold C).
+ * Compiled with -mavx512f -mfma; dispatch.c reaches it only when the CPU and
+ * the OS support it. The loops live in tiled_gemm.h. */
+#include "kernels.h"
+
+#include <immintrin.h>
+
+typedef __m512 vec;
+typedef __mmask16 vmask;
+
+#define VEC 16
+#define TILE_ROWS 8
+#define TILE_VECS 2
+#define FEW_ROWS_VECS(r) ((r) <= 3 ? 4 : (r) <= 5 ? 3 : 2)
+#ifndef K_BLOCK
+#define K_BLOCK 192   /* the packed B panel (24 KiB, on the stack) stays in L1 */
+#endif
+
+static inline vec vzero(void) { return _mm512_setzero_ps(); }
+static inline vec vset1(float x) { return _mm512_set1_ps(x); }
+static inline vec vfma(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
+static inline vec vload(const float *p) { return _mm512_loadu_ps(p); }
+static inline vec vload_masked(const float *p, vmask m) { return _mm512_maskz_loadu_ps(m, p); }
+static inline void vstore(float *p, vec v) { _mm512_storeu_ps(p, v); }
+static inline void vstore_aligned(float *p, vec v) { _mm512_store_ps(p, v); }
+static inline void vstore_masked(float *p, vmask m, vec v) { _mm512_mask_storeu_ps(p, m, v); }
+static inline vmask mask_first(size_t r) { return (vmask)((1u << r) - 1u); }
+
+#include "tiled_gemm.h"
+
+const rl_kernels rl__avx512_kernels = { "avx512", tiled_gemm };

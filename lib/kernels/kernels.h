@@ -1,0 +1,42 @@
+/* Matrix kernels, one implementation per instruction set, chosen at run time.
+ *
+ * Every path computes each output element as one fused multiply-add chain in
+ * increasing k order, starting from 0 or from the old C value:
+ *     c = fma(a[i][k], b[k][j], c)   for k = 0, 1, ..., K-1
+ * so scalar, AVX2 and AVX-512 give bit-identical results, and splitting the
+ * output over threads changes nothing. A kernel includes only this header. */
+#ifndef RL_KERNELS_H
+#define RL_KERNELS_H
+
+#include <stddef.h>
+
+/* C[m x n] (row stride ldc) = (accumulate ? C : 0) + A[m x k] * B[k x n].
+ * A element (i, p) is a[i * a_rs + p * a_cs]: a_cs = 1 is row-major A,
+ * a_rs = 1 is A stored transposed. B is row-major with row stride ldb.
+ * m, n or k may be 0 (k = 0 leaves C as 0 or unchanged). */
+typedef void (*rl_gemm_fn)(size_t m, size_t n, size_t k,
+                           const float *a, size_t a_rs, size_t a_cs,
+                           const float *b, size_t ldb,
+                           float *c, size_t ldc, int accumulate);
+
+typedef struct rl_kernels {
+    const char *name;   /* "scalar", "avx2", "avx512" */
+    rl_gemm_fn gemm;
+} rl_kernels;
+
+/* Each returns NULL when the path is not compiled in or the CPU (and OS,
+ * via XGETBV) cannot run it. */
+const rl_kernels *rl__kernels_scalar(void);
+const rl_kernels *rl__kernels_avx2(void);
+const rl_kernels *rl__kernels_avx512(void);
+
+/* The tables of the SIMD files; reach them through the functions above,
+ * which check that the CPU can run them. */
+extern const rl_kernels rl__avx2_kernels;
+extern const rl_kernels rl__avx512_kernels;
+
+/* The path in use: the best available, or the one RNNLITE_ISA forces.
+ * Chosen once per process. */
+const rl_kernels *rl__kernels(void);
+
+#endif

@@ -1,0 +1,187 @@
+/* The register-tiled gemm shared by the SIMD paths. Included once by each
+ * ISA file after it defines:
+ *   vec, vmask             vector and lane-mask types
+ *   VEC                    floats per vector
+ *   TILE_ROWS, TILE_VECS   register tile of the main loop (rows x vectors)
+ *   FEW_ROWS_VECS(r)       tile width in vectors when fewer than TILE_ROWS
+ *                          rows are left (<= 4; keeps accumulators in registers)
+ *   K_BLOCK                k steps per pass
+ *   vzero, vset1, vfma, vload, vload_masked, vstore_aligned, vstore,
+ *   vstore_masked, mask_first(r) (lanes 0..r-1 set, 1 <= r <= VEC)
+ *
+ * A tile of C stays in registers for a whole k block: per k step, load one
+ * row of B, broadcast one A element per row, one fma per accumulator. Every
+ * C element thus sees its products in increasing k order, the chain being
+ * stored to C and reloaded between k blocks (exact: the accumulator is a
+ * float either way), so the result is bit-identical to scalar.c. Ragged
+ * columns use masked loads and stores, never a different order. */
+#ifndef RL_TILED_GEMM_H
+#define RL_TILED_GEMM_H
+
+#include <stddef.h>
+
+#define PANEL (TILE_VECS * VEC)
+#define MAX_VECS 4
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE vec load_cols(const float *p, vmask mask, int masked)
+{
+    return masked ? vload_masked(p, mask) : vload(p);
+}
+
+static ALWAYS_INLINE void store_cols(float *p, vec v, vmask mask, int masked)
+{
+    if (masked)
+        vstore_masked(p, mask, v);
+    else
+        vstore(p, v);
+}
+
+/* C[rows x nv vectors] (+)= A[rows x kc] * B[kc x nv vectors]. The last
+ * vector of C is masked when c_masked, that of B when b_masked (B unpacked
+ * and ragged). rows, nv and the flags are constants after inlining, so the
+ * accumulators become registers. */
+static ALWAYS_INLINE void tile(int rows, int nv, int c_masked, int b_masked, vmask mask,
+                               size_t kc, const float *a, size_t a_rs, size_t a_cs,
+                               const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
+{
+    vec acc[TILE_ROWS][MAX_VECS];
+    for (int i = 0; i < rows; i++)
+        for (int v = 0; v < nv; v++)
+            acc[i][v] = accumulate
+                ? load_cols(c + (size_t)i * ldc + (size_t)v * VEC, mask, c_masked && v == nv - 1)
+                : vzero();
+    for (size_t p = 0; p < kc; p++) {
+        const float *bp = b + p * ldb;
+        const float *ap = a + p * a_cs;
+        vec bv[MAX_VECS];
+        for (int v = 0; v < nv; v++)
+            bv[v] = load_cols(bp + v * VEC, mask, b_masked && v == nv - 1);
+        for (int i = 0; i < rows; i++) {
+            const vec ai = vset1(ap[(size_t)i * a_rs]);
+            for (int v = 0; v < nv; v++)
+                acc[i][v] = vfma(ai, bv[v], acc[i][v]);
+        }
+    }
+    for (int i = 0; i < rows; i++)
+        for (int v = 0; v < nv; v++)
+            store_cols(c + (size_t)i * ldc + (size_t)v * VEC, acc[i][v], mask,
+                       c_masked && v == nv - 1);
+}
+
+/* Lanes of the last vector that a block of `cols` columns uses. */
+static ALWAYS_INLINE vmask last_mask(size_t cols)
+{
+    return mask_first(cols % VEC ? cols % VEC : VEC);
+}
+
+/* Copies B[kc x cols] into a dense, zero-padded [kc x PANEL] block: its rows
+ * then fall in distinct cache sets whatever ldb is (with a power-of-two ldb
+ * a whole panel would map onto a few sets of L1). */
+static void pack_panel(float *dst, const float *b, size_t ldb, size_t kc, size_t cols)
+{
+    for (size_t p = 0; p < kc; p++)
+        for (size_t v = 0; v < TILE_VECS; v++) {
+            const size_t j = v * VEC;
+            const vec x = j + VEC <= cols ? vload(b + p * ldb + j)
+                        : j < cols ? vload_masked(b + p * ldb + j, mask_first(cols - j))
+                        : vzero();
+            vstore_aligned(dst + p * PANEL + j, x);
+        }
+}
+
+/* m >= TILE_ROWS: every row against one packed panel, which the row tiles
+ * reuse from L1. Tiles narrower than the panel run when cols < PANEL. */
+static ALWAYS_INLINE void panel_tiles(int rows, size_t cols, size_t kc,
+                                      const float *a, size_t a_rs, size_t a_cs,
+                                      const float *panel, float *c, size_t ldc, int accumulate)
+{
+    const int used = (int)((cols + VEC - 1) / VEC);
+    const int ragged = cols % VEC != 0;
+    const vmask mask = last_mask(cols);
+    for (int u = 1; u <= TILE_VECS; u++)
+        if (u == used)
+            tile(rows, u, ragged, 0, mask, kc, a, a_rs, a_cs, panel, PANEL, c, ldc, accumulate);
+}
+
+static void rows_by_panel(size_t m, size_t cols, size_t kc, const float *a, size_t a_rs,
+                          size_t a_cs, const float *panel, float *c, size_t ldc, int accumulate)
+{
+    size_t i = 0;
+    if (cols == PANEL)
+        for (; i + TILE_ROWS <= m; i += TILE_ROWS)
+            tile(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, a + i * a_rs, a_rs, a_cs,
+                 panel, PANEL, c + i * ldc, ldc, accumulate);
+    else
+        for (; i + TILE_ROWS <= m; i += TILE_ROWS)
+            panel_tiles(TILE_ROWS, cols, kc, a + i * a_rs, a_rs, a_cs, panel, c + i * ldc, ldc,
+                        accumulate);
+    const float *ai = a + i * a_rs;
+    float *ci = c + i * ldc;
+    for (int r = 1; r < TILE_ROWS; r++)
+        if ((size_t)r == m - i)
+            panel_tiles(r, cols, kc, ai, a_rs, a_cs, panel, ci, ldc, accumulate);
+}
+
+/* m < TILE_ROWS (e.g. one-sample predict): B is read once, so it is not
+ * packed; tiles are wider to keep enough fma chains in flight. */
+static ALWAYS_INLINE void few_rows_fixed(int rows, int nv, size_t n, size_t kc,
+                                         const float *a, size_t a_rs, size_t a_cs,
+                                         const float *b, size_t ldb, float *c, size_t ldc,
+                                         int accumulate)
+{
+    const size_t width = (size_t)nv * VEC;
+    for (size_t j = 0; j < n; j += width) {
+        const size_t cols = n - j < width ? n - j : width;
+        const int used = (int)((cols + VEC - 1) / VEC);
+        const int ragged = cols % VEC != 0;
+        const vmask mask = last_mask(cols);
+        for (int u = 1; u <= nv; u++)
+            if (u == used)
+                tile(rows, u, ragged, ragged, mask, kc, a, a_rs, a_cs, b + j, ldb, c + j, ldc,
+                     accumulate);
+    }
+}
+
+static void few_rows(size_t m, size_t n, size_t kc, const float *a, size_t a_rs, size_t a_cs,
+                     const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
+{
+    for (int r = 1; r < TILE_ROWS; r++)
+        if ((size_t)r == m)
+            few_rows_fixed(r, FEW_ROWS_VECS(r), n, kc, a, a_rs, a_cs, b, ldb, c, ldc,
+                           accumulate);
+}
+
+static void tiled_gemm(size_t m, size_t n, size_t k,
+                       const float *a, size_t a_rs, size_t a_cs,
+                       const float *b, size_t ldb,
+                       float *c, size_t ldc, int accumulate)
+{
+    if (m == 0 || n == 0)
+        return;
+    if (k == 0 && !accumulate) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++)
+                c[i * ldc + j] = 0.0f;
+        return;
+    }
+    _Alignas(64) float panel[K_BLOCK * PANEL];
+    for (size_t p0 = 0; p0 < k; p0 += K_BLOCK) {
+        const size_t kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
+        const float *ap = a + p0 * a_cs;
+        const float *bp = b + p0 * ldb;
+        const int acc = accumulate || p0 > 0;
+        if (m < TILE_ROWS) {
+            few_rows(m, n, kc, ap, a_rs, a_cs, bp, ldb, c, ldc, acc);
+            continue;
+        }
+        for (size_t j = 0; j < n; j += PANEL) {
+            const size_t cols = n - j < PANEL ? n - j : PANEL;
+            pack_panel(panel, bp + j, ldb, kc, cols);
+            rows_by_panel(m, cols, kc, ap, a_rs, a_cs, panel, c + j, ldc, acc);
+        }
+    }
+}
+
+#endif

@@ -1,0 +1,106 @@
+#include "layer.h"
+
+#include "alloc.h"
+
+extern const rl_layer_ops rl__dense_ops, rl__simple_rnn_ops, rl__lstm_ops, rl__gru_ops;
+
+/* A new layer kind is one file plus one line here. */
+static const rl_layer_ops *const layer_table[RL_LAYER_KIND_COUNT] = {
+    [RL_LAYER_DENSE] = &rl__dense_ops,
+    [RL_LAYER_SIMPLE_RNN] = &rl__simple_rnn_ops,
+    [RL_LAYER_LSTM] = &rl__lstm_ops,
+    [RL_LAYER_GRU] = &rl__gru_ops,
+};
+
+const rl_layer_ops *rl__layer_ops(rl_layer_kind kind)
+{
+    return (unsigned)kind < RL_LAYER_KIND_COUNT ? layer_table[kind] : NULL;
+}
+
+int rl__layer_init(rl_layer *l, rl_layer_kind kind, size_t in, size_t in_steps, size_t units,
+                   rl_activation act, rl_activation rec_act, int return_sequences)
+{
+    const rl_layer_ops *ops = rl__layer_ops(kind);
+    int ok = 1;
+    *l = (rl_layer){ 0 };
+    l->ops = ops;
+    l->in = in;
+    l->units = units;
+    l->in_steps = in_steps;
+    l->out_steps = (ops->recurrent && !return_sequences) ? 1 : in_steps;
+    l->act = act;
+    l->rec_act = rec_act;
+    l->return_sequences = ops->recurrent ? (return_sequences != 0) : 0;
+
+    size_t gu = rl__mul(ops->gates, units, &ok);
+    size_t rows = in + (ops->recurrent ? units : 0) + ops->bias_rows;
+    l->n_w = rl__mul(rows, gu, &ok);
+    /* Workspace sizes multiply n_w-scale numbers by batch and steps; keep
+     * headroom so those products are checked in one place (reserve). */
+    return ok && rows >= in;
+}
+
+size_t rl__layer_tensors(const rl_layer *l, size_t offset[3], size_t count[3])
+{
+    size_t gu = l->ops->gates * l->units, n = 0, at = 0;
+    offset[n] = at;
+    count[n] = l->in * gu;
+    at += count[n++];
+    if (l->ops->recurrent) {
+        offset[n] = at;
+        count[n] = l->units * gu;
+        at += count[n++];
+    }
+    offset[n] = at;
+    count[n] = l->ops->bias_rows * gu;
+    return n + 1;
+}
+
+rl_status rl__layer_reserve(rl_layer *l, size_t batch)
+{
+    if (batch <= l->cap_batch)
+        return RL_OK;
+    size_t n = l->ops->workspace(l, batch);
+    if (n == 0)
+        return RL_E_NOMEM;
+    real *ws = rl__calloc(n, sizeof(real));
+    if (!ws)
+        return RL_E_NOMEM;
+    rl__free(l->ws);
+    l->ws = ws;
+    l->cap_batch = batch;
+    return RL_OK;
+}
+
+void rl__layer_free(rl_layer *l)
+{
+    rl__free(l->w);
+    rl__free(l->grad);
+    rl__free(l->ws);
+    l->w = l->grad = l->ws = l->out = NULL;
+    l->cap_batch = 0;
+}
+
+void rl__fill_rows(real *c, const real *bias, size_t rows, size_t n)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            c[r * n + j] = bias[j];
+}
+
+void rl__add_col_sums(real *acc, const real *d, size_t rows, size_t n)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            acc[j] += d[r * n + j];
+}
+
+size_t rl__sum_sizes(const size_t *n, size_t count, int ok)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count && ok; i++) {
+        ok = total + n[i] >= total;
+        total += n[i];
+    }
+    return ok ? total : 0;
+}

@@ -1,0 +1,57 @@
+/* Dense: y = act(x W + b), applied to every step of a sequence. */
+#include "activation.h"
+#include "alloc.h"
+#include "layer.h"
+
+/* ws: out [rows][units] | W^T [units][in] */
+static size_t dense_workspace(const rl_layer *l, size_t batch)
+{
+    int ok = 1;
+    size_t rows = rl__mul(l->in_steps, batch, &ok);
+    size_t out = rl__mul(rows, l->units, &ok);
+    size_t wt = rl__mul(l->units, l->in, &ok);
+    return ok && out + wt >= out ? out + wt : 0;
+}
+
+static void dense_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch)
+{
+    size_t rows = l->in_steps * batch, u = l->units;
+    const real *kernel = l->w, *bias = l->w + l->in * u;
+    l->out = l->ws;
+    rl__fill_rows(l->out, bias, rows, u);
+    rl__gemm(cx, rows, u, l->in, x, l->in, 1, kernel, u, l->out, u, 1);
+    if (l->act != RL_ACT_LINEAR)
+        rl__activate(l->act, l->out, l->out, rows * u);
+}
+
+static void dense_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
+                           size_t batch)
+{
+    size_t rows = l->in_steps * batch, u = l->units, in = l->in;
+    real *dz = dy;   /* the pre-activation gradient overwrites dy */
+    for (size_t i = 0; i < rows * u; i++)
+        dz[i] *= rl__activation_grad(l->act, l->out[i]);
+
+    real *g_kernel = l->grad, *g_bias = l->grad + in * u;
+    rl__gemm(cx, in, u, rows, x, 1, in, dz, u, g_kernel, u, 0);
+    for (size_t j = 0; j < u; j++)
+        g_bias[j] = 0;
+    rl__add_col_sums(g_bias, dz, rows, u);
+
+    if (dx) {
+        real *wt = l->ws + rows * u;
+        rl__transpose(wt, l->w, in, u);
+        rl__gemm(cx, rows, in, u, dz, u, 1, wt, in, dx, in, 0);
+    }
+}
+
+const rl_layer_ops rl__dense_ops = {
+    .kind = RL_LAYER_DENSE,
+    .name = "dense",
+    .gates = 1,
+    .bias_rows = 1,
+    .recurrent = 0,
+    .workspace = dense_workspace,
+    .forward = dense_forward,
+    .backward = dense_backward,
+};

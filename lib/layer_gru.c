@@ -1,0 +1,141 @@
+/* GRU as Keras with reset_after=True (the TF2 default):
+ *   x_part = x W + b_in, h_part = h U + b_rec, both split into z, r, h~
+ *   z = ract(x_z + h_z), r = ract(x_r + h_r), h~ = act(x_h + r * h_h)
+ *   h' = z * h + (1 - z) * h~ */
+#include "activation.h"
+#include "alloc.h"
+#include "layer.h"
+
+/* ws: gates [T][B][3u] (x_part, then z, r, h~ in place) | rec [T][B][3u] (h_part)
+ *     | h_all [T+1][B][u] | dZx [T][B][3u] | dRec [T][B][3u] | U^T | W^T | dh [B][u] */
+static size_t gru_workspace(const rl_layer *l, size_t batch)
+{
+    int ok = 1;
+    size_t u = l->units, T = l->in_steps;
+    size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
+    size_t parts[8] = {
+        tbg, tbg, rl__mul(T + 1, bu, &ok), tbg, tbg,
+        rl__mul(3 * u, u, &ok), rl__mul(3 * u, l->in, &ok), bu,
+    };
+    return rl__sum_sizes(parts, 8, ok);
+}
+
+typedef struct gru_views {
+    real *gates, *rec, *h_all, *dzx, *drec, *ut, *wt, *dh;
+} gru_views;
+
+static gru_views gru_split(const rl_layer *l, size_t batch)
+{
+    size_t u = l->units, T = l->in_steps, bu = batch * u;
+    gru_views v;
+    v.gates = l->ws;
+    v.rec = v.gates + T * 3 * bu;
+    v.h_all = v.rec + T * 3 * bu;
+    v.dzx = v.h_all + (T + 1) * bu;
+    v.drec = v.dzx + T * 3 * bu;
+    v.ut = v.drec + T * 3 * bu;
+    v.wt = v.ut + 3 * u * u;
+    v.dh = v.wt + 3 * u * l->in;
+    return v;
+}
+
+static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch)
+{
+    size_t T = l->in_steps, u = l->units, g = 3 * u, bu = batch * u;
+    const real *kernel = l->w, *recw = kernel + l->in * g, *b_in = recw + u * g;
+    const real *b_rec = b_in + g;
+    const rl_activation act = l->act, ract = l->rec_act;
+    gru_views v = gru_split(l, batch);
+
+    for (size_t i = 0; i < bu; i++)
+        v.h_all[i] = 0;
+    rl__fill_rows(v.gates, b_in, T * batch, g);
+    rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
+
+    for (size_t t = 0; t < T; t++) {
+        real *z = v.gates + t * batch * g, *hr = v.rec + t * batch * g;
+        const real *h_prev = v.h_all + t * bu;
+        real *h = v.h_all + (t + 1) * bu;
+        rl__fill_rows(hr, b_rec, batch, g);
+        if (t > 0)
+            rl__gemm(cx, batch, g, u, h_prev, u, 1, recw, g, hr, g, 1);
+        for (size_t b = 0; b < batch; b++) {
+            real *zb = z + b * g;
+            const real *rb = hr + b * g;
+            for (size_t j = 0; j < u; j++) {
+                size_t k = b * u + j;
+                real z_ = rl__activation_one(ract, zb[j] + rb[j]);
+                real r_ = rl__activation_one(ract, zb[u + j] + rb[u + j]);
+                real hh = rl__activation_one(act, zb[2 * u + j] + r_ * rb[2 * u + j]);
+                zb[j] = z_;
+                zb[u + j] = r_;
+                zb[2 * u + j] = hh;
+                h[k] = z_ * h_prev[k] + (1 - z_) * hh;
+            }
+        }
+    }
+    l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
+}
+
+static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
+                         size_t batch)
+{
+    size_t T = l->in_steps, u = l->units, g = 3 * u, in = l->in, bu = batch * u;
+    const real *kernel = l->w, *recw = kernel + in * g;
+    const rl_activation act = l->act, ract = l->rec_act;
+    gru_views v = gru_split(l, batch);
+
+    rl__transpose(v.ut, recw, u, g);
+    for (size_t i = 0; i < bu; i++)
+        v.dh[i] = 0;
+    for (size_t t = T; t-- > 0;) {
+        const real *gt = v.gates + t * batch * g, *hr = v.rec + t * batch * g;
+        const real *h_prev = v.h_all + t * bu;
+        const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
+        real *dzx = v.dzx + t * batch * g, *drec = v.drec + t * batch * g;
+        for (size_t b = 0; b < batch; b++) {
+            const real *gb = gt + b * g, *rb = hr + b * g;
+            real *dxb = dzx + b * g, *drb = drec + b * g;
+            for (size_t j = 0; j < u; j++) {
+                size_t k = b * u + j;
+                real z_ = gb[j], r_ = gb[u + j], hh = gb[2 * u + j];
+                real dh = v.dh[k] + (dyt ? dyt[k] : 0);
+                real da = dh * (1 - z_) * rl__activation_grad(act, hh);
+                real dz = dh * (h_prev[k] - hh) * rl__activation_grad(ract, z_);
+                real dr = da * rb[2 * u + j] * rl__activation_grad(ract, r_);
+                dxb[j] = drb[j] = dz;
+                dxb[u + j] = drb[u + j] = dr;
+                dxb[2 * u + j] = da;
+                drb[2 * u + j] = da * r_;
+                v.dh[k] = dh * z_;   /* the direct path; U^T adds the rest */
+            }
+        }
+        if (t > 0)
+            rl__gemm(cx, batch, u, g, drec, g, 1, v.ut, u, v.dh, u, 1);
+    }
+
+    real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
+    real *g_brec = g_bin + g;
+    rl__gemm(cx, in, g, T * batch, x, 1, in, v.dzx, g, g_kernel, g, 0);
+    rl__gemm(cx, u, g, T * batch, v.h_all, 1, u, v.drec, g, g_rec, g, 0);
+    for (size_t j = 0; j < 2 * g; j++)
+        g_bin[j] = 0;
+    rl__add_col_sums(g_bin, v.dzx, T * batch, g);
+    rl__add_col_sums(g_brec, v.drec, T * batch, g);
+
+    if (dx) {
+        rl__transpose(v.wt, kernel, in, g);
+        rl__gemm(cx, T * batch, in, g, v.dzx, g, 1, v.wt, in, dx, in, 0);
+    }
+}
+
+const rl_layer_ops rl__gru_ops = {
+    .kind = RL_LAYER_GRU,
+    .name = "gru",
+    .gates = 3,
+    .bias_rows = 2,
+    .recurrent = 1,
+    .workspace = gru_workspace,
+    .forward = gru_forward,
+    .backward = gru_backward,
+};

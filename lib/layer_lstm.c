@@ -1,0 +1,138 @@
+/* LSTM as Keras: z = x W + h U + b split into gates i, f, c, o;
+ * c' = f c + i act(z_c), h' = o act(c'). */
+#include "activation.h"
+#include "alloc.h"
+#include "layer.h"
+
+/* ws: gates [T][B][4u] (after activation) | c_all [T+1][B][u] | h_all [T+1][B][u]
+ *     | act(c) [T][B][u] | dZ [T][B][4u] | U^T | W^T | dh [B][u] | dc [B][u] */
+static size_t lstm_workspace(const rl_layer *l, size_t batch)
+{
+    int ok = 1;
+    size_t u = l->units, T = l->in_steps;
+    size_t bu = rl__mul(batch, u, &ok), bg = rl__mul(bu, 4, &ok);
+    size_t parts[9] = {
+        rl__mul(T, bg, &ok), rl__mul(T + 1, bu, &ok), rl__mul(T + 1, bu, &ok),
+        rl__mul(T, bu, &ok), rl__mul(T, bg, &ok), rl__mul(4 * u, u, &ok),
+        rl__mul(4 * u, l->in, &ok), bu, bu,
+    };
+    return rl__sum_sizes(parts, 9, ok);
+}
+
+typedef struct lstm_views {
+    real *gates, *c_all, *h_all, *ac, *dz, *ut, *wt, *dh, *dc;
+} lstm_views;
+
+static lstm_views lstm_split(const rl_layer *l, size_t batch)
+{
+    size_t u = l->units, T = l->in_steps, bu = batch * u;
+    lstm_views v;
+    v.gates = l->ws;
+    v.c_all = v.gates + T * 4 * bu;
+    v.h_all = v.c_all + (T + 1) * bu;
+    v.ac = v.h_all + (T + 1) * bu;
+    v.dz = v.ac + T * bu;
+    v.ut = v.dz + T * 4 * bu;
+    v.wt = v.ut + 4 * u * u;
+    v.dh = v.wt + 4 * u * l->in;
+    v.dc = v.dh + bu;
+    return v;
+}
+
+static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch)
+{
+    size_t T = l->in_steps, u = l->units, g = 4 * u, bu = batch * u;
+    const real *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
+    const rl_activation act = l->act, ract = l->rec_act;
+    lstm_views v = lstm_split(l, batch);
+
+    for (size_t i = 0; i < bu; i++)
+        v.c_all[i] = v.h_all[i] = 0;
+    rl__fill_rows(v.gates, bias, T * batch, g);
+    rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
+
+    for (size_t t = 0; t < T; t++) {
+        real *z = v.gates + t * batch * g;
+        const real *h_prev = v.h_all + t * bu, *c_prev = v.c_all + t * bu;
+        real *h = v.h_all + (t + 1) * bu, *c = v.c_all + (t + 1) * bu, *ac = v.ac + t * bu;
+        if (t > 0)
+            rl__gemm(cx, batch, g, u, h_prev, u, 1, rec, g, z, g, 1);
+        for (size_t b = 0; b < batch; b++) {
+            real *zb = z + b * g;
+            for (size_t j = 0; j < u; j++) {
+                size_t k = b * u + j;
+                real i_ = rl__activation_one(ract, zb[j]);
+                real f_ = rl__activation_one(ract, zb[u + j]);
+                real c_ = rl__activation_one(act, zb[2 * u + j]);
+                real o_ = rl__activation_one(ract, zb[3 * u + j]);
+                zb[j] = i_;
+                zb[u + j] = f_;
+                zb[2 * u + j] = c_;
+                zb[3 * u + j] = o_;
+                c[k] = f_ * c_prev[k] + i_ * c_;
+                ac[k] = rl__activation_one(act, c[k]);
+                h[k] = o_ * ac[k];
+            }
+        }
+    }
+    l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
+}
+
+static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
+                          size_t batch)
+{
+    size_t T = l->in_steps, u = l->units, g = 4 * u, in = l->in, bu = batch * u;
+    const real *kernel = l->w, *rec = kernel + in * g;
+    const rl_activation act = l->act, ract = l->rec_act;
+    lstm_views v = lstm_split(l, batch);
+
+    rl__transpose(v.ut, rec, u, g);
+    for (size_t i = 0; i < bu; i++)
+        v.dh[i] = v.dc[i] = 0;
+    for (size_t t = T; t-- > 0;) {
+        const real *gt = v.gates + t * batch * g, *c_prev = v.c_all + t * bu;
+        const real *ac = v.ac + t * bu;
+        const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
+        real *dzt = v.dz + t * batch * g;
+        for (size_t b = 0; b < batch; b++) {
+            const real *gb = gt + b * g;
+            real *dzb = dzt + b * g;
+            for (size_t j = 0; j < u; j++) {
+                size_t k = b * u + j;
+                real i_ = gb[j], f_ = gb[u + j], c_ = gb[2 * u + j], o_ = gb[3 * u + j];
+                real dh = v.dh[k] + (dyt ? dyt[k] : 0);
+                real dc = v.dc[k] + dh * o_ * rl__activation_grad(act, ac[k]);
+                dzb[j] = dc * c_ * rl__activation_grad(ract, i_);
+                dzb[u + j] = dc * c_prev[k] * rl__activation_grad(ract, f_);
+                dzb[2 * u + j] = dc * i_ * rl__activation_grad(act, c_);
+                dzb[3 * u + j] = dh * ac[k] * rl__activation_grad(ract, o_);
+                v.dc[k] = dc * f_;
+            }
+        }
+        if (t > 0)
+            rl__gemm(cx, batch, u, g, dzt, g, 1, v.ut, u, v.dh, u, 0);
+    }
+
+    real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bias = g_rec + u * g;
+    rl__gemm(cx, in, g, T * batch, x, 1, in, v.dz, g, g_kernel, g, 0);
+    rl__gemm(cx, u, g, T * batch, v.h_all, 1, u, v.dz, g, g_rec, g, 0);
+    for (size_t j = 0; j < g; j++)
+        g_bias[j] = 0;
+    rl__add_col_sums(g_bias, v.dz, T * batch, g);
+
+    if (dx) {
+        rl__transpose(v.wt, kernel, in, g);
+        rl__gemm(cx, T * batch, in, g, v.dz, g, 1, v.wt, in, dx, in, 0);
+    }
+}
+
+const rl_layer_ops rl__lstm_ops = {
+    .kind = RL_LAYER_LSTM,
+    .name = "lstm",
+    .gates = 4,
+    .bias_rows = 1,
+    .recurrent = 1,
+    .workspace = lstm_workspace,
+    .forward = lstm_forward,
+    .backward = lstm_backward,
+};

@@ -1,0 +1,81 @@
+/* SimpleRNN: h_t = act(x_t W + h_{t-1} U + b), h_{-1} = 0. */
+#include "activation.h"
+#include "alloc.h"
+#include "layer.h"
+
+/* ws: h_all [T+1][B][u] (block 0 = h_{-1} = 0) | dZ [T][B][u] | U^T | W^T | dh [B][u] */
+static size_t rnn_workspace(const rl_layer *l, size_t batch)
+{
+    int ok = 1;
+    size_t u = l->units, bu = rl__mul(batch, u, &ok);
+    size_t parts[5] = {
+        rl__mul(l->in_steps + 1, bu, &ok), rl__mul(l->in_steps, bu, &ok),
+        rl__mul(u, u, &ok), rl__mul(u, l->in, &ok), bu,
+    };
+    return rl__sum_sizes(parts, 5, ok);
+}
+
+static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch)
+{
+    size_t T = l->in_steps, u = l->units, bu = batch * u;
+    const real *kernel = l->w, *rec = kernel + l->in * u, *bias = rec + u * u;
+    real *h_all = l->ws;
+
+    for (size_t i = 0; i < bu; i++)
+        h_all[i] = 0;
+    /* Input projection of every step in one product. */
+    rl__fill_rows(h_all + bu, bias, T * batch, u);
+    rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);
+    for (size_t t = 0; t < T; t++) {
+        real *h = h_all + (t + 1) * bu;
+        if (t > 0)
+            rl__gemm(cx, batch, u, u, h - bu, u, 1, rec, u, h, u, 1);
+        rl__activate(l->act, h, h, bu);
+    }
+    l->out = l->return_sequences ? h_all + bu : h_all + T * bu;
+}
+
+static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
+                         size_t batch)
+{
+    size_t T = l->in_steps, u = l->units, in = l->in, bu = batch * u;
+    const real *kernel = l->w, *rec = kernel + in * u;
+    real *h_all = l->ws, *dz = h_all + (T + 1) * bu, *ut = dz + T * bu, *wt = ut + u * u;
+    real *dh = wt + u * in;
+
+    rl__transpose(ut, rec, u, u);
+    for (size_t i = 0; i < bu; i++)
+        dh[i] = 0;
+    for (size_t t = T; t-- > 0;) {
+        const real *h = h_all + (t + 1) * bu;
+        const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
+        real *dzt = dz + t * bu;
+        for (size_t i = 0; i < bu; i++)
+            dzt[i] = (dh[i] + (dyt ? dyt[i] : 0)) * rl__activation_grad(l->act, h[i]);
+        if (t > 0)
+            rl__gemm(cx, batch, u, u, dzt, u, 1, ut, u, dh, u, 0);
+    }
+
+    real *g_kernel = l->grad, *g_rec = g_kernel + in * u, *g_bias = g_rec + u * u;
+    rl__gemm(cx, in, u, T * batch, x, 1, in, dz, u, g_kernel, u, 0);
+    rl__gemm(cx, u, u, T * batch, h_all, 1, u, dz, u, g_rec, u, 0);
+    for (size_t j = 0; j < u; j++)
+        g_bias[j] = 0;
+    rl__add_col_sums(g_bias, dz, T * batch, u);
+
+    if (dx) {
+        rl__transpose(wt, kernel, in, u);
+        rl__gemm(cx, T * batch, in, u, dz, u, 1, wt, in, dx, in, 0);
+    }
+}
+
+const rl_layer_ops rl__simple_rnn_ops = {
+    .kind = RL_LAYER_SIMPLE_RNN,
+    .name = "simple_rnn",
+    .gates = 1,
+    .bias_rows = 1,
+    .recurrent = 1,
+    .workspace = rnn_workspace,
+    .forward = rnn_forward,
+    .backward = rnn_backward,
+};

@@ -1,0 +1,447 @@
+/* Sequential model: compile, the training loop (batches, shuffling,
+ * validation, early stopping), predict and evaluate. Arguments were checked
+ * by the api_*.c callers. */
+#include "model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "init.h"
+#include "loss.h"
+#include "optim.h"
+#include "pool.h"
+
+#define EVAL_CHUNK 256   /* samples per forward pass in predict/evaluate */
+
+rl_status rl__fail(const rl_model *m, rl_status s, const char *fmt, ...)
+{
+    if (m) {
+        char *err = ((rl_model *)m)->err;   /* the message is not part of the model's value */
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, sizeof m->err, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+size_t rl__model_out_len(const rl_model *m)
+{
+    return rl__layer_out_len(&m->layers[m->n_layers - 1]);
+}
+
+static const rl_layer *last_layer(const rl_model *m)
+{
+    return &m->layers[m->n_layers - 1];
+}
+
+/* ---- compile ---------------------------------------------------------- */
+
+rl_status rl__model_compile(rl_model *m)
+{
+    rl_rng init_rng;
+    rl__rng_seed(&init_rng, (uint64_t)m->params[RL_PARAM_SEED]);
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl_layer *l = &m->layers[i];
+        l->w = rl__calloc(l->n_w, sizeof(float));
+        l->grad = rl__calloc(l->n_w, sizeof(float));
+        for (int s = 0; s < RL_OPTIM_SLOTS; s++)
+            m->slots[i].slot[s] = rl__calloc(l->n_w, sizeof(float));
+        if (!l->w || !l->grad || !m->slots[i].slot[0] || !m->slots[i].slot[1])
+            return RL_E_NOMEM;
+        rl_status st = rl__init_layer(l, &init_rng);
+        if (st != RL_OK)
+            return st;
+    }
+    /* Shuffling draws from its own stream so that it does not depend on the
+     * number of weights drawn before it. */
+    rl__rng_seed(&m->rng, (uint64_t)m->params[RL_PARAM_SEED] ^ 0x5eed5eed5eed5eedULL);
+    m->opt_steps = 0;
+    m->compiled = 1;
+    return RL_OK;
+}
+
+rl_status rl__model_set_threads(rl_model *m, unsigned threads)
+{
+    if (threads == m->pool_threads)
+        return RL_OK;
+    rl_pool *pool = NULL;
+    if (threads > 1) {
+        pool = rl__pool_create(threads);
+        if (!pool)
+            return RL_E_NOMEM;
+    }
+    rl__pool_destroy(m->cx.pool);
+    m->cx.pool = pool;
+    m->pool_threads = threads;
+    return RL_OK;
+}
+
+/* ---- buffers ----------------------------------------------------------- */
+
+void rl__model_free_buffers(rl_model *m)
+{
+    rl__free(m->xb);
+    rl__free(m->yb);
+    rl__free(m->grad_a);
+    rl__free(m->grad_b);
+    m->xb = m->yb = m->grad_a = m->grad_b = NULL;
+    m->cap_batch = 0;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl__free(m->layers[i].ws);
+        m->layers[i].ws = NULL;
+        m->layers[i].cap_batch = 0;
+    }
+}
+
+/* Everything a forward and backward pass over `batch` samples needs; grows
+ * only. On failure the model keeps its old (smaller) buffers. */
+static rl_status reserve_batch(rl_model *m, size_t batch)
+{
+    if (batch <= m->cap_batch)
+        return RL_OK;
+    int ok = 1;
+    size_t grad_len = 0;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        const rl_layer *l = &m->layers[i];
+        size_t in_len = rl__mul(l->in_steps, l->in, &ok);
+        size_t out_len = rl__layer_out_len(l);
+        grad_len = in_len > grad_len ? in_len : grad_len;
+        grad_len = out_len > grad_len ? out_len : grad_len;
+    }
+    size_t x_len = rl__mul(rl__mul(m->time_steps, m->n_features, &ok), batch, &ok);
+    size_t y_len = rl__mul(rl__model_out_len(m), batch, &ok);
+    grad_len = rl__mul(grad_len, batch, &ok);
+    if (!ok)
+        return RL_E_NOMEM;
+    float *xb = rl__calloc(x_len, sizeof(float)), *yb = rl__calloc(y_len, sizeof(float));
+    float *ga = rl__calloc(grad_len, sizeof(float)), *gb = rl__calloc(grad_len, sizeof(float));
+    if (!xb || !yb || !ga || !gb) {
+        rl__free(xb);
+        rl__free(yb);
+        rl__free(ga);
+        rl__free(gb);
+        return RL_E_NOMEM;
+    }
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl_status s = rl__layer_reserve(&m->layers[i], batch);
+        if (s != RL_OK) {
+            rl__free(xb);
+            rl__free(yb);
+            rl__free(ga);
+            rl__free(gb);
+            return s;
+        }
+    }
+    rl__free(m->xb);
+    rl__free(m->yb);
+    rl__free(m->grad_a);
+    rl__free(m->grad_b);
+    m->xb = xb;
+    m->yb = yb;
+    m->grad_a = ga;
+    m->grad_b = gb;
+    m->cap_batch = batch;
+    return RL_OK;
+}
+
+/* ---- layout changes between the API (sample-major) and layers (time-major) */
+
+/* dst[t][b][:] = src[idx[b]][t][:] for rows of `width` floats. */
+static void gather_time_major(float *dst, const float *src, const size_t *idx, size_t first,
+                              size_t batch, size_t steps, size_t width)
+{
+    for (size_t b = 0; b < batch; b++) {
+        size_t s = idx ? idx[first + b] : first + b;
+        const float *sample = src + s * steps * width;
+        for (size_t t = 0; t < steps; t++)
+            memcpy(dst + (t * batch + b) * width, sample + t * width, width * sizeof(float));
+    }
+}
+
+/* dst[b][t][:] = src[t][b][:] */
+static void scatter_sample_major(float *dst, const float *src, size_t batch, size_t steps,
+                                 size_t width)
+{
+    for (size_t b = 0; b < batch; b++)
+        for (size_t t = 0; t < steps; t++)
+            memcpy(dst + (b * steps + t) * width, src + (t * batch + b) * width,
+                   width * sizeof(float));
+}
+
+/* ---- passes ------------------------------------------------------------ */
+
+static const float *forward(rl_model *m, size_t batch)
+{
+    const float *x = m->xb;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl_layer *l = &m->layers[i];
+        l->ops->forward(l, &m->cx, x, batch);
+        x = l->out;
+    }
+    return x;
+}
+
+/* Gradients of every layer from dL/d(output) in m->grad_a. */
+static void backward(rl_model *m, size_t batch)
+{
+    float *dy = m->grad_a, *dx = m->grad_b;
+    for (size_t i = m->n_layers; i-- > 0;) {
+        rl_layer *l = &m->layers[i];
+        const float *x = i > 0 ? m->layers[i - 1].out : m->xb;
+        l->ops->backward(l, &m->cx, x, dy, i > 0 ? dx : NULL, batch);
+        float *t = dy;
+        dy = dx;
+        dx = t;
+    }
+}
+
+static int all_finite(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+static rl_optim_config optim_config(const rl_model *m)
+{
+    const double *p = m->params;
+    return (rl_optim_config){
+        .kind = m->opt, .lr = p[RL_PARAM_LEARNING_RATE], .beta1 = p[RL_PARAM_BETA1],
+        .beta2 = p[RL_PARAM_BETA2], .epsilon = p[RL_PARAM_EPSILON],
+        .momentum = p[RL_PARAM_MOMENTUM], .rho = p[RL_PARAM_RHO], .clipnorm = p[RL_PARAM_CLIPNORM],
+    };
+}
+
+/* Applies the optimiser to every tensor. Returns 0 when a weight would have
+ * become non-finite (that weight was left as it was). */
+static int apply_gradients(rl_model *m)
+{
+    rl_optim_config c = optim_config(m);
+    int ok = 1;
+    m->opt_steps++;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl_layer *l = &m->layers[i];
+        size_t off[3], cnt[3], n = rl__layer_tensors(l, off, cnt);
+        for (size_t k = 0; k < n; k++) {
+            rl__clip_by_norm(l->grad + off[k], cnt[k], c.clipnorm);
+            ok &= rl__optim_step(&c, m->opt_steps, l->w + off[k], l->grad + off[k],
+                                 m->slots[i].slot[0] + off[k], m->slots[i].slot[1] + off[k],
+                                 cnt[k]);
+        }
+    }
+    return ok;
+}
+
+static int grads_finite(const rl_model *m)
+{
+    for (size_t i = 0; i < m->n_layers; i++)
+        if (!all_finite(m->layers[i].grad, m->layers[i].n_w))
+            return 0;
+    return 1;
+}
+
+/* Sum over samples of the loss (so callers can weight batches), in double. */
+static void loss_sum(rl_model *m, const float *x, const float *y, size_t first, size_t n,
+                          double *sum)
+{
+    const rl_layer *last = last_layer(m);
+    size_t per_sample = rl__layer_out_len(last);
+    *sum = 0;
+    for (size_t at = 0; at < n; at += EVAL_CHUNK) {
+        size_t batch = n - at < EVAL_CHUNK ? n - at : EVAL_CHUNK;
+        gather_time_major(m->xb, x, NULL, first + at, batch, m->time_steps, m->n_features);
+        gather_time_major(m->yb, y, NULL, first + at, batch, last->out_steps, last->units);
+        const float *out = forward(m, batch);
+        *sum += rl__loss_value(m->loss, out, m->yb, batch * per_sample) * (double)batch;
+    }
+}
+
+/* ---- fit ---------------------------------------------------------------- */
+
+static rl_status reserve_fit(rl_model *m, size_t n_train, size_t batch, size_t epochs,
+                             int keep_best)
+{
+    size_t eval = n_train < EVAL_CHUNK ? n_train : EVAL_CHUNK;
+    rl_status s = reserve_batch(m, batch > eval ? batch : eval);
+    if (s != RL_OK)
+        return s;
+    if (n_train > m->cap_samples) {
+        size_t *order = rl__calloc(n_train, sizeof(size_t));
+        if (!order)
+            return RL_E_NOMEM;
+        rl__free(m->order);
+        m->order = order;
+        m->cap_samples = n_train;
+    }
+    if (epochs > m->hist_cap) {
+        float *hl = rl__calloc(epochs, sizeof(float)), *hv = rl__calloc(epochs, sizeof(float));
+        if (!hl || !hv) {
+            rl__free(hl);
+            rl__free(hv);
+            return RL_E_NOMEM;
+        }
+        rl__free(m->hist_loss);
+        rl__free(m->hist_val);
+        m->hist_loss = hl;
+        m->hist_val = hv;
+        m->hist_cap = epochs;
+    }
+    if (keep_best) {
+        for (size_t i = 0; i < m->n_layers; i++) {
+            if (m->best[i])
+                continue;
+            m->best[i] = rl__calloc(m->layers[i].n_w, sizeof(float));
+            if (!m->best[i])
+                return RL_E_NOMEM;
+        }
+    }
+    return RL_OK;
+}
+
+static void copy_weights(rl_model *m, int to_best)
+{
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl_layer *l = &m->layers[i];
+        if (to_best)
+            memcpy(m->best[i], l->w, l->n_w * sizeof(float));
+        else
+            memcpy(l->w, m->best[i], l->n_w * sizeof(float));
+    }
+}
+
+static void shuffle(rl_model *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        m->order[i] = i;
+    if (m->params[RL_PARAM_SHUFFLE] == 0)
+        return;
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t j = (size_t)rl__rng_below(&m->rng, (uint64_t)i + 1);
+        size_t t = m->order[i];
+        m->order[i] = m->order[j];
+        m->order[j] = t;
+    }
+}
+
+/* One epoch over the first n_train samples; *epoch_loss gets the
+ * sample-weighted mean of the batch losses (each before its update). */
+static rl_status train_epoch(rl_model *m, const float *x, const float *y, size_t n_train,
+                             size_t batch_size, size_t epoch, double *epoch_loss)
+{
+    const rl_layer *last = last_layer(m);
+    size_t per_sample = rl__layer_out_len(last);
+    double sum = 0;
+    shuffle(m, n_train);
+    for (size_t at = 0; at < n_train; at += batch_size) {
+        size_t batch = n_train - at < batch_size ? n_train - at : batch_size;
+        gather_time_major(m->xb, x, m->order, at, batch, m->time_steps, m->n_features);
+        gather_time_major(m->yb, y, m->order, at, batch, last->out_steps, last->units);
+        const float *out = forward(m, batch);
+        double loss = rl__loss_value(m->loss, out, m->yb, batch * per_sample);
+        if (!isfinite(loss))
+            return rl__fail(m, RL_E_NUMERIC,
+                            "training diverged in epoch %zu at sample %zu: the loss is not finite; "
+                            "the weights are the last finite ones", epoch, at);
+        rl__loss_grad(m->loss, out, m->yb, m->grad_a, batch * per_sample);
+        backward(m, batch);
+        if (!grads_finite(m))
+            return rl__fail(m, RL_E_NUMERIC,
+                            "training diverged in epoch %zu at sample %zu: a gradient is not "
+                            "finite; the weights are the last finite ones", epoch, at);
+        if (!apply_gradients(m))
+            return rl__fail(m, RL_E_NUMERIC,
+                            "training diverged in epoch %zu at sample %zu: an update overflowed; "
+                            "the weights that would not be finite were kept", epoch, at);
+        sum += loss * (double)batch;
+    }
+    *epoch_loss = sum / (double)n_train;
+    return RL_OK;
+}
+
+rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, size_t epochs,
+                        size_t batch_size)
+{
+    /* Keras holds out the tail, before any shuffling. */
+    size_t n_train = (size_t)floor((double)n * (1.0 - m->params[RL_PARAM_VALIDATION_SPLIT]));
+    size_t n_val = n - n_train;
+    if (n_train == 0 || (m->params[RL_PARAM_VALIDATION_SPLIT] > 0 && n_val == 0))
+        return rl__fail(m, RL_E_INVALID,
+                        "validation split %g of %zu samples leaves an empty training or "
+                        "validation set", m->params[RL_PARAM_VALIDATION_SPLIT], n);
+    if (batch_size > n_train)
+        batch_size = n_train;
+    size_t patience = (size_t)m->params[RL_PARAM_PATIENCE];
+    rl_status s = reserve_fit(m, n_train, batch_size, epochs, patience > 0);
+    if (s != RL_OK)
+        return rl__fail(m, s, "out of memory for training buffers (batch %zu)", batch_size);
+
+    double best = INFINITY;
+    size_t wait = 0;
+    m->hist_n = 0;
+    for (size_t e = 1; e <= epochs; e++) {
+        double loss = 0, val = NAN;
+        s = train_epoch(m, x, y, n_train, batch_size, e, &loss);
+        if (s != RL_OK)
+            return s;
+        if (n_val > 0) {
+            double sum;
+            loss_sum(m, x, y, n_train, n_val, &sum);
+            val = sum / (double)n_val;
+        }
+        m->hist_loss[m->hist_n] = (float)loss;
+        m->hist_val[m->hist_n] = (float)val;
+        m->hist_n++;
+        if (m->callback && m->callback(e, (float)loss, (float)val, m->callback_user))
+            break;
+        if (patience > 0) {
+            /* EarlyStopping(monitor="val_loss", restore_best_weights=True);
+             * without a validation split the training loss is monitored. */
+            double monitored = n_val > 0 ? val : loss;
+            if (monitored < best) {
+                best = monitored;
+                wait = 0;
+                copy_weights(m, 1);
+            } else if (++wait >= patience) {
+                copy_weights(m, 0);
+                break;
+            }
+        }
+    }
+    return RL_OK;
+}
+
+/* ---- inference ---------------------------------------------------------- */
+
+rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
+{
+    const rl_layer *last = last_layer(m);
+    size_t chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
+    rl_status s = reserve_batch(m, chunk);
+    if (s != RL_OK)
+        return rl__fail(m, s, "out of memory for a batch of %zu samples", chunk);
+    for (size_t at = 0; at < n; at += chunk) {
+        size_t batch = n - at < chunk ? n - at : chunk;
+        gather_time_major(m->xb, x, NULL, at, batch, m->time_steps, m->n_features);
+        const float *out = forward(m, batch);
+        scatter_sample_major(y + at * rl__layer_out_len(last), out, batch, last->out_steps,
+                             last->units);
+    }
+    return RL_OK;
+}
+
+rl_status rl__model_evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss)
+{
+    size_t chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
+    rl_status s = reserve_batch(m, chunk);
+    if (s != RL_OK)
+        return rl__fail(m, s, "out of memory for a batch of %zu samples", chunk);
+    double sum;
+    loss_sum(m, x, y, 0, n, &sum);
+    *loss = sum / (double)n;
+    return RL_OK;
+}

@@ -1,0 +1,60 @@
+/* Sliding windows over a series: the supervised samples a recurrent model
+ * trains on (the Keras tutorials' create_dataset, plus a forecast horizon). */
+#include <string.h>
+
+#include "alloc.h"
+#include "rnnlite/rnnlite.h"
+
+/* Windows of a series, without overflow: time_steps + horizon may exceed SIZE_MAX. */
+static size_t window_count(size_t n_points, size_t time_steps, size_t horizon)
+{
+    if (time_steps > n_points || horizon > n_points - time_steps)
+        return 0;
+    return n_points - time_steps - horizon + 1;
+}
+
+rl_status rl_window_count(size_t n_points, size_t time_steps, size_t horizon, size_t *count)
+{
+    if (!count || time_steps == 0 || horizon == 0)
+        return RL_E_INVALID;
+    *count = window_count(n_points, time_steps, horizon);
+    return RL_OK;
+}
+
+rl_status rl_window_make(const float *series, size_t n_points, size_t n_features,
+                         size_t time_steps, size_t horizon, size_t target_column,
+                         float *x, size_t x_len, float *y, size_t y_len)
+{
+    if (!series || !x || !y || n_points == 0 || n_features == 0 || time_steps == 0 ||
+        horizon == 0)
+        return RL_E_INVALID;
+    int all = target_column == RL_ALL_COLUMNS;
+    if (!all && target_column >= n_features)
+        return RL_E_INVALID;
+    int ok = 1;
+    rl__mul(n_points, n_features, &ok);
+    if (!ok)
+        return RL_E_INVALID;   /* no series can be that long */
+    size_t count = window_count(n_points, time_steps, horizon);
+    if (count == 0)
+        return RL_E_INVALID;
+
+    size_t x_row = rl__mul(time_steps, n_features, &ok);
+    size_t x_need = rl__mul(count, x_row, &ok);
+    size_t y_row = all ? n_features : 1;
+    size_t y_need = rl__mul(count, y_row, &ok);
+    /* A size that overflows is larger than any buffer the caller can pass. */
+    if (!ok || x_len < x_need || y_len < y_need)
+        return RL_E_SHAPE;
+
+    for (size_t i = 0; i < count; i++) {
+        /* Rows i .. i+time_steps-1 are contiguous in the series. */
+        memcpy(x + i * x_row, series + i * n_features, x_row * sizeof(float));
+        const float *target = series + (i + time_steps + horizon - 1) * n_features;
+        if (all)
+            memcpy(y + i * y_row, target, n_features * sizeof(float));
+        else
+            y[i] = target[target_column];
+    }
+    return RL_OK;
+}
