@@ -16,13 +16,16 @@
 
 #include "rnnlite/rnnlite.h"
 
-/* float32 arithmetic against float64: a forward pass keeps ~1e-6 relative;
- * a few optimiser steps let the rounding compound a little. The generator
- * keeps only cases whose own float32 run stays within a tenth of these. */
-#define FWD_RTOL 1e-5
-#define FWD_ATOL 1e-6
-#define TRAIN_RTOL 1e-4
-#define TRAIN_ATOL 1e-5
+/* float32 arithmetic against float64. rnnlite's worst case uses about a
+ * tenth of the forward limits and a fifth of the training ones (a few
+ * optimiser steps compound the rounding). The generator keeps only cases
+ * whose own torch float32 run stays within half of them, so a relu kink or
+ * an Adam step on a near-zero gradient cannot make a case flaky.
+ * Keep in step with make_fixtures.py. */
+#define FWD_RTOL 5e-6
+#define FWD_ATOL 5e-7
+#define TRAIN_RTOL 2e-5
+#define TRAIN_ATOL 3e-6
 
 #define MAX_LAYERS 8
 #define MAX_PARAMS 16

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Quick start 2: install what is missing, then build and run the whole test
+# suite: every kernel path, gcc and clang with -Werror, ASan+UBSan, valgrind,
+# the install/ABI checks and the seed example. Ends with "N passed, N failed".
+#
+#   bash tests/run-all.sh          # everything (needs root for apt-get on a fresh machine)
+#   RNNLITE_QUICK=1 bash tests/run-all.sh   # one build, one kernel path
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+out=${RNNLITE_BUILD_ROOT:-$top/build-tests}
+quick=${RNNLITE_QUICK:-0}
+[ "$quick" = 1 ] || export RNNLITE_FULL_CHECKS=1
+bash tests/setup-debian.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+failures=()
+
+# Adds the Ok/Fail/Skip counts of a `meson test` log to the totals.
+count_meson() {
+    local log=$1 ok fail
+    ok=$(sed -n 's/^Ok:[[:space:]]*\([0-9]*\).*/\1/p' "$log" | tail -1)
+    fail=$(sed -n 's/^Fail:[[:space:]]*\([0-9]*\).*/\1/p' "$log" | tail -1)
+    timeout=$(sed -n 's/^Timeout:[[:space:]]*\([0-9]*\).*/\1/p' "$log" | tail -1)
+    passed=$((passed + ${ok:-0}))
+    failed=$((failed + ${fail:-0} + ${timeout:-0}))
+}
+
+# stage NAME COMMAND...: runs a step that is one check of its own.
+stage() {
+    local name=$1
+    shift
+    echo "== $name"
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        echo "!! $name failed"
+    fi
+}
+
+# suite NAME BUILDDIR MESON-TEST-ARGS...: meson test, counted per test.
+suite() {
+    local name=$1 dir=$2
+    shift 2
+    echo "== $name"
+    local log
+    log=$(mktemp)
+    meson test -C "$dir" --print-errorlogs "$@" 2>&1 | tee "$log" | grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Skipped|Timeout):'
+    local status=${PIPESTATUS[0]}
+    count_meson "$log"
+    if [ "$status" -ne 0 ]; then
+        failures+=("$name")
+        grep -q '^Fail:' "$log" || failed=$((failed + 1))
+    fi
+    rm -f "$log"
+}
+
+setup() {   # setup DIR ARGS...: configure once, then build
+    local dir=$1
+    shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+    fi
+    ninja -C "$dir" >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log"; return 1; }
+}
+
+mkdir -p "$out"
+stage "build gcc -Werror" setup "$out/gcc" --werror -Dbuildtype=debugoptimized
+suite "tests (best kernel path)" "$out/gcc"
+
+if [ "$quick" != 1 ]; then
+    for isa in scalar avx2; do
+        if meson test -C "$out/gcc" --list --setup="$isa" >/dev/null 2>&1; then
+            suite "tests (RNNLITE_ISA=$isa)" "$out/gcc" --setup="$isa"
+        fi
+    done
+
+    if command -v clang-14 >/dev/null; then
+        stage "build clang -Werror + ASan/UBSan" env CC=clang-14 CXX=clang++-14 setup "$out/asan" \
+            --werror -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
+            -Dc_args=-fno-sanitize-recover=all
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+            suite "tests under ASan/UBSan" "$out/asan" --timeout-multiplier=4
+    fi
+
+    if command -v valgrind >/dev/null; then
+        suite "tests under valgrind" "$out/gcc" --timeout-multiplier=20 \
+            --wrap='valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --quiet' \
+            --no-suite=slow --no-suite=python
+    fi
+
+    [ -x tests/install/run.sh ] && stage "install + outside C/C++ programs via pkg-config" tests/install/run.sh "$out/gcc"
+    [ -x abi/check.sh ] && stage "ABI check against abi/ baseline" abi/check.sh "$out/gcc"
+fi
+
+stage "seed example runs" "$out/gcc/examples/sine_forecast" "$out/sine_forecast.svg"
+
+echo
+[ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
