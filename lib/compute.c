@@ -1,7 +1,10 @@
 #include "compute.h"
 
-#ifndef RL_REAL_DOUBLE
+#ifdef RL_REAL_DOUBLE
+#include "activation.h"
+#else
 #include "kernels/kernels.h"
+#include "kernels/pointwise.h"
 #include "pool.h"
 #endif
 
@@ -29,7 +32,78 @@ void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
                 ci[j] = fma(a[i * a_rs + p * a_cs], b[p * ldb + j], ci[j]);
     }
 }
+
+/* The same cell formulas as lib/kernels/pointwise_impl.h, with libm's
+ * functions, for the double-precision gradient checks. */
+void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n)
+{
+    (void)cx;
+    rl__activate((rl_activation)act, x, y, n);
+}
+
+void rl__lstm_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *c_prev,
+                   real *c, real *ac, real *h, int act, int ract)
+{
+    (void)cx;
+    for (size_t b = 0; b < batch; b++) {
+        real *zb = z + b * 4 * u;
+        for (size_t j = 0; j < u; j++) {
+            size_t k = b * u + j;
+            real i_ = rl__activation_one(ract, zb[j]);
+            real f_ = rl__activation_one(ract, zb[u + j]);
+            real g_ = rl__activation_one(act, zb[2 * u + j]);
+            real o_ = rl__activation_one(ract, zb[3 * u + j]);
+            zb[j] = i_;
+            zb[u + j] = f_;
+            zb[2 * u + j] = g_;
+            zb[3 * u + j] = o_;
+            c[k] = fma(f_, c_prev[k], i_ * g_);
+            ac[k] = rl__activation_one(act, c[k]);
+            h[k] = o_ * ac[k];
+        }
+    }
+}
+
+void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *rec,
+                  const real *h_prev, real *h, int act, int ract)
+{
+    (void)cx;
+    for (size_t b = 0; b < batch; b++) {
+        real *zb = z + b * 3 * u;
+        const real *rb = rec + b * 3 * u;
+        for (size_t j = 0; j < u; j++) {
+            size_t k = b * u + j;
+            real z_ = rl__activation_one(ract, zb[j] + rb[j]);
+            real r_ = rl__activation_one(ract, zb[u + j] + rb[u + j]);
+            real hh = rl__activation_one(act, fma(r_, rb[2 * u + j], zb[2 * u + j]));
+            zb[j] = z_;
+            zb[u + j] = r_;
+            zb[2 * u + j] = hh;
+            h[k] = fma(z_, h_prev[k], (1 - z_) * hh);
+        }
+    }
+}
 #else
+void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n)
+{
+    (void)cx;
+    rl__pw_scalar_activate(act, x, y, n);
+}
+
+void rl__lstm_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *c_prev,
+                   real *c, real *ac, real *h, int act, int ract)
+{
+    (void)cx;
+    rl__pw_scalar_lstm_cell(batch, u, z, c_prev, c, ac, h, act, ract);
+}
+
+void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *rec,
+                  const real *h_prev, real *h, int act, int ract)
+{
+    (void)cx;
+    rl__pw_scalar_gru_cell(batch, u, z, rec, h_prev, h, act, ract);
+}
+
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *a, size_t a_rs, size_t a_cs,
               const real *b, size_t ldb, real *c, size_t ldc, int accumulate)

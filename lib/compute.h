@@ -21,6 +21,19 @@ void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *b, size_t ldb,
               real *c, size_t ldc, int accumulate);
 
+/* y = act(x) element-wise (x and y may alias); act is an rl_activation. */
+void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n);
+
+/* One LSTM step for a batch (rows of z are [4u]: i, f, c, o pre-activations,
+ * replaced by the activated gates): c = f c_prev + i g, ac = act(c), h = o ac. */
+void rl__lstm_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *c_prev,
+                   real *c, real *ac, real *h, int act, int ract);
+
+/* One GRU step (reset_after): rows of z [3u] hold x W + b_in and become the
+ * activated z, r, h~; rows of rec [3u] hold h U + b_rec; h = z h_prev + (1-z) h~. */
+void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *rec,
+                  const real *h_prev, real *h, int act, int ract);
+
 /* dst[cols x rows] = src[rows x cols]^T, both dense. */
 void rl__transpose(real *dst, const real *src, size_t rows, size_t cols);
 

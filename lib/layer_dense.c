@@ -21,7 +21,7 @@ static void dense_forward(rl_layer *l, const rl_compute *cx, const real *x, size
     rl__fill_rows(l->out, bias, rows, u);
     rl__gemm(cx, rows, u, l->in, x, l->in, 1, kernel, u, l->out, u, 1);
     if (l->act != RL_ACT_LINEAR)
-        rl__activate(l->act, l->out, l->out, rows * u);
+        rl__activate_n(cx, l->act, l->out, l->out, rows * u);
 }
 
 static void dense_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,

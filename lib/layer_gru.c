@@ -59,20 +59,7 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         rl__fill_rows(hr, b_rec, batch, g);
         if (t > 0)
             rl__gemm(cx, batch, g, u, h_prev, u, 1, recw, g, hr, g, 1);
-        for (size_t b = 0; b < batch; b++) {
-            real *zb = z + b * g;
-            const real *rb = hr + b * g;
-            for (size_t j = 0; j < u; j++) {
-                size_t k = b * u + j;
-                real z_ = rl__activation_one(ract, zb[j] + rb[j]);
-                real r_ = rl__activation_one(ract, zb[u + j] + rb[u + j]);
-                real hh = rl__activation_one(act, zb[2 * u + j] + r_ * rb[2 * u + j]);
-                zb[j] = z_;
-                zb[u + j] = r_;
-                zb[2 * u + j] = hh;
-                h[k] = z_ * h_prev[k] + (1 - z_) * hh;
-            }
-        }
+        rl__gru_cell(cx, batch, u, z, hr, h_prev, h, act, ract);
     }
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }

@@ -57,23 +57,7 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
         real *h = v.h_all + (t + 1) * bu, *c = v.c_all + (t + 1) * bu, *ac = v.ac + t * bu;
         if (t > 0)
             rl__gemm(cx, batch, g, u, h_prev, u, 1, rec, g, z, g, 1);
-        for (size_t b = 0; b < batch; b++) {
-            real *zb = z + b * g;
-            for (size_t j = 0; j < u; j++) {
-                size_t k = b * u + j;
-                real i_ = rl__activation_one(ract, zb[j]);
-                real f_ = rl__activation_one(ract, zb[u + j]);
-                real c_ = rl__activation_one(act, zb[2 * u + j]);
-                real o_ = rl__activation_one(ract, zb[3 * u + j]);
-                zb[j] = i_;
-                zb[u + j] = f_;
-                zb[2 * u + j] = c_;
-                zb[3 * u + j] = o_;
-                c[k] = f_ * c_prev[k] + i_ * c_;
-                ac[k] = rl__activation_one(act, c[k]);
-                h[k] = o_ * ac[k];
-            }
-        }
+        rl__lstm_cell(cx, batch, u, z, c_prev, c, ac, h, act, ract);
     }
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }

@@ -30,7 +30,7 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         real *h = h_all + (t + 1) * bu;
         if (t > 0)
             rl__gemm(cx, batch, u, u, h - bu, u, 1, rec, u, h, u, 1);
-        rl__activate(l->act, h, h, bu);
+        rl__activate_n(cx, l->act, h, h, bu);
     }
     l->out = l->return_sequences ? h_all + bu : h_all + T * bu;
 }

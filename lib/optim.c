@@ -32,21 +32,23 @@ int rl__optim_step(const rl_optim_config *c, uint64_t t, float *w, const float *
     const float lr = (float)c->lr, eps = (float)c->epsilon, mom = (float)c->momentum;
     switch (c->kind) {
     case RL_OPT_ADAM: {
-        const float b1 = (float)c->beta1, b2 = (float)c->beta2;
+        /* 1 - beta in double first, as Keras does with its Python floats:
+         * 1 - 0.999f would be 1.3e-5 off. */
+        const float one_m_b1 = (float)(1.0 - c->beta1), one_m_b2 = (float)(1.0 - c->beta2);
         /* Keras folds both bias corrections into the step size. */
         const float alpha = (float)(c->lr * sqrt(1.0 - pow(c->beta2, (double)t)) /
                                     (1.0 - pow(c->beta1, (double)t)));
         for (size_t i = 0; i < n; i++) {
-            s0[i] += (g[i] - s0[i]) * (1 - b1);
-            s1[i] += (g[i] * g[i] - s1[i]) * (1 - b2);
+            s0[i] += (g[i] - s0[i]) * one_m_b1;
+            s1[i] += (g[i] * g[i] - s1[i]) * one_m_b2;
             ok &= store(&w[i], w[i] - alpha * s0[i] / (sqrtf(s1[i]) + eps));
         }
         break;
     }
     case RL_OPT_RMSPROP: {
-        const float rho = (float)c->rho;
+        const float rho = (float)c->rho, one_m_rho = (float)(1.0 - c->rho);
         for (size_t i = 0; i < n; i++) {
-            s0[i] = rho * s0[i] + (1 - rho) * g[i] * g[i];
+            s0[i] = rho * s0[i] + one_m_rho * g[i] * g[i];
             float inc = lr * g[i] / sqrtf(s0[i] + eps);
             if (mom > 0) {
                 s1[i] = mom * s1[i] + inc;

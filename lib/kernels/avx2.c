@@ -11,6 +11,7 @@ typedef __m256i vmask;
 #define VEC 8
 #define TILE_ROWS 6
 #define TILE_VECS 2
+#define FOR_TAIL_ROWS(X) X(1) X(2) X(3) X(4) X(5)
 #define FEW_ROWS_VECS(r) ((r) <= 2 ? 4 : (r) <= 3 ? 3 : 2)
 #ifndef K_BLOCK
 #define K_BLOCK 256   /* the packed B panel (16 KiB, on the stack) stays in L1 */

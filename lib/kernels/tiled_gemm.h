@@ -3,6 +3,7 @@
  *   vec, vmask             vector and lane-mask types
  *   VEC                    floats per vector
  *   TILE_ROWS, TILE_VECS   register tile of the main loop (rows x vectors)
+ *   FOR_TAIL_ROWS(X)       X(1) X(2) ... X(TILE_ROWS - 1)
  *   FEW_ROWS_VECS(r)       tile width in vectors when fewer than TILE_ROWS
  *                          rows are left (<= 4; keeps accumulators in registers)
  *   K_BLOCK                k steps per pass
@@ -97,12 +98,14 @@ static ALWAYS_INLINE void panel_tiles(int rows, size_t cols, size_t kc,
                                       const float *a, size_t a_rs, size_t a_cs,
                                       const float *panel, float *c, size_t ldc, int accumulate)
 {
-    const int used = (int)((cols + VEC - 1) / VEC);
     const int ragged = cols % VEC != 0;
     const vmask mask = last_mask(cols);
-    for (int u = 1; u <= TILE_VECS; u++)
-        if (u == used)
-            tile(rows, u, ragged, 0, mask, kc, a, a_rs, a_cs, panel, PANEL, c, ldc, accumulate);
+    /* Constant arguments in every call: a tile must never see a variable
+     * row or vector count, or its accumulators would live in memory. */
+    if (cols > VEC)
+        tile(rows, 2, ragged, 0, mask, kc, a, a_rs, a_cs, panel, PANEL, c, ldc, accumulate);
+    else
+        tile(rows, 1, ragged, 0, mask, kc, a, a_rs, a_cs, panel, PANEL, c, ldc, accumulate);
 }
 
 static void rows_by_panel(size_t m, size_t cols, size_t kc, const float *a, size_t a_rs,
@@ -119,9 +122,12 @@ static void rows_by_panel(size_t m, size_t cols, size_t kc, const float *a, size
                         accumulate);
     const float *ai = a + i * a_rs;
     float *ci = c + i * ldc;
-    for (int r = 1; r < TILE_ROWS; r++)
-        if ((size_t)r == m - i)
-            panel_tiles(r, cols, kc, ai, a_rs, a_cs, panel, ci, ldc, accumulate);
+    switch (m - i) {
+#define TAIL(r) case r: panel_tiles(r, cols, kc, ai, a_rs, a_cs, panel, ci, ldc, accumulate); break;
+    FOR_TAIL_ROWS(TAIL)
+#undef TAIL
+    default: break;
+    }
 }
 
 /* m < TILE_ROWS (e.g. one-sample predict): B is read once, so it is not
@@ -134,23 +140,33 @@ static ALWAYS_INLINE void few_rows_fixed(int rows, int nv, size_t n, size_t kc,
     const size_t width = (size_t)nv * VEC;
     for (size_t j = 0; j < n; j += width) {
         const size_t cols = n - j < width ? n - j : width;
-        const int used = (int)((cols + VEC - 1) / VEC);
         const int ragged = cols % VEC != 0;
         const vmask mask = last_mask(cols);
-        for (int u = 1; u <= nv; u++)
-            if (u == used)
-                tile(rows, u, ragged, ragged, mask, kc, a, a_rs, a_cs, b + j, ldb, c + j, ldc,
-                     accumulate);
+        switch ((cols + VEC - 1) / VEC) {
+#define PART(u) \
+        case u: \
+            if (u <= nv) \
+                tile(rows, u <= nv ? u : 1, ragged, ragged, mask, kc, a, a_rs, a_cs, b + j, ldb, \
+                     c + j, ldc, accumulate); \
+            break;
+        PART(1) PART(2) PART(3) PART(4)
+#undef PART
+        default: break;
+        }
     }
 }
 
 static void few_rows(size_t m, size_t n, size_t kc, const float *a, size_t a_rs, size_t a_cs,
                      const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
 {
-    for (int r = 1; r < TILE_ROWS; r++)
-        if ((size_t)r == m)
-            few_rows_fixed(r, FEW_ROWS_VECS(r), n, kc, a, a_rs, a_cs, b, ldb, c, ldc,
-                           accumulate);
+    switch (m) {
+#define FEW(r) \
+    case r: few_rows_fixed(r, FEW_ROWS_VECS(r), n, kc, a, a_rs, a_cs, b, ldb, c, ldc, accumulate); \
+        break;
+    FOR_TAIL_ROWS(FEW)
+#undef FEW
+    default: break;
+    }
 }
 
 static void tiled_gemm(size_t m, size_t n, size_t k,

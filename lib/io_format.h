@@ -1,0 +1,46 @@
+/* The model file format (docs/format.md): a header, tagged sections, a
+ * CRC-32 trailer. io_format_write.c turns a model into bytes,
+ * io_format_read.c rebuilds a model from untrusted bytes; io.c is the API. */
+#ifndef RL_IO_FORMAT_H
+#define RL_IO_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define RL__FORMAT_VERSION 1u
+
+#define RL__FORMAT_HEADER 20    /* magic[8], version u32, total size u64 */
+#define RL__SECTION_HEADER 16   /* tag u32, flags u32, payload length u64 */
+#define RL__FORMAT_TRAILER 4    /* CRC-32 of every byte before it */
+
+/* A reader that does not know a section's tag must reject the file when this
+ * flag is set, and may skip the section when it is clear. */
+#define RL__SECTION_REQUIRED 1u
+
+/* Tags are four ASCII letters, stored in this byte order. */
+#define RL__TAG(a, b, c, d)                                                                    \
+    ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define RL__TAG_ARCH RL__TAG('A', 'R', 'C', 'H')   /* input shape and layers */
+#define RL__TAG_PARM RL__TAG('P', 'A', 'R', 'M')   /* rl_param values, set mask */
+#define RL__TAG_COMP RL__TAG('C', 'O', 'M', 'P')   /* optimiser and loss */
+#define RL__TAG_WGHT RL__TAG('W', 'G', 'H', 'T')   /* weights of every layer */
+#define RL__TAG_OPTS RL__TAG('O', 'P', 'T', 'S')   /* optimiser slots, step count, shuffle rng */
+#define RL__TAG_SCAL RL__TAG('S', 'C', 'A', 'L')   /* attached scaler (only when there is one) */
+
+#define RL__ARCH_LAYER_BYTES 32   /* kind, act, rec_act, return_sequences (u32), in, units (u64) */
+#define RL__PARAM_MAX 64          /* the set mask is a u64 */
+
+extern const uint8_t rl__format_magic[8];
+
+/* Bytes rl__format_write() writes for a compiled model. */
+size_t rl__format_size(const rl_model *m);
+/* Writes the file image of a compiled model into buf (rl__format_size() bytes). */
+void rl__format_write(const rl_model *m, void *buf);
+
+/* A new compiled model from a file image; nothing in it is trusted.
+ * RL_E_FORMAT for anything but a well-formed file, RL_E_NOMEM. */
+rl_status rl__format_read(rl_model **out, const void *buf, size_t size);
+
+#endif

@@ -1,0 +1,25 @@
+/* Element-wise cell kernels per instruction set (pointwise_impl.h). The
+ * activation codes are rl_activation's values. */
+#ifndef RL_POINTWISE_H
+#define RL_POINTWISE_H
+
+#include <stddef.h>
+
+typedef void (*rl_activate_fn)(int act, const float *x, float *y, size_t n);
+typedef void (*rl_lstm_cell_fn)(size_t batch, size_t u, float *z, const float *c_prev, float *c,
+                                float *ac, float *h, int act, int ract);
+typedef void (*rl_gru_cell_fn)(size_t batch, size_t u, float *z, const float *rec,
+                               const float *h_prev, float *h, int act, int ract);
+
+#define RL_POINTWISE_DECLARE(isa)                                                              \
+    void rl__pw_##isa##_activate(int act, const float *x, float *y, size_t n);                \
+    void rl__pw_##isa##_lstm_cell(size_t batch, size_t u, float *z, const float *c_prev,      \
+                                  float *c, float *ac, float *h, int act, int ract);          \
+    void rl__pw_##isa##_gru_cell(size_t batch, size_t u, float *z, const float *rec,          \
+                                 const float *h_prev, float *h, int act, int ract);
+
+RL_POINTWISE_DECLARE(scalar)
+RL_POINTWISE_DECLARE(avx2)
+RL_POINTWISE_DECLARE(avx512)
+
+#endif
