@@ -83,6 +83,59 @@ void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const r
         }
     }
 }
+void rl__act_backward(const rl_compute *cx, int act, const real *y, const real *dh,
+                      const real *dy, real *dz, size_t n)
+{
+    (void)cx;
+    for (size_t i = 0; i < n; i++)
+        dz[i] = (dh[i] + (dy ? dy[i] : 0)) * rl__activation_grad((rl_activation)act, y[i]);
+}
+
+void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
+                            const real *c_prev, const real *ac, const real *dy, const real *dh,
+                            real *dc, real *dz, int act, int ract)
+{
+    (void)cx;
+    for (size_t b = 0; b < batch; b++) {
+        const real *gb = gates + b * 4 * u;
+        real *dzb = dz + b * 4 * u;
+        for (size_t j = 0; j < u; j++) {
+            size_t k = b * u + j;
+            real i_ = gb[j], f_ = gb[u + j], g_ = gb[2 * u + j], o_ = gb[3 * u + j];
+            real dh_ = dh[k] + (dy ? dy[k] : 0);
+            real dc_ = dc[k] + dh_ * o_ * rl__activation_grad(act, ac[k]);
+            dzb[j] = dc_ * g_ * rl__activation_grad(ract, i_);
+            dzb[u + j] = dc_ * c_prev[k] * rl__activation_grad(ract, f_);
+            dzb[2 * u + j] = dc_ * i_ * rl__activation_grad(act, g_);
+            dzb[3 * u + j] = dh_ * ac[k] * rl__activation_grad(ract, o_);
+            dc[k] = dc_ * f_;
+        }
+    }
+}
+
+void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
+                           const real *rec, const real *h_prev, const real *dy, real *dh,
+                           real *dzx, real *drec, int act, int ract)
+{
+    (void)cx;
+    for (size_t b = 0; b < batch; b++) {
+        const real *gb = gates + b * 3 * u, *rb = rec + b * 3 * u;
+        real *dxb = dzx + b * 3 * u, *drb = drec + b * 3 * u;
+        for (size_t j = 0; j < u; j++) {
+            size_t k = b * u + j;
+            real z_ = gb[j], r_ = gb[u + j], hh = gb[2 * u + j];
+            real dh_ = dh[k] + (dy ? dy[k] : 0);
+            real da = dh_ * (1 - z_) * rl__activation_grad(act, hh);
+            real dz = dh_ * (h_prev[k] - hh) * rl__activation_grad(ract, z_);
+            real dr = da * rb[2 * u + j] * rl__activation_grad(ract, r_);
+            dxb[j] = drb[j] = dz;
+            dxb[u + j] = drb[u + j] = dr;
+            dxb[2 * u + j] = da;
+            drb[2 * u + j] = da * r_;
+            dh[k] = dh_ * z_;
+        }
+    }
+}
 #else
 void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n)
 {
@@ -102,6 +155,29 @@ void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const r
 {
     (void)cx;
     rl__pw_scalar_gru_cell(batch, u, z, rec, h_prev, h, act, ract);
+}
+
+void rl__act_backward(const rl_compute *cx, int act, const real *y, const real *dh,
+                      const real *dy, real *dz, size_t n)
+{
+    (void)cx;
+    rl__pw_scalar_act_backward(act, y, dh, dy, dz, n);
+}
+
+void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
+                            const real *c_prev, const real *ac, const real *dy, const real *dh,
+                            real *dc, real *dz, int act, int ract)
+{
+    (void)cx;
+    rl__pw_scalar_lstm_cell_backward(batch, u, gates, c_prev, ac, dy, dh, dc, dz, act, ract);
+}
+
+void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
+                           const real *rec, const real *h_prev, const real *dy, real *dh,
+                           real *dzx, real *drec, int act, int ract)
+{
+    (void)cx;
+    rl__pw_scalar_gru_cell_backward(batch, u, gates, rec, h_prev, dy, dh, dzx, drec, act, ract);
 }
 
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,

@@ -34,6 +34,21 @@ void rl__lstm_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const 
 void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *rec,
                   const real *h_prev, real *h, int act, int ract);
 
+/* Backward of the cells above (dy may be NULL: no gradient from above at this step).
+ * act_backward: dz = (dh + dy) act'(y).
+ * lstm_cell_backward: dz [batch][4u] from the gates, c_prev, act(c), dh + dy
+ *   and dc; dc becomes the gradient of c_prev.
+ * gru_cell_backward: dzx, drec [batch][3u] (gradients of x W + b_in and of
+ *   h U + b_rec); dh becomes the direct part of the gradient of h_prev. */
+void rl__act_backward(const rl_compute *cx, int act, const real *y, const real *dh,
+                      const real *dy, real *dz, size_t n);
+void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
+                            const real *c_prev, const real *ac, const real *dy, const real *dh,
+                            real *dc, real *dz, int act, int ract);
+void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
+                           const real *rec, const real *h_prev, const real *dy, real *dh,
+                           real *dzx, real *drec, int act, int ract);
+
 /* dst[cols x rows] = src[rows x cols]^T, both dense. */
 void rl__transpose(real *dst, const real *src, size_t rows, size_t cols);
 

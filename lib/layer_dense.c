@@ -29,8 +29,8 @@ static void dense_backward(rl_layer *l, const rl_compute *cx, const real *x, rea
 {
     size_t rows = l->in_steps * batch, u = l->units, in = l->in;
     real *dz = dy;   /* the pre-activation gradient overwrites dy */
-    for (size_t i = 0; i < rows * u; i++)
-        dz[i] *= rl__activation_grad(l->act, l->out[i]);
+    if (l->act != RL_ACT_LINEAR)
+        rl__act_backward(cx, l->act, l->out, dy, NULL, dz, rows * u);
 
     real *g_kernel = l->grad, *g_bias = l->grad + in * u;
     rl__gemm(cx, in, u, rows, x, 1, in, dz, u, g_kernel, u, 0);

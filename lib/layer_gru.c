@@ -80,23 +80,7 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
         const real *h_prev = v.h_all + t * bu;
         const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
         real *dzx = v.dzx + t * batch * g, *drec = v.drec + t * batch * g;
-        for (size_t b = 0; b < batch; b++) {
-            const real *gb = gt + b * g, *rb = hr + b * g;
-            real *dxb = dzx + b * g, *drb = drec + b * g;
-            for (size_t j = 0; j < u; j++) {
-                size_t k = b * u + j;
-                real z_ = gb[j], r_ = gb[u + j], hh = gb[2 * u + j];
-                real dh = v.dh[k] + (dyt ? dyt[k] : 0);
-                real da = dh * (1 - z_) * rl__activation_grad(act, hh);
-                real dz = dh * (h_prev[k] - hh) * rl__activation_grad(ract, z_);
-                real dr = da * rb[2 * u + j] * rl__activation_grad(ract, r_);
-                dxb[j] = drb[j] = dz;
-                dxb[u + j] = drb[u + j] = dr;
-                dxb[2 * u + j] = da;
-                drb[2 * u + j] = da * r_;
-                v.dh[k] = dh * z_;   /* the direct path; U^T adds the rest */
-            }
-        }
+        rl__gru_cell_backward(cx, batch, u, gt, hr, h_prev, dyt, v.dh, dzx, drec, act, ract);
         if (t > 0)
             rl__gemm(cx, batch, u, g, drec, g, 1, v.ut, u, v.dh, u, 1);
     }

@@ -78,21 +78,7 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
         const real *ac = v.ac + t * bu;
         const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
         real *dzt = v.dz + t * batch * g;
-        for (size_t b = 0; b < batch; b++) {
-            const real *gb = gt + b * g;
-            real *dzb = dzt + b * g;
-            for (size_t j = 0; j < u; j++) {
-                size_t k = b * u + j;
-                real i_ = gb[j], f_ = gb[u + j], c_ = gb[2 * u + j], o_ = gb[3 * u + j];
-                real dh = v.dh[k] + (dyt ? dyt[k] : 0);
-                real dc = v.dc[k] + dh * o_ * rl__activation_grad(act, ac[k]);
-                dzb[j] = dc * c_ * rl__activation_grad(ract, i_);
-                dzb[u + j] = dc * c_prev[k] * rl__activation_grad(ract, f_);
-                dzb[2 * u + j] = dc * i_ * rl__activation_grad(act, c_);
-                dzb[3 * u + j] = dh * ac[k] * rl__activation_grad(ract, o_);
-                v.dc[k] = dc * f_;
-            }
-        }
+        rl__lstm_cell_backward(cx, batch, u, gt, c_prev, ac, dyt, v.dh, v.dc, dzt, act, ract);
         if (t > 0)
             rl__gemm(cx, batch, u, g, dzt, g, 1, v.ut, u, v.dh, u, 0);
     }

@@ -50,8 +50,7 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
         const real *h = h_all + (t + 1) * bu;
         const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
         real *dzt = dz + t * bu;
-        for (size_t i = 0; i < bu; i++)
-            dzt[i] = (dh[i] + (dyt ? dyt[i] : 0)) * rl__activation_grad(l->act, h[i]);
+        rl__act_backward(cx, l->act, h, dh, dyt, dzt, bu);
         if (t > 0)
             rl__gemm(cx, batch, u, u, dzt, u, 1, ut, u, dh, u, 0);
     }

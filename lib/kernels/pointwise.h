@@ -16,7 +16,17 @@ typedef void (*rl_gru_cell_fn)(size_t batch, size_t u, float *z, const float *re
     void rl__pw_##isa##_lstm_cell(size_t batch, size_t u, float *z, const float *c_prev,      \
                                   float *c, float *ac, float *h, int act, int ract);          \
     void rl__pw_##isa##_gru_cell(size_t batch, size_t u, float *z, const float *rec,          \
-                                 const float *h_prev, float *h, int act, int ract);
+                                 const float *h_prev, float *h, int act, int ract);          \
+    void rl__pw_##isa##_act_backward(int act, const float *y, const float *dh,                \
+                                     const float *dy, float *dz, size_t count);               \
+    void rl__pw_##isa##_lstm_cell_backward(size_t batch, size_t u, const float *gates,        \
+                                           const float *c_prev, const float *ac,              \
+                                           const float *dy, const float *dh, float *dc,       \
+                                           float *dz, int act, int ract);                     \
+    void rl__pw_##isa##_gru_cell_backward(size_t batch, size_t u, const float *gates,         \
+                                          const float *rec, const float *h_prev,              \
+                                          const float *dy, float *dh, float *dzx,             \
+                                          float *drec, int act, int ract);
 
 RL_POINTWISE_DECLARE(scalar)
 RL_POINTWISE_DECLARE(avx2)

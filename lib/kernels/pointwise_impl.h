@@ -144,3 +144,103 @@ void PW_NAME(gru_cell)(size_t batch, size_t u, float *z, const float *rec, const
             gru_lanes(zb, rb, u, j, u - j, h_prev + o, h + o, act, ract);
     }
 }
+
+/* ---- backward ---------------------------------------------------------- */
+
+/* Derivative of an activation at its output y (relu: y > 0, tanh: 1 - y^2,
+ * sigmoid: y (1 - y)). */
+static inline VF pw_act_grad(int act, VF y)
+{
+    switch (act) {
+    case 1: return V_LT_SELECT(V_SET1(0.0f), y, V_SET1(1.0f), V_SET1(0.0f));
+    case 2: return V_SUB(V_SET1(1.0f), V_MUL(y, y));
+    case 3: return V_MUL(y, V_SUB(V_SET1(1.0f), y));
+    default: return V_SET1(1.0f);
+    }
+}
+
+#define PW_LD(p) (n == V_WIDTH ? V_LOAD(p) : V_LOAD_N(p, n))
+#define PW_ST(p, v) (n == V_WIDTH ? V_STORE(p, v) : V_STORE_N(p, v, n))
+/* dy may be NULL (no gradient arrives at this step from above). */
+#define PW_LD_OPT(p) ((p) ? PW_LD(p) : V_SET1(0.0f))
+
+/* dz = (dh + dy) * act'(y), n elements. */
+void PW_NAME(act_backward)(int act, const float *y, const float *dh, const float *dy, float *dz,
+                           size_t count)
+{
+    for (size_t j = 0; j < count; j += V_WIDTH) {
+        size_t n = count - j < V_WIDTH ? count - j : V_WIDTH;
+        VF d = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
+        PW_ST(dz + j, V_MUL(d, pw_act_grad(act, PW_LD(y + j))));
+    }
+}
+
+static inline void lstm_back_lanes(const float *gb, float *dzb, size_t u, size_t j, size_t n,
+                                   const float *cp, const float *ac, const float *dy,
+                                   const float *dh, float *dc, int act, int ract)
+{
+    VF i_ = PW_LD(gb + j), f_ = PW_LD(gb + u + j), g_ = PW_LD(gb + 2 * u + j);
+    VF o_ = PW_LD(gb + 3 * u + j), a_ = PW_LD(ac + j);
+    VF dh_ = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
+    VF dc_ = V_ADD(PW_LD(dc + j), V_MUL(V_MUL(dh_, o_), pw_act_grad(act, a_)));
+    PW_ST(dzb + j, V_MUL(V_MUL(dc_, g_), pw_act_grad(ract, i_)));
+    PW_ST(dzb + u + j, V_MUL(V_MUL(dc_, PW_LD(cp + j)), pw_act_grad(ract, f_)));
+    PW_ST(dzb + 2 * u + j, V_MUL(V_MUL(dc_, i_), pw_act_grad(act, g_)));
+    PW_ST(dzb + 3 * u + j, V_MUL(V_MUL(dh_, a_), pw_act_grad(ract, o_)));
+    PW_ST(dc + j, V_MUL(dc_, f_));
+}
+
+/* One LSTM step backward: from the activated gates, c_prev and act(c), the
+ * incoming dh (recurrent, in dh) + dy, and dc, the gate pre-activation
+ * gradients dz [batch][4u]; dc becomes the gradient for c_prev. */
+void PW_NAME(lstm_cell_backward)(size_t batch, size_t u, const float *gates, const float *c_prev,
+                                 const float *ac, const float *dy, const float *dh, float *dc,
+                                 float *dz, int act, int ract)
+{
+    for (size_t b = 0; b < batch; b++) {
+        size_t o = b * u;
+        for (size_t j = 0; j < u; j += V_WIDTH) {
+            size_t n = u - j < V_WIDTH ? u - j : V_WIDTH;
+            lstm_back_lanes(gates + b * 4 * u, dz + b * 4 * u, u, j, n, c_prev + o, ac + o,
+                            dy ? dy + o : NULL, dh + o, dc + o, act, ract);
+        }
+    }
+}
+
+static inline void gru_back_lanes(const float *gb, const float *rb, float *dxb, float *drb,
+                                  size_t u, size_t j, size_t n, const float *hp,
+                                  const float *dy, float *dh, int act, int ract)
+{
+    VF z_ = PW_LD(gb + j), r_ = PW_LD(gb + u + j), hh = PW_LD(gb + 2 * u + j);
+    VF dh_ = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
+    VF da = V_MUL(V_MUL(dh_, V_SUB(V_SET1(1.0f), z_)), pw_act_grad(act, hh));
+    VF dz = V_MUL(V_MUL(dh_, V_SUB(PW_LD(hp + j), hh)), pw_act_grad(ract, z_));
+    VF dr = V_MUL(V_MUL(da, PW_LD(rb + 2 * u + j)), pw_act_grad(ract, r_));
+    PW_ST(dxb + j, dz);
+    PW_ST(drb + j, dz);
+    PW_ST(dxb + u + j, dr);
+    PW_ST(drb + u + j, dr);
+    PW_ST(dxb + 2 * u + j, da);
+    PW_ST(drb + 2 * u + j, V_MUL(da, r_));
+    PW_ST(dh + j, V_MUL(dh_, z_));   /* the direct path; U^T adds the rest */
+}
+
+/* One GRU step backward: dzx [batch][3u] (gradient of x W + b_in), drec
+ * [batch][3u] (of h U + b_rec); dh becomes the direct part of the gradient
+ * for h_prev. */
+void PW_NAME(gru_cell_backward)(size_t batch, size_t u, const float *gates, const float *rec,
+                                const float *h_prev, const float *dy, float *dh, float *dzx,
+                                float *drec, int act, int ract)
+{
+    for (size_t b = 0; b < batch; b++) {
+        size_t o = b * u, r = b * 3 * u;
+        for (size_t j = 0; j < u; j += V_WIDTH) {
+            size_t n = u - j < V_WIDTH ? u - j : V_WIDTH;
+            gru_back_lanes(gates + r, rec + r, dzx + r, drec + r, u, j, n, h_prev + o,
+                           dy ? dy + o : NULL, dh + o, act, ract);
+        }
+    }
+}
+#undef PW_LD
+#undef PW_ST
+#undef PW_LD_OPT
