@@ -137,54 +137,59 @@ void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const r
     }
 }
 #else
+static const rl_kernels *kernels_of(const rl_compute *cx)
+{
+    return (cx && cx->kernels) ? cx->kernels : rl__kernels();
+}
+
+/* Cell kernels of the same path as the matrix kernels. */
+static const rl_pointwise *pointwise_of(const rl_compute *cx)
+{
+    return rl__pointwise_for(kernels_of(cx)->name);
+}
+
 void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n)
 {
-    (void)cx;
-    rl__pw_scalar_activate(act, x, y, n);
+    pointwise_of(cx)->activate(act, x, y, n);
 }
 
 void rl__lstm_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *c_prev,
                    real *c, real *ac, real *h, int act, int ract)
 {
-    (void)cx;
-    rl__pw_scalar_lstm_cell(batch, u, z, c_prev, c, ac, h, act, ract);
+    pointwise_of(cx)->lstm_cell(batch, u, z, c_prev, c, ac, h, act, ract);
 }
 
 void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *rec,
                   const real *h_prev, real *h, int act, int ract)
 {
-    (void)cx;
-    rl__pw_scalar_gru_cell(batch, u, z, rec, h_prev, h, act, ract);
+    pointwise_of(cx)->gru_cell(batch, u, z, rec, h_prev, h, act, ract);
 }
 
 void rl__act_backward(const rl_compute *cx, int act, const real *y, const real *dh,
                       const real *dy, real *dz, size_t n)
 {
-    (void)cx;
-    rl__pw_scalar_act_backward(act, y, dh, dy, dz, n);
+    pointwise_of(cx)->act_backward(act, y, dh, dy, dz, n);
 }
 
 void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
                             const real *c_prev, const real *ac, const real *dy, const real *dh,
                             real *dc, real *dz, int act, int ract)
 {
-    (void)cx;
-    rl__pw_scalar_lstm_cell_backward(batch, u, gates, c_prev, ac, dy, dh, dc, dz, act, ract);
+    pointwise_of(cx)->lstm_cell_backward(batch, u, gates, c_prev, ac, dy, dh, dc, dz, act, ract);
 }
 
 void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
                            const real *rec, const real *h_prev, const real *dy, real *dh,
                            real *dzx, real *drec, int act, int ract)
 {
-    (void)cx;
-    rl__pw_scalar_gru_cell_backward(batch, u, gates, rec, h_prev, dy, dh, dzx, drec, act, ract);
+    pointwise_of(cx)->gru_cell_backward(batch, u, gates, rec, h_prev, dy, dh, dzx, drec, act, ract);
 }
 
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *a, size_t a_rs, size_t a_cs,
               const real *b, size_t ldb, real *c, size_t ldc, int accumulate)
 {
-    const rl_kernels *kern = (cx && cx->kernels) ? cx->kernels : rl__kernels();
+    const rl_kernels *kern = kernels_of(cx);
     if (m == 0 || n == 0)
         return;
     if (cx && cx->pool) {

@@ -71,12 +71,98 @@ static void test_saturation_and_specials(void **state)
     assert_true(out[0] == 0.0f && out[7] == 1e30f);
 }
 
+/* Every compiled SIMD path the CPU runs gives the scalar path's bytes, for
+ * every kernel, activation pair and a width with a partial last vector. */
+static const rl_pointwise *simd_paths[2];
+
+static size_t available_simd(void)
+{
+    size_t n = 0;
+    if (rl__kernels_avx2())
+        simd_paths[n++] = rl__pointwise_for("avx2");
+    if (rl__kernels_avx512())
+        simd_paths[n++] = rl__pointwise_for("avx512");
+    return n;
+}
+
+#define B 3
+#define U 37   /* 2 x 16 + 5: full and partial vectors on both widths */
+
+static void fill(float *x, size_t n, uint64_t seed, float scale)
+{
+    tu_fill_uniform(x, n, seed, -scale, scale);
+}
+
+static void check_same(const float *a, const float *b, size_t n, const char *what, int act,
+                       int ract)
+{
+    if (memcmp(a, b, n * sizeof(float)) != 0) {
+        print_error("%s differs from scalar (act %d, ract %d)\n", what, act, ract);
+        fail();
+    }
+}
+
+static void test_simd_matches_scalar(void **state)
+{
+    (void)state;
+    size_t n_paths = available_simd();
+    if (n_paths == 0 || simd_paths[0] == &rl__pointwise_scalar)
+        skip();
+    static float z0[B * 4 * U], rec[B * 4 * U], cp[B * U], dy[B * U], dh0[B * U], dc0[B * U];
+    static float z[2][B * 4 * U], c[2][B * U], ac[2][B * U], h[2][B * U], dz[2][B * 4 * U];
+    static float dh[2][B * U], dc[2][B * U], drec[2][B * 4 * U];
+    fill(z0, B * 4 * U, 1, 6);
+    fill(rec, B * 4 * U, 2, 3);
+    fill(cp, B * U, 3, 2);
+    fill(dy, B * U, 4, 1);
+    fill(dh0, B * U, 5, 1);
+    fill(dc0, B * U, 6, 1);
+    for (size_t p = 0; p < n_paths; p++) {
+        const rl_pointwise *pw[2] = { &rl__pointwise_scalar, simd_paths[p] };
+        for (int act = 0; act < 4; act++) {
+            for (int ract = 0; ract < 4; ract++) {
+                for (int k = 0; k < 2; k++) {
+                    memcpy(z[k], z0, sizeof z0);
+                    pw[k]->lstm_cell(B, U, z[k], cp, c[k], ac[k], h[k], act, ract);
+                    memcpy(dc[k], dc0, sizeof dc0);
+                    pw[k]->lstm_cell_backward(B, U, z[k], cp, ac[k], dy, dh0, dc[k], dz[k], act,
+                                              ract);
+                }
+                check_same(z[0], z[1], B * 4 * U, "lstm gates", act, ract);
+                check_same(h[0], h[1], B * U, "lstm h", act, ract);
+                check_same(c[0], c[1], B * U, "lstm c", act, ract);
+                check_same(dz[0], dz[1], B * 4 * U, "lstm dz", act, ract);
+                check_same(dc[0], dc[1], B * U, "lstm dc", act, ract);
+                for (int k = 0; k < 2; k++) {
+                    memcpy(z[k], z0, sizeof z0);
+                    pw[k]->gru_cell(B, U, z[k], rec, cp, h[k], act, ract);
+                    memcpy(dh[k], dh0, sizeof dh0);
+                    pw[k]->gru_cell_backward(B, U, z[k], rec, cp, ract == 0 ? NULL : dy, dh[k],
+                                             dz[k], drec[k], act, ract);
+                }
+                check_same(z[0], z[1], B * 3 * U, "gru gates", act, ract);
+                check_same(h[0], h[1], B * U, "gru h", act, ract);
+                check_same(dz[0], dz[1], B * 3 * U, "gru dzx", act, ract);
+                check_same(drec[0], drec[1], B * 3 * U, "gru drec", act, ract);
+                check_same(dh[0], dh[1], B * U, "gru dh", act, ract);
+            }
+            for (int k = 0; k < 2; k++) {
+                pw[k]->activate(act, z0, z[k], B * 4 * U - 1);
+                pw[k]->act_backward(act, z[k], dh0, act == 2 ? NULL : dy, dz[k], B * U - 3);
+            }
+            check_same(z[0], z[1], B * 4 * U - 1, "activate", act, 0);
+            check_same(dz[0], dz[1], B * U - 3, "act_backward", act, 0);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tanh_accuracy),
         cmocka_unit_test(test_sigmoid_accuracy),
         cmocka_unit_test(test_saturation_and_specials),
+        cmocka_unit_test(test_simd_matches_scalar),
     };
     return cmocka_run_group_tests_name("activation", tests, NULL, NULL);
 }

@@ -32,4 +32,37 @@ RL_POINTWISE_DECLARE(scalar)
 RL_POINTWISE_DECLARE(avx2)
 RL_POINTWISE_DECLARE(avx512)
 
+typedef void (*rl_act_backward_fn)(int act, const float *y, const float *dh, const float *dy,
+                                   float *dz, size_t count);
+typedef void (*rl_lstm_cell_backward_fn)(size_t batch, size_t u, const float *gates,
+                                         const float *c_prev, const float *ac, const float *dy,
+                                         const float *dh, float *dc, float *dz, int act,
+                                         int ract);
+typedef void (*rl_gru_cell_backward_fn)(size_t batch, size_t u, const float *gates,
+                                        const float *rec, const float *h_prev, const float *dy,
+                                        float *dh, float *dzx, float *drec, int act, int ract);
+
+typedef struct rl_pointwise {
+    const char *name;
+    rl_activate_fn activate;
+    rl_lstm_cell_fn lstm_cell;
+    rl_gru_cell_fn gru_cell;
+    rl_act_backward_fn act_backward;
+    rl_lstm_cell_backward_fn lstm_cell_backward;
+    rl_gru_cell_backward_fn gru_cell_backward;
+} rl_pointwise;
+
+#define RL_POINTWISE_TABLE(isa)                                                                \
+    const rl_pointwise rl__pointwise_##isa = {                                                \
+        #isa, rl__pw_##isa##_activate, rl__pw_##isa##_lstm_cell, rl__pw_##isa##_gru_cell,     \
+        rl__pw_##isa##_act_backward, rl__pw_##isa##_lstm_cell_backward,                       \
+        rl__pw_##isa##_gru_cell_backward,                                                     \
+    };
+
+extern const rl_pointwise rl__pointwise_scalar, rl__pointwise_avx2, rl__pointwise_avx512;
+
+/* The cell kernels of the same instruction set as the matrix kernels `name`
+ * ("scalar", "avx2", "avx512"), so that one forced path covers both. */
+const rl_pointwise *rl__pointwise_for(const char *name);
+
 #endif

@@ -35,3 +35,19 @@ static inline float pow2i(float n)
 }
 
 #include "pointwise_impl.h"
+
+RL_POINTWISE_TABLE(scalar)
+
+const rl_pointwise *rl__pointwise_for(const char *name)
+{
+#ifdef RL_HAVE_AVX512
+    if (strcmp(name, "avx512") == 0)
+        return &rl__pointwise_avx512;
+#endif
+#ifdef RL_HAVE_AVX2
+    if (strcmp(name, "avx2") == 0)
+        return &rl__pointwise_avx2;
+#endif
+    (void)name;
+    return &rl__pointwise_scalar;
+}

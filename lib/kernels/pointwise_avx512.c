@@ -1,0 +1,35 @@
+/* The cell math (pointwise_impl.h) on 16 lanes with AVX-512F. */
+#include <immintrin.h>
+
+#include "pointwise.h"
+
+typedef __m512 VF;
+#define V_WIDTH 16
+
+#define LANES_BELOW(n) ((__mmask16)((1u << (n)) - 1u))
+#define V_LOAD(p) _mm512_loadu_ps(p)
+#define V_STORE(p, v) _mm512_storeu_ps((p), (v))
+#define V_LOAD_N(p, n) _mm512_maskz_loadu_ps(LANES_BELOW(n), (p))
+#define V_STORE_N(p, v, n) _mm512_mask_storeu_ps((p), LANES_BELOW(n), (v))
+#define V_SET1(f) _mm512_set1_ps(f)
+#define V_ADD _mm512_add_ps
+#define V_SUB _mm512_sub_ps
+#define V_MUL _mm512_mul_ps
+#define V_DIV _mm512_div_ps
+#define V_MIN _mm512_min_ps
+#define V_MAX _mm512_max_ps
+#define V_FMA _mm512_fmadd_ps
+#define SIGN_BITS _mm512_set1_epi32((int)0x80000000u)
+#define V_ABS(v) _mm512_castsi512_ps(_mm512_andnot_si512(SIGN_BITS, _mm512_castps_si512(v)))
+#define V_COPYSIGN(m, s)                                                                       \
+    _mm512_castsi512_ps(_mm512_or_si512(_mm512_andnot_si512(SIGN_BITS, _mm512_castps_si512(m)), \
+                                        _mm512_and_si512(SIGN_BITS, _mm512_castps_si512(s))))
+#define V_LT_SELECT(a, b, x, y) _mm512_mask_blend_ps(_mm512_cmp_ps_mask((a), (b), _CMP_LT_OQ), (y), (x))
+#define V_POW2I(n)                                                                             \
+    _mm512_castsi512_ps(_mm512_slli_epi32(                                                    \
+        _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
+#define PW_NAME(name) rl__pw_avx512_##name
+
+#include "pointwise_impl.h"
+
+RL_POINTWISE_TABLE(avx512)
