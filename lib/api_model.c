@@ -140,8 +140,12 @@ rl_status rl_model_set_param(rl_model *m, rl_param p, double value)
 
 rl_status rl_model_get_param(const rl_model *m, rl_param p, double *value)
 {
-    if (!m || !value || (unsigned)p >= RL_PARAM_COUNT)
+    if (!m)
         return RL_E_INVALID;
+    if (!value)
+        return rl__fail(m, RL_E_INVALID, "rl_model_get_param: value is NULL");
+    if ((unsigned)p >= RL_PARAM_COUNT)
+        return rl__fail(m, RL_E_INVALID, "unknown parameter %d", (int)p);
     *value = m->params[p];
     return RL_OK;
 }
@@ -190,16 +194,20 @@ rl_status rl_model_set_epoch_callback(rl_model *m, rl_epoch_callback cb, void *u
 
 rl_status rl_model_layer_count(const rl_model *m, size_t *count)
 {
-    if (!m || !count)
+    if (!m)
         return RL_E_INVALID;
+    if (!count)
+        return rl__fail(m, RL_E_INVALID, "rl_model_layer_count: count is NULL");
     *count = m->n_layers;
     return RL_OK;
 }
 
 rl_status rl_model_input_shape(const rl_model *m, size_t *time_steps, size_t *n_features)
 {
-    if (!m || !time_steps || !n_features)
+    if (!m)
         return RL_E_INVALID;
+    if (!time_steps || !n_features)
+        return rl__fail(m, RL_E_INVALID, "rl_model_input_shape: an output pointer is NULL");
     *time_steps = m->time_steps;
     *n_features = m->n_features;
     return RL_OK;
@@ -207,8 +215,10 @@ rl_status rl_model_input_shape(const rl_model *m, size_t *time_steps, size_t *n_
 
 rl_status rl_model_output_shape(const rl_model *m, size_t *steps, size_t *units)
 {
-    if (!m || !steps || !units)
+    if (!m)
         return RL_E_INVALID;
+    if (!steps || !units)
+        return rl__fail(m, RL_E_INVALID, "rl_model_output_shape: an output pointer is NULL");
     if (m->n_layers == 0)
         return rl__fail(m, RL_E_STATE, "the model has no layer yet");
     *steps = m->layers[m->n_layers - 1].out_steps;
@@ -218,8 +228,10 @@ rl_status rl_model_output_shape(const rl_model *m, size_t *steps, size_t *units)
 
 rl_status rl_model_weight_count(const rl_model *m, size_t layer, size_t *count)
 {
-    if (!m || !count)
+    if (!m)
         return RL_E_INVALID;
+    if (!count)
+        return rl__fail(m, RL_E_INVALID, "rl_model_weight_count: count is NULL");
     if (layer >= m->n_layers)
         return rl__fail(m, RL_E_INVALID, "layer %zu does not exist (%zu layers)", layer,
                         m->n_layers);
@@ -269,8 +281,10 @@ rl_status rl_model_get_weights(const rl_model *m, size_t layer, float *w, size_t
 rl_status rl_model_history(const rl_model *m, float *loss, float *val_loss, size_t capacity,
                            size_t *n_epochs)
 {
-    if (!m || !n_epochs)
+    if (!m)
         return RL_E_INVALID;
+    if (!n_epochs)
+        return rl__fail(m, RL_E_INVALID, "rl_model_history: n_epochs is NULL");
     size_t n = m->hist_n < capacity ? m->hist_n : capacity;
     if (loss && n)
         memcpy(loss, m->hist_loss, n * sizeof(float));

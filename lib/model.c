@@ -343,7 +343,8 @@ static rl_status train_epoch(rl_model *m, const float *x, const float *y, size_t
         gather_time_major(m->yb, y, m->order, at, batch, last->out_steps, last->units);
         const float *out = forward(m, batch);
         double loss = rl__loss_value(m->loss, out, m->yb, batch * per_sample);
-        if (!isfinite(loss))
+        /* Finite as the float that history and the callback report. */
+        if (!isfinite((float)loss))
             return rl__fail(m, RL_E_NUMERIC,
                             "training diverged in epoch %zu at sample %zu: the loss is not finite; "
                             "the weights are the last finite ones", epoch, at);

@@ -33,3 +33,27 @@ void tu_assert_close(const float *a, const double *b, size_t n, double rtol, dou
         }
     }
 }
+
+#ifndef RL_REAL_DOUBLE
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/kernels.h"
+
+void tu_skip_if_isa_unavailable(void)
+{
+    const char *want = getenv("RNNLITE_ISA");
+    if (!want || !*want || !strcmp(rl__kernels()->name, want))
+        return;
+    /* TAP protocol: an exit status of 77 would count as an error. */
+    printf("1..0 # SKIP RNNLITE_ISA=%s: not available on this CPU or build\n", want);
+    exit(0);
+}
+
+__attribute__((constructor)) static void skip_if_isa_unavailable_before_main(void)
+{
+    tu_skip_if_isa_unavailable();
+}
+#else
+void tu_skip_if_isa_unavailable(void) {}
+#endif

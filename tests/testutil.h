@@ -18,4 +18,11 @@ const char *tu_data_path(const char *rel);
 void tu_assert_close(const float *a, const double *b, size_t n, double rtol, double atol,
                      const char *what);
 
+/* Under `meson test --setup=scalar|avx2|avx512` (env RNNLITE_ISA): when the
+ * library runs another path (the CPU or the build lacks the one asked for),
+ * prints a TAP skip plan and exits 0, which meson counts as a skip. Called
+ * before main in every test executable (testutil.c); no-op in the double
+ * build, which has no kernels. */
+void tu_skip_if_isa_unavailable(void);
+
 #endif

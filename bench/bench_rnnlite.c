@@ -1,0 +1,316 @@
+/* rnnlite through its public API, one JSON record per line (bench/run.py
+ * reads them):
+ *   cells    forward = rl_predict of 64 samples; forward+backward = one rl_fit
+ *            epoch of 64 samples with batch 64, i.e. one training step:
+ *            gather, forward, MSE, backward, Adam update (the update is
+ *            O(weights), under 1% of the step at these sizes).
+ *   seed     the seed tutorial: 990 sine windows of 10 steps, 50 units +
+ *            Dense(1), Adam, MSE, 10 epochs, batch 64: fit, and predict of
+ *            all 990 windows.
+ *   latency  one-sample predict, LSTM(50) + Dense(1) over 10 steps.
+ *
+ * Usage: bench_rnnlite [--what cells,seed,latency] [--threads N]
+ *                      [--hidden 32,64,...] [--input 1,64] [--budget S] [--reps N]
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rnnlite/rnnlite.h>
+
+#include "bench_util.h"
+
+enum { BATCH = 64, STEPS = 50, MAX_LIST = 16 };
+
+typedef enum cell_kind { CELL_RNN, CELL_LSTM, CELL_GRU } cell_kind;
+static const char *const cell_names[] = {"rnn", "lstm", "gru"};
+
+typedef struct options {
+    int cells, seed, latency;
+    long threads;
+    long hidden[MAX_LIST], n_hidden;
+    long input[MAX_LIST], n_input;
+    double budget_s;
+    int max_reps;
+} options;
+
+static int fail(rl_status st, const rl_model *m, const char *what)
+{
+    fprintf(stderr, "bench_rnnlite: %s: %s (%s)\n", what, rl_status_string(st),
+            rl_model_last_error(m));
+    return 1;
+}
+
+static rl_status add_cell(rl_model *m, cell_kind kind, size_t units, rl_activation act)
+{
+    switch (kind) {
+    case CELL_RNN: return rl_model_add_simple_rnn(m, units, act, 0);
+    case CELL_LSTM: return rl_model_add_lstm(m, units, act, RL_ACT_SIGMOID, 0);
+    default: return rl_model_add_gru(m, units, act, RL_ACT_SIGMOID, 0);
+    }
+}
+
+/* A compiled model: one recurrent layer (+ Dense(dense) when dense > 0). */
+static rl_model *build(cell_kind kind, size_t steps, size_t input, size_t units,
+                       rl_activation act, size_t dense, long threads)
+{
+    rl_model *m = NULL;
+    rl_status st = rl_model_create(&m, steps, input);
+    if (st != RL_OK) {
+        fail(st, m, "create");
+        return NULL;
+    }
+    if ((st = add_cell(m, kind, units, act)) != RL_OK ||
+        (dense && (st = rl_model_add_dense(m, dense, RL_ACT_LINEAR)) != RL_OK) ||
+        (st = rl_model_set_param(m, RL_PARAM_SEED, 42)) != RL_OK ||
+        (st = rl_model_set_param(m, RL_PARAM_THREADS, (double)threads)) != RL_OK ||
+        (st = rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE)) != RL_OK) {
+        fail(st, m, "build");
+        rl_model_destroy(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* ---- cells -------------------------------------------------------------- */
+
+typedef struct cell_ctx {
+    rl_model *m;
+    const float *x, *y;
+    float *out;
+    size_t out_len;
+} cell_ctx;
+
+static int run_predict(void *p)
+{
+    cell_ctx *c = p;
+    rl_status st = rl_predict(c->m, c->x, BATCH, c->out, c->out_len);
+    return st == RL_OK ? 0 : fail(st, c->m, "predict");
+}
+
+static int run_step(void *p)
+{
+    cell_ctx *c = p;
+    rl_status st = rl_fit(c->m, c->x, c->y, BATCH, 1, BATCH);
+    return st == RL_OK ? 0 : fail(st, c->m, "fit");
+}
+
+static int bench_cell(const options *o, cell_kind kind, long input, long hidden)
+{
+    size_t x_len = (size_t)BATCH * STEPS * (size_t)input, y_len = (size_t)BATCH * (size_t)hidden;
+    float *x = malloc(x_len * sizeof *x), *y = malloc(y_len * sizeof *y);
+    float *out = malloc(y_len * sizeof *out);
+    rl_model *m = build(kind, STEPS, (size_t)input, (size_t)hidden, RL_ACT_TANH, 0, o->threads);
+    int r = 1;
+    if (!x || !y || !out || !m)
+        goto done;
+    bench_fill(x, x_len, 1, 1.0f);
+    bench_fill(y, y_len, 2, 0.5f);
+    if (rl_model_set_param(m, RL_PARAM_SHUFFLE, 0) != RL_OK)
+        goto done;
+    cell_ctx c = {m, x, y, out, y_len};
+    bench_record rec = {.impl = "rnnlite", .kind = "cell", .cell = cell_names[kind], .mode = "fwd",
+                        .hidden = hidden, .input = input, .batch = BATCH, .steps = STEPS,
+                        .threads = o->threads, .note = rl_runtime_isa()};
+    bench_stats s;
+    if ((r = bench_auto(run_predict, &c, o->budget_s, o->max_reps, &s)) != 0)
+        goto done;
+    bench_emit(stdout, &rec, &s);
+    rec.mode = "fwdbwd";
+    if ((r = bench_auto(run_step, &c, o->budget_s, o->max_reps, &s)) != 0)
+        goto done;
+    bench_emit(stdout, &rec, &s);
+done:
+    rl_model_destroy(m);
+    free(x);
+    free(y);
+    free(out);
+    return r;
+}
+
+/* ---- seed workload ------------------------------------------------------ */
+
+enum { SEED_POINTS = 1000, SEED_STEPS = 10, SEED_WINDOWS = SEED_POINTS - SEED_STEPS,
+       SEED_UNITS = 50, SEED_EPOCHS = 10, SEED_BATCH = 64 };
+
+/* X = linspace(0, 100, 1000), sin, MinMax to [0, 1], windows of 10 -> next value. */
+static void seed_data(float *x, float *y)
+{
+    static double s[SEED_POINTS];
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < SEED_POINTS; i++) {
+        s[i] = sin(100.0 * i / (SEED_POINTS - 1));
+        lo = s[i] < lo ? s[i] : lo;
+        hi = s[i] > hi ? s[i] : hi;
+    }
+    for (int i = 0; i < SEED_POINTS; i++)
+        s[i] = (s[i] - lo) / (hi - lo);
+    for (int w = 0; w < SEED_WINDOWS; w++) {
+        for (int t = 0; t < SEED_STEPS; t++)
+            x[w * SEED_STEPS + t] = (float)s[w + t];
+        y[w] = (float)s[w + SEED_STEPS];
+    }
+}
+
+/* Fit a fresh model per sample (building it is not timed); predict on the
+ * trained model. SimpleRNN uses relu as in the tutorial; LSTM and GRU tanh,
+ * the only activation PyTorch's cells offer. */
+static int bench_seed(const options *o, cell_kind kind, int reps)
+{
+    static float x[SEED_WINDOWS * SEED_STEPS], y[SEED_WINDOWS], pred[SEED_WINDOWS];
+    seed_data(x, y);
+    rl_activation act = kind == CELL_RNN ? RL_ACT_RELU : RL_ACT_TANH;
+    double fit_t[64], pred_t[64 * 8];
+    int n_fit = 0, n_pred = 0;
+    for (int rep = -1; rep < reps; rep++) {   /* rep -1: warm-up */
+        rl_model *m = build(kind, SEED_STEPS, 1, SEED_UNITS, act, 1, o->threads);
+        if (!m)
+            return 1;
+        double t0 = bench_now();
+        rl_status st = rl_fit(m, x, y, SEED_WINDOWS, SEED_EPOCHS, SEED_BATCH);
+        double dt = bench_now() - t0;
+        if (st != RL_OK) {
+            fail(st, m, "seed fit");
+            rl_model_destroy(m);
+            return 1;
+        }
+        if (rep >= 0)
+            fit_t[n_fit++] = dt;
+        for (int k = 0; k < 8; k++) {
+            t0 = bench_now();
+            st = rl_predict(m, x, SEED_WINDOWS, pred, SEED_WINDOWS);
+            dt = bench_now() - t0;
+            if (st != RL_OK) {
+                fail(st, m, "seed predict");
+                rl_model_destroy(m);
+                return 1;
+            }
+            if (rep >= 0)
+                pred_t[n_pred++] = dt;
+        }
+        rl_model_destroy(m);
+    }
+    bench_record rec = {.impl = "rnnlite", .kind = "seed", .cell = cell_names[kind], .mode = "fit",
+                        .hidden = SEED_UNITS, .input = 1, .batch = SEED_BATCH, .steps = SEED_STEPS,
+                        .threads = o->threads, .note = kind == CELL_RNN ? "relu" : "tanh"};
+    bench_stats s;
+    bench_stats_of(fit_t, n_fit, &s);
+    bench_emit(stdout, &rec, &s);
+    rec.mode = "predict";
+    rec.batch = SEED_WINDOWS;
+    bench_stats_of(pred_t, n_pred, &s);
+    bench_emit(stdout, &rec, &s);
+    return 0;
+}
+
+/* ---- one-sample latency -------------------------------------------------- */
+
+static int bench_latency(const options *o, int samples)
+{
+    rl_model *m = build(CELL_LSTM, SEED_STEPS, 1, SEED_UNITS, RL_ACT_TANH, 1, o->threads);
+    if (!m)
+        return 1;
+    float x[SEED_STEPS], y[1];
+    bench_fill(x, SEED_STEPS, 3, 1.0f);
+    double *t = malloc((size_t)samples * sizeof *t);
+    int r = 1;
+    if (!t)
+        goto done;
+    for (int i = -1000; i < samples; i++) {   /* 1000 warm-up calls */
+        double t0 = bench_now();
+        rl_status st = rl_predict(m, x, 1, y, 1);
+        double dt = bench_now() - t0;
+        if (st != RL_OK) {
+            fail(st, m, "predict");
+            goto done;
+        }
+        if (i >= 0)
+            t[i] = dt;
+    }
+    bench_record rec = {.impl = "rnnlite", .kind = "latency", .cell = "lstm", .mode = "predict1",
+                        .hidden = SEED_UNITS, .input = 1, .batch = 1, .steps = SEED_STEPS,
+                        .threads = o->threads, .note = "LSTM(50)+Dense(1), timed per call"};
+    bench_stats s;
+    bench_stats_of(t, samples, &s);
+    bench_emit(stdout, &rec, &s);
+    r = 0;
+done:
+    free(t);
+    rl_model_destroy(m);
+    return r;
+}
+
+/* ---- command line -------------------------------------------------------- */
+
+static long parse_list(const char *s, long *out)
+{
+    long n = 0;
+    while (*s && n < MAX_LIST) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v <= 0)
+            return -1;
+        out[n++] = v;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return n;
+}
+
+static int parse(int argc, char **argv, options *o)
+{
+    static const long hidden[] = {32, 64, 128, 256, 512}, input[] = {1, 64};
+    *o = (options){.cells = 1, .seed = 1, .latency = 1, .threads = 1, .n_hidden = 5,
+                   .n_input = 2, .budget_s = 0.4, .max_reps = 25};
+    memcpy(o->hidden, hidden, sizeof hidden);
+    memcpy(o->input, input, sizeof input);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v)
+            return 0;
+        i++;
+        if (!strcmp(a, "--what")) {
+            o->cells = strstr(v, "cells") != NULL;
+            o->seed = strstr(v, "seed") != NULL;
+            o->latency = strstr(v, "latency") != NULL;
+        } else if (!strcmp(a, "--threads")) {
+            o->threads = strtol(v, NULL, 10);
+        } else if (!strcmp(a, "--hidden")) {
+            o->n_hidden = parse_list(v, o->hidden);
+        } else if (!strcmp(a, "--input")) {
+            o->n_input = parse_list(v, o->input);
+        } else if (!strcmp(a, "--budget")) {
+            o->budget_s = strtod(v, NULL);
+        } else if (!strcmp(a, "--reps")) {
+            o->max_reps = (int)strtol(v, NULL, 10);
+        } else {
+            return 0;
+        }
+    }
+    return o->threads >= 1 && o->n_hidden > 0 && o->n_input > 0 && o->max_reps >= 1;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    if (!parse(argc, argv, &o)) {
+        fprintf(stderr, "usage: bench_rnnlite [--what cells,seed,latency] [--threads N] "
+                        "[--hidden 32,64] [--input 1,64] [--budget S] [--reps N]\n");
+        return 2;
+    }
+    fprintf(stderr, "rnnlite %s, kernels %s, %ld thread(s)\n", rl_version_string(),
+            rl_runtime_isa(), o.threads);
+    if (o.cells)
+        for (int k = 0; k < 3; k++)
+            for (long i = 0; i < o.n_input; i++)
+                for (long h = 0; h < o.n_hidden; h++)
+                    if (bench_cell(&o, (cell_kind)k, o.input[i], o.hidden[h]))
+                        return 1;
+    if (o.seed)
+        for (int k = 0; k < 3; k++)
+            if (bench_seed(&o, (cell_kind)k, o.max_reps < 5 ? o.max_reps : 5))
+                return 1;
+    if (o.latency && bench_latency(&o, 20000))
+        return 1;
+    return 0;
+}
