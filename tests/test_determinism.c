@@ -1,0 +1,101 @@
+/* A trained model is bit-identical whichever kernel path and thread count
+ * produced it: every path accumulates each output in the same order with
+ * fused multiply-adds, the cell math is one template, and threads split
+ * outputs, never sums. */
+#include <string.h>
+
+#include "kernels/kernels.h"
+#include "model.h"
+#include "rnnlite/rnnlite.h"
+#include "testutil.h"
+
+#define N 64
+#define T 7
+#define F 3
+
+typedef struct trained {
+    float weights[4][8192];
+    size_t counts[4];
+    float pred[N * T * 2];
+} trained;
+
+/* Trains a stack of every layer kind on `kernels` with `threads` workers. */
+static void train(const rl_kernels *kernels, unsigned threads, int seq_out, trained *out)
+{
+    static float x[N * T * F], y[N * T * 2];
+    tu_fill_uniform(x, N * T * F, 11, -1, 1);
+    tu_fill_uniform(y, N * T * 2, 12, -1, 1);
+    rl_model *m;
+    assert_int_equal(rl_model_create(&m, T, F), RL_OK);
+    assert_int_equal(rl_model_add_lstm(m, 33, RL_ACT_TANH, RL_ACT_SIGMOID, 1), RL_OK);
+    assert_int_equal(rl_model_add_gru(m, 17, RL_ACT_RELU, RL_ACT_SIGMOID, 1), RL_OK);
+    assert_int_equal(rl_model_add_simple_rnn(m, 20, RL_ACT_TANH, seq_out), RL_OK);
+    assert_int_equal(rl_model_add_dense(m, 2, RL_ACT_LINEAR), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 5), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_VALIDATION_SPLIT, 0.2), RL_OK);
+    assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
+    m->cx.kernels = kernels;   /* force the path for this model only */
+    assert_int_equal(rl_fit(m, x, y, N, 2, 16), RL_OK);
+    for (size_t l = 0; l < 4; l++) {
+        assert_int_equal(rl_model_weight_count(m, l, &out->counts[l]), RL_OK);
+        assert_true(out->counts[l] <= 8192);
+        assert_int_equal(rl_model_get_weights(m, l, out->weights[l], out->counts[l]), RL_OK);
+    }
+    assert_int_equal(rl_predict(m, x, N, out->pred, N * T * 2), RL_OK);
+    rl_model_destroy(m);
+}
+
+static void check_identical(int seq_out)
+{
+    const rl_kernels *paths[3] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512() };
+    static trained ref, got;
+    memset(&ref, 0xAB, sizeof ref);   /* the same filler where nothing is written */
+    train(paths[0], 1, seq_out, &ref);
+    int compared = 0;
+    for (size_t p = 0; p < 3; p++) {
+        if (!paths[p])
+            continue;
+        for (unsigned threads = 1; threads <= 3; threads++) {
+            if (p == 0 && threads == 1)
+                continue;
+            memset(&got, 0xAB, sizeof got);
+            train(paths[p], threads, seq_out, &got);
+            for (size_t l = 0; l < 4; l++) {
+                assert_int_equal(got.counts[l], ref.counts[l]);
+                if (memcmp(got.weights[l], ref.weights[l], ref.counts[l] * sizeof(float)) != 0) {
+                    print_error("layer %zu weights differ on %s with %u threads\n", l,
+                                paths[p]->name, threads);
+                    fail();
+                }
+            }
+            if (memcmp(got.pred, ref.pred, sizeof ref.pred) != 0) {
+                print_error("predictions differ on %s with %u threads\n", paths[p]->name, threads);
+                fail();
+            }
+            compared++;
+        }
+    }
+    assert_true(compared >= 2);   /* at least scalar with 2 and 3 threads */
+}
+
+static void test_last_state_output(void **state)
+{
+    (void)state;
+    check_identical(0);
+}
+
+static void test_sequence_output(void **state)
+{
+    (void)state;
+    check_identical(1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_last_state_output),
+        cmocka_unit_test(test_sequence_output),
+    };
+    return cmocka_run_group_tests_name("determinism", tests, NULL, NULL);
+}
