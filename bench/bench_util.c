@@ -64,12 +64,11 @@ int bench_auto(bench_fn fn, void *ctx, double budget_s, int max_reps, bench_stat
         return r;
     double first = bench_now() - t0;
     bench_policy p = {.warmup = 1, .min_reps = 5, .max_reps = max_reps, .budget_s = budget_s};
-    if (first > 0.25) {
+    if (first > 0.25) {   /* the first call was the warm-up */
         p.warmup = 0;
-        p.min_reps = 3;
-    }
-    if (p.max_reps < p.min_reps)
+        p.min_reps = first > 1.0 ? 2 : 3;
         p.max_reps = p.min_reps;
+    }
     return bench_measure(fn, ctx, &p, out);
 }
 

@@ -171,16 +171,17 @@ rl_status rl_model_compile(rl_model *m, rl_optimizer opt, rl_loss loss)
         return rl__fail(m, RL_E_INVALID, "unknown optimizer %d", (int)opt);
     if (!rl__loss_valid((int)loss))
         return rl__fail(m, RL_E_INVALID, "unknown loss %d", (int)loss);
-    m->opt = opt;
-    m->loss = loss;
-    if (!(m->params_set & (1u << RL_PARAM_LEARNING_RATE)))
-        m->params[RL_PARAM_LEARNING_RATE] = rl__param_default_lr(opt);
     rl_status s = rl__model_compile(m);
     if (s != RL_OK) {
         free_weights(m);
         m->compiled = 0;
         return rl__fail(m, s, "out of memory for the weights");
     }
+    /* Only now: a failed compile leaves the parameters as they were. */
+    m->opt = opt;
+    m->loss = loss;
+    if (!(m->params_set & (1u << RL_PARAM_LEARNING_RATE)))
+        m->params[RL_PARAM_LEARNING_RATE] = rl__param_default_lr(opt);
     return RL_OK;
 }
 

@@ -125,9 +125,10 @@ static rl_status read_arch(rl_rbuf r, rl_model **out)
     return RL_OK;
 }
 
-/* Bytes a per-layer float section must have: fixed + sum(8 + 4*per_weight*n_w).
- * 0 on overflow (never a valid length: every section has a count). */
-static size_t per_layer_bytes(const rl_model *m, size_t fixed, size_t floats_per_weight)
+/* Whether a per-layer float section of `len` bytes has exactly
+ * fixed + sum(8 + 4 * floats_per_weight * n_w) bytes; a size that overflows
+ * matches no length. */
+static int per_layer_len_ok(const rl_model *m, size_t len, size_t fixed, size_t floats_per_weight)
 {
     int ok = 1;
     size_t total = fixed;
@@ -137,7 +138,7 @@ static size_t per_layer_bytes(const rl_model *m, size_t fixed, size_t floats_per
             return 0;
         total += 8 + n;
     }
-    return total;
+    return len == total;
 }
 
 /* Parameters before compile, so compile sees the user's learning rate and
@@ -251,9 +252,9 @@ static rl_status read_scal(rl_rbuf r, rl_model *m)
  * file cannot ask for a large allocation. */
 static rl_status read_model(const sections *s, rl_model *m)
 {
-    if (s->body[S_WGHT].len != per_layer_bytes(m, 0, 1))
+    if (!per_layer_len_ok(m, s->body[S_WGHT].len, 0, 1))
         return RL_E_FORMAT;
-    if ((s->present & 1u << S_OPTS) && s->body[S_OPTS].len != per_layer_bytes(m, 40, 2))
+    if ((s->present & 1u << S_OPTS) && !per_layer_len_ok(m, s->body[S_OPTS].len, 40, 2))
         return RL_E_FORMAT;
     rl_status st = read_parm(s->body[S_PARM], m);
     if (st == RL_OK)

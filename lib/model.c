@@ -263,10 +263,12 @@ static void loss_sum(rl_model *m, const float *x, const float *y, size_t first, 
 
 /* ---- fit ---------------------------------------------------------------- */
 
-static rl_status reserve_fit(rl_model *m, size_t n_train, size_t batch, size_t epochs,
-                             int keep_best)
+static rl_status reserve_fit(rl_model *m, size_t n_train, size_t n_val, size_t batch,
+                             size_t epochs, int keep_best)
 {
-    size_t eval = n_train < EVAL_CHUNK ? n_train : EVAL_CHUNK;
+    /* The validation pass runs in chunks of up to EVAL_CHUNK samples, which
+     * may be more than a training batch (n_val > n_train). */
+    size_t eval = n_val < EVAL_CHUNK ? n_val : EVAL_CHUNK;
     rl_status s = reserve_batch(m, batch > eval ? batch : eval);
     if (s != RL_OK)
         return s;
@@ -377,7 +379,7 @@ rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, s
     if (batch_size > n_train)
         batch_size = n_train;
     size_t patience = (size_t)m->params[RL_PARAM_PATIENCE];
-    rl_status s = reserve_fit(m, n_train, batch_size, epochs, patience > 0);
+    rl_status s = reserve_fit(m, n_train, n_val, batch_size, epochs, patience > 0);
     if (s != RL_OK)
         return rl__fail(m, s, "out of memory for training buffers (batch %zu)", batch_size);
 

@@ -676,7 +676,8 @@ static rl_status run_op(op o, rl_model **m, float *out)
 {
     switch (o) {
     case OP_CREATE: return rl_model_create(m, T, F);
-    case OP_COMPILE: return rl_model_compile(*m, RL_OPT_RMSPROP, RL_LOSS_MSE);
+    /* SGD: its default learning rate differs from the one before compile. */
+    case OP_COMPILE: return rl_model_compile(*m, RL_OPT_SGD, RL_LOSS_MSE);
     case OP_FIT: return rl_fit(*m, g_x, g_y, N, 3, 4);
     case OP_FIT_BIGGER: return rl_fit(*m, g_x, g_y, N, 3, 4);
     case OP_PREDICT: return rl_predict(*m, g_x, N, out, N * OUT);
@@ -750,6 +751,23 @@ static void test_allocation_failures(void **state)
 {
     (void)state;
     make_data();
+    /* Adding a layer: succeeds or fails cleanly when no allocation can succeed. */
+    rl_model *m = NULL;
+    assert_int_equal(rl_model_create(&m, T, F), RL_OK);
+    fail_plan all = { 0, 1, 1 };
+    rl__set_alloc_hook(fail_hook, &all);
+    rl_status s = rl_model_add_gru(m, 3, RL_ACT_TANH, RL_ACT_SIGMOID, 0);
+    rl__set_alloc_hook(NULL, NULL);
+    size_t layers = 9;
+    assert_int_equal(rl_model_layer_count(m, &layers), RL_OK);
+    if (s == RL_OK) {
+        assert_int_equal(layers, 1);
+    } else {
+        assert_int_equal(s, RL_E_NOMEM);
+        assert_int_equal(layers, 0);
+    }
+    rl_model_destroy(m);
+
     for (int o = 0; o < OP_COUNT; o++) {
         check_op_under_failures((op)o, 0);
         check_op_under_failures((op)o, 1);

@@ -14,8 +14,8 @@ Run with Debian's interpreter (/usr/bin/python3, python3-torch). The caller
   latency  one-sample predict, LSTM(50) + Linear(1), 10 steps.
 
 Repeat policy as bench/bench_util.c: one timed warm-up call decides; slow
-cases (> 0.25 s) get 3 samples, others one more warm-up and 5..reps samples
-within the budget.
+cases get 3 samples (> 0.25 s) or 2 (> 1 s), others one more warm-up and
+5..reps samples within the budget.
 """
 import argparse
 import json
@@ -42,8 +42,12 @@ def measure(fn, budget, max_reps):
     t0 = time.perf_counter()
     fn()
     first = time.perf_counter() - t0
-    warmup, min_reps = (0, 3) if first > 0.25 else (1, 5)
-    max_reps = max(max_reps, min_reps)
+    if first > 0.25:   # the first call was the warm-up
+        warmup, min_reps = 0, (2 if first > 1.0 else 3)
+        max_reps = min_reps
+    else:
+        warmup, min_reps = 1, 5
+        max_reps = max(max_reps, min_reps)
     for _ in range(warmup):
         fn()
     samples, spent = [], 0.0

@@ -29,9 +29,9 @@ extern "C" {
 /** @name Version of this header
  *  Compare with rl_version_number() to detect a header/library mismatch.
  *  @{ */
-#define RL_VERSION_MAJOR 0
-#define RL_VERSION_MINOR 1
-#define RL_VERSION_PATCH 0
+#define RL_VERSION_MAJOR 0 /**< major version of this header */
+#define RL_VERSION_MINOR 1 /**< minor version of this header */
+#define RL_VERSION_PATCH 0 /**< patch version of this header */
 /** MAJOR*10000 + MINOR*100 + PATCH, as rl_version_number() returns. */
 #define RL_VERSION_NUMBER (RL_VERSION_MAJOR * 10000 + RL_VERSION_MINOR * 100 + RL_VERSION_PATCH)
 /** @} */
@@ -52,7 +52,7 @@ typedef struct rl_scaler rl_scaler;
 
 /** Result of every fallible call. Values are fixed forever. */
 typedef enum rl_status {
-    RL_OK = 0,
+    RL_OK = 0,            /**< success */
     RL_E_INVALID = 1,     /**< NULL pointer, zero size, value out of range */
     RL_E_NOMEM = 2,       /**< allocation failed (also: a size that would overflow) */
     RL_E_SHAPE = 3,       /**< sizes that do not fit: layers, weight count, buffer */
@@ -65,10 +65,10 @@ typedef enum rl_status {
 
 /** Element-wise activation functions, as Keras names them. */
 typedef enum rl_activation {
-    RL_ACT_LINEAR = 0,
-    RL_ACT_RELU = 1,
-    RL_ACT_TANH = 2,
-    RL_ACT_SIGMOID = 3
+    RL_ACT_LINEAR = 0,   /**< identity */
+    RL_ACT_RELU = 1,     /**< max(0, x) */
+    RL_ACT_TANH = 2,     /**< tanh(x) */
+    RL_ACT_SIGMOID = 3   /**< 1 / (1 + exp(-x)) */
 } rl_activation;
 
 /** Optimisers; their hyper-parameters are set with rl_model_set_param(). */
@@ -169,6 +169,7 @@ RL_API void rl_model_destroy(rl_model *m);
 
 /**
  * Append a Keras SimpleRNN layer (h' = act(x W + h U + b)).
+ * @param m                 model, not yet compiled
  * @param units             hidden size, 1..65536
  * @param activation        applied to the new state (Keras default: tanh)
  * @param return_sequences  non-zero to output every step (needed to stack a recurrent layer on it)
@@ -274,8 +275,10 @@ RL_API rl_status rl_model_get_weights(const rl_model *m, size_t layer, float *w,
 
 /**
  * Loss history of the last rl_fit(): up to @p capacity values per array.
+ * @param m          model
  * @param loss       training loss per epoch, or NULL
  * @param val_loss   validation loss per epoch (NaN without validation), or NULL
+ * @param capacity   room in @p loss and in @p val_loss, in floats
  * @param n_epochs   receives the number of epochs the last fit ran
  * @return ::RL_OK; ::RL_E_INVALID for NULL @p m or @p n_epochs.
  */
@@ -301,9 +304,11 @@ RL_API const char *rl_model_last_error(const rl_model *m);
  * validation loss has not improved for that many epochs and the best weights
  * are restored. Calling rl_fit() again continues from the current weights and
  * optimiser state.
+ * @param m          compiled model
  * @param x          [n_samples][time_steps][n_features]
  * @param y          [n_samples][units], or [n_samples][time_steps][units] when the
  *                   last recurrent layer returns sequences
+ * @param n_samples  number of samples in @p x and @p y, >= 1
  * @param epochs     >= 1
  * @param batch_size >= 1 (clamped to the number of training samples)
  * @return ::RL_OK (also when stopped early or by the callback);
@@ -317,6 +322,9 @@ RL_API rl_status rl_fit(rl_model *m, const float *x, const float *y, size_t n_sa
 
 /**
  * Run the model forward.
+ * @param m          compiled model
+ * @param x          [n_samples][time_steps][n_features]
+ * @param n_samples  number of samples in @p x, >= 1
  * @param y      output buffer, see rl_model_output_shape()
  * @param y_len  capacity of @p y in floats; must be at least n_samples*steps*units
  * @return ::RL_OK; ::RL_E_INVALID (NULL, zero samples); ::RL_E_SHAPE for a short
@@ -462,9 +470,16 @@ RL_API rl_status rl_window_count(size_t n_points, size_t time_steps, size_t hori
 
 /**
  * Cut @p series [n_points][n_features] into windows.
+ * @param series         [n_points][n_features], row-major
+ * @param n_points       rows of @p series
+ * @param n_features     columns of @p series, >= 1
+ * @param time_steps     window length, >= 1
+ * @param horizon        how far ahead y is, >= 1 (1 = the next point)
  * @param target_column  feature column forecast into y, or ::RL_ALL_COLUMNS
  * @param x      [count][time_steps][n_features], @p x_len floats of room
+ * @param x_len  capacity of @p x in floats
  * @param y      [count][1 or n_features], @p y_len floats of room
+ * @param y_len  capacity of @p y in floats
  * @return ::RL_OK; ::RL_E_INVALID (NULL, zero sizes, column out of range,
  *         series too short for one window); ::RL_E_SHAPE for a buffer too small.
  */

@@ -1,0 +1,486 @@
+#!/usr/bin/python3
+"""Build and run the rnnlite bench suite and its peers; print one table.
+
+    bench/run.py                  # full run (about 10 minutes)
+    bench/run.py --quick          # a smaller run to try things out
+
+Steps: configure <build> with -Dbench=true if needed and build it; measure the
+machine's single-core FMA peak (bench_peak); run rnnlite (bench_rnnlite),
+oneDNN (dnnl_bench, when built), PyTorch as installed and PyTorch with
+OPENBLAS_CORETYPE=SkylakeX (peers/torch_bench.py under /usr/bin/python3), at
+1 and 2 threads; time the pieces of a layer (bench_breakdown); print the
+tables and the issue's targets; write <build>/bench-results.json and
+<build>/bench-results.md.
+
+Ratios are peer time / rnnlite time: above 1 means rnnlite is faster.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TORCH_PY = "/usr/bin/python3"   # Debian's interpreter, with python3-torch
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+CELL_NAMES = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+PEERS = ["pytorch", "pytorch-skx", "onednn"]
+PEER_LABEL = {"pytorch": "PyTorch", "pytorch-skx": "PyTorch+SKX", "onednn": "oneDNN"}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---- running the programs ------------------------------------------------------
+
+def build(build_dir, jobs):
+    if not os.path.exists(os.path.join(build_dir, "build.ninja")):
+        subprocess.run(["meson", "setup", build_dir, ROOT, "-Dbench=true", "-Dtests=false",
+                        "-Dexamples=false", "-Dbuildtype=release"], check=True,
+                       stdout=subprocess.DEVNULL)
+    else:
+        subprocess.run(["meson", "configure", build_dir, "-Dbench=true"], check=True,
+                       stdout=subprocess.DEVNULL)
+    subprocess.run(["ninja", "-C", build_dir, "-j", str(jobs)], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def clean_env(**extra):
+    """The environment without any OpenBLAS/OpenMP tuning, plus `extra`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("OPENBLAS_") and not k.startswith("OMP_")}
+    env.update(extra)
+    return env
+
+
+def run_records(cmd, env=None, label=""):
+    log("  " + label + ": " + " ".join(os.path.basename(c) if i == 0 else c
+                                       for i, c in enumerate(cmd)))
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        log(p.stderr)
+        raise SystemExit("%s failed with status %d" % (cmd[0], p.returncode))
+    return [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")], p.stderr
+
+
+def sizes_args(opt):
+    return ["--hidden", ",".join(map(str, opt.hidden)), "--input", ",".join(map(str, opt.input)),
+            "--budget", str(opt.budget), "--reps", str(opt.reps)]
+
+
+def run_all(opt, bdir):
+    recs, info = [], {}
+    exe = lambda name: os.path.join(bdir, "bench", name)
+
+    log("machine peak")
+    r, _ = run_records([exe("bench_peak")], label="peak")
+    recs += r
+
+    for t in opt.threads:
+        what = "cells,seed,latency" if t == 1 else "cells"
+        r, err = run_records([exe("bench_rnnlite"), "--what", what, "--threads", str(t)]
+                             + sizes_args(opt), env=clean_env(), label="rnnlite %dT" % t)
+        recs += r
+        m = re.search(r"rnnlite (\S+), kernels (\S+)", err)
+        if m:
+            info["rnnlite"], info["rnnlite_isa"] = m.group(1), m.group(2).rstrip(",")
+
+    if os.path.exists(exe("dnnl_bench")) and "onednn" in opt.peers:
+        for t in opt.threads:
+            what = "cells,latency" if t == 1 else "cells"
+            # OpenMP threads pinned one per core, as rnnlite pins its workers.
+            env = clean_env(OMP_NUM_THREADS=str(t), OMP_PROC_BIND="close", OMP_PLACES="cores")
+            r, _ = run_records([exe("dnnl_bench"), "--what", what, "--threads", str(t)]
+                               + sizes_args(opt), env=env, label="oneDNN %dT" % t)
+            recs += r
+    elif "onednn" in opt.peers:
+        log("  oneDNN: dnnl_bench not built (libdnnl-dev missing?), skipped")
+
+    torch_script = os.path.join(ROOT, "bench", "peers", "torch_bench.py")
+    for impl, extra in (("pytorch", {}), ("pytorch-skx", {"OPENBLAS_CORETYPE": "SkylakeX"})):
+        if impl not in opt.peers:
+            continue
+        if not os.path.exists(TORCH_PY):
+            log("  %s: %s missing, skipped" % (impl, TORCH_PY))
+            continue
+        for t in opt.threads:
+            what = "cells,seed,latency" if t == 1 else "cells"
+            env = clean_env(OMP_PROC_BIND="close", OMP_PLACES="cores", **extra)
+            r, err = run_records([TORCH_PY, torch_script, "--impl", impl, "--what", what,
+                                  "--threads", str(t)] + sizes_args(opt), env=env,
+                                 label="%s %dT" % (impl, t))
+            recs += r
+            m = re.search(r"torch (\S+),", err)
+            if m:
+                info["torch"] = m.group(1)
+
+    if opt.breakdown:
+        r, _ = run_records([exe("bench_breakdown"), "--hidden",
+                            ",".join(map(str, opt.breakdown)), "--input", "64",
+                            "--budget", str(opt.budget), "--reps", str(opt.reps)],
+                           env=clean_env(), label="breakdown")
+        recs += r
+    for rec in recs:
+        if rec.get("impl") == "onednn" and rec.get("note", "").startswith("oneDNN "):
+            info["onednn"] = rec["note"].split()[1]
+    return recs, info
+
+
+# ---- machine description ------------------------------------------------------------
+
+def machine_info():
+    info = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "kernel": platform.release()}
+    try:
+        out = subprocess.run(["lscpu"], stdout=subprocess.PIPE, text=True).stdout
+        fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+        fields = {k.strip(): v.strip() for k, v in fields.items()}
+        info["cpu"] = fields.get("Model name", "?")
+        info["cpus"] = fields.get("CPU(s)", "?")
+        info["cores_per_socket"] = fields.get("Core(s) per socket", "?")
+        info["threads_per_core"] = fields.get("Thread(s) per core", "?")
+        info["cpu_family_model"] = "%s/%s" % (fields.get("CPU family", "?"),
+                                              fields.get("Model", "?"))
+        info["hypervisor"] = fields.get("Hypervisor vendor", "")
+        info["l2"] = fields.get("L2 cache", "")
+    except OSError:
+        pass
+    cc = shutil.which("cc")
+    if cc:
+        info["cc"] = subprocess.run([cc, "--version"], stdout=subprocess.PIPE,
+                                    text=True).stdout.splitlines()[0]
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n",
+                              "libopenblas0-pthread", "libopenblas0", "libdnnl2",
+                              "python3-torch"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True).stdout
+        info["packages"] = [l for l in out.splitlines() if l.split()[1:]]
+    except OSError:
+        pass
+    info["env_openblas"] = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}
+    try:
+        info["loadavg_at_start"] = os.getloadavg()[0]
+    except OSError:
+        pass
+    return info
+
+
+# ---- tables -------------------------------------------------------------------------
+
+def flops(rec):
+    f = 2.0 * rec["batch"] * rec["steps"] * (rec["input"] + rec["hidden"]) \
+        * GATES[rec["cell"]] * rec["hidden"]
+    return 3 * f if rec["mode"] == "fwdbwd" else f
+
+
+def index(recs):
+    return {(r["impl"], r.get("kind"), r.get("cell"), r.get("mode"), r.get("input"),
+             r.get("hidden"), r.get("threads")): r for r in recs}
+
+
+def fmt_ms(s):
+    ms = s * 1e3
+    return "%.3g" % ms if ms < 10 else "%.0f" % ms if ms >= 100 else "%.1f" % ms
+
+
+def fmt_x(peer, mine):
+    if not peer or not mine:
+        return "-"
+    return "%.2f" % (peer["median_s"] / mine["median_s"])
+
+
+def cell_rows(recs, opt, peak, threads):
+    ix = index(recs)
+    rows = []
+    for cell in ("rnn", "lstm", "gru"):
+        for inp in opt.input:
+            for h in opt.hidden:
+                for mode in ("fwd", "fwdbwd"):
+                    key = lambda impl, t=threads: ix.get((impl, "cell", cell, mode, inp, h, t))
+                    mine = key("rnnlite")
+                    if not mine:
+                        continue
+                    gf = flops(mine) / mine["median_s"] / 1e9
+                    row = {"cell": cell, "input": inp, "hidden": h, "mode": mode,
+                           "threads": threads, "rnnlite_ms": mine["median_s"] * 1e3,
+                           "rnnlite_min_ms": mine["min_s"] * 1e3,
+                           "rnnlite_max_ms": mine["max_s"] * 1e3,
+                           "rnnlite_gflops": gf, "rnnlite_pct_peak": 100 * gf / peak if peak else None,
+                           "reps": mine["reps"]}
+                    for peer in PEERS:
+                        p = key(peer)
+                        if p:
+                            row[peer + "_ms"] = p["median_s"] * 1e3
+                            row[peer + "_gflops"] = flops(p) / p["median_s"] / 1e9
+                            row[peer + "_ratio"] = p["median_s"] / mine["median_s"]
+                    if threads != 1:
+                        one = key("rnnlite", 1)
+                        if one:
+                            row["speedup_vs_1T"] = one["median_s"] / mine["median_s"]
+                    rows.append(row)
+    return rows
+
+
+def table(header, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = lambda cells: "| " + " | ".join(str(c).rjust(w) for c, w in zip(cells, widths)) + " |"
+    out = [line(header), "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|"]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def opt_num(v, f="%.2f"):
+    return f % v if v is not None else "-"
+
+
+def cells_table(rows, peers, threads):
+    header = ["cell", "I", "H", "pass", "rnnlite ms (min-max)", "GF/s", "% peak"]
+    if threads != 1:
+        header.append("vs 1T")
+    for p in peers:
+        header += [PEER_LABEL[p] + " ms", "x"]
+    body = []
+    for r in rows:
+        line = [CELL_NAMES[r["cell"]], r["input"], r["hidden"],
+                "fwd" if r["mode"] == "fwd" else "fwd+bwd",
+                "%s (%s-%s)" % (fmt_ms(r["rnnlite_ms"] / 1e3), fmt_ms(r["rnnlite_min_ms"] / 1e3),
+                                fmt_ms(r["rnnlite_max_ms"] / 1e3)),
+                "%.1f" % r["rnnlite_gflops"], opt_num(r["rnnlite_pct_peak"], "%.0f%%")]
+        if threads != 1:
+            line.append(opt_num(r.get("speedup_vs_1T")))
+        for p in peers:
+            if p + "_ms" in r:
+                line += [fmt_ms(r[p + "_ms"] / 1e3), "%.2f" % r[p + "_ratio"]]
+            else:
+                line += ["-", "-"]
+        body.append(line)
+    return table(header, body)
+
+
+def seed_table(recs, peers):
+    ix = index(recs)
+    header = ["model", "rnnlite fit s"] + sum([[PEER_LABEL[p] + " fit s", "x"] for p in peers
+                                               if p != "onednn"], []) \
+        + ["rnnlite predict ms"] + sum([[PEER_LABEL[p] + " predict ms", "x"] for p in peers
+                                        if p != "onednn"], [])
+    body, rows = [], []
+    for cell in ("rnn", "lstm", "gru"):
+        get = lambda impl, mode: ix.get((impl, "seed", cell, mode, 1, 50, 1))
+        fit, pred = get("rnnlite", "fit"), get("rnnlite", "predict")
+        if not fit:
+            continue
+        name = "%s(50, %s)+Dense(1)" % (CELL_NAMES[cell], fit.get("note", ""))
+        line = [name, "%.4f" % fit["median_s"]]
+        row = {"cell": cell, "rnnlite_fit_s": fit["median_s"],
+               "rnnlite_predict_s": pred["median_s"] if pred else None}
+        for p in peers:
+            if p == "onednn":
+                continue
+            pf = get(p, "fit")
+            line += ["%.3f" % pf["median_s"] if pf else "-", fmt_x(pf, fit)]
+            if pf:
+                row[p + "_fit_s"] = pf["median_s"]
+                row[p + "_fit_ratio"] = pf["median_s"] / fit["median_s"]
+        line.append(fmt_ms(pred["median_s"]) if pred else "-")
+        for p in peers:
+            if p == "onednn":
+                continue
+            pp = get(p, "predict")
+            line += [fmt_ms(pp["median_s"]) if pp else "-", fmt_x(pp, pred)]
+            if pp:
+                row[p + "_predict_s"] = pp["median_s"]
+        body.append(line)
+        rows.append(row)
+    return table(header, body), rows
+
+
+def latency_table(recs):
+    body, rows = [], []
+    for r in recs:
+        if r.get("kind") == "latency":
+            body.append([PEER_LABEL.get(r["impl"], r["impl"]), "%.2f" % (r["median_s"] * 1e6),
+                         "%.2f" % (r["p99_s"] * 1e6), "%.2f" % (r["min_s"] * 1e6), r["reps"],
+                         r.get("note", "")])
+            rows.append({"impl": r["impl"], "median_us": r["median_s"] * 1e6,
+                         "p99_us": r["p99_s"] * 1e6})
+    return table(["impl", "median us", "p99 us", "min us", "calls", "what"], body), rows
+
+
+def breakdown_table(recs):
+    parts = {}
+    for r in recs:
+        if r.get("kind") == "breakdown":
+            parts.setdefault((r["cell"], r["input"], r["hidden"]), {})[r["mode"]] = r["median_s"]
+    body, rows = [], []
+    need = ("layer_fwd", "gemm_fwd", "cell_fwd", "layer_bwd", "gemm_bwd", "cell_bwd",
+            "transpose_bwd", "predict", "fit_step")
+    for (cell, inp, h), p in parts.items():
+        if not all(k in p for k in need):
+            continue
+        share = lambda k, whole: "%.2f (%.0f%%)" % (p[k] * 1e3, 100 * p[k] / p[whole])
+        p["rest_fwd"] = p["layer_fwd"] - p["gemm_fwd"] - p["cell_fwd"]
+        p["rest_bwd"] = p["layer_bwd"] - p["gemm_bwd"] - p["cell_bwd"]
+        p["api_fwd"] = p["predict"] - p["layer_fwd"]
+        p["api_step"] = p["fit_step"] - p["layer_fwd"] - p["layer_bwd"]
+        body.append([CELL_NAMES[cell], inp, h, "%.2f" % (p["layer_fwd"] * 1e3),
+                     share("gemm_fwd", "layer_fwd"), share("cell_fwd", "layer_fwd"),
+                     share("rest_fwd", "layer_fwd"), "%.2f" % (p["layer_bwd"] * 1e3),
+                     share("gemm_bwd", "layer_bwd"), share("cell_bwd", "layer_bwd"),
+                     share("transpose_bwd", "layer_bwd"), share("rest_bwd", "layer_bwd"),
+                     "%+.2f" % (p["api_fwd"] * 1e3), "%+.2f" % (p["api_step"] * 1e3)])
+        rows.append(dict(p, cell=cell, input=inp, hidden=h))
+    header = ["cell", "I", "H", "layer fwd", "gemm", "cell", "rest", "layer bwd", "gemm",
+              "cell", "transposes", "rest", "rl_predict - fwd", "rl_fit step - fwd - bwd"]
+    return (table(header, body) if body else ""), rows
+
+
+# ---- targets ---------------------------------------------------------------------------
+
+def targets(rows1, rows2, seed_rows, lat_rows):
+    out = []
+
+    def verdict(name, ok, detail):
+        out.append({"target": name, "met": ok, "detail": detail})
+
+    for p in ("pytorch", "pytorch-skx"):
+        rs = [r for r in seed_rows if p + "_fit_ratio" in r]
+        if rs:
+            worst = min(r[p + "_fit_ratio"] for r in rs)
+            verdict("seed fit >= 10x faster than %s (1 thread)" % PEER_LABEL[p], worst >= 10,
+                    ", ".join("%s %.1fx" % (CELL_NAMES[r["cell"]], r[p + "_fit_ratio"])
+                              for r in rs))
+    for mode in ("fwd", "fwdbwd"):
+        rs = [r for r in rows1 if r["hidden"] >= 64 and r["mode"] == mode and "onednn_ratio" in r]
+        if rs:
+            met = [r for r in rs if r["onednn_ratio"] >= 1]
+            worst = min(rs, key=lambda r: r["onednn_ratio"])
+            verdict("%s at or above oneDNN at H >= 64 (1 thread)" % mode, len(met) == len(rs),
+                    "%d of %d cases; worst %s I=%d H=%d at %.2fx" %
+                    (len(met), len(rs), CELL_NAMES[worst["cell"]], worst["input"],
+                     worst["hidden"], worst["onednn_ratio"]))
+    rs = [r for r in rows1 if r["hidden"] >= 128 and r["mode"] == "fwd" and r["rnnlite_pct_peak"]]
+    if rs:
+        met = [r for r in rs if r["rnnlite_pct_peak"] >= 75]
+        verdict("fwd >= 75% of peak at H >= 128", len(met) == len(rs),
+                "%d of %d cases; range %.0f-%.0f%%" %
+                (len(met), len(rs), min(r["rnnlite_pct_peak"] for r in rs),
+                 max(r["rnnlite_pct_peak"] for r in rs)))
+    rs = [r for r in rows2 if r["hidden"] >= 256 and "speedup_vs_1T" in r]
+    if rs:
+        met = [r for r in rs if r["speedup_vs_1T"] >= 1.7]
+        verdict("2 threads >= 1.7x one thread at H >= 256", len(met) == len(rs),
+                "%d of %d cases; range %.2f-%.2fx" %
+                (len(met), len(rs), min(r["speedup_vs_1T"] for r in rs),
+                 max(r["speedup_vs_1T"] for r in rs)))
+    for r in lat_rows:
+        if r["impl"] == "rnnlite":
+            verdict("one-sample LSTM predict < 5 us", r["median_us"] < 5,
+                    "median %.2f us, p99 %.2f us" % (r["median_us"], r["p99_us"]))
+    return out
+
+
+# ---- main ------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build-bench"),
+                    help="build directory (configured with -Dbench=true if new)")
+    ap.add_argument("--jobs", type=int, default=1, help="ninja -j (default 1)")
+    ap.add_argument("--no-build", action="store_true", help="use the built programs as they are")
+    ap.add_argument("--quick", action="store_true", help="hidden 32,128, short budgets")
+    ap.add_argument("--hidden", default="32,64,128,256,512")
+    ap.add_argument("--input", default="1,64")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--peers", default=",".join(PEERS))
+    ap.add_argument("--budget", type=float, default=0.4,
+                    help="seconds of timed runs per case once 5 samples are in")
+    ap.add_argument("--reps", type=int, default=25, help="most samples per case")
+    ap.add_argument("--breakdown", default="128,512",
+                    help="hidden sizes for the layer time breakdown ('' for none)")
+    ap.add_argument("--json", help="output JSON (default <build>/bench-results.json)")
+    ap.add_argument("--markdown", help="output tables (default <build>/bench-results.md)")
+    opt = ap.parse_args()
+    ints = lambda s: [int(v) for v in s.split(",") if v]
+    opt.hidden, opt.input, opt.threads = ints(opt.hidden), ints(opt.input), ints(opt.threads)
+    opt.breakdown = ints(opt.breakdown)
+    opt.peers = [p for p in opt.peers.split(",") if p]
+    if opt.quick:
+        opt.hidden, opt.budget, opt.reps, opt.breakdown = [32, 128], 0.15, 7, [128]
+    bdir = os.path.abspath(opt.build)
+
+    started = datetime.datetime.now()
+    machine = machine_info()
+    if not opt.no_build:
+        log("building in " + bdir)
+        build(bdir, opt.jobs)
+    recs, versions = run_all(opt, bdir)
+    machine.update(versions)
+
+    peaks = {r["mode"]: r["flops"] / r["min_s"] / 1e9 for r in recs if r.get("kind") == "peak"}
+    peak = max(peaks.values()) if peaks else None
+    rows1 = cell_rows(recs, opt, peak, 1)
+    rows2 = cell_rows(recs, opt, peak, 2) if 2 in opt.threads else []
+    peers = [p for p in opt.peers if any(r["impl"] == p for r in recs)]
+    seed_md, seed_rows = seed_table(recs, peers)
+    lat_md, lat_rows = latency_table(recs)
+    goals = targets(rows1, rows2, seed_rows, lat_rows)
+    elapsed = (datetime.datetime.now() - started).total_seconds()
+
+    md = []
+    md.append("Machine: %s (family/model %s), %s CPU(s), %s thread(s) per core%s; %s; "
+              "Linux %s" % (machine.get("cpu"), machine.get("cpu_family_model"),
+                            machine.get("cpus"), machine.get("threads_per_core"),
+                            ", hypervisor " + machine["hypervisor"]
+                            if machine.get("hypervisor") else "",
+                            machine.get("cc", ""), machine.get("kernel")))
+    md.append("Date: %s; run took %.0f s; load average at start %.2f" % (
+        machine["date"], elapsed, machine.get("loadavg_at_start", float("nan"))))
+    md.append("Versions: rnnlite %s (kernels %s), PyTorch %s, oneDNN %s" % (
+        machine.get("rnnlite", "?"), machine.get("rnnlite_isa", "?"), machine.get("torch", "-"),
+        machine.get("onednn", "-")))
+    md.append("Peak (one core, FMA-throughput loop, best of 31 runs): " + ", ".join(
+        "%s %.1f GFLOP/s" % (k, v) for k, v in sorted(peaks.items())))
+    md.append("")
+    md.append("Batch 64, 50 steps. Times are medians; x = peer time / rnnlite time "
+              "(> 1: rnnlite faster). fwd+bwd for rnnlite is one rl_fit step "
+              "(includes its Adam update), for the peers forward + backward only.")
+    md.append("")
+    md.append("### One thread\n")
+    md.append(cells_table(rows1, peers, 1))
+    if rows2:
+        md.append("\n### Two threads\n")
+        md.append(cells_table(rows2, peers, 2))
+    md.append("\n### Seed workload (1 thread): 990 windows of 10, 10 epochs, batch 64, Adam\n")
+    md.append(seed_md)
+    md.append("\n### One-sample predict latency (1 thread, 10 steps)\n")
+    md.append(lat_md)
+    bd, bd_rows = breakdown_table(recs)
+    if bd:
+        md.append("\n### Where the time goes (rnnlite, 1 thread, ms and share of the layer "
+                  "pass; rest = layer - gemm - cell)\n")
+        md.append(bd)
+    md.append("\n### Targets\n")
+    for g in goals:
+        md.append("- [%s] %s: %s" % ("x" if g["met"] else " ", g["target"], g["detail"]))
+    text = "\n".join(md) + "\n"
+    print(text)
+
+    out_json = opt.json or os.path.join(bdir, "bench-results.json")
+    out_md = opt.markdown or os.path.join(bdir, "bench-results.md")
+    with open(out_json, "w") as f:
+        json.dump({"machine": machine, "peak_gflops": peaks, "options": vars(opt),
+                   "cells_1t": rows1, "cells_2t": rows2, "seed": seed_rows,
+                   "latency": lat_rows, "breakdown": bd_rows, "targets": goals, "records": recs,
+                   "elapsed_s": elapsed}, f, indent=1)
+    with open(out_md, "w") as f:
+        f.write(text)
+    log("wrote %s and %s" % (out_json, out_md))
+
+
+if __name__ == "__main__":
+    main()

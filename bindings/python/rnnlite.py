@@ -1,0 +1,554 @@
+"""Thin ctypes binding of librnnlite (recurrent networks for time series).
+
+Every C call is one Python call; arrays go in and out as C-contiguous
+numpy float32; a failing status raises RnnliteError carrying the status and
+the library's message (rl_model_last_error). Handles are freed by close(),
+the context manager or garbage collection.
+
+The library is found, in this order, from the `path` given to
+load_library(), the environment variable RNNLITE_LIBRARY, then
+ctypes.util.find_library("rnnlite") and the soname librnnlite.so.0.
+
+    import numpy as np, rnnlite
+    x, y = rnnlite.window(np.sin(np.arange(200) * 0.1), time_steps=8)
+    with rnnlite.Model(8, 1) as m:
+        m.add_lstm(32)
+        m.add_dense(1)
+        m.compile("adam", "mse")
+        m.fit(x, y, epochs=20, batch_size=32)
+        forecast = m.predict(x[-1:])
+"""
+import ctypes
+import ctypes.util
+import enum
+import os
+import weakref
+
+import numpy as np
+
+__all__ = ['RnnliteError', 'Status', 'Model', 'Scaler', 'window', 'load_library',
+           'version', 'runtime_isa', 'param_names']
+
+# Binding written against this API version; the library must be the same
+# major version and at least this minor version (new minors only add).
+_API_MAJOR, _API_MINOR = 0, 1
+
+
+class Status(enum.IntEnum):
+    """rl_status: values fixed by the C header."""
+    OK = 0
+    INVALID = 1
+    NOMEM = 2
+    SHAPE = 3
+    STATE = 4
+    IO = 5
+    FORMAT = 6
+    NUMERIC = 7
+    UNSUPPORTED = 8
+
+
+class RnnliteError(Exception):
+    """A call returned a status other than RL_OK.
+
+    status:  the Status (or int for a value this binding does not know)
+    message: rl_model_last_error() of the handle, or the status name
+    """
+
+    def __init__(self, status, message):
+        try:
+            status = Status(status)
+        except ValueError:
+            pass
+        self.status = status
+        self.message = message
+        super().__init__(f'{getattr(status, "name", status)}: {message}')
+
+
+_ACTIVATIONS = {'linear': 0, 'relu': 1, 'tanh': 2, 'sigmoid': 3}
+_OPTIMIZERS = {'sgd': 0, 'adam': 1, 'rmsprop': 2}
+_LOSSES = {'mse': 0, 'mae': 1, 'huber': 2}
+_ALL_COLUMNS = ctypes.c_size_t(-1).value  # RL_ALL_COLUMNS
+
+_size = ctypes.c_size_t
+_handle = ctypes.c_void_p
+_floats = ctypes.POINTER(ctypes.c_float)
+_status = ctypes.c_int
+_EPOCH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, _size, ctypes.c_float, ctypes.c_float,
+                                   ctypes.c_void_p)
+_out = ctypes.POINTER
+
+# name: (restype, argtypes), as declared in include/rnnlite/rnnlite.h.
+_PROTOTYPES = {
+    'rl_version_number': (ctypes.c_uint, []),
+    'rl_version_string': (ctypes.c_char_p, []),
+    'rl_status_string': (ctypes.c_char_p, [ctypes.c_int]),
+    'rl_runtime_isa': (ctypes.c_char_p, []),
+    'rl_param_name': (ctypes.c_char_p, [ctypes.c_int]),
+    'rl_param_bounds': (_status, [ctypes.c_int, _out(ctypes.c_double), _out(ctypes.c_double)]),
+    'rl_model_create': (_status, [_out(_handle), _size, _size]),
+    'rl_model_destroy': (None, [_handle]),
+    'rl_model_add_simple_rnn': (_status, [_handle, _size, ctypes.c_int, ctypes.c_int]),
+    'rl_model_add_lstm': (_status, [_handle, _size, ctypes.c_int, ctypes.c_int, ctypes.c_int]),
+    'rl_model_add_gru': (_status, [_handle, _size, ctypes.c_int, ctypes.c_int, ctypes.c_int]),
+    'rl_model_add_dense': (_status, [_handle, _size, ctypes.c_int]),
+    'rl_model_set_param': (_status, [_handle, ctypes.c_int, ctypes.c_double]),
+    'rl_model_get_param': (_status, [_handle, ctypes.c_int, _out(ctypes.c_double)]),
+    'rl_model_compile': (_status, [_handle, ctypes.c_int, ctypes.c_int]),
+    'rl_model_set_epoch_callback': (_status, [_handle, _EPOCH_CALLBACK, ctypes.c_void_p]),
+    'rl_model_layer_count': (_status, [_handle, _out(_size)]),
+    'rl_model_input_shape': (_status, [_handle, _out(_size), _out(_size)]),
+    'rl_model_output_shape': (_status, [_handle, _out(_size), _out(_size)]),
+    'rl_model_weight_count': (_status, [_handle, _size, _out(_size)]),
+    'rl_model_set_weights': (_status, [_handle, _size, _floats, _size]),
+    'rl_model_get_weights': (_status, [_handle, _size, _floats, _size]),
+    'rl_model_history': (_status, [_handle, _floats, _floats, _size, _out(_size)]),
+    'rl_model_last_error': (ctypes.c_char_p, [_handle]),
+    'rl_fit': (_status, [_handle, _floats, _floats, _size, _size, _size]),
+    'rl_predict': (_status, [_handle, _floats, _size, _floats, _size]),
+    'rl_evaluate': (_status, [_handle, _floats, _floats, _size, _out(ctypes.c_float)]),
+    'rl_model_save': (_status, [_handle, ctypes.c_char_p]),
+    'rl_model_load': (_status, [_out(_handle), ctypes.c_char_p]),
+    'rl_model_save_buffer': (_status, [_handle, _out(ctypes.c_void_p), _out(_size)]),
+    'rl_model_load_buffer': (_status, [_out(_handle), ctypes.c_char_p, _size]),
+    'rl_free': (None, [ctypes.c_void_p]),
+    'rl_model_set_scaler': (_status, [_handle, _handle]),
+    'rl_model_get_scaler': (_status, [_handle, _out(_handle)]),
+    'rl_scaler_create_minmax': (_status, [_out(_handle), ctypes.c_float, ctypes.c_float]),
+    'rl_scaler_create_standard': (_status, [_out(_handle)]),
+    'rl_scaler_destroy': (None, [_handle]),
+    'rl_scaler_fit': (_status, [_handle, _floats, _size, _size]),
+    'rl_scaler_transform': (_status, [_handle, _floats, _floats, _size, _size]),
+    'rl_scaler_inverse_transform': (_status, [_handle, _floats, _floats, _size, _size]),
+    'rl_scaler_inverse_transform_column': (_status, [_handle, _size, _floats, _floats, _size]),
+    'rl_scaler_feature_count': (_status, [_handle, _out(_size)]),
+    'rl_window_count': (_status, [_size, _size, _size, _out(_size)]),
+    'rl_window_make': (_status, [_floats, _size, _size, _size, _size, _size,
+                                 _floats, _size, _floats, _size]),
+}
+
+_lib = None
+
+
+def load_library(path=None):
+    """Load librnnlite (see the module doc for the search order) and return it.
+
+    Later calls without a path return the library already loaded.
+    """
+    global _lib
+    if path is None and _lib is not None:
+        return _lib
+    candidates = [path] if path else []
+    if not candidates and os.environ.get('RNNLITE_LIBRARY'):
+        candidates.append(os.environ['RNNLITE_LIBRARY'])
+    if not candidates:
+        candidates += [ctypes.util.find_library('rnnlite'), 'librnnlite.so.0']
+    errors = []
+    for name in filter(None, candidates):
+        try:
+            lib = ctypes.CDLL(name)
+            break
+        except OSError as e:
+            errors.append(str(e))
+    else:
+        raise OSError('librnnlite not found (set RNNLITE_LIBRARY): ' + '; '.join(errors))
+    for fn, (restype, argtypes) in _PROTOTYPES.items():
+        f = getattr(lib, fn)
+        f.restype, f.argtypes = restype, argtypes
+    number = lib.rl_version_number()
+    if number // 10000 != _API_MAJOR or number // 100 % 100 < _API_MINOR:
+        raise OSError(f'{name} is rnnlite {lib.rl_version_string().decode()}; '
+                      f'this binding needs {_API_MAJOR}.{_API_MINOR} or a later {_API_MAJOR}.x')
+    _lib = lib
+    return lib
+
+
+def _check(status, model_handle=None, lib=None):
+    if status != Status.OK:
+        lib = lib or load_library()
+        if model_handle is not None:
+            message = lib.rl_model_last_error(model_handle).decode()
+        else:
+            message = lib.rl_status_string(status).decode()
+        raise RnnliteError(status, message)
+
+
+def _f32(a, name):
+    """a as a C-contiguous float32 array (a copy only when a is not one)."""
+    arr = np.ascontiguousarray(a, dtype=np.float32)
+    if arr.size == 0:
+        raise ValueError(f'{name} is empty')
+    return arr
+
+
+def _ptr(arr):
+    return arr.ctypes.data_as(_floats)
+
+
+def _enum(table, value, what):
+    if isinstance(value, str):
+        try:
+            return table[value.lower()]
+        except KeyError:
+            raise ValueError(f'unknown {what} {value!r}; one of {sorted(table)}') from None
+    return int(value)
+
+
+def version():
+    """The library's version string, e.g. "0.1.0"."""
+    return load_library().rl_version_string().decode()
+
+
+def runtime_isa():
+    """Kernel path in use: "scalar", "avx2" or "avx512" (RNNLITE_ISA forces one)."""
+    return load_library().rl_runtime_isa().decode()
+
+
+def param_names():
+    """{name: (id, lower, upper)} of every parameter this library knows."""
+    lib = load_library()
+    params = {}
+    p = 0
+    while True:
+        lower, upper = ctypes.c_double(), ctypes.c_double()
+        if lib.rl_param_bounds(p, ctypes.byref(lower), ctypes.byref(upper)) != Status.OK:
+            return params
+        params[lib.rl_param_name(p).decode()] = (p, lower.value, upper.value)
+        p += 1
+
+
+def _param_id(param):
+    if isinstance(param, str):
+        known = param_names()
+        if param not in known:
+            raise ValueError(f'unknown parameter {param!r}; one of {sorted(known)}')
+        return known[param][0]
+    return int(param)
+
+
+class _Handle:
+    """Owns one C handle; freed once by close(), `with` or the collector."""
+    _destroy = None  # name of the C destructor
+
+    def __init__(self, handle):
+        self._h = handle
+        self._lib = load_library()
+
+    def close(self):
+        h, self._h = getattr(self, '_h', None), None
+        if h:
+            getattr(self._lib, self._destroy)(h)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    @property
+    def _handle(self):
+        if not self._h:
+            raise ValueError(f'{type(self).__name__} is closed')
+        return self._h
+
+
+class Scaler(_Handle):
+    """A per-column MinMax or Standard scaler (sklearn semantics)."""
+    _destroy = 'rl_scaler_destroy'
+
+    @classmethod
+    def minmax(cls, range_min=0.0, range_max=1.0):
+        lib, h = load_library(), _handle()
+        _check(lib.rl_scaler_create_minmax(ctypes.byref(h), range_min, range_max))
+        return cls(h)
+
+    @classmethod
+    def standard(cls):
+        lib, h = load_library(), _handle()
+        _check(lib.rl_scaler_create_standard(ctypes.byref(h)))
+        return cls(h)
+
+    @staticmethod
+    def _rows(data):
+        arr = _f32(data, 'data')
+        return arr.reshape(-1, 1) if arr.ndim == 1 else arr
+
+    def fit(self, data):
+        """Learn per-column statistics of data [n_rows, n_features] (1-D: one column)."""
+        arr = self._rows(data)
+        if arr.ndim != 2:
+            raise ValueError('data must be [n_rows, n_features]')
+        _check(self._lib.rl_scaler_fit(self._handle, _ptr(arr), arr.shape[0], arr.shape[1]))
+        return self
+
+    def _apply(self, fn, data):
+        arr = self._rows(data)
+        if arr.ndim != 2:
+            raise ValueError('data must be [n_rows, n_features]')
+        out = np.empty_like(arr)
+        _check(fn(self._handle, _ptr(arr), _ptr(out), arr.shape[0], arr.shape[1]))
+        return out.reshape(np.shape(data))
+
+    def transform(self, data):
+        return self._apply(self._lib.rl_scaler_transform, data)
+
+    def inverse_transform(self, data):
+        return self._apply(self._lib.rl_scaler_inverse_transform, data)
+
+    def inverse_transform_column(self, column, values):
+        """Unscale values of one fitted column (e.g. a model's forecasts of it)."""
+        arr = _f32(values, 'values')
+        out = np.empty_like(arr)
+        _check(self._lib.rl_scaler_inverse_transform_column(self._handle, column, _ptr(arr),
+                                                            _ptr(out), arr.size))
+        return out
+
+    @property
+    def n_features(self):
+        n = _size()
+        _check(self._lib.rl_scaler_feature_count(self._handle, ctypes.byref(n)))
+        return n.value
+
+
+def window(series, time_steps, horizon=1, target_column=None):
+    """Cut series [n_points] or [n_points, n_features] into (x, y) windows.
+
+    x is [count, time_steps, n_features]; y is [count, 1] holding
+    target_column (default 0), or [count, n_features] when target_column is
+    "all".
+    """
+    lib = load_library()
+    arr = _f32(series, 'series')
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise ValueError('series must be [n_points] or [n_points, n_features]')
+    n_points, n_features = arr.shape
+    count = _size()
+    _check(lib.rl_window_count(n_points, time_steps, horizon, ctypes.byref(count)))
+    column = _ALL_COLUMNS if target_column == 'all' else (target_column or 0)
+    y_cols = n_features if column == _ALL_COLUMNS else 1
+    x = np.empty((count.value, time_steps, n_features), dtype=np.float32)
+    y = np.empty((count.value, y_cols), dtype=np.float32)
+    _check(lib.rl_window_make(_ptr(arr), n_points, n_features, time_steps, horizon, column,
+                              _ptr(x), x.size, _ptr(y), y.size))
+    return x, y
+
+
+class Model(_Handle):
+    """A sequential stack of SimpleRNN/LSTM/GRU/Dense layers (Keras semantics)."""
+    _destroy = 'rl_model_destroy'
+
+    def __init__(self, time_steps, n_features, _from_handle=None):
+        if _from_handle is not None:
+            super().__init__(_from_handle)
+        else:
+            lib, h = load_library(), _handle()
+            _check(lib.rl_model_create(ctypes.byref(h), time_steps, n_features))
+            super().__init__(h)
+        self._callback = None  # keeps the ctypes thunk alive while C holds it
+        self._callback_error = None
+
+    def _call(self, fn, *args):
+        _check(fn(self._handle, *args), self._handle, self._lib)
+
+    # --- building -----------------------------------------------------------
+    def add_simple_rnn(self, units, activation='tanh', return_sequences=False):
+        self._call(self._lib.rl_model_add_simple_rnn, units,
+                   _enum(_ACTIVATIONS, activation, 'activation'), int(bool(return_sequences)))
+        return self
+
+    def add_lstm(self, units, activation='tanh', recurrent_activation='sigmoid',
+                 return_sequences=False):
+        self._call(self._lib.rl_model_add_lstm, units,
+                   _enum(_ACTIVATIONS, activation, 'activation'),
+                   _enum(_ACTIVATIONS, recurrent_activation, 'activation'),
+                   int(bool(return_sequences)))
+        return self
+
+    def add_gru(self, units, activation='tanh', recurrent_activation='sigmoid',
+                return_sequences=False):
+        self._call(self._lib.rl_model_add_gru, units,
+                   _enum(_ACTIVATIONS, activation, 'activation'),
+                   _enum(_ACTIVATIONS, recurrent_activation, 'activation'),
+                   int(bool(return_sequences)))
+        return self
+
+    def add_dense(self, units, activation='linear'):
+        self._call(self._lib.rl_model_add_dense, units,
+                   _enum(_ACTIVATIONS, activation, 'activation'))
+        return self
+
+    def set_param(self, param, value):
+        """Set a parameter by name ("learning_rate", "seed", ...) or id."""
+        self._call(self._lib.rl_model_set_param, _param_id(param), float(value))
+        return self
+
+    def get_param(self, param):
+        value = ctypes.c_double()
+        self._call(self._lib.rl_model_get_param, _param_id(param), ctypes.byref(value))
+        return value.value
+
+    def compile(self, optimizer='adam', loss='mse'):
+        self._call(self._lib.rl_model_compile, _enum(_OPTIMIZERS, optimizer, 'optimizer'),
+                   _enum(_LOSSES, loss, 'loss'))
+        return self
+
+    def set_epoch_callback(self, fn):
+        """fn(epoch, loss, val_loss) after each epoch of fit(); a true result
+        stops training. None removes it. An exception stops training and is
+        raised again by fit()."""
+        if fn is None:
+            self._call(self._lib.rl_model_set_epoch_callback, _EPOCH_CALLBACK(), None)
+            self._callback = None
+            return self
+
+        owner = weakref.ref(self)  # no cycle: the model stays collectable
+
+        def thunk(epoch, loss, val_loss, _user):
+            try:
+                return 1 if fn(epoch, loss, val_loss) else 0
+            except BaseException as e:  # cannot unwind through C
+                owner()._callback_error = e
+                return 1
+
+        callback = _EPOCH_CALLBACK(thunk)
+        self._call(self._lib.rl_model_set_epoch_callback, callback, None)
+        self._callback = callback
+        return self
+
+    # --- shapes and weights ---------------------------------------------------
+    @property
+    def layer_count(self):
+        n = _size()
+        self._call(self._lib.rl_model_layer_count, ctypes.byref(n))
+        return n.value
+
+    @property
+    def input_shape(self):
+        t, f = _size(), _size()
+        self._call(self._lib.rl_model_input_shape, ctypes.byref(t), ctypes.byref(f))
+        return t.value, f.value
+
+    @property
+    def output_shape(self):
+        """(steps, units) of one sample's output."""
+        s, u = _size(), _size()
+        self._call(self._lib.rl_model_output_shape, ctypes.byref(s), ctypes.byref(u))
+        return s.value, u.value
+
+    def weight_count(self, layer):
+        n = _size()
+        self._call(self._lib.rl_model_weight_count, layer, ctypes.byref(n))
+        return n.value
+
+    def get_weights(self, layer):
+        """Layer weights as one flat float32 array in Keras get_weights() order."""
+        w = np.empty(self.weight_count(layer), dtype=np.float32)
+        self._call(self._lib.rl_model_get_weights, layer, _ptr(w), w.size)
+        return w
+
+    def set_weights(self, layer, weights):
+        w = _f32(weights, 'weights')
+        self._call(self._lib.rl_model_set_weights, layer, _ptr(w), w.size)
+        return self
+
+    @property
+    def last_error(self):
+        return self._lib.rl_model_last_error(self._handle).decode()
+
+    # --- data -----------------------------------------------------------------
+    # The C API takes n_samples, not array sizes: the shapes are checked here
+    # so that a wrong array can never make the library read past its end.
+    def _x(self, x):
+        arr = _f32(x, 'x')
+        steps, features = self.input_shape
+        if arr.ndim == 2 and features == 1:
+            arr = arr.reshape(arr.shape[0], arr.shape[1], 1)
+        if arr.ndim != 3 or arr.shape[1:] != (steps, features):
+            raise ValueError(f'x has shape {np.shape(x)}; expected (n, {steps}, {features})')
+        return arr
+
+    def _y(self, y, n):
+        arr = _f32(y, 'y')
+        steps, units = self.output_shape
+        if arr.ndim == 0 or arr.shape[0] != n or arr.size != n * steps * units:
+            want = (n, units) if steps == 1 else (n, steps, units)
+            raise ValueError(f'y has shape {np.shape(y)}; expected {want}')
+        return arr
+
+    def fit(self, x, y, epochs=1, batch_size=32):
+        """Train; returns history() (per-epoch loss and val_loss)."""
+        xa = self._x(x)
+        ya = self._y(y, xa.shape[0])
+        self._callback_error = None
+        self._call(self._lib.rl_fit, _ptr(xa), _ptr(ya), xa.shape[0], epochs, batch_size)
+        if self._callback_error is not None:
+            error, self._callback_error = self._callback_error, None
+            raise error
+        return self.history()
+
+    def predict(self, x):
+        """Outputs [n, units], or [n, steps, units] for a sequence output."""
+        xa = self._x(x)
+        steps, units = self.output_shape
+        n = xa.shape[0]
+        y = np.empty((n, steps, units) if steps > 1 else (n, units), dtype=np.float32)
+        self._call(self._lib.rl_predict, _ptr(xa), n, _ptr(y), y.size)
+        return y
+
+    def evaluate(self, x, y):
+        """The compiled loss on (x, y)."""
+        xa = self._x(x)
+        ya = self._y(y, xa.shape[0])
+        loss = ctypes.c_float()
+        self._call(self._lib.rl_evaluate, _ptr(xa), _ptr(ya), xa.shape[0], ctypes.byref(loss))
+        return loss.value
+
+    def history(self):
+        """{"loss": array, "val_loss": array} of the last fit()."""
+        n = _size()
+        self._call(self._lib.rl_model_history, None, None, 0, ctypes.byref(n))
+        loss = np.empty(n.value, dtype=np.float32)
+        val = np.empty(n.value, dtype=np.float32)
+        self._call(self._lib.rl_model_history, _ptr(loss), _ptr(val), n.value, ctypes.byref(n))
+        return {'loss': loss, 'val_loss': val}
+
+    # --- files, buffers, scaler ---------------------------------------------
+    def save(self, path):
+        self._call(self._lib.rl_model_save, os.fsencode(path))
+
+    @classmethod
+    def load(cls, path):
+        lib, h = load_library(), _handle()
+        _check(lib.rl_model_load(ctypes.byref(h), os.fsencode(path)))
+        return cls(0, 0, _from_handle=h)
+
+    def save_buffer(self):
+        """The saved model as bytes."""
+        buf, size = ctypes.c_void_p(), _size()
+        self._call(self._lib.rl_model_save_buffer, ctypes.byref(buf), ctypes.byref(size))
+        try:
+            return ctypes.string_at(buf, size.value)
+        finally:
+            self._lib.rl_free(buf)
+
+    @classmethod
+    def load_buffer(cls, data):
+        data = bytes(data)
+        lib, h = load_library(), _handle()
+        _check(lib.rl_model_load_buffer(ctypes.byref(h), data, len(data)))
+        return cls(0, 0, _from_handle=h)
+
+    def set_scaler(self, scaler):
+        """Attach a copy of a fitted Scaler (saved with the model); None detaches."""
+        self._call(self._lib.rl_model_set_scaler, scaler._handle if scaler is not None else None)
+        return self
+
+    def get_scaler(self):
+        """A copy of the attached Scaler."""
+        h = _handle()
+        self._call(self._lib.rl_model_get_scaler, ctypes.byref(h))
+        return Scaler(h)

@@ -1,0 +1,251 @@
+"""Tests of the ctypes binding against the built library.
+
+Run from the source root (meson test runs it as "python_binding"):
+  RNNLITE_LIBRARY=build/lib/librnnlite.so \
+    /usr/bin/python3 -m unittest discover -s bindings/python -p test_rnnlite.py
+"""
+import os
+import re
+import tempfile
+import unittest
+
+try:
+    import numpy as np
+except ImportError:  # the binding needs numpy; nothing to test without it
+    raise unittest.SkipTest('numpy is not installed')
+
+import rnnlite
+from rnnlite import Model, RnnliteError, Scaler, Status
+
+
+def sine_windows(n_points=120, steps=8):
+    series = np.sin(0.2 * np.arange(n_points, dtype=np.float64)).astype(np.float32)
+    x = np.stack([series[i:i + steps] for i in range(n_points - steps)])[:, :, None]
+    y = series[steps:, None]
+    return x, y
+
+
+def small_model(steps=8, seed=3):
+    m = Model(steps, 1)
+    m.add_lstm(8)
+    m.add_dense(1)
+    m.set_param('seed', seed)
+    m.set_param('learning_rate', 0.01)
+    m.compile('adam', 'mse')
+    return m
+
+
+class LibraryInfo(unittest.TestCase):
+    def test_version_string_matches_number(self):
+        major, minor, patch = map(int, re.fullmatch(r'(\d+)\.(\d+)\.(\d+)',
+                                                    rnnlite.version()).groups())
+        number = rnnlite.load_library().rl_version_number()
+        self.assertEqual(number, major * 10000 + minor * 100 + patch)
+
+    def test_runtime_isa_is_a_known_path(self):
+        self.assertIn(rnnlite.runtime_isa(), ('scalar', 'avx2', 'avx512'))
+
+    def test_parameters_describe_themselves(self):
+        params = rnnlite.param_names()
+        self.assertEqual(params['learning_rate'][0], 0)
+        self.assertEqual(params['threads'][1:], (1.0, 64.0))
+        self.assertEqual(sorted(p[0] for p in params.values()), list(range(len(params))))
+
+
+class Training(unittest.TestCase):
+    def test_fit_reduces_loss_and_evaluate_is_mse_of_predict(self):
+        x, y = sine_windows()
+        with small_model() as m:
+            history = m.fit(x, y, epochs=15, batch_size=16)
+            self.assertEqual(len(history['loss']), 15)
+            self.assertLess(history['loss'][-1], history['loss'][0] / 2)
+            self.assertTrue(np.all(np.isnan(history['val_loss'])))
+            pred = m.predict(x)
+            self.assertEqual(pred.shape, (len(x), 1))
+            self.assertEqual(pred.dtype, np.float32)
+            mse = float(np.mean((pred.astype(np.float64) - y) ** 2))
+            self.assertAlmostEqual(m.evaluate(x, y), mse, delta=1e-5 * max(mse, 1e-3))
+
+    def test_same_seed_same_model_bit_for_bit(self):
+        x, y = sine_windows()
+        with small_model(seed=11) as a, small_model(seed=11) as b:
+            a.set_param('shuffle', 0)
+            b.set_param('shuffle', 0)
+            a.fit(x, y, epochs=2, batch_size=16)
+            b.fit(x, y, epochs=2, batch_size=16)
+            np.testing.assert_array_equal(a.predict(x), b.predict(x))
+
+    def test_predict_matches_numpy_forward_pass(self):
+        # SimpleRNN(4, tanh) + Dense(2) with known weights, against numpy.
+        rng = np.random.default_rng(5)
+        steps, features, units, out = 3, 2, 4, 2
+        kernel = rng.normal(size=(features, units)).astype(np.float32)
+        recurrent = rng.normal(size=(units, units)).astype(np.float32) * 0.5
+        bias = rng.normal(size=units).astype(np.float32)
+        dense_k = rng.normal(size=(units, out)).astype(np.float32)
+        dense_b = rng.normal(size=out).astype(np.float32)
+        x = rng.normal(size=(5, steps, features)).astype(np.float32)
+        with Model(steps, features) as m:
+            m.add_simple_rnn(units, 'tanh').add_dense(out).compile('sgd', 'mse')
+            self.assertEqual(m.weight_count(0), kernel.size + recurrent.size + bias.size)
+            m.set_weights(0, np.concatenate([kernel.ravel(), recurrent.ravel(), bias]))
+            m.set_weights(1, np.concatenate([dense_k.ravel(), dense_b]))
+            np.testing.assert_array_equal(m.get_weights(1), np.concatenate([dense_k.ravel(),
+                                                                            dense_b]))
+            got = m.predict(x)
+        h = np.zeros((5, units))
+        for t in range(steps):
+            h = np.tanh(x[:, t].astype(np.float64) @ kernel + h @ recurrent + bias)
+        np.testing.assert_allclose(got, h @ dense_k + dense_b, rtol=1e-5, atol=1e-5)
+
+    def test_shapes(self):
+        with Model(6, 3) as m:
+            m.add_gru(5, return_sequences=True).add_dense(2)
+            self.assertEqual(m.layer_count, 2)
+            self.assertEqual(m.input_shape, (6, 3))
+            self.assertEqual(m.output_shape, (6, 2))
+            m.compile('rmsprop', 'huber')
+            self.assertEqual(m.predict(np.zeros((4, 6, 3))).shape, (4, 6, 2))
+
+    def test_epoch_callback_sees_every_epoch_and_can_stop(self):
+        x, y = sine_windows()
+        seen = []
+        with small_model() as m:
+            m.set_epoch_callback(lambda epoch, loss, val: seen.append((epoch, loss)) or epoch == 3)
+            history = m.fit(x, y, epochs=10, batch_size=16)
+        self.assertEqual([e for e, _ in seen], [1, 2, 3])
+        np.testing.assert_array_equal(history['loss'], np.float32([l for _, l in seen]))
+
+    def test_exception_in_callback_stops_fit_and_propagates(self):
+        x, y = sine_windows()
+
+        def boom(epoch, loss, val):
+            raise KeyError('from the callback')
+
+        with small_model() as m:
+            m.set_epoch_callback(boom)
+            with self.assertRaises(KeyError):
+                m.fit(x, y, epochs=5, batch_size=16)
+            self.assertEqual(len(m.history()['loss']), 1)
+            m.set_epoch_callback(None)
+            self.assertEqual(len(m.fit(x, y, epochs=2, batch_size=16)['loss']), 2)
+
+
+class ScalerAndWindow(unittest.TestCase):
+    data = np.array([[1.0, 10.0], [3.0, 30.0], [2.0, 50.0]], dtype=np.float32)
+
+    def test_minmax_matches_numpy_and_inverts(self):
+        with Scaler.minmax(-1.0, 1.0) as s:
+            s.fit(self.data)
+            self.assertEqual(s.n_features, 2)
+            lo, hi = self.data.min(axis=0), self.data.max(axis=0)
+            scaled = s.transform(self.data)
+            np.testing.assert_allclose(scaled, (self.data - lo) / (hi - lo) * 2 - 1, atol=1e-6)
+            np.testing.assert_allclose(s.inverse_transform(scaled), self.data, rtol=1e-6)
+            np.testing.assert_allclose(s.inverse_transform_column(1, scaled[:, 1]),
+                                       self.data[:, 1], rtol=1e-6)
+
+    def test_standard_matches_numpy(self):
+        with Scaler.standard() as s:
+            got = s.fit(self.data).transform(self.data)
+        want = (self.data - self.data.mean(axis=0)) / self.data.std(axis=0)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+    def test_window_matches_slicing(self):
+        series = np.arange(20, dtype=np.float32).reshape(10, 2)
+        x, y = rnnlite.window(series, time_steps=3, horizon=2, target_column=1)
+        self.assertEqual(x.shape, (6, 3, 2))
+        for i in range(6):
+            np.testing.assert_array_equal(x[i], series[i:i + 3])
+            self.assertEqual(y[i, 0], series[i + 3 + 1, 1])
+        _, y_all = rnnlite.window(series, 3, target_column='all')
+        np.testing.assert_array_equal(y_all, series[3:])
+
+
+class Errors(unittest.TestCase):
+    def assertStatus(self, status, fn, *args):
+        with self.assertRaises(RnnliteError) as caught:
+            fn(*args)
+        self.assertEqual(caught.exception.status, status)
+        self.assertTrue(caught.exception.message)
+        return caught.exception
+
+    def test_statuses_carry_the_library_message(self):
+        x, y = sine_windows()
+        with Model(8, 1) as m:
+            self.assertStatus(Status.INVALID, m.add_dense, 0)
+            m.add_lstm(4).add_dense(1)
+            err = self.assertStatus(Status.STATE, m.fit, x, y)
+            self.assertEqual(err.message, m.last_error)
+            self.assertIn('STATE', str(err))
+            self.assertStatus(Status.INVALID, m.set_param, 'learning_rate', -1.0)
+            m.compile()
+            self.assertStatus(Status.STATE, m.add_dense, 1)
+            self.assertStatus(Status.STATE, m.set_param, 'seed', 1)
+            bad = x.copy()
+            bad[3, 2, 0] = np.nan
+            self.assertStatus(Status.NUMERIC, m.predict, bad)
+            self.assertStatus(Status.INVALID, m.get_weights, 7)
+
+    def test_failing_create_and_load_report_status(self):
+        self.assertStatus(Status.INVALID, Model, 0, 1)
+        self.assertStatus(Status.INVALID, Scaler.minmax, 1.0, 0.0)
+        self.assertStatus(Status.IO, Model.load, '/nonexistent/dir/model.rnnl')
+
+    def test_binding_refuses_wrong_shapes_before_calling_c(self):
+        with small_model() as m:
+            with self.assertRaises(ValueError):
+                m.predict(np.zeros((4, 7, 1)))
+            with self.assertRaises(ValueError):
+                m.fit(np.zeros((4, 8, 1)), np.zeros((3, 1)))
+            with self.assertRaises(ValueError):
+                m.add_dense(1, activation='swish')
+
+    def test_closed_handles_refuse_use_and_close_twice_is_harmless(self):
+        m = small_model()
+        m.close()
+        m.close()
+        with self.assertRaises(ValueError):
+            m.predict(np.zeros((1, 8, 1)))
+
+
+class Files(unittest.TestCase):
+    def test_save_and_load_give_the_same_predictions(self):
+        x, y = sine_windows()
+        with small_model() as m, tempfile.TemporaryDirectory() as tmp:
+            m.fit(x, y, epochs=3, batch_size=16)
+            path = os.path.join(tmp, 'model.rnnl')
+            m.save(path)
+            with Model.load(path) as loaded:
+                self.assertEqual(loaded.input_shape, (8, 1))
+                np.testing.assert_array_equal(loaded.predict(x), m.predict(x))
+                for layer in range(m.layer_count):
+                    np.testing.assert_array_equal(loaded.get_weights(layer),
+                                                  m.get_weights(layer))
+
+    def test_buffer_round_trip_keeps_weights_and_scaler(self):
+        x, y = sine_windows()
+        with small_model() as m, Scaler.minmax() as s:
+            m.fit(x, y, epochs=2, batch_size=16)
+            m.set_scaler(s.fit(np.float32([[0.0], [4.0]])))
+            data = m.save_buffer()
+            self.assertIsInstance(data, bytes)
+            with Model.load_buffer(data) as loaded, loaded.get_scaler() as back:
+                np.testing.assert_array_equal(loaded.predict(x), m.predict(x))
+                np.testing.assert_allclose(back.transform([[1.0]]), [[0.25]])
+
+    def test_corrupt_buffers_are_refused(self):
+        with small_model() as m:
+            data = bytearray(m.save_buffer())
+        for bad in (b'', b'not a model', bytes(data[:len(data) // 2])):
+            with self.assertRaises(RnnliteError) as caught:
+                Model.load_buffer(bad)
+            self.assertIn(caught.exception.status, (Status.FORMAT, Status.INVALID))
+        data[len(data) // 2] ^= 0x40
+        with self.assertRaises(RnnliteError) as caught:
+            Model.load_buffer(data)
+        self.assertEqual(caught.exception.status, Status.FORMAT)
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,369 @@
+/* lib/kernels and lib/pool.c: every SIMD path and every thread count give
+ * the bits of the scalar reference on awkward shapes (ragged edges, strided
+ * and transposed A, padded rows, misaligned pointers, k across blocks), and
+ * the scalar reference itself agrees with a product computed in double. */
+#include "testutil.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/kernels.h"
+#include "pool.h"
+
+static const size_t dims[] = { 1, 3, 15, 16, 17, 33, 50, 63, 65, 127 };
+#define N_DIMS (sizeof dims / sizeof dims[0])
+#define GUARD 40   /* floats after each operand that nothing may touch */
+
+/* One product laid out with strides, padding and an offset from alignment. */
+typedef struct problem {
+    size_t m, n, k;
+    size_t a_rs, a_cs, ldb, ldc;
+    int accumulate;
+    size_t off;                 /* floats by which a, b and c leave 64-byte alignment */
+    float *a, *b, *c_init;      /* whole buffers; operands start at + off */
+    size_t c_len;
+} problem;
+
+static float *random_buffer(size_t n, uint64_t seed)
+{
+    float *x = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
+    assert_non_null(x);
+    tu_fill_uniform(x, n, seed, -1.0f, 1.0f);
+    return x;
+}
+
+/* variant bit 0: A transposed; bit 1: accumulate; bit 2: padded rows and
+ * misaligned pointers. */
+static problem make_problem(size_t m, size_t n, size_t k, unsigned variant, uint64_t seed)
+{
+    problem p = { .m = m, .n = n, .k = k };
+    const int trans = variant & 1;
+    const int padded = (variant >> 2) & 1;
+    p.accumulate = (variant >> 1) & 1;
+    p.off = padded ? 1 : 0;
+    if (trans) {
+        p.a_rs = 1;
+        p.a_cs = m + (padded ? 3 : 0);
+    } else {
+        p.a_rs = k + (padded ? 5 : 0);
+        p.a_cs = 1;
+    }
+    p.ldb = n + (padded ? 7 : 0);
+    p.ldc = n + (padded ? 9 : 0);
+    const size_t a_len = p.off + (m ? (m - 1) * p.a_rs : 0) + (k ? (k - 1) * p.a_cs : 0) + 1 + GUARD;
+    const size_t b_len = p.off + (k ? (k - 1) * p.ldb : 0) + n + GUARD;
+    p.c_len = p.off + (m ? (m - 1) * p.ldc : 0) + n + GUARD;
+    p.a = random_buffer(a_len, seed);
+    p.b = random_buffer(b_len, seed + 1);
+    p.c_init = random_buffer(p.c_len, seed + 2);
+    return p;
+}
+
+static void free_problem(problem *p)
+{
+    free(p->a);
+    free(p->b);
+    free(p->c_init);
+}
+
+/* A fresh copy of C (padding and guard included) after the product. */
+static float *run(const problem *p, rl_gemm_fn gemm)
+{
+    float *c = aligned_alloc(64, (p->c_len * sizeof(float) + 63) / 64 * 64);
+    assert_non_null(c);
+    memcpy(c, p->c_init, p->c_len * sizeof(float));
+    gemm(p->m, p->n, p->k, p->a + p->off, p->a_rs, p->a_cs, p->b + p->off, p->ldb, c + p->off,
+         p->ldc, p->accumulate);
+    return c;
+}
+
+static void assert_same_bits(const problem *p, const float *got, const float *want,
+                             const char *path, unsigned variant)
+{
+    if (memcmp(got, want, p->c_len * sizeof(float)) != 0) {
+        for (size_t i = 0; i < p->c_len; i++)
+            if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
+                print_error("%s m=%zu n=%zu k=%zu variant=%u: float %zu is %.9g, scalar %.9g\n",
+                            path, p->m, p->n, p->k, variant, i, (double)got[i], (double)want[i]);
+                break;
+            }
+        fail();
+    }
+}
+
+static void test_scalar_matches_double_product(void **state)
+{
+    (void)state;
+    const rl_gemm_fn gemm = rl__kernels_scalar()->gemm;
+    unsigned count = 0;
+    for (size_t im = 0; im < N_DIMS; im++)
+        for (size_t in = 0; in < N_DIMS; in++)
+            for (size_t ik = 0; ik < N_DIMS; ik++) {
+                if ((im + in + ik) % 3 != 0)
+                    continue;
+                const unsigned variant = count++ % 8;
+                problem p = make_problem(dims[im], dims[in], dims[ik], variant, count);
+                float *c = run(&p, gemm);
+                for (size_t i = 0; i < p.m; i++)
+                    for (size_t j = 0; j < p.n; j++) {
+                        const size_t at = p.off + i * p.ldc + j;
+                        double sum = p.accumulate ? p.c_init[at] : 0.0;
+                        double mag = fabs(sum);
+                        for (size_t q = 0; q < p.k; q++) {
+                            const double t = (double)p.a[p.off + i * p.a_rs + q * p.a_cs] *
+                                             p.b[p.off + q * p.ldb + j];
+                            sum += t;
+                            mag += fabs(t);
+                        }
+                        /* Rounding error of a float chain of k + 1 terms is
+                         * below (k + 1) * 2^-24 of the magnitude sum. */
+                        if (!(fabs(c[at] - sum) <= 1e-5 * mag + 1e-30)) {
+                            print_error("m=%zu n=%zu k=%zu (%zu,%zu): %.9g vs %.9g\n", p.m, p.n,
+                                        p.k, i, j, (double)c[at], sum);
+                            fail();
+                        }
+                    }
+                /* Outside the m x n window nothing changed. */
+                for (size_t x = 0; x < p.c_len; x++) {
+                    const size_t rel = x - p.off;
+                    const int inside = x >= p.off && rel / p.ldc < p.m && rel % p.ldc < p.n;
+                    if (!inside)
+                        assert_memory_equal(&c[x], &p.c_init[x], sizeof(float));
+                }
+                free(c);
+                free_problem(&p);
+            }
+}
+
+/* Small integers: every product and sum is exact in float, so the result
+ * must equal the exact one, whatever the order. */
+static void test_scalar_is_exact_on_integers(void **state)
+{
+    (void)state;
+    enum { M = 5, N = 7, K = 9 };
+    float a[M * K], b[K * N], c[M * N];
+    for (size_t i = 0; i < M * K; i++)
+        a[i] = (float)((int)(i * 7 % 11) - 5);
+    for (size_t i = 0; i < K * N; i++)
+        b[i] = (float)((int)(i * 5 % 13) - 6);
+    rl__kernels_scalar()->gemm(M, N, K, a, K, 1, b, N, c, N, 0);
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) {
+            long want = 0;
+            for (size_t q = 0; q < K; q++)
+                want += (long)a[i * K + q] * (long)b[q * N + j];
+            assert_true(c[i * N + j] == (float)want);
+        }
+}
+
+static void check_path_on_shape(const rl_kernels *path, size_t m, size_t n, size_t k,
+                                unsigned variant, uint64_t seed)
+{
+    problem p = make_problem(m, n, k, variant, seed);
+    float *want = run(&p, rl__kernels_scalar()->gemm);
+    float *got = run(&p, path->gemm);
+    assert_same_bits(&p, got, want, path->name, variant);
+    free(want);
+    free(got);
+    free_problem(&p);
+}
+
+static void check_path(const rl_kernels *path)
+{
+    if (!path) {
+        skip();
+        return;
+    }
+    unsigned count = 0;
+    for (size_t im = 0; im < N_DIMS; im++)
+        for (size_t in = 0; in < N_DIMS; in++)
+            for (size_t ik = 0; ik < N_DIMS; ik++) {
+                /* Two of the eight layouts per shape, cycling through all. */
+                const unsigned variant = count % 8;
+                check_path_on_shape(path, dims[im], dims[in], dims[ik], variant, count);
+                check_path_on_shape(path, dims[im], dims[in], dims[ik], variant ^ 7, count);
+                count++;
+            }
+    /* k across the kernels' k blocks (the chain is stored and resumed). */
+    static const size_t long_k[] = { 191, 192, 193, 255, 256, 257, 513, 1000 };
+    static const size_t some_m[] = { 1, 7, 8, 9, 64 };
+    static const size_t some_n[] = { 17, 64, 100 };
+    for (size_t ik = 0; ik < sizeof long_k / sizeof long_k[0]; ik++)
+        for (size_t im = 0; im < sizeof some_m / sizeof some_m[0]; im++)
+            for (size_t in = 0; in < sizeof some_n / sizeof some_n[0]; in++, count++)
+                check_path_on_shape(path, some_m[im], some_n[in], long_k[ik], count % 8, count);
+}
+
+static void test_avx2_matches_scalar(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_avx2());
+}
+
+static void test_avx512_matches_scalar(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_avx512());
+}
+
+static void test_empty_and_k0(void **state)
+{
+    (void)state;
+    const rl_kernels *paths[] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512() };
+    for (size_t t = 0; t < 3; t++) {
+        if (!paths[t])
+            continue;
+        float c[4 * 5];
+        /* m or n = 0: nothing written. */
+        for (size_t i = 0; i < 20; i++)
+            c[i] = 3.0f;
+        paths[t]->gemm(0, 5, 3, NULL, 3, 1, NULL, 5, c, 5, 0);
+        paths[t]->gemm(4, 0, 3, NULL, 3, 1, NULL, 5, c, 5, 0);
+        for (size_t i = 0; i < 20; i++)
+            assert_true(c[i] == 3.0f);
+        /* k = 0: C unchanged when accumulating, zero otherwise (row padding kept). */
+        paths[t]->gemm(4, 4, 0, NULL, 0, 1, NULL, 4, c, 5, 1);
+        for (size_t i = 0; i < 20; i++)
+            assert_true(c[i] == 3.0f);
+        paths[t]->gemm(4, 4, 0, NULL, 0, 1, NULL, 4, c, 5, 0);
+        for (size_t i = 0; i < 20; i++)
+            assert_true(c[i] == (i % 5 < 4 ? 0.0f : 3.0f));
+    }
+}
+
+static void test_dispatch(void **state)
+{
+    (void)state;
+    const rl_kernels *k = rl__kernels();
+    assert_non_null(k);
+    assert_non_null(k->gemm);
+    assert_ptr_equal(rl__kernels(), k);   /* chosen once */
+    assert_string_equal(rl__kernels_scalar()->name, "scalar");
+    if (rl__kernels_avx2())
+        assert_string_equal(rl__kernels_avx2()->name, "avx2");
+    if (rl__kernels_avx512())
+        assert_string_equal(rl__kernels_avx512()->name, "avx512");
+    const char *want = getenv("RNNLITE_ISA");
+    if (want && *want) {
+        assert_string_equal(k->name, want);   /* else testutil would have skipped */
+    } else {
+        /* The best path the CPU runs. */
+        const rl_kernels *best = rl__kernels_avx512() ? rl__kernels_avx512()
+                               : rl__kernels_avx2() ? rl__kernels_avx2() : rl__kernels_scalar();
+        assert_ptr_equal(k, best);
+    }
+}
+
+static void test_pool_bounds(void **state)
+{
+    (void)state;
+    assert_null(rl__pool_create(0));
+    assert_null(rl__pool_create(1));
+    rl__pool_destroy(NULL);
+    /* No pool: the product runs on the calling thread. */
+    problem p = make_problem(9, 40, 30, 0, 99);
+    float *want = run(&p, rl__kernels_scalar()->gemm);
+    float *c = aligned_alloc(64, (p.c_len * sizeof(float) + 63) / 64 * 64);
+    assert_non_null(c);
+    memcpy(c, p.c_init, p.c_len * sizeof(float));
+    rl__pool_gemm(NULL, rl__kernels_scalar()->gemm, p.m, p.n, p.k, p.a + p.off, p.a_rs, p.a_cs,
+                  p.b + p.off, p.ldb, c + p.off, p.ldc, p.accumulate);
+    assert_same_bits(&p, c, want, "no pool", 0);
+    free(c);
+    free(want);
+    free_problem(&p);
+}
+
+/* Column blocks over 2 and 3 threads give the bytes of one thread, call
+ * after call (the hand-off is reused, so races would show as stale blocks). */
+static void test_pool_matches_one_thread(void **state)
+{
+    (void)state;
+    static const size_t shapes[][3] = {
+        { 64, 256, 64 }, { 64, 200, 50 }, { 1, 2048, 100 }, { 33, 17, 127 },
+        { 127, 65, 40 }, { 16, 1024, 16 }, { 5, 3, 7 },
+    };
+    const rl_kernels *kern = rl__kernels();
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        rl_pool *pool = rl__pool_create(threads);
+        assert_non_null(pool);
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (unsigned variant = 0; variant < 8; variant++) {
+                problem p = make_problem(shapes[s][0], shapes[s][1], shapes[s][2], variant,
+                                         s * 8 + variant);
+                float *want = run(&p, kern->gemm);
+                float *c = aligned_alloc(64, (p.c_len * sizeof(float) + 63) / 64 * 64);
+                assert_non_null(c);
+                for (int rep = 0; rep < 5; rep++) {
+                    memcpy(c, p.c_init, p.c_len * sizeof(float));
+                    rl__pool_gemm(pool, kern->gemm, p.m, p.n, p.k, p.a + p.off, p.a_rs, p.a_cs,
+                                  p.b + p.off, p.ldb, c + p.off, p.ldc, p.accumulate);
+                    assert_same_bits(&p, c, want, "pool", variant);
+                }
+                free(c);
+                free(want);
+                free_problem(&p);
+            }
+        rl__pool_destroy(pool);
+    }
+}
+
+/* Binding pins the caller only between bind and unbind; its own mask comes
+ * back after, and products stay bit-identical meanwhile. */
+static void test_pool_bind_restores_caller(void **state)
+{
+    (void)state;
+    rl_pool *pool = rl__pool_create(2);
+    assert_non_null(pool);
+#ifdef __linux__
+    cpu_set_t before, during, after;
+    assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof before, &before), 0);
+#endif
+    problem p = make_problem(64, 256, 64, 0, 7);
+    float *want = run(&p, rl__kernels()->gemm);
+    float *c = aligned_alloc(64, (p.c_len * sizeof(float) + 63) / 64 * 64);
+    assert_non_null(c);
+    rl__pool_bind_caller(pool);
+    for (int rep = 0; rep < 3; rep++) {
+        memcpy(c, p.c_init, p.c_len * sizeof(float));
+        rl__pool_gemm(pool, rl__kernels()->gemm, p.m, p.n, p.k, p.a + p.off, p.a_rs, p.a_cs,
+                      p.b + p.off, p.ldb, c + p.off, p.ldc, p.accumulate);
+        assert_same_bits(&p, c, want, "bound pool", 0);
+    }
+#ifdef __linux__
+    assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof during, &during), 0);
+    if (CPU_COUNT(&before) >= 2)
+        assert_int_equal(CPU_COUNT(&during), 1);
+#endif
+    rl__pool_unbind_caller(pool);
+    rl__pool_unbind_caller(pool);   /* twice is harmless */
+#ifdef __linux__
+    assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof after, &after), 0);
+    assert_true(CPU_EQUAL(&before, &after));
+#endif
+    rl__pool_bind_caller(NULL);
+    rl__pool_unbind_caller(NULL);
+    free(c);
+    free(want);
+    free_problem(&p);
+    rl__pool_destroy(pool);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scalar_matches_double_product),
+        cmocka_unit_test(test_scalar_is_exact_on_integers),
+        cmocka_unit_test(test_avx2_matches_scalar),
+        cmocka_unit_test(test_avx512_matches_scalar),
+        cmocka_unit_test(test_empty_and_k0),
+        cmocka_unit_test(test_dispatch),
+        cmocka_unit_test(test_pool_bounds),
+        cmocka_unit_test(test_pool_matches_one_thread),
+        cmocka_unit_test(test_pool_bind_restores_caller),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
