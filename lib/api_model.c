@@ -337,7 +337,10 @@ rl_status rl_fit(rl_model *m, const float *x, const float *y, size_t n_samples, 
     rl_status s = check_data(m, x, y, n_samples, "rl_fit");
     if (s != RL_OK)
         return s;
-    return rl__model_fit(m, x, y, n_samples, epochs, batch_size);
+    rl__pool_bind_caller(m->cx.pool);   /* keep the caller off the workers' CPUs */
+    s = rl__model_fit(m, x, y, n_samples, epochs, batch_size);
+    rl__pool_unbind_caller(m->cx.pool);
+    return s;
 }
 
 rl_status rl_predict(rl_model *m, const float *x, size_t n_samples, float *y, size_t y_len)
@@ -351,7 +354,10 @@ rl_status rl_predict(rl_model *m, const float *x, size_t n_samples, float *y, si
     size_t need = n_samples * rl__model_out_len(m);
     if (y_len < need)
         return rl__fail(m, RL_E_SHAPE, "rl_predict: y holds %zu floats, %zu needed", y_len, need);
-    return rl__model_predict(m, x, n_samples, y);
+    rl__pool_bind_caller(m->cx.pool);
+    s = rl__model_predict(m, x, n_samples, y);
+    rl__pool_unbind_caller(m->cx.pool);
+    return s;
 }
 
 rl_status rl_evaluate(rl_model *m, const float *x, const float *y, size_t n_samples, float *loss)
@@ -363,7 +369,9 @@ rl_status rl_evaluate(rl_model *m, const float *x, const float *y, size_t n_samp
     if (s != RL_OK)
         return s;
     double value;
+    rl__pool_bind_caller(m->cx.pool);
     s = rl__model_evaluate(m, x, y, n_samples, &value);
+    rl__pool_unbind_caller(m->cx.pool);
     if (s == RL_OK)
         *loss = (float)value;
     return s;

@@ -13,7 +13,7 @@
  * Placement (Linux): each worker is pinned to its own CPU, and between
  * rl__pool_bind_caller and rl__pool_unbind_caller the caller is pinned to
  * one more. Measured on a 2-vCPU VM: left free, the scheduler moved the
- * caller onto the worker's CPU and a 2-thread product ran 10-60x slower
+ * caller onto the worker's CPU and a 2-thread product ran up to 40x slower
  * than on one thread; pinned, it ran 1.7-1.9x faster. */
 #include "pool.h"
 

@@ -9,6 +9,8 @@ static void gemm_scalar(size_t m, size_t n, size_t k,
                         const float *b, size_t ldb,
                         float *c, size_t ldc, int accumulate)
 {
+    if (n == 0)
+        return;   /* B and C may be NULL then */
     for (size_t i = 0; i < m; i++) {
         float *ci = c + i * ldc;
         if (!accumulate)

@@ -13,9 +13,14 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/rnnlite-repro.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-for root in "$work/a" "$work/bb/deeper"; do
-    mkdir -p "$root/src"
-    (cd "$src" && cp -R meson.build meson_options.txt include lib "$root/src/")
+# Copy both trees first, so they are the same even if the source is edited meanwhile.
+roots="$work/a $work/bb/deeper"
+mkdir -p "$work/a/src"
+(cd "$src" && cp -R meson.build meson_options.txt include lib "$work/a/src/")
+mkdir -p "$work/bb/deeper"
+cp -R "$work/a/src" "$work/bb/deeper/src"
+
+for root in $roots; do
     if ! CFLAGS="${CFLAGS:-} -ffile-prefix-map=$root=." meson setup "$root/build" "$root/src" \
             -Dbuildtype="$buildtype" -Dtests=false -Dexamples=false -Dbench=false \
             -Ddocs=false >"$root/setup.log" 2>&1; then
