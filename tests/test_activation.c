@@ -106,8 +106,7 @@ static void test_simd_matches_scalar(void **state)
 {
     (void)state;
     size_t n_paths = available_simd();
-    if (n_paths == 0 || simd_paths[0] == &rl__pointwise_scalar)
-        skip();
+    assert_true(n_paths > 0);   /* registered only when a SIMD path runs */
     static float z0[B * 4 * U], rec[B * 4 * U], cp[B * U], dy[B * U], dh0[B * U], dc0[B * U];
     static float z[2][B * 4 * U], c[2][B * U], ac[2][B * U], h[2][B * U], dz[2][B * 4 * U];
     static float dh[2][B * U], dc[2][B * U], drec[2][B * 4 * U];
@@ -158,11 +157,13 @@ static void test_simd_matches_scalar(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tanh_accuracy),
-        cmocka_unit_test(test_sigmoid_accuracy),
-        cmocka_unit_test(test_saturation_and_specials),
-        cmocka_unit_test(test_simd_matches_scalar),
-    };
-    return cmocka_run_group_tests_name("activation", tests, NULL, NULL);
+    struct CMUnitTest tests[4];
+    size_t n = 0;
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tanh_accuracy);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sigmoid_accuracy);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_saturation_and_specials);
+    /* Not registered without a SIMD path: cmocka's TAP skip reads as a failure to meson. */
+    if (available_simd() > 0)
+        tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_simd_matches_scalar);
+    return _cmocka_run_group_tests("activation", tests, n, NULL, NULL);
 }

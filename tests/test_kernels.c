@@ -173,10 +173,7 @@ static void check_path_on_shape(const rl_kernels *path, size_t m, size_t n, size
 
 static void check_path(const rl_kernels *path)
 {
-    if (!path) {
-        skip();
-        return;
-    }
+    assert_non_null(path);   /* main registers only the paths this CPU runs */
     unsigned count = 0;
     for (size_t im = 0; im < N_DIMS; im++)
         for (size_t in = 0; in < N_DIMS; in++)
@@ -352,18 +349,25 @@ static void test_pool_bind_restores_caller(void **state)
     rl__pool_destroy(pool);
 }
 
+/* cmocka's TAP output reports a skip as "not ok ... # SKIP", which meson
+ * counts as a failure: paths this CPU (or valgrind's CPU) lacks are not
+ * registered at all, and the count of what ran shows in the plan line. */
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scalar_matches_double_product),
-        cmocka_unit_test(test_scalar_is_exact_on_integers),
-        cmocka_unit_test(test_avx2_matches_scalar),
-        cmocka_unit_test(test_avx512_matches_scalar),
-        cmocka_unit_test(test_empty_and_k0),
-        cmocka_unit_test(test_dispatch),
-        cmocka_unit_test(test_pool_bounds),
-        cmocka_unit_test(test_pool_matches_one_thread),
-        cmocka_unit_test(test_pool_bind_restores_caller),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    struct CMUnitTest tests[9];
+    size_t n = 0;
+#define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
+    ADD(test_scalar_matches_double_product);
+    ADD(test_scalar_is_exact_on_integers);
+    if (rl__kernels_avx2())
+        ADD(test_avx2_matches_scalar);
+    if (rl__kernels_avx512())
+        ADD(test_avx512_matches_scalar);
+    ADD(test_empty_and_k0);
+    ADD(test_dispatch);
+    ADD(test_pool_bounds);
+    ADD(test_pool_matches_one_thread);
+    ADD(test_pool_bind_restores_caller);
+#undef ADD
+    return _cmocka_run_group_tests("kernels", tests, n, NULL, NULL);
 }
