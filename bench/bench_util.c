@@ -66,7 +66,7 @@ int bench_auto(bench_fn fn, void *ctx, double budget_s, int max_reps, bench_stat
     bench_policy p = {.warmup = 1, .min_reps = 5, .max_reps = max_reps, .budget_s = budget_s};
     if (first > 0.25) {   /* the first call was the warm-up */
         p.warmup = 0;
-        p.min_reps = first > 1.0 ? 2 : 3;
+        p.min_reps = first > 1.0 ? 1 : 3;
         p.max_reps = p.min_reps;
     }
     return bench_measure(fn, ctx, &p, out);
@@ -98,8 +98,9 @@ void bench_emit(FILE *f, const bench_record *r, const bench_stats *s)
     emit_str(f, "note", r->note);
     if (r->flops > 0)
         fprintf(f, ", \"flops\": %.17g", r->flops);
-    fprintf(f, ", \"median_s\": %.9g, \"min_s\": %.9g, \"max_s\": %.9g, \"p99_s\": %.9g, \"reps\": %d}\n",
-            s->median_s, s->min_s, s->max_s, s->p99_s, s->reps);
+    fprintf(f, ", \"median_s\": %.9g, \"min_s\": %.9g, \"max_s\": %.9g, \"p99_s\": %.9g",
+            s->median_s, s->min_s, s->max_s, s->p99_s);
+    fprintf(f, ", \"reps\": %d}\n", s->reps);
     fflush(f);
 }
 

@@ -34,7 +34,7 @@ int bench_measure(bench_fn fn, void *ctx, const bench_policy *p, bench_stats *ou
 void bench_stats_of(double *samples, int n, bench_stats *out);
 
 /* The usual policy: one timed warm-up call sets the rest. A case slower
- * than 0.25 s gets 3 samples (2 beyond 1 s) and no more warm-up; a faster
+ * than 0.25 s gets 3 samples (1 beyond 1 s) and no more warm-up; a faster
  * one one more warm-up and 5..max_reps samples within budget_s seconds. */
 int bench_auto(bench_fn fn, void *ctx, double budget_s, int max_reps, bench_stats *out);
 

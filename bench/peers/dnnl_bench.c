@@ -213,7 +213,8 @@ static void set_up(cell_run *c, const env *e, const shape *s, int training)
         dnnl_primitive_desc_t bpd = backward_pd(e, s, &d, fpd);
         c->ddst = filled_memory(e, &d.dst, 7, 0.5f);
         c->dsrc = new_memory(e, &d.src);
-        c->wl_b = in_layout(e, c->wl_u, &d.wl_user, arg_md(bpd, DNNL_ARG_WEIGHTS_LAYER), &c->r_wl_b);
+        c->wl_b =
+            in_layout(e, c->wl_u, &d.wl_user, arg_md(bpd, DNNL_ARG_WEIGHTS_LAYER), &c->r_wl_b);
         c->wi_b = in_layout(e, c->wi_u, &d.wi_user, arg_md(bpd, DNNL_ARG_WEIGHTS_ITER), &c->r_wi_b);
         c->b_b = in_layout(e, c->b_u, &d.bias_user, arg_md(bpd, DNNL_ARG_BIAS), &c->r_b_b);
         c->dwl = new_memory(e, arg_md(bpd, DNNL_ARG_DIFF_WEIGHTS_LAYER));

@@ -14,7 +14,7 @@ Run with Debian's interpreter (/usr/bin/python3, python3-torch). The caller
   latency  one-sample predict, LSTM(50) + Linear(1), 10 steps.
 
 Repeat policy as bench/bench_util.c: one timed warm-up call decides; slow
-cases get 3 samples (> 0.25 s) or 2 (> 1 s), others one more warm-up and
+cases get 3 samples (> 0.25 s) or 1 (> 1 s), others one more warm-up and
 5..reps samples within the budget.
 """
 import argparse
@@ -43,7 +43,7 @@ def measure(fn, budget, max_reps):
     fn()
     first = time.perf_counter() - t0
     if first > 0.25:   # the first call was the warm-up
-        warmup, min_reps = 0, (2 if first > 1.0 else 3)
+        warmup, min_reps = 0, (1 if first > 1.0 else 3)
         max_reps = min_reps
     else:
         warmup, min_reps = 1, 5
@@ -115,17 +115,17 @@ def seed_data():
     return x, y
 
 
-def bench_seed(args, kind, base, reps=5):
+def bench_seed(args, kind, base, reps=3):
     x, y = seed_data()
     activation = "relu" if kind == "rnn" else "tanh"
     fit_t, pred_t = [], []
-    for rep in range(-1, reps):   # rep -1: warm-up
+    for rep in range(-1, reps):   # rep -1: warm-up, one epoch
         torch.manual_seed(42 + rep)
         model = Forecaster(kind, 50, activation)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         loss_fn = nn.MSELoss()
         t0 = time.perf_counter()
-        for _ in range(10):
+        for _ in range(10 if rep >= 0 else 1):
             perm = torch.randperm(len(x))
             for at in range(0, len(x), 64):
                 idx = perm[at:at + 64]
@@ -194,7 +194,7 @@ def main():
                     bench_cell(args, kind, inp, hidden, base)
     if "seed" in what:
         for kind in ("rnn", "lstm", "gru"):
-            bench_seed(args, kind, base, reps=min(5, args.reps))
+            bench_seed(args, kind, base, reps=min(3, args.reps))
     if "latency" in what:
         bench_latency(args, base)
 
