@@ -50,6 +50,6 @@ void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const r
                            real *dzx, real *drec, int act, int ract);
 
 /* dst[cols x rows] = src[rows x cols]^T, both dense. */
-void rl__transpose(real *dst, const real *src, size_t rows, size_t cols);
+void rl__transpose(real *restrict dst, const real *restrict src, size_t rows, size_t cols);
 
 #endif

@@ -81,14 +81,14 @@ void rl__layer_free(rl_layer *l)
     l->cap_batch = 0;
 }
 
-void rl__fill_rows(real *c, const real *bias, size_t rows, size_t n)
+void rl__fill_rows(real *restrict c, const real *restrict bias, size_t rows, size_t n)
 {
     for (size_t r = 0; r < rows; r++)
         for (size_t j = 0; j < n; j++)
             c[r * n + j] = bias[j];
 }
 
-void rl__add_col_sums(real *acc, const real *d, size_t rows, size_t n)
+void rl__add_col_sums(real *restrict acc, const real *restrict d, size_t rows, size_t n)
 {
     for (size_t r = 0; r < rows; r++)
         for (size_t j = 0; j < n; j++)

@@ -83,8 +83,8 @@ size_t rl__sum_sizes(const size_t *n, size_t count, int ok);
 
 /* Dense-style helpers shared by the recurrent layers. */
 /* rows of c[rows][n] = bias[n] (broadcast). */
-void rl__fill_rows(real *c, const real *bias, size_t rows, size_t n);
+void rl__fill_rows(real *restrict c, const real *restrict bias, size_t rows, size_t n);
 /* acc[n] += column sums of d[rows][n]. */
-void rl__add_col_sums(real *acc, const real *d, size_t rows, size_t n);
+void rl__add_col_sums(real *restrict acc, const real *restrict d, size_t rows, size_t n);
 
 #endif

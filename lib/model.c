@@ -14,7 +14,7 @@
 #include "optim.h"
 #include "pool.h"
 
-#define EVAL_CHUNK 256   /* samples per forward pass in predict/evaluate */
+#define EVAL_CHUNK 64   /* least samples per forward pass in predict/evaluate */
 
 rl_status rl__fail(const rl_model *m, rl_status s, const char *fmt, ...)
 {
@@ -245,15 +245,25 @@ static int grads_finite(const rl_model *m)
     return 1;
 }
 
+/* Samples per forward pass of predict/evaluate: as many as the buffers hold
+ * already (so a predict after fit allocates nothing), at least EVAL_CHUNK.
+ * Rows are independent, so the chunking never changes a result. */
+static size_t eval_chunk(const rl_model *m, size_t n)
+{
+    size_t c = m->cap_batch > EVAL_CHUNK ? m->cap_batch : EVAL_CHUNK;
+    return n < c ? n : c;
+}
+
 /* Sum over samples of the loss (so callers can weight batches), in double. */
 static void loss_sum(rl_model *m, const float *x, const float *y, size_t first, size_t n,
                           double *sum)
 {
     const rl_layer *last = last_layer(m);
     size_t per_sample = rl__layer_out_len(last);
+    const size_t chunk = eval_chunk(m, n);
     *sum = 0;
-    for (size_t at = 0; at < n; at += EVAL_CHUNK) {
-        size_t batch = n - at < EVAL_CHUNK ? n - at : EVAL_CHUNK;
+    for (size_t at = 0; at < n; at += chunk) {
+        size_t batch = n - at < chunk ? n - at : chunk;
         gather_time_major(m->xb, x, NULL, first + at, batch, m->time_steps, m->n_features);
         gather_time_major(m->yb, y, NULL, first + at, batch, last->out_steps, last->units);
         const float *out = forward(m, batch);
@@ -266,9 +276,9 @@ static void loss_sum(rl_model *m, const float *x, const float *y, size_t first, 
 static rl_status reserve_fit(rl_model *m, size_t n_train, size_t n_val, size_t batch,
                              size_t epochs, int keep_best)
 {
-    /* The validation pass runs in chunks of up to EVAL_CHUNK samples, which
-     * may be more than a training batch (n_val > n_train). */
-    size_t eval = n_val < EVAL_CHUNK ? n_val : EVAL_CHUNK;
+    /* The validation pass may take more samples at a time than a training
+     * batch (n_val > n_train). */
+    size_t eval = eval_chunk(m, n_val);
     rl_status s = reserve_batch(m, batch > eval ? batch : eval);
     if (s != RL_OK)
         return s;
@@ -423,7 +433,7 @@ rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, s
 rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
 {
     const rl_layer *last = last_layer(m);
-    size_t chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
+    size_t chunk = eval_chunk(m, n);
     rl_status s = reserve_batch(m, chunk);
     if (s != RL_OK)
         return rl__fail(m, s, "out of memory for a batch of %zu samples", chunk);
@@ -439,7 +449,7 @@ rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
 
 rl_status rl__model_evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss)
 {
-    size_t chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK;
+    size_t chunk = eval_chunk(m, n);
     rl_status s = reserve_batch(m, chunk);
     if (s != RL_OK)
         return rl__fail(m, s, "out of memory for a batch of %zu samples", chunk);
