@@ -305,19 +305,6 @@ done:
     return r;
 }
 
-static long parse_list(const char *s, long *out)
-{
-    long n = 0;
-    while (*s && n < MAX_LIST) {
-        char *end;
-        long v = strtol(s, &end, 10);
-        if (end == s || v <= 0)
-            return -1;
-        out[n++] = v;
-        s = *end == ',' ? end + 1 : end;
-    }
-    return n;
-}
 
 int main(int argc, char **argv)
 {
@@ -327,9 +314,9 @@ int main(int argc, char **argv)
     int reps = 15;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--hidden"))
-            n_hidden = parse_list(argv[i + 1], hidden);
+            n_hidden = bench_parse_list(argv[i + 1], hidden, MAX_LIST);
         else if (!strcmp(argv[i], "--input"))
-            n_input = parse_list(argv[i + 1], input);
+            n_input = bench_parse_list(argv[i + 1], input, MAX_LIST);
         else if (!strcmp(argv[i], "--budget"))
             budget = strtod(argv[i + 1], NULL);
         else if (!strcmp(argv[i], "--reps"))

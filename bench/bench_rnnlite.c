@@ -243,19 +243,6 @@ done:
 
 /* ---- command line -------------------------------------------------------- */
 
-static long parse_list(const char *s, long *out)
-{
-    long n = 0;
-    while (*s && n < MAX_LIST) {
-        char *end;
-        long v = strtol(s, &end, 10);
-        if (end == s || v <= 0)
-            return -1;
-        out[n++] = v;
-        s = *end == ',' ? end + 1 : end;
-    }
-    return n;
-}
 
 static int parse(int argc, char **argv, options *o)
 {
@@ -276,9 +263,9 @@ static int parse(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--threads")) {
             o->threads = strtol(v, NULL, 10);
         } else if (!strcmp(a, "--hidden")) {
-            o->n_hidden = parse_list(v, o->hidden);
+            o->n_hidden = bench_parse_list(v, o->hidden, MAX_LIST);
         } else if (!strcmp(a, "--input")) {
-            o->n_input = parse_list(v, o->input);
+            o->n_input = bench_parse_list(v, o->input, MAX_LIST);
         } else if (!strcmp(a, "--budget")) {
             o->budget_s = strtod(v, NULL);
         } else if (!strcmp(a, "--reps")) {

@@ -114,3 +114,17 @@ void bench_fill(float *v, size_t n, unsigned long long seed, float scale)
         v[i] = scale * (2.0f * (float)(s >> 40) / (float)(1ULL << 24) - 1.0f);
     }
 }
+
+long bench_parse_list(const char *s, long *out, long max)
+{
+    long n = 0;
+    while (*s && n < max) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v <= 0)
+            return -1;
+        out[n++] = v;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return n;
+}

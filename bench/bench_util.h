@@ -52,6 +52,10 @@ typedef struct bench_record {
 void bench_emit(FILE *f, const bench_record *r, const bench_stats *s);
 
 /* Deterministic fill with values in [-scale, scale). */
+/* Parses "32,64,128" into out (at most max values, each > 0); returns the
+ * count, or -1 for anything else. */
+long bench_parse_list(const char *s, long *out, long max);
+
 void bench_fill(float *v, size_t n, unsigned long long seed, float scale);
 
 #endif
