@@ -28,14 +28,14 @@ rl_status rl__fail(const rl_model *m, rl_status s, const char *fmt, ...)
     return s;
 }
 
-size_t rl__model_out_len(const rl_model *m)
-{
-    return rl__layer_out_len(&m->layers[m->n_layers - 1]);
-}
-
 static const rl_layer *last_layer(const rl_model *m)
 {
     return &m->layers[m->n_layers - 1];
+}
+
+size_t rl__model_out_len(const rl_model *m)
+{
+    return rl__layer_out_len(last_layer(m));
 }
 
 /* ---- compile ---------------------------------------------------------- */
@@ -117,33 +117,21 @@ static rl_status reserve_batch(rl_model *m, size_t batch)
     grad_len = rl__mul(grad_len, batch, &ok);
     if (!ok)
         return RL_E_NOMEM;
-    float *xb = rl__calloc(x_len, sizeof(float)), *yb = rl__calloc(y_len, sizeof(float));
-    float *ga = rl__calloc(grad_len, sizeof(float)), *gb = rl__calloc(grad_len, sizeof(float));
-    if (!xb || !yb || !ga || !gb) {
-        rl__free(xb);
-        rl__free(yb);
-        rl__free(ga);
-        rl__free(gb);
-        return RL_E_NOMEM;
+    /* New batch buffers first; the old ones go only when everything is had. */
+    float *fresh[4] = { rl__calloc(x_len, sizeof(float)), rl__calloc(y_len, sizeof(float)),
+                        rl__calloc(grad_len, sizeof(float)), rl__calloc(grad_len, sizeof(float)) };
+    float **held[4] = { &m->xb, &m->yb, &m->grad_a, &m->grad_b };
+    rl_status s = (fresh[0] && fresh[1] && fresh[2] && fresh[3]) ? RL_OK : RL_E_NOMEM;
+    for (size_t i = 0; i < m->n_layers && s == RL_OK; i++)
+        s = rl__layer_reserve(&m->layers[i], batch);
+    for (size_t i = 0; i < 4; i++) {
+        float *drop = s == RL_OK ? *held[i] : fresh[i];
+        if (s == RL_OK)
+            *held[i] = fresh[i];
+        rl__free(drop);
     }
-    for (size_t i = 0; i < m->n_layers; i++) {
-        rl_status s = rl__layer_reserve(&m->layers[i], batch);
-        if (s != RL_OK) {
-            rl__free(xb);
-            rl__free(yb);
-            rl__free(ga);
-            rl__free(gb);
-            return s;
-        }
-    }
-    rl__free(m->xb);
-    rl__free(m->yb);
-    rl__free(m->grad_a);
-    rl__free(m->grad_b);
-    m->xb = xb;
-    m->yb = yb;
-    m->grad_a = ga;
-    m->grad_b = gb;
+    if (s != RL_OK)
+        return s;
     m->cap_batch = batch;
     return RL_OK;
 }
