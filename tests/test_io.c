@@ -174,12 +174,13 @@ static void test_buffer_round_trip(void **state)
     }
 }
 
-static char g_dir[64];
+static char g_dir[256];
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/rl_test_io_XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(g_dir, sizeof g_dir, "%s/rl_test_io_XXXXXX", tmp && *tmp ? tmp : "/tmp");
     return mkdtemp(g_dir) ? 0 : -1;
 }
 
