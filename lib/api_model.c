@@ -38,17 +38,25 @@ rl_status rl_model_create(rl_model **out, size_t time_steps, size_t n_features)
     return RL_OK;
 }
 
+/* Weights, gradients and optimiser state of every layer (what compile made). */
+static void free_weights(rl_model *m)
+{
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl__layer_free(&m->layers[i]);
+        rl__free(m->slots[i].slot[0]);
+        rl__free(m->slots[i].slot[1]);
+        m->slots[i].slot[0] = m->slots[i].slot[1] = NULL;
+    }
+}
+
 void rl_model_destroy(rl_model *m)
 {
     if (!m)
         return;
     rl__model_free_buffers(m);
-    for (size_t i = 0; i < m->n_layers; i++) {
-        rl__layer_free(&m->layers[i]);
-        rl__free(m->slots[i].slot[0]);
-        rl__free(m->slots[i].slot[1]);
+    free_weights(m);
+    for (size_t i = 0; i < m->n_layers; i++)
         rl__free(m->best[i]);
-    }
     rl__pool_destroy(m->cx.pool);
     rl__free(m->order);
     rl__free(m->hist_loss);
@@ -148,16 +156,6 @@ rl_status rl_model_get_param(const rl_model *m, rl_param p, double *value)
         return rl__fail(m, RL_E_INVALID, "unknown parameter %d", (int)p);
     *value = m->params[p];
     return RL_OK;
-}
-
-static void free_weights(rl_model *m)
-{
-    for (size_t i = 0; i < m->n_layers; i++) {
-        rl__layer_free(&m->layers[i]);
-        rl__free(m->slots[i].slot[0]);
-        rl__free(m->slots[i].slot[1]);
-        m->slots[i].slot[0] = m->slots[i].slot[1] = NULL;
-    }
 }
 
 rl_status rl_model_compile(rl_model *m, rl_optimizer opt, rl_loss loss)

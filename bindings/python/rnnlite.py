@@ -362,15 +362,16 @@ class Model(_Handle):
 
     def add_lstm(self, units, activation='tanh', recurrent_activation='sigmoid',
                  return_sequences=False):
-        self._call(self._lib.rl_model_add_lstm, units,
-                   _enum(_ACTIVATIONS, activation, 'activation'),
-                   _enum(_ACTIVATIONS, recurrent_activation, 'activation'),
-                   int(bool(return_sequences)))
-        return self
+        return self._add_gated(self._lib.rl_model_add_lstm, units, activation,
+                               recurrent_activation, return_sequences)
 
     def add_gru(self, units, activation='tanh', recurrent_activation='sigmoid',
                 return_sequences=False):
-        self._call(self._lib.rl_model_add_gru, units,
+        return self._add_gated(self._lib.rl_model_add_gru, units, activation,
+                               recurrent_activation, return_sequences)
+
+    def _add_gated(self, fn, units, activation, recurrent_activation, return_sequences):
+        self._call(fn, units,
                    _enum(_ACTIVATIONS, activation, 'activation'),
                    _enum(_ACTIVATIONS, recurrent_activation, 'activation'),
                    int(bool(return_sequences)))
