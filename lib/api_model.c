@@ -1,22 +1,21 @@
 /* The public model API: argument checks, a status and a message, then one
- * call into model.c. Nothing is changed when a check fails. */
+ * call into model.c, which owns everything the model holds. Nothing is
+ * changed when a check fails. */
 #include <math.h>
-#include <string.h>
 
 #include "activation.h"
 #include "alloc.h"
+#include "error.h"
 #include "loss.h"
 #include "model.h"
-#include "optim.h"
 #include "params.h"
-#include "pool.h"
 #include "scaler.h"
 
 #define CHECK_MODEL(m)                                                                         \
     do {                                                                                       \
         if (!(m))                                                                              \
             return RL_E_INVALID;                                                               \
-        (m)->err[0] = '\0';                                                                    \
+        rl__clear_error(m);                                                                    \
     } while (0)
 
 rl_status rl_model_create(rl_model **out, size_t time_steps, size_t n_features)
@@ -27,42 +26,12 @@ rl_status rl_model_create(rl_model **out, size_t time_steps, size_t n_features)
     if (time_steps == 0 || n_features == 0 || time_steps > RL_MAX_STEPS ||
         n_features > RL_MAX_FEATURES)
         return RL_E_INVALID;
-    rl_model *m = rl__calloc(1, sizeof *m);
-    if (!m)
-        return RL_E_NOMEM;
-    m->time_steps = time_steps;
-    m->n_features = n_features;
-    rl__params_defaults(m->params);
-    m->pool_threads = 1;
-    *out = m;
-    return RL_OK;
-}
-
-/* Weights, gradients and optimiser state of every layer (what compile made). */
-static void free_weights(rl_model *m)
-{
-    for (size_t i = 0; i < m->n_layers; i++) {
-        rl__layer_free(&m->layers[i]);
-        rl__free(m->slots[i].slot[0]);
-        rl__free(m->slots[i].slot[1]);
-        m->slots[i].slot[0] = m->slots[i].slot[1] = NULL;
-    }
+    return rl__model_new(out, time_steps, n_features);
 }
 
 void rl_model_destroy(rl_model *m)
 {
-    if (!m)
-        return;
-    rl__model_free_buffers(m);
-    free_weights(m);
-    for (size_t i = 0; i < m->n_layers; i++)
-        rl__free(m->best[i]);
-    rl__pool_destroy(m->cx.pool);
-    rl__free(m->order);
-    rl__free(m->hist_loss);
-    rl__free(m->hist_val);
-    rl_scaler_destroy(m->scaler);
-    rl__free(m);
+    rl__model_destroy(m);
 }
 
 /* Whether the stack so far ends in a sequence (what a recurrent layer needs). */
@@ -92,16 +61,8 @@ static rl_status add_layer(rl_model *m, rl_layer_kind kind, size_t units, rl_act
         return rl__fail(m, RL_E_SHAPE,
                         "a %s layer needs a sequence, but layer %zu returns only its last state "
                         "(add it with return_sequences=1)", ops->name, m->n_layers - 1);
-    size_t in = m->n_features, in_steps = m->time_steps;
-    if (m->n_layers > 0) {
-        const rl_layer *prev = &m->layers[m->n_layers - 1];
-        in = prev->units;
-        in_steps = prev->out_steps;
-    }
-    rl_layer l;
-    if (!rl__layer_init(&l, kind, in, in_steps, units, act, rec_act, return_sequences))
+    if (rl__model_add_layer(m, kind, units, act, rec_act, return_sequences) != RL_OK)
         return rl__fail(m, RL_E_NOMEM, "layer of %zu units is too large", units);
-    m->layers[m->n_layers++] = l;
     return RL_OK;
 }
 
@@ -136,13 +97,9 @@ rl_status rl_model_set_param(rl_model *m, rl_param p, double value)
         return rl__fail(m, s, "%s: %g is out of range or not allowed", rl_param_name(p), value);
     if (p == RL_PARAM_SEED && m->compiled)
         return rl__fail(m, RL_E_STATE, "seed must be set before rl_model_compile");
-    if (p == RL_PARAM_THREADS) {
-        s = rl__model_set_threads(m, (unsigned)value);
-        if (s != RL_OK)
-            return rl__fail(m, s, "could not start %u worker threads", (unsigned)value);
-    }
-    m->params[p] = value;
-    m->params_set |= 1u << p;
+    s = rl__model_set_param(m, p, value);
+    if (s != RL_OK)
+        return rl__fail(m, s, "could not start %u worker threads", (unsigned)value);
     return RL_OK;
 }
 
@@ -169,25 +126,16 @@ rl_status rl_model_compile(rl_model *m, rl_optimizer opt, rl_loss loss)
         return rl__fail(m, RL_E_INVALID, "unknown optimizer %d", (int)opt);
     if (!rl__loss_valid((int)loss))
         return rl__fail(m, RL_E_INVALID, "unknown loss %d", (int)loss);
-    rl_status s = rl__model_compile(m);
-    if (s != RL_OK) {
-        free_weights(m);
-        m->compiled = 0;
+    rl_status s = rl__model_compile(m, opt, loss);
+    if (s != RL_OK)
         return rl__fail(m, s, "out of memory for the weights");
-    }
-    /* Only now: a failed compile leaves the parameters as they were. */
-    m->opt = opt;
-    m->loss = loss;
-    if (!(m->params_set & (1u << RL_PARAM_LEARNING_RATE)))
-        m->params[RL_PARAM_LEARNING_RATE] = rl__param_default_lr(opt);
     return RL_OK;
 }
 
 rl_status rl_model_set_epoch_callback(rl_model *m, rl_epoch_callback cb, void *user_data)
 {
     CHECK_MODEL(m);
-    m->callback = cb;
-    m->callback_user = user_data;
+    rl__model_set_callback(m, cb, user_data);
     return RL_OK;
 }
 
@@ -262,7 +210,7 @@ rl_status rl_model_set_weights(rl_model *m, size_t layer, const float *w, size_t
     for (size_t i = 0; i < count; i++)
         if (!isfinite(w[i]))
             return rl__fail(m, RL_E_NUMERIC, "weight %zu of layer %zu is not finite", i, layer);
-    memcpy(m->layers[layer].w, w, count * sizeof(float));
+    rl__model_set_weights(m, layer, w);
     return RL_OK;
 }
 
@@ -273,7 +221,7 @@ rl_status rl_model_get_weights(const rl_model *m, size_t layer, float *w, size_t
     rl_status s = check_weights_call(m, layer, w, count);
     if (s != RL_OK)
         return s;
-    memcpy(w, m->layers[layer].w, count * sizeof(float));
+    rl__model_get_weights(m, layer, w);
     return RL_OK;
 }
 
@@ -284,18 +232,13 @@ rl_status rl_model_history(const rl_model *m, float *loss, float *val_loss, size
         return RL_E_INVALID;
     if (!n_epochs)
         return rl__fail(m, RL_E_INVALID, "rl_model_history: n_epochs is NULL");
-    size_t n = m->hist_n < capacity ? m->hist_n : capacity;
-    if (loss && n)
-        memcpy(loss, m->hist_loss, n * sizeof(float));
-    if (val_loss && n)
-        memcpy(val_loss, m->hist_val, n * sizeof(float));
-    *n_epochs = m->hist_n;
+    *n_epochs = rl__model_history(m, loss, val_loss, capacity);
     return RL_OK;
 }
 
 const char *rl_model_last_error(const rl_model *m)
 {
-    return m ? m->err : "no model (NULL handle)";
+    return m ? rl__error_text(m) : "no model (NULL handle)";
 }
 
 /* ---- data calls ---------------------------------------------------------- */
@@ -335,9 +278,7 @@ rl_status rl_fit(rl_model *m, const float *x, const float *y, size_t n_samples, 
     rl_status s = check_data(m, x, y, n_samples, "rl_fit");
     if (s != RL_OK)
         return s;
-    rl__pool_bind_caller(m->cx.pool);   /* keep the caller off the workers' CPUs */
     s = rl__model_fit(m, x, y, n_samples, epochs, batch_size);
-    rl__pool_unbind_caller(m->cx.pool);
     return s;
 }
 
@@ -352,9 +293,7 @@ rl_status rl_predict(rl_model *m, const float *x, size_t n_samples, float *y, si
     size_t need = n_samples * rl__model_out_len(m);
     if (y_len < need)
         return rl__fail(m, RL_E_SHAPE, "rl_predict: y holds %zu floats, %zu needed", y_len, need);
-    rl__pool_bind_caller(m->cx.pool);
     s = rl__model_predict(m, x, n_samples, y);
-    rl__pool_unbind_caller(m->cx.pool);
     return s;
 }
 
@@ -367,9 +306,7 @@ rl_status rl_evaluate(rl_model *m, const float *x, const float *y, size_t n_samp
     if (s != RL_OK)
         return s;
     double value;
-    rl__pool_bind_caller(m->cx.pool);
     s = rl__model_evaluate(m, x, y, n_samples, &value);
-    rl__pool_unbind_caller(m->cx.pool);
     if (s == RL_OK)
         *loss = (float)value;
     return s;
@@ -380,18 +317,14 @@ rl_status rl_evaluate(rl_model *m, const float *x, const float *y, size_t n_samp
 rl_status rl_model_set_scaler(rl_model *m, const rl_scaler *s)
 {
     CHECK_MODEL(m);
-    rl_scaler *copy = NULL;
     if (s) {
         size_t nf = 0;
         rl_scaler_feature_count(s, &nf);
         if (nf == 0)
             return rl__fail(m, RL_E_STATE, "the scaler is not fitted");
-        copy = rl__scaler_clone(s);
-        if (!copy)
-            return rl__fail(m, RL_E_NOMEM, "out of memory copying the scaler");
     }
-    rl_scaler_destroy(m->scaler);
-    m->scaler = copy;
+    if (rl__model_set_scaler(m, s) != RL_OK)
+        return rl__fail(m, RL_E_NOMEM, "out of memory copying the scaler");
     return RL_OK;
 }
 

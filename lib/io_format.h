@@ -1,6 +1,6 @@
 /* The model file format (docs/format.md): a header, tagged sections, a
  * CRC-32 trailer. io_format_write.c turns a model into bytes,
- * io_format_read.c rebuilds a model from untrusted bytes; io.c is the API. */
+ * io_format_read.c rebuilds a model from untrusted bytes; api_io.c is the API. */
 #ifndef RL_IO_FORMAT_H
 #define RL_IO_FORMAT_H
 

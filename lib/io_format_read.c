@@ -243,7 +243,7 @@ static rl_status read_scal(rl_rbuf r, rl_model *m)
     rl__free(ab);
     if (st != RL_OK)
         return as_load_status(st);
-    m->scaler = s;
+    rl__model_adopt_scaler(m, s);
     return RL_OK;
 }
 

@@ -72,13 +72,26 @@ rl_status rl__layer_reserve(rl_layer *l, size_t batch)
     return RL_OK;
 }
 
+rl_status rl__layer_alloc_weights(rl_layer *l)
+{
+    l->w = rl__calloc(l->n_w, sizeof(real));
+    l->grad = rl__calloc(l->n_w, sizeof(real));
+    return l->w && l->grad ? RL_OK : RL_E_NOMEM;
+}
+
+void rl__layer_release_workspace(rl_layer *l)
+{
+    rl__free(l->ws);
+    l->ws = l->out = NULL;
+    l->cap_batch = 0;
+}
+
 void rl__layer_free(rl_layer *l)
 {
     rl__free(l->w);
     rl__free(l->grad);
-    rl__free(l->ws);
-    l->w = l->grad = l->ws = l->out = NULL;
-    l->cap_batch = 0;
+    l->w = l->grad = NULL;
+    rl__layer_release_workspace(l);
 }
 
 void rl__fill_rows(real *restrict c, const real *restrict bias, size_t rows, size_t n)

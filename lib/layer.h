@@ -68,8 +68,16 @@ int rl__layer_init(rl_layer *l, rl_layer_kind kind, size_t in, size_t in_steps, 
 /* The tensors inside w (kernel, recurrent kernel, bias): up to 3, as Keras lists them. */
 size_t rl__layer_tensors(const rl_layer *l, size_t offset[3], size_t count[3]);
 
+/* A layer owns its weights, their gradients and its workspace: these
+ * functions are the only ones that allocate or free them. */
+/* w and grad, n_w each, zero-filled. RL_E_NOMEM leaves what was had for
+ * rl__layer_free. */
+rl_status rl__layer_alloc_weights(rl_layer *l);
 /* Workspace sized for at least `batch`; allocates only when batch grows. */
 rl_status rl__layer_reserve(rl_layer *l, size_t batch);
+/* Drops the workspace (the next pass reserves it again); weights stay. */
+void rl__layer_release_workspace(rl_layer *l);
+/* Weights, gradients and workspace; a layer without them is harmless. */
 void rl__layer_free(rl_layer *l);
 
 /* Output length of one sample, in floats. */

@@ -1,32 +1,20 @@
-/* Sequential model: compile, the training loop (batches, shuffling,
- * validation, early stopping), predict and evaluate. Arguments were checked
- * by the api_*.c callers. */
+/* Sequential model: its resources (created and freed here only), compile,
+ * the training loop (batches, shuffling, validation, early stopping),
+ * predict and evaluate. Arguments were checked by the api_*.c callers. */
 #include "model.h"
 
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "init.h"
 #include "loss.h"
 #include "optim.h"
+#include "params.h"
 #include "pool.h"
+#include "scaler.h"
 
 #define EVAL_CHUNK 64   /* least samples per forward pass in predict/evaluate */
-
-rl_status rl__fail(const rl_model *m, rl_status s, const char *fmt, ...)
-{
-    if (m) {
-        char *err = ((rl_model *)m)->err;   /* the message is not part of the model's value */
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, sizeof m->err, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
 
 static const rl_layer *last_layer(const rl_model *m)
 {
@@ -38,33 +26,118 @@ size_t rl__model_out_len(const rl_model *m)
     return rl__layer_out_len(last_layer(m));
 }
 
-/* ---- compile ---------------------------------------------------------- */
+/* ---- lifetime: every block the model points to is made and freed here -- */
 
-rl_status rl__model_compile(rl_model *m)
+rl_status rl__model_new(rl_model **out, size_t time_steps, size_t n_features)
+{
+    rl_model *m = rl__calloc(1, sizeof *m);
+    if (!m)
+        return RL_E_NOMEM;
+    m->time_steps = time_steps;
+    m->n_features = n_features;
+    rl__params_defaults(m->params);
+    m->pool_threads = 1;
+    *out = m;
+    return RL_OK;
+}
+
+/* Weights, gradients and optimiser state of every layer (what compile makes). */
+static void free_weights(rl_model *m)
+{
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl__layer_free(&m->layers[i]);
+        for (int s = 0; s < RL_OPTIM_SLOTS; s++) {
+            rl__free(m->slots[i].slot[s]);
+            m->slots[i].slot[s] = NULL;
+        }
+    }
+}
+
+/* Batch buffers and layer workspaces: remade on demand by the next pass. */
+static void free_buffers(rl_model *m)
+{
+    rl__free(m->xb);
+    rl__free(m->yb);
+    rl__free(m->grad_a);
+    rl__free(m->grad_b);
+    m->xb = m->yb = m->grad_a = m->grad_b = NULL;
+    m->cap_batch = 0;
+    for (size_t i = 0; i < m->n_layers; i++)
+        rl__layer_release_workspace(&m->layers[i]);
+}
+
+void rl__model_destroy(rl_model *m)
+{
+    if (!m)
+        return;
+    free_buffers(m);
+    free_weights(m);
+    for (size_t i = 0; i < m->n_layers; i++)
+        rl__free(m->best[i]);
+    rl__pool_destroy(m->cx.pool);
+    rl__free(m->order);
+    rl__free(m->hist_loss);
+    rl__free(m->hist_val);
+    rl_scaler_destroy(m->scaler);
+    rl__free(m);
+}
+
+rl_status rl__model_add_layer(rl_model *m, rl_layer_kind kind, size_t units, rl_activation act,
+                              rl_activation rec_act, int return_sequences)
+{
+    size_t in = m->n_features, in_steps = m->time_steps;
+    if (m->n_layers > 0) {
+        const rl_layer *prev = last_layer(m);
+        in = prev->units;
+        in_steps = prev->out_steps;
+    }
+    rl_layer l;
+    if (!rl__layer_init(&l, kind, in, in_steps, units, act, rec_act, return_sequences))
+        return RL_E_NOMEM;
+    m->layers[m->n_layers++] = l;
+    return RL_OK;
+}
+
+static rl_status alloc_weights(rl_model *m)
 {
     rl_rng init_rng;
     rl__rng_seed(&init_rng, (uint64_t)m->params[RL_PARAM_SEED]);
     for (size_t i = 0; i < m->n_layers; i++) {
         rl_layer *l = &m->layers[i];
-        l->w = rl__calloc(l->n_w, sizeof(float));
-        l->grad = rl__calloc(l->n_w, sizeof(float));
-        for (int s = 0; s < RL_OPTIM_SLOTS; s++)
+        rl_status st = rl__layer_alloc_weights(l);
+        for (int s = 0; s < RL_OPTIM_SLOTS; s++) {
             m->slots[i].slot[s] = rl__calloc(l->n_w, sizeof(float));
-        if (!l->w || !l->grad || !m->slots[i].slot[0] || !m->slots[i].slot[1])
-            return RL_E_NOMEM;
-        rl_status st = rl__init_layer(l, &init_rng);
+            if (!m->slots[i].slot[s])
+                st = RL_E_NOMEM;
+        }
+        if (st == RL_OK)
+            st = rl__init_layer(l, &init_rng);
         if (st != RL_OK)
             return st;
+    }
+    return RL_OK;
+}
+
+rl_status rl__model_compile(rl_model *m, rl_optimizer opt, rl_loss loss)
+{
+    rl_status st = alloc_weights(m);
+    if (st != RL_OK) {
+        free_weights(m);
+        return st;
     }
     /* Shuffling draws from its own stream so that it does not depend on the
      * number of weights drawn before it. */
     rl__rng_seed(&m->rng, (uint64_t)m->params[RL_PARAM_SEED] ^ 0x5eed5eed5eed5eedULL);
     m->opt_steps = 0;
     m->compiled = 1;
+    m->opt = opt;
+    m->loss = loss;
+    if (!(m->params_set & (1u << RL_PARAM_LEARNING_RATE)))
+        m->params[RL_PARAM_LEARNING_RATE] = rl__param_default_lr(opt);
     return RL_OK;
 }
 
-rl_status rl__model_set_threads(rl_model *m, unsigned threads)
+static rl_status set_threads(rl_model *m, unsigned threads)
 {
     if (threads == m->pool_threads)
         return RL_OK;
@@ -80,22 +153,60 @@ rl_status rl__model_set_threads(rl_model *m, unsigned threads)
     return RL_OK;
 }
 
-/* ---- buffers ----------------------------------------------------------- */
-
-void rl__model_free_buffers(rl_model *m)
+rl_status rl__model_set_param(rl_model *m, rl_param p, double value)
 {
-    rl__free(m->xb);
-    rl__free(m->yb);
-    rl__free(m->grad_a);
-    rl__free(m->grad_b);
-    m->xb = m->yb = m->grad_a = m->grad_b = NULL;
-    m->cap_batch = 0;
-    for (size_t i = 0; i < m->n_layers; i++) {
-        rl__free(m->layers[i].ws);
-        m->layers[i].ws = NULL;
-        m->layers[i].cap_batch = 0;
+    if (p == RL_PARAM_THREADS) {
+        rl_status s = set_threads(m, (unsigned)value);
+        if (s != RL_OK)
+            return s;
     }
+    m->params[p] = value;
+    m->params_set |= 1u << p;
+    return RL_OK;
 }
+
+void rl__model_set_callback(rl_model *m, rl_epoch_callback cb, void *user)
+{
+    m->callback = cb;
+    m->callback_user = user;
+}
+
+void rl__model_set_weights(rl_model *m, size_t layer, const float *w)
+{
+    memcpy(m->layers[layer].w, w, m->layers[layer].n_w * sizeof(float));
+}
+
+void rl__model_get_weights(const rl_model *m, size_t layer, float *w)
+{
+    memcpy(w, m->layers[layer].w, m->layers[layer].n_w * sizeof(float));
+}
+
+size_t rl__model_history(const rl_model *m, float *loss, float *val_loss, size_t capacity)
+{
+    size_t n = m->hist_n < capacity ? m->hist_n : capacity;
+    if (loss && n)
+        memcpy(loss, m->hist_loss, n * sizeof(float));
+    if (val_loss && n)
+        memcpy(val_loss, m->hist_val, n * sizeof(float));
+    return m->hist_n;
+}
+
+rl_status rl__model_set_scaler(rl_model *m, const rl_scaler *s)
+{
+    rl_scaler *copy = NULL;
+    if (s && !(copy = rl__scaler_clone(s)))
+        return RL_E_NOMEM;
+    rl__model_adopt_scaler(m, copy);
+    return RL_OK;
+}
+
+void rl__model_adopt_scaler(rl_model *m, rl_scaler *s)
+{
+    rl_scaler_destroy(m->scaler);
+    m->scaler = s;
+}
+
+/* ---- buffers ----------------------------------------------------------- */
 
 /* Everything a forward and backward pass over `batch` samples needs; grows
  * only. On failure the model keeps its old (smaller) buffers. */
@@ -364,8 +475,8 @@ static rl_status train_epoch(rl_model *m, const float *x, const float *y, size_t
     return RL_OK;
 }
 
-rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, size_t epochs,
-                        size_t batch_size)
+static rl_status fit(rl_model *m, const float *x, const float *y, size_t n, size_t epochs,
+                     size_t batch_size)
 {
     /* Keras holds out the tail, before any shuffling. */
     size_t n_train = (size_t)floor((double)n * (1.0 - m->params[RL_PARAM_VALIDATION_SPLIT]));
@@ -418,7 +529,7 @@ rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, s
 
 /* ---- inference ---------------------------------------------------------- */
 
-rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
+static rl_status predict(rl_model *m, const float *x, size_t n, float *y)
 {
     const rl_layer *last = last_layer(m);
     size_t chunk = eval_chunk(m, n);
@@ -435,7 +546,7 @@ rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
     return RL_OK;
 }
 
-rl_status rl__model_evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss)
+static rl_status evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss)
 {
     size_t chunk = eval_chunk(m, n);
     rl_status s = reserve_batch(m, chunk);
@@ -445,4 +556,31 @@ rl_status rl__model_evaluate(rl_model *m, const float *x, const float *y, size_t
     loss_sum(m, x, y, 0, n, &sum);
     *loss = sum / (double)n;
     return RL_OK;
+}
+
+/* ---- entry points: the caller's thread is kept off the workers' CPUs ---- */
+
+rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, size_t epochs,
+                        size_t batch_size)
+{
+    rl__pool_bind_caller(m->cx.pool);
+    rl_status s = fit(m, x, y, n, epochs, batch_size);
+    rl__pool_unbind_caller(m->cx.pool);
+    return s;
+}
+
+rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
+{
+    rl__pool_bind_caller(m->cx.pool);
+    rl_status s = predict(m, x, n, y);
+    rl__pool_unbind_caller(m->cx.pool);
+    return s;
+}
+
+rl_status rl__model_evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss)
+{
+    rl__pool_bind_caller(m->cx.pool);
+    rl_status s = evaluate(m, x, y, n, loss);
+    rl__pool_unbind_caller(m->cx.pool);
+    return s;
 }

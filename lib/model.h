@@ -1,5 +1,6 @@
-/* The model behind the opaque handle. Only model.c, the api_*.c files and
- * io.c (the file format) see this layout. */
+/* The model behind the opaque handle. Only model.c, error.c, the api_*.c
+ * files and io_format_*.c (the file format) see this layout; only model.c
+ * allocates or frees what it points to. */
 #ifndef RL_MODEL_H
 #define RL_MODEL_H
 
@@ -7,6 +8,7 @@
 #include <stdint.h>
 
 #include "compute.h"
+#include "error.h"
 #include "layer.h"
 #include "rng.h"
 #include "rnnlite/rnnlite.h"
@@ -56,21 +58,41 @@ struct rl_model {
     char err[256];
 };
 
-/* Implemented in model.c. Argument checks are done by the callers (api_*.c). */
-rl_status rl__model_compile(rl_model *m);
+/* Implemented in model.c, which owns every block the model points to:
+ * layers (through layer.c), optimiser slots, early-stopping copies, batch
+ * buffers, history, the shuffle order, the worker pool and the attached
+ * scaler copy. Each is created here and freed only by rl__model_destroy (or
+ * by the call that failed to finish making it). Argument checks and messages
+ * for bad arguments are the callers' (api_*.c); these functions record a
+ * message only for what arises inside them (a diverged fit, no memory). */
+rl_status rl__model_new(rl_model **out, size_t time_steps, size_t n_features);
+void rl__model_destroy(rl_model *m);   /* NULL is harmless */
+
+/* Appends a layer fed by the last one (or the input); no allocation.
+ * RL_E_NOMEM when its weight count overflows. */
+rl_status rl__model_add_layer(rl_model *m, rl_layer_kind kind, size_t units, rl_activation act,
+                              rl_activation rec_act, int return_sequences);
+/* Weights (initialised), gradients and optimiser slots; on RL_E_NOMEM the
+ * model is left uncompiled, as it was. */
+rl_status rl__model_compile(rl_model *m, rl_optimizer opt, rl_loss loss);
+/* Stores a checked value; RL_PARAM_THREADS also resizes the worker pool. */
+rl_status rl__model_set_param(rl_model *m, rl_param p, double value);
+void rl__model_set_callback(rl_model *m, rl_epoch_callback cb, void *user);
+/* Copies of a layer's weights in (checked finite by the caller) and out. */
+void rl__model_set_weights(rl_model *m, size_t layer, const float *w);
+void rl__model_get_weights(const rl_model *m, size_t layer, float *w);
+/* Copies up to capacity epochs (loss or val_loss may be NULL); returns the
+ * number of epochs recorded. */
+size_t rl__model_history(const rl_model *m, float *loss, float *val_loss, size_t capacity);
+/* Attaches a copy of s (NULL detaches); RL_E_NOMEM keeps the old one. */
+rl_status rl__model_set_scaler(rl_model *m, const rl_scaler *s);
+/* Attaches s itself, which the model now owns (the file reader's scaler). */
+void rl__model_adopt_scaler(rl_model *m, rl_scaler *s);
+
 rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, size_t epochs,
                         size_t batch);
 rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y);
 rl_status rl__model_evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss);
 size_t rl__model_out_len(const rl_model *m);     /* floats of one sample's output */
-rl_status rl__model_set_threads(rl_model *m, unsigned threads);
-void rl__model_free_buffers(rl_model *m);
-
-/* Formats a message into m->err; returns s for `return rl__fail(m, s, ...)`. */
-rl_status rl__fail(const rl_model *m, rl_status s, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
 
 #endif

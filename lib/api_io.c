@@ -1,8 +1,9 @@
-/* The model file API: argument checks and messages; the format is in
- * io_format_*.c, the files in io_file.c. */
+/* The model file API: argument checks and messages, then one call down:
+ * the format is in io_format_*.c, the files in io_file.c. */
 #include <string.h>
 
 #include "alloc.h"
+#include "error.h"
 #include "io_file.h"
 #include "io_format.h"
 #include "model.h"
