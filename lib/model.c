@@ -78,7 +78,7 @@ void rl__model_destroy(rl_model *m)
     rl__free(m->order);
     rl__free(m->hist_loss);
     rl__free(m->hist_val);
-    rl_scaler_destroy(m->scaler);
+    rl__scaler_free(m->scaler);
     rl__free(m);
 }
 
@@ -202,7 +202,7 @@ rl_status rl__model_set_scaler(rl_model *m, const rl_scaler *s)
 
 void rl__model_adopt_scaler(rl_model *m, rl_scaler *s)
 {
-    rl_scaler_destroy(m->scaler);
+    rl__scaler_free(m->scaler);
     m->scaler = s;
 }
 

@@ -1,5 +1,6 @@
 /* Per-column feature scaling with sklearn's semantics (MinMaxScaler,
- * StandardScaler). Statistics are computed and applied in double so that
+ * StandardScaler): the scaler's memory and math. The public rl_scaler_*
+ * calls check their arguments in api_scaler.c and call these. Statistics are computed and applied in double so that
  * float data round-trips through transform and inverse without drift. */
 #include "scaler.h"
 
@@ -18,7 +19,7 @@ struct rl_scaler {
     double *mul;               /* MinMax: (range_max - range_min) / data range (sklearn scale_) */
 };
 
-static rl_scaler *scaler_new(int kind, double range_min, double range_max)
+rl_scaler *rl__scaler_new(int kind, double range_min, double range_max)
 {
     rl_scaler *s = rl__calloc(1, sizeof *s);
     if (s) {
@@ -58,29 +59,7 @@ static void scaler_install(rl_scaler *s, double *stats, size_t n)
     }
 }
 
-rl_status rl_scaler_create_minmax(rl_scaler **out, float range_min, float range_max)
-{
-    if (!out || !isfinite(range_min) || !isfinite(range_max) || !(range_min < range_max))
-        return RL_E_INVALID;
-    rl_scaler *s = scaler_new(RL__SCALER_MINMAX, range_min, range_max);
-    if (!s)
-        return RL_E_NOMEM;
-    *out = s;
-    return RL_OK;
-}
-
-rl_status rl_scaler_create_standard(rl_scaler **out)
-{
-    if (!out)
-        return RL_E_INVALID;
-    rl_scaler *s = scaler_new(RL__SCALER_STANDARD, 0, 0);
-    if (!s)
-        return RL_E_NOMEM;
-    *out = s;
-    return RL_OK;
-}
-
-void rl_scaler_destroy(rl_scaler *s)
+void rl__scaler_free(rl_scaler *s)
 {
     if (!s)
         return;
@@ -141,13 +120,9 @@ static int fit_standard(const float *data, size_t rows, size_t cols, double *mea
     return 1;
 }
 
-rl_status rl_scaler_fit(rl_scaler *s, const float *data, size_t n_rows, size_t n_features)
+rl_status rl__scaler_fit(rl_scaler *s, const float *data, size_t n_rows, size_t n_features)
 {
-    if (!s || !data || n_rows == 0 || n_features == 0)
-        return RL_E_INVALID;
-    int ok = 1;
-    rl__mul(n_rows, n_features, &ok);
-    double *stats = ok ? stats_alloc(n_features) : NULL;
+    double *stats = stats_alloc(n_features);
     if (!stats)
         return RL_E_NOMEM;
     double *a = stats, *b = stats + n_features;
@@ -159,21 +134,6 @@ rl_status rl_scaler_fit(rl_scaler *s, const float *data, size_t n_rows, size_t n
     }
     scaler_install(s, stats, n_features);
     return RL_OK;
-}
-
-/* Shared checks of transform and inverse_transform. */
-static rl_status check_apply(const rl_scaler *s, const float *in, const float *out, size_t n_rows,
-                             size_t n_features)
-{
-    if (!s || !in || !out || n_rows == 0)
-        return RL_E_INVALID;
-    if (s->n_features == 0)
-        return RL_E_STATE;
-    if (n_features != s->n_features)
-        return RL_E_SHAPE;
-    int ok = 1;
-    rl__mul(n_rows, n_features, &ok);
-    return ok ? RL_OK : RL_E_INVALID;   /* no caller buffer can be that large */
 }
 
 static float forward_one(const rl_scaler *s, size_t j, float v)
@@ -190,51 +150,28 @@ static float inverse_one(const rl_scaler *s, size_t j, float v)
     return (float)((double)v * s->b[j] + s->a[j]);
 }
 
-rl_status rl_scaler_transform(const rl_scaler *s, const float *in, float *out, size_t n_rows,
-                              size_t n_features)
+void rl__scaler_transform(const rl_scaler *s, const float *in, float *out, size_t n_rows)
 {
-    rl_status st = check_apply(s, in, out, n_rows, n_features);
-    if (st != RL_OK)
-        return st;
+    size_t n_features = s->n_features;
     /* Element by element, each read before its write: in == out is fine. */
     for (size_t i = 0; i < n_rows; i++)
         for (size_t j = 0; j < n_features; j++)
             out[i * n_features + j] = forward_one(s, j, in[i * n_features + j]);
-    return RL_OK;
 }
 
-rl_status rl_scaler_inverse_transform(const rl_scaler *s, const float *in, float *out,
-                                      size_t n_rows, size_t n_features)
+void rl__scaler_inverse(const rl_scaler *s, const float *in, float *out, size_t n_rows)
 {
-    rl_status st = check_apply(s, in, out, n_rows, n_features);
-    if (st != RL_OK)
-        return st;
+    size_t n_features = s->n_features;
     for (size_t i = 0; i < n_rows; i++)
         for (size_t j = 0; j < n_features; j++)
             out[i * n_features + j] = inverse_one(s, j, in[i * n_features + j]);
-    return RL_OK;
 }
 
-rl_status rl_scaler_inverse_transform_column(const rl_scaler *s, size_t column, const float *in,
-                                             float *out, size_t n)
+void rl__scaler_inverse_column(const rl_scaler *s, size_t column, const float *in, float *out,
+                               size_t n)
 {
-    if (!s || !in || !out || n == 0)
-        return RL_E_INVALID;
-    if (s->n_features == 0)
-        return RL_E_STATE;
-    if (column >= s->n_features)
-        return RL_E_INVALID;
     for (size_t i = 0; i < n; i++)
         out[i] = inverse_one(s, column, in[i]);
-    return RL_OK;
-}
-
-rl_status rl_scaler_feature_count(const rl_scaler *s, size_t *n_features)
-{
-    if (!s || !n_features)
-        return RL_E_INVALID;
-    *n_features = s->n_features;
-    return RL_OK;
 }
 
 /* ---- internal: copy and (de)serialisation, see scaler.h ---- */
@@ -243,7 +180,7 @@ rl_scaler *rl__scaler_clone(const rl_scaler *s)
 {
     if (!s)
         return NULL;
-    rl_scaler *c = scaler_new(s->kind, s->range_min, s->range_max);
+    rl_scaler *c = rl__scaler_new(s->kind, s->range_min, s->range_max);
     if (!c || s->n_features == 0)
         return c;
     double *stats = stats_alloc(s->n_features);
@@ -315,7 +252,7 @@ rl_status rl__scaler_from_parts(rl_scaler **out, int kind, double range_min, dou
         return RL_E_INVALID;
     if (kind == RL__SCALER_STANDARD)
         range_min = range_max = 0;
-    rl_scaler *s = scaler_new(kind, range_min, range_max);
+    rl_scaler *s = rl__scaler_new(kind, range_min, range_max);
     double *stats = stats_alloc(n_features);
     if (!s || !stats) {
         rl__free(s);
@@ -329,7 +266,7 @@ rl_status rl__scaler_from_parts(rl_scaler **out, int kind, double range_min, dou
         /* A feature range huge against a tiny data range (or the reverse)
          * would give a scale of inf or 0: not a scaler fit() can make. */
         if (!isfinite(s->mul[j]) || !(s->mul[j] > 0)) {
-            rl_scaler_destroy(s);
+            rl__scaler_free(s);
             return RL_E_INVALID;
         }
     }

@@ -1,5 +1,7 @@
-/* What the model and the file format need of a scaler beyond the public API:
- * a copy, and its state as plain numbers so a file can carry it exactly.
+/* The scaler behind the public rl_scaler_* calls (api_scaler.c checks their
+ * arguments and calls these), and what the model and the file format need
+ * beyond them: a copy, and its state as plain numbers so a file can carry it
+ * exactly.
  *
  * A fitted scaler is fully described by (kind, range_min, range_max,
  * n_features, a[n_features], b[n_features]):
@@ -18,6 +20,22 @@
 
 /* Values are stored in model files: fixed forever. */
 enum { RL__SCALER_MINMAX = 1, RL__SCALER_STANDARD = 2 };
+
+/* The scaler's lifetime: scaler.c alone allocates and frees it. A new
+ * unfitted scaler (kind as above; range (0, 0) for Standard), or NULL when
+ * out of memory. */
+rl_scaler *rl__scaler_new(int kind, double range_min, double range_max);
+void rl__scaler_free(rl_scaler *s);   /* NULL is harmless */
+
+/* Statistics of n_rows x n_features finite-checked data, replacing earlier
+ * ones only on success: RL_E_NUMERIC (a value is not finite) or RL_E_NOMEM. */
+rl_status rl__scaler_fit(rl_scaler *s, const float *data, size_t n_rows, size_t n_features);
+/* Rows of the fitted feature count; in and out may be the same buffer. */
+void rl__scaler_transform(const rl_scaler *s, const float *in, float *out, size_t n_rows);
+void rl__scaler_inverse(const rl_scaler *s, const float *in, float *out, size_t n_rows);
+/* n values of one fitted column (column < the feature count). */
+void rl__scaler_inverse_column(const rl_scaler *s, size_t column, const float *in, float *out,
+                               size_t n);
 
 /* Deep copy (fitted or not); NULL when allocation fails or s is NULL. */
 rl_scaler *rl__scaler_clone(const rl_scaler *s);
