@@ -26,7 +26,7 @@ static const cli_option options[] = {
     {"scaler", 0, "NAME", "minmax, standard or none (default minmax)", 0},
     {"threads", 0, "N", "worker threads (default 1)", 0},
     {"json", 'j', NULL, "print the summary as JSON (progress then goes to standard error)", 0},
-    {"quiet", 'q', NULL, "no progress output", 0},
+    {"quiet", 'q', NULL, "print nothing but errors (and the --json summary)", 0},
 };
 
 typedef struct training {
@@ -314,7 +314,8 @@ static int run(const cli_command *cmd, cli_args *a)
     /* A failed fit still saves the best finite epoch, but exits non-zero. */
     if (save_best(&t, path) != 0 || s != RL_OK)
         goto done;
-    print_summary(stdout, json, path, &t, parameter_count(t.model), t.model, interrupt_requested());
+    if (json || !arg_flag(a, "quiet"))
+        print_summary(stdout, json, path, &t, parameter_count(t.model), t.model, interrupt_requested());
     rc = interrupt_requested() ? EXIT_INTERRUPTED : EXIT_OK;
 done:
     rl_free(t.best_buf);
