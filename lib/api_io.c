@@ -32,31 +32,51 @@ static rl_status check_savable(const rl_model *m, const char *fn)
     return RL_OK;
 }
 
-rl_status rl_model_save(const rl_model *m, const char *path)
+static rl_status check_flags(const rl_model *m, unsigned flags, const char *fn)
+{
+    if (flags & ~(unsigned)RL__SAVE_KNOWN_FLAGS)
+        return rl__fail(m, RL_E_INVALID, "%s: unknown flag bits 0x%x", fn,
+                        flags & ~(unsigned)RL__SAVE_KNOWN_FLAGS);
+    return RL_OK;
+}
+
+static rl_status save_file(const rl_model *m, const char *path, unsigned flags, const char *fn)
 {
     if (!m)
         return RL_E_INVALID;
     if (!path)
-        return rl__fail(m, RL_E_INVALID, "rl_model_save: path is NULL");
-    rl_status s = check_savable(m, "rl_model_save");
+        return rl__fail(m, RL_E_INVALID, "%s: path is NULL", fn);
+    rl_status s = check_flags(m, flags, fn);
+    if (s == RL_OK)
+        s = check_savable(m, fn);
     if (s != RL_OK)
         return s;
-    size_t size = rl__format_size(m);
+    size_t size = rl__format_size(m, flags);
     void *buf = rl__calloc(size, 1);
     if (!buf)
-        return rl__fail(m, RL_E_NOMEM, "rl_model_save: out of memory for %zu bytes", size);
-    rl__format_write(m, buf);
+        return rl__fail(m, RL_E_NOMEM, "%s: out of memory for %zu bytes", fn, size);
+    rl__format_write(m, flags, buf);
     rl_io_error e = { "", 0 };
     s = rl__file_write_atomic(path, buf, size, &e);
     rl__free(buf);
     if (s == RL_E_NOMEM)
-        return rl__fail(m, s, "rl_model_save: out of memory");
+        return rl__fail(m, s, "%s: out of memory", fn);
     if (s != RL_OK) {
         char text[128];
-        return rl__fail(m, s, "rl_model_save: %s failed for '%s': %s", e.step, path,
+        return rl__fail(m, s, "%s: %s failed for '%s': %s", fn, e.step, path,
                         ERROR_TEXT(e.err, text));
     }
     return RL_OK;
+}
+
+rl_status rl_model_save(const rl_model *m, const char *path)
+{
+    return save_file(m, path, 0, "rl_model_save");
+}
+
+rl_status rl_model_save_flags(const rl_model *m, const char *path, unsigned flags)
+{
+    return save_file(m, path, flags, "rl_model_save_flags");
 }
 
 rl_status rl_model_save_to(const rl_model *m, void *buffer, size_t capacity, size_t *size)
@@ -71,34 +91,48 @@ rl_status rl_model_save_to(const rl_model *m, void *buffer, size_t capacity, siz
     rl_status s = check_savable(m, "rl_model_save_to");
     if (s != RL_OK)
         return s;
-    size_t need = rl__format_size(m);
+    size_t need = rl__format_size(m, 0);
     *size = need;
     if (!buffer)
         return RL_OK;
     if (capacity < need)
         return rl__fail(m, RL_E_SHAPE, "rl_model_save_to: the buffer holds %zu bytes, %zu needed",
                         capacity, need);
-    rl__format_write(m, buffer);
+    rl__format_write(m, 0, buffer);
+    return RL_OK;
+}
+
+static rl_status save_buffer(const rl_model *m, void **buffer, size_t *size, unsigned flags,
+                             const char *fn)
+{
+    if (!m)
+        return RL_E_INVALID;
+    if (!buffer || !size)
+        return rl__fail(m, RL_E_INVALID, "%s: buffer and size must not be NULL", fn);
+    rl_status s = check_flags(m, flags, fn);
+    if (s == RL_OK)
+        s = check_savable(m, fn);
+    if (s != RL_OK)
+        return s;
+    size_t need = rl__format_size(m, flags);
+    void *buf = rl__calloc(need, 1);   /* rl_free() is free(), which takes it */
+    if (!buf)
+        return rl__fail(m, RL_E_NOMEM, "%s: out of memory for %zu bytes", fn, need);
+    rl__format_write(m, flags, buf);
+    *buffer = buf;
+    *size = need;
     return RL_OK;
 }
 
 rl_status rl_model_save_buffer(const rl_model *m, void **buffer, size_t *size)
 {
-    if (!m)
-        return RL_E_INVALID;
-    if (!buffer || !size)
-        return rl__fail(m, RL_E_INVALID, "rl_model_save_buffer: buffer and size must not be NULL");
-    rl_status s = check_savable(m, "rl_model_save_buffer");
-    if (s != RL_OK)
-        return s;
-    size_t need = rl__format_size(m);
-    void *buf = rl__calloc(need, 1);   /* rl_free() is free(), which takes it */
-    if (!buf)
-        return rl__fail(m, RL_E_NOMEM, "rl_model_save_buffer: out of memory for %zu bytes", need);
-    rl__format_write(m, buf);
-    *buffer = buf;
-    *size = need;
-    return RL_OK;
+    return save_buffer(m, buffer, size, 0, "rl_model_save_buffer");
+}
+
+rl_status rl_model_save_buffer_flags(const rl_model *m, void **buffer, size_t *size,
+                                     unsigned flags)
+{
+    return save_buffer(m, buffer, size, flags, "rl_model_save_buffer_flags");
 }
 
 rl_status rl_model_load_buffer(rl_model **out, const void *buffer, size_t size)

@@ -9,7 +9,11 @@
 
 #include "model.h"
 
-#define RL__FORMAT_VERSION 1u
+/* Version 2 (rnnlite 0.2) adds the TRGT section and may leave out OPTS
+ * (inference-only save); PARM may carry more parameters. Readers accept
+ * every version from RL__FORMAT_VERSION_MIN. */
+#define RL__FORMAT_VERSION 2u
+#define RL__FORMAT_VERSION_MIN 1u
 
 #define RL__FORMAT_HEADER 20    /* magic[8], version u32, total size u64 */
 #define RL__SECTION_HEADER 16   /* tag u32, flags u32, payload length u64 */
@@ -28,16 +32,20 @@
 #define RL__TAG_WGHT RL__TAG('W', 'G', 'H', 'T')   /* weights of every layer */
 #define RL__TAG_OPTS RL__TAG('O', 'P', 'T', 'S')   /* optimiser slots, step count, shuffle rng */
 #define RL__TAG_SCAL RL__TAG('S', 'C', 'A', 'L')   /* attached scaler (only when there is one) */
+#define RL__TAG_TRGT RL__TAG('T', 'R', 'G', 'T')   /* v2: target columns (only when set) */
 
 #define RL__ARCH_LAYER_BYTES 32   /* kind, act, rec_act, return_sequences (u32), in, units (u64) */
 #define RL__PARAM_MAX 64          /* the set mask is a u64 */
 
 extern const uint8_t rl__format_magic[8];
 
+/* Writer options: RL_SAVE_INFERENCE_ONLY (public header) leaves out OPTS. */
+#define RL__SAVE_KNOWN_FLAGS RL_SAVE_INFERENCE_ONLY
+
 /* Bytes rl__format_write() writes for a compiled model. */
-size_t rl__format_size(const rl_model *m);
+size_t rl__format_size(const rl_model *m, unsigned flags);
 /* Writes the file image of a compiled model into buf (rl__format_size() bytes). */
-void rl__format_write(const rl_model *m, void *buf);
+void rl__format_write(const rl_model *m, unsigned flags, void *buf);
 
 /* A new compiled model from a file image; nothing in it is trusted.
  * RL_E_FORMAT for anything but a well-formed file, RL_E_NOMEM. */

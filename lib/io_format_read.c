@@ -16,7 +16,7 @@
 #include "scaler.h"
 
 /* Bit of each known section in a section set. */
-enum { S_ARCH, S_PARM, S_COMP, S_WGHT, S_OPTS, S_SCAL, S_COUNT };
+enum { S_ARCH, S_PARM, S_COMP, S_WGHT, S_OPTS, S_SCAL, S_TRGT, S_COUNT };
 
 typedef struct sections {
     rl_rbuf body[S_COUNT];
@@ -32,6 +32,7 @@ static int section_index(uint32_t tag)
     case RL__TAG_WGHT: return S_WGHT;
     case RL__TAG_OPTS: return S_OPTS;
     case RL__TAG_SCAL: return S_SCAL;
+    case RL__TAG_TRGT: return S_TRGT;
     default: return -1;
     }
 }
@@ -247,6 +248,29 @@ static rl_status read_scal(rl_rbuf r, rl_model *m)
     return RL_OK;
 }
 
+/* Targets through the API call, which checks range, repeats and the output
+ * count; the count is bounded by the bytes present before it sizes anything. */
+static rl_status read_trgt(rl_rbuf r, rl_model *m)
+{
+    uint64_t n = rl__rb_u64(&r);
+    if (r.bad || n == 0 || n > m->n_features || rl__rb_left(&r) != n * 8)
+        return RL_E_FORMAT;
+    size_t *cols = rl__calloc((size_t)n, sizeof *cols);
+    if (!cols)
+        return RL_E_NOMEM;
+    rl_status st = RL_OK;
+    for (size_t j = 0; j < n; j++) {
+        uint64_t c = rl__rb_u64(&r);
+        if (c >= m->n_features)
+            st = RL_E_FORMAT;
+        cols[j] = (size_t)c;
+    }
+    if (st == RL_OK)
+        st = as_load_status(rl_model_set_targets(m, cols, (size_t)n));
+    rl__free(cols);
+    return st;
+}
+
 /* The sections in dependency order. The float sections' lengths are checked
  * against the architecture before compile allocates the weights, so a small
  * file cannot ask for a large allocation. */
@@ -265,6 +289,8 @@ static rl_status read_model(const sections *s, rl_model *m)
         st = read_opts(s->body[S_OPTS], m);
     if (st == RL_OK && (s->present & 1u << S_SCAL))
         st = read_scal(s->body[S_SCAL], m);
+    if (st == RL_OK && (s->present & 1u << S_TRGT))
+        st = read_trgt(s->body[S_TRGT], m);
     return st;
 }
 
@@ -278,7 +304,7 @@ rl_status rl__format_read(rl_model **out, const void *buf, size_t size)
     uint32_t version = rl__rb_u32(&r);
     uint64_t total = rl__rb_u64(&r);
     if (memcmp(magic.p, rl__format_magic, sizeof rl__format_magic) != 0 ||
-        version != RL__FORMAT_VERSION || total != size)
+        version < RL__FORMAT_VERSION_MIN || version > RL__FORMAT_VERSION || total != size)
         return RL_E_FORMAT;
     rl_rbuf tail = rl__rb_make(bytes + size - RL__FORMAT_TRAILER, RL__FORMAT_TRAILER);
     if (rl__rb_u32(&tail) != rl__crc32(0, bytes, size - RL__FORMAT_TRAILER))

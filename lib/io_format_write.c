@@ -91,6 +91,13 @@ static void put_scal(rl_wbuf *w, const rl_model *m)
         rl__wb_f64(w, b[j]);
 }
 
+static void put_trgt(rl_wbuf *w, const rl_model *m)
+{
+    rl__wb_u64(w, m->n_targets);
+    for (size_t j = 0; j < m->n_targets; j++)
+        rl__wb_u64(w, m->targets[j]);
+}
+
 static void put_section(rl_wbuf *w, uint32_t tag, uint32_t flags, const rl_model *m,
                         section_fn fn)
 {
@@ -103,7 +110,7 @@ static void put_section(rl_wbuf *w, uint32_t tag, uint32_t flags, const rl_model
 }
 
 /* Header and sections; the caller appends the CRC. */
-static void put_file(rl_wbuf *w, const rl_model *m, uint64_t total)
+static void put_file(rl_wbuf *w, const rl_model *m, unsigned flags, uint64_t total)
 {
     rl__wb_bytes(w, rl__format_magic, sizeof rl__format_magic);
     rl__wb_u32(w, RL__FORMAT_VERSION);
@@ -112,24 +119,29 @@ static void put_file(rl_wbuf *w, const rl_model *m, uint64_t total)
     put_section(w, RL__TAG_PARM, RL__SECTION_REQUIRED, m, put_parm);
     put_section(w, RL__TAG_COMP, RL__SECTION_REQUIRED, m, put_comp);
     put_section(w, RL__TAG_WGHT, RL__SECTION_REQUIRED, m, put_wght);
-    /* Training state: a reader that only predicts may skip it. */
-    put_section(w, RL__TAG_OPTS, 0, m, put_opts);
+    /* Training state: a reader that only predicts may skip it, and an
+     * inference-only save leaves it out. */
+    if (!(flags & RL_SAVE_INFERENCE_ONLY))
+        put_section(w, RL__TAG_OPTS, 0, m, put_opts);
     /* Predictions mean nothing without the scaling they were trained on. */
     if (m->scaler)
         put_section(w, RL__TAG_SCAL, RL__SECTION_REQUIRED, m, put_scal);
+    /* Which columns the outputs forecast is part of what they mean. */
+    if (m->n_targets)
+        put_section(w, RL__TAG_TRGT, RL__SECTION_REQUIRED, m, put_trgt);
 }
 
-size_t rl__format_size(const rl_model *m)
+size_t rl__format_size(const rl_model *m, unsigned flags)
 {
     rl_wbuf count = { 0 };
-    put_file(&count, m, 0);
+    put_file(&count, m, flags, 0);
     return count.len + RL__FORMAT_TRAILER;
 }
 
-void rl__format_write(const rl_model *m, void *buf)
+void rl__format_write(const rl_model *m, unsigned flags, void *buf)
 {
-    size_t total = rl__format_size(m);
+    size_t total = rl__format_size(m, flags);
     rl_wbuf w = { .p = buf, .cap = total };
-    put_file(&w, m, total);
+    put_file(&w, m, flags, total);
     rl__wb_u32(&w, rl__crc32(0, buf, w.len));
 }

@@ -79,6 +79,7 @@ void rl__model_destroy(rl_model *m)
     rl__free(m->hist_loss);
     rl__free(m->hist_val);
     rl__scaler_free(m->scaler);
+    rl__free(m->targets);
     rl__free(m);
 }
 
@@ -204,6 +205,18 @@ void rl__model_adopt_scaler(rl_model *m, rl_scaler *s)
 {
     rl__scaler_free(m->scaler);
     m->scaler = s;
+}
+
+rl_status rl__model_set_targets(rl_model *m, const size_t *columns, size_t n)
+{
+    size_t *copy = rl__calloc(n, sizeof *copy);
+    if (!copy)
+        return RL_E_NOMEM;
+    memcpy(copy, columns, n * sizeof *copy);
+    rl__free(m->targets);
+    m->targets = copy;
+    m->n_targets = n;
+    return RL_OK;
 }
 
 /* ---- buffers ----------------------------------------------------------- */

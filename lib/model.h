@@ -44,6 +44,8 @@ struct rl_model {
     void *callback_user;
 
     rl_scaler *scaler;         /* attached copy, saved with the model; may be NULL */
+    size_t *targets;           /* rl_model_set_targets columns, owned; NULL = every column */
+    size_t n_targets;          /* 0 = never set */
 
     rl_compute cx;
     unsigned pool_threads;     /* threads cx.pool was made for (1: no pool) */
@@ -61,7 +63,7 @@ struct rl_model {
 /* Implemented in model.c, which owns every block the model points to:
  * layers (through layer.c), optimiser slots, early-stopping copies, batch
  * buffers, history, the shuffle order, the worker pool and the attached
- * scaler copy. Each is created here and freed only by rl__model_destroy (or
+ * scaler copy and the target columns. Each is created here and freed only by rl__model_destroy (or
  * by the call that failed to finish making it). Argument checks and messages
  * for bad arguments are the callers' (api_*.c); these functions record a
  * message only for what arises inside them (a diverged fit, no memory). */
@@ -88,6 +90,9 @@ size_t rl__model_history(const rl_model *m, float *loss, float *val_loss, size_t
 rl_status rl__model_set_scaler(rl_model *m, const rl_scaler *s);
 /* Attaches s itself, which the model now owns (the file reader's scaler). */
 void rl__model_adopt_scaler(rl_model *m, rl_scaler *s);
+/* Replaces the target columns with a copy of columns[n] (checked by the
+ * caller); RL_E_NOMEM keeps the old ones. */
+rl_status rl__model_set_targets(rl_model *m, const size_t *columns, size_t n);
 
 rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, size_t epochs,
                         size_t batch);

@@ -193,6 +193,16 @@ rl_scaler *rl__scaler_clone(const rl_scaler *s)
     return c;
 }
 
+float rl__scaler_forward_value(const rl_scaler *s, size_t column, float v)
+{
+    return forward_one(s, column, v);
+}
+
+float rl__scaler_inverse_value(const rl_scaler *s, size_t column, float v)
+{
+    return inverse_one(s, column, v);
+}
+
 int rl__scaler_kind(const rl_scaler *s)
 {
     return s->kind;

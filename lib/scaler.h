@@ -56,4 +56,10 @@ const double *rl__scaler_b(const rl_scaler *s);
 rl_status rl__scaler_from_parts(rl_scaler **out, int kind, double range_min, double range_max,
                                 size_t n_features, const double *a, const double *b);
 
+/* One value of column `column` scaled / unscaled, exactly as
+ * rl_scaler_transform / rl_scaler_inverse_transform do it (units.c relies on
+ * that for bit-for-bit equality). The scaler is fitted and column in range. */
+float rl__scaler_forward_value(const rl_scaler *s, size_t column, float v);
+float rl__scaler_inverse_value(const rl_scaler *s, size_t column, float v);
+
 #endif

@@ -58,3 +58,42 @@ rl_status rl_window_make(const float *series, size_t n_points, size_t n_features
     }
     return RL_OK;
 }
+
+rl_status rl_window_make_targets(const float *series, size_t n_points, size_t n_features,
+                                 size_t time_steps, size_t out_steps, const size_t *columns,
+                                 size_t n_columns, float *x, size_t x_len, float *y, size_t y_len)
+{
+    if (!series || !x || !y || !columns || n_points == 0 || n_features == 0 || time_steps == 0 ||
+        out_steps == 0 || n_columns == 0)
+        return RL_E_INVALID;
+    for (size_t j = 0; j < n_columns; j++)
+        if (columns[j] >= n_features)
+            return RL_E_INVALID;
+    int ok = 1;
+    rl__mul(n_points, n_features, &ok);
+    if (!ok)
+        return RL_E_INVALID;   /* no series can be that long */
+    size_t count = window_count(n_points, time_steps, out_steps);
+    if (count == 0)
+        return RL_E_INVALID;
+
+    size_t x_row = rl__mul(time_steps, n_features, &ok);
+    size_t x_need = rl__mul(count, x_row, &ok);
+    size_t y_row = rl__mul(out_steps, n_columns, &ok);
+    size_t y_need = rl__mul(count, y_row, &ok);
+    if (!ok || x_len < x_need || y_len < y_need)
+        return RL_E_SHAPE;
+
+    for (size_t i = 0; i < count; i++) {
+        memcpy(x + i * x_row, series + i * n_features, x_row * sizeof(float));
+        /* y row: step k of the future, then the target columns in the given order,
+         * as rl_model_set_targets lays out the model's output row. */
+        float *yi = y + i * y_row;
+        for (size_t k = 0; k < out_steps; k++) {
+            const float *src = series + (i + time_steps + k) * n_features;
+            for (size_t j = 0; j < n_columns; j++)
+                yi[k * n_columns + j] = src[columns[j]];
+        }
+    }
+    return RL_OK;
+}

@@ -586,7 +586,7 @@ static void test_layout_matches_the_spec(void **state)
     save_buffer(m, (void **)&b, &size);
     static const unsigned char magic[8] = { 0x89, 'R', 'L', 'M', 0x0d, 0x0a, 0x1a, 0x0a };
     assert_memory_equal(b, magic, 8);
-    assert_int_equal(le(b + 8, 4), 1);
+    assert_int_equal(le(b + 8, 4), 2);
     assert_int_equal(le(b + 12, 8), size);
     assert_int_equal(le(b + size - 4, 4), rl__crc32(0, b, size - 4));
 

@@ -437,7 +437,7 @@ static void test_hostile_container(void **state)
     const struct { size_t at; int width; uint64_t value; } header[] = {
         { 0, 4, 0x4d4c5289u ^ 1 },   /* magic */
         { 8, 4, 0 },                 /* version 0 */
-        { 8, 4, 2 },                 /* a future version */
+        { 8, 4, 3 },                 /* a future version */
         { 8, 4, UINT32_MAX },
         { 12, 8, 0 },                /* total size */
         { 12, 8, UINT64_MAX },

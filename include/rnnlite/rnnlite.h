@@ -30,7 +30,7 @@ extern "C" {
  *  Compare with rl_version_number() to detect a header/library mismatch.
  *  @{ */
 #define RL_VERSION_MAJOR 0 /**< major version of this header */
-#define RL_VERSION_MINOR 1 /**< minor version of this header */
+#define RL_VERSION_MINOR 2 /**< minor version of this header */
 #define RL_VERSION_PATCH 0 /**< patch version of this header */
 /** MAJOR*10000 + MINOR*100 + PATCH, as rl_version_number() returns. */
 #define RL_VERSION_NUMBER (RL_VERSION_MAJOR * 10000 + RL_VERSION_MINOR * 100 + RL_VERSION_PATCH)
@@ -486,6 +486,125 @@ RL_API rl_status rl_window_count(size_t n_points, size_t time_steps, size_t hori
 RL_API rl_status rl_window_make(const float *series, size_t n_points, size_t n_features,
                                 size_t time_steps, size_t horizon, size_t target_column,
                                 float *x, size_t x_len, float *y, size_t y_len);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Forecasting (0.2)
+ *  A model forecasts the future of some of its input columns, its
+ *  *targets*: its output row (n_outputs floats per sample, what
+ *  rl_predict() writes for one sample) holds out_steps = n_outputs /
+ *  n_targets consecutive future rows of them. rl_forecast() runs the model
+ *  on raw history, as far ahead as asked. Guide: docs/guide.md, "Forecasting".
+ *  @{ */
+
+/**
+ * Say which input columns the model's output row forecasts, in which order:
+ * output[k * n_columns + j] is column @p columns[j] at step k+1 after the
+ * window. Saved in the model file. Without this call the targets are every
+ * input column, in order (when n_outputs is a multiple of n_features).
+ * Callable before or after compile, before fit or forecast; the list is copied.
+ * @param m          model
+ * @param columns    [n_columns] distinct indices into the n_features input columns
+ * @param n_columns  1..n_features
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, zero @p n_columns, a column out of
+ *         range or listed twice; ::RL_E_SHAPE when the model is compiled and
+ *         its output count is not a multiple of @p n_columns; ::RL_E_NOMEM.
+ *         On failure the previous targets stay.
+ */
+RL_API rl_status rl_model_set_targets(rl_model *m, const size_t *columns, size_t n_columns);
+
+/**
+ * The model's target columns (the default list when never set).
+ * With @p columns NULL (and @p capacity 0) only stores the count in @p n_columns.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p m or @p n_columns, or NULL
+ *         @p columns with a non-zero @p capacity; ::RL_E_SHAPE when
+ *         @p capacity is smaller than the count (@p n_columns tells it).
+ */
+RL_API rl_status rl_model_get_targets(const rl_model *m, size_t *columns, size_t capacity,
+                                      size_t *n_columns);
+
+/**
+ * Forecast @p horizon future rows of the target columns from raw history.
+ *
+ * Loop (in raw units): take the last time_steps rows, apply the model's
+ * attached scaler, predict one sample, invert the scaling of the predicted
+ * targets, append its out_steps rows (targets predicted, other columns from
+ * @p future), repeat until @p horizon rows exist. Recursive when out_steps is
+ * 1, direct when out_steps >= horizon. The result equals, bit for bit, that
+ * loop written with rl_scaler_transform(), rl_predict() on one sample and
+ * rl_scaler_inverse_transform_column().
+ *
+ * @param m         compiled model (a stateful model carries its state through
+ *                  the calls, as that rl_predict() loop would)
+ * @param history   [n_points][n_features] raw observations, oldest first;
+ *                  only the last time_steps rows are read
+ * @param n_points  rows of @p history, >= time_steps
+ * @param future    [n_future][n_features] known future values of the non-target
+ *                  (covariate) columns, row i for forecast step i+1; NULL when
+ *                  every column is a target. Target columns and rows past
+ *                  @p horizon are never read.
+ * @param n_future  rows of @p future; >= @p horizon when there are covariates
+ * @param horizon   rows to forecast, >= 1
+ * @param out       [horizon][n_targets] raw units, target order
+ * @param out_len   capacity of @p out in floats
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, zero @p horizon, a history shorter
+ *         than time_steps, or missing covariates; ::RL_E_SHAPE for a short
+ *         @p out; ::RL_E_STATE before compile, when the output count is not a
+ *         multiple of the targets, or with a scaler of another width;
+ *         ::RL_E_NUMERIC for NaN/Inf in what is read, or a forecast that
+ *         stops being finite; ::RL_E_NOMEM. @p out is written only on ::RL_OK.
+ */
+RL_API rl_status rl_forecast(rl_model *m, const float *history, size_t n_points,
+                             const float *future, size_t n_future, size_t horizon, float *out,
+                             size_t out_len);
+
+/**
+ * Cut a series into samples for a model with targets: window i takes rows
+ * [i, i+time_steps) as x and rows [i+time_steps, i+time_steps+out_steps) of
+ * the listed columns as y, laid out as the model's output row
+ * (y[i][k][j] = column columns[j] at step k+1). Train a model whose last layer
+ * has out_steps * n_columns units on it, call rl_model_set_targets() with the
+ * same columns, and rl_forecast() continues it. The number of windows is
+ * rl_window_count(n_points, time_steps, out_steps).
+ * @param series      [n_points][n_features], row-major
+ * @param columns     [n_columns] target column indices (repeats allowed here)
+ * @param x           [count][time_steps][n_features], @p x_len floats of room
+ * @param y           [count][out_steps][n_columns], @p y_len floats of room
+ * @return ::RL_OK; ::RL_E_INVALID (NULL, zero sizes, a column out of range,
+ *         series too short for one window); ::RL_E_SHAPE for a buffer too small.
+ */
+RL_API rl_status rl_window_make_targets(const float *series, size_t n_points, size_t n_features,
+                                        size_t time_steps, size_t out_steps,
+                                        const size_t *columns, size_t n_columns, float *x,
+                                        size_t x_len, float *y, size_t y_len);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Saving for deployment (0.2)
+ *  @{ */
+
+/** Flag for rl_model_save_flags(): leave out the optimiser state (Adam's
+ *  moments, RMSprop/momentum slots, step count). The file is about a third
+ *  of an Adam model's full save and predicts and forecasts identically; a
+ *  model loaded from it trains on with a fresh optimiser state. */
+#define RL_SAVE_INFERENCE_ONLY 1u
+
+/**
+ * rl_model_save() with options: @p flags is 0 (same file as rl_model_save())
+ * or ::RL_SAVE_INFERENCE_ONLY. Atomic as rl_model_save().
+ * @return as rl_model_save(), and ::RL_E_INVALID for an unknown flag bit.
+ */
+RL_API rl_status rl_model_save_flags(const rl_model *m, const char *path, unsigned flags);
+
+/**
+ * rl_model_save_buffer() with options (see rl_model_save_flags()); free the
+ * buffer with rl_free().
+ * @return as rl_model_save_buffer(), and ::RL_E_INVALID for an unknown flag bit.
+ */
+RL_API rl_status rl_model_save_buffer_flags(const rl_model *m, void **buffer, size_t *size,
+                                            unsigned flags);
 
 /** @} */
 

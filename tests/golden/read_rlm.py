@@ -32,7 +32,7 @@ def read(data):
     need(len(data) >= 24, "shorter than header + CRC")
     need(data[:8] == MAGIC, "bad magic")
     version, size = struct.unpack_from("<IQ", data, 8)
-    need(version == 1, "version %d" % version)
+    need(version in (1, 2), "version %d" % version)
     need(size == len(data), "size field %d, file %d" % (size, len(data)))
     crc = struct.unpack_from("<I", data, size - 4)[0]
     need(binascii.crc32(data[:-4]) == crc, "CRC mismatch")
@@ -92,6 +92,17 @@ def read(data):
         need(len(s) == 28 + 16 * n, "SCAL length")
         print("  scaler %s, %d columns, range (%g, %g)" %
               ({1: "MinMax", 2: "Standard"}[kind], n, lo, hi))
+    if "TRGT" in sections:
+        need(version >= 2, "TRGT in a version-1 file")
+        t = sections["TRGT"][1]
+        n = struct.unpack_from("<Q", t, 0)[0]
+        need(1 <= n <= features and len(t) == 8 + 8 * n, "TRGT length")
+        cols = struct.unpack_from("<%dQ" % n, t, 8)
+        need(all(c < features for c in cols) and len(set(cols)) == n, "TRGT columns")
+        print("  targets %s" % list(cols))
+    for name, (flags, _) in sections.items():
+        known = ("ARCH", "PARM", "COMP", "WGHT", "OPTS", "SCAL", "TRGT")
+        need(name in known or not flags & 1, "unknown required section " + name)
 
 
 def main():
