@@ -232,7 +232,7 @@ class Train(Tmp):
         self.assertEqual(info['layers'][1]['activation'], 'relu')
         self.assertEqual(info['input'], {'time_steps': 8, 'features': 1})
         self.assertEqual((info['optimizer'], info['loss'], info['scaler']), ('adam', 'mse', 'minmax'))
-        self.assertEqual(info['format_version'], 1)
+        self.assertEqual(info['format_version'], 2)   # rnnlite 0.2 writes format version 2
         self.assertEqual(info['bytes'], len(files[0]))
         text = run('inspect', '--model', out, check=0).stdout
         self.assertIn(f'parameters      {info["parameters"]}', text)
