@@ -5,6 +5,7 @@
 
 #include "activation.h"
 #include "alloc.h"
+#include "api_model.h"
 #include "error.h"
 #include "loss.h"
 #include "model.h"
@@ -44,8 +45,8 @@ static int ends_in_sequence(const rl_model *m)
     return seq;
 }
 
-static rl_status add_layer(rl_model *m, rl_layer_kind kind, size_t units, rl_activation act,
-                           rl_activation rec_act, int return_sequences)
+rl_status rl__api_add_layer(rl_model *m, rl_layer_kind kind, size_t units, rl_activation act,
+                            rl_activation rec_act, int return_sequences)
 {
     CHECK_MODEL(m);
     const rl_layer_ops *ops = rl__layer_ops(kind);
@@ -69,24 +70,24 @@ static rl_status add_layer(rl_model *m, rl_layer_kind kind, size_t units, rl_act
 rl_status rl_model_add_simple_rnn(rl_model *m, size_t units, rl_activation activation,
                                   int return_sequences)
 {
-    return add_layer(m, RL_LAYER_SIMPLE_RNN, units, activation, RL_ACT_LINEAR, return_sequences);
+    return rl__api_add_layer(m, RL_LAYER_SIMPLE_RNN, units, activation, RL_ACT_LINEAR, return_sequences);
 }
 
 rl_status rl_model_add_lstm(rl_model *m, size_t units, rl_activation activation,
                             rl_activation recurrent_activation, int return_sequences)
 {
-    return add_layer(m, RL_LAYER_LSTM, units, activation, recurrent_activation, return_sequences);
+    return rl__api_add_layer(m, RL_LAYER_LSTM, units, activation, recurrent_activation, return_sequences);
 }
 
 rl_status rl_model_add_gru(rl_model *m, size_t units, rl_activation activation,
                            rl_activation recurrent_activation, int return_sequences)
 {
-    return add_layer(m, RL_LAYER_GRU, units, activation, recurrent_activation, return_sequences);
+    return rl__api_add_layer(m, RL_LAYER_GRU, units, activation, recurrent_activation, return_sequences);
 }
 
 rl_status rl_model_add_dense(rl_model *m, size_t units, rl_activation activation)
 {
-    return add_layer(m, RL_LAYER_DENSE, units, activation, RL_ACT_LINEAR, 0);
+    return rl__api_add_layer(m, RL_LAYER_DENSE, units, activation, RL_ACT_LINEAR, 0);
 }
 
 rl_status rl_model_set_param(rl_model *m, rl_param p, double value)

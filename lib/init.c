@@ -46,22 +46,39 @@ static rl_status orthogonal(float *w, size_t rows, size_t cols, rl_rng *rng)
     return RL_OK;
 }
 
+/* One tensor of [rows][cols] as its spec says; draws in this order. */
+static rl_status init_tensor(float *w, size_t rows, size_t cols, rl_init init, size_t units,
+                             rl_rng *rng)
+{
+    switch (init) {
+    case RL_INIT_GLOROT_UNIFORM:
+        glorot_uniform(w, rows, cols, rng);
+        return RL_OK;
+    case RL_INIT_ORTHOGONAL:
+        return orthogonal(w, rows, cols, rng);
+    case RL_INIT_ZEROS:
+    case RL_INIT_UNIT_FORGET_BIAS:
+        for (size_t i = 0; i < rows * cols; i++)
+            w[i] = 0;
+        /* Keras' unit_forget_bias: the forget gate (the second block of
+         * units) starts open. */
+        for (size_t j = 0; init == RL_INIT_UNIT_FORGET_BIAS && j < units; j++)
+            w[units + j] = 1;
+        return RL_OK;
+    }
+    return RL_OK;
+}
+
 rl_status rl__init_layer(rl_layer *l, rl_rng *rng)
 {
-    size_t offset[3], count[3];
+    size_t offset[RL_LAYER_MAX_TENSORS], count[RL_LAYER_MAX_TENSORS];
     size_t n = rl__layer_tensors(l, offset, count);
-    size_t gu = l->ops->gates * l->units;
-    glorot_uniform(l->w + offset[0], l->in, gu, rng);
-    if (l->ops->recurrent) {
-        rl_status s = orthogonal(l->w + offset[1], l->units, gu, rng);
+    size_t cols = l->ops->gates * l->units;
+    for (size_t t = 0; t < n; t++) {
+        rl_status s = init_tensor(l->w + offset[t], rl__layer_tensor_rows(l, t), cols,
+                                  l->ops->tensors[t].init, l->units, rng);
         if (s != RL_OK)
             return s;
     }
-    float *bias = l->w + offset[n - 1];
-    for (size_t i = 0; i < count[n - 1]; i++)
-        bias[i] = 0;
-    if (l->ops->kind == RL_LAYER_LSTM)   /* unit_forget_bias */
-        for (size_t j = 0; j < l->units; j++)
-            bias[l->units + j] = 1;
     return RL_OK;
 }

@@ -6,8 +6,9 @@
 #include "rng.h"
 #include "rnnlite/rnnlite.h"
 
-/* glorot_uniform kernel, orthogonal recurrent kernel, zero bias, LSTM forget
- * bias 1. Returns RL_E_NOMEM when the orthogonal scratch cannot be allocated. */
+/* Fills every tensor of the layer with the initialiser its kind's table row
+ * names (ops->tensors), in order. Returns RL_E_NOMEM when the orthogonal
+ * scratch cannot be allocated. */
 rl_status rl__init_layer(rl_layer *l, rl_rng *rng);
 
 #endif

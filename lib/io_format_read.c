@@ -1,7 +1,8 @@
 /* File image -> model. Nothing read is trusted: every count is bounded
  * before it sizes anything, every length is checked against the bytes
  * present, and the model is rebuilt through the same calls as the API
- * (create, add_*, compile), which check the shapes again. */
+ * (create, add a layer of the kind the layer table names, compile), which
+ * check the shapes again. */
 #include "io_format.h"
 
 #include <math.h>
@@ -9,6 +10,7 @@
 
 #include "activation.h"
 #include "alloc.h"
+#include "api_model.h"
 #include "crc32.h"
 #include "io_buf.h"
 #include "loss.h"
@@ -69,18 +71,6 @@ static rl_status as_load_status(rl_status s)
     return s == RL_OK || s == RL_E_NOMEM ? s : RL_E_FORMAT;
 }
 
-static rl_status add_layer(rl_model *m, uint32_t kind, size_t units, rl_activation act,
-                           rl_activation rec_act, int seq)
-{
-    switch (kind) {
-    case RL_LAYER_DENSE: return rl_model_add_dense(m, units, act);
-    case RL_LAYER_SIMPLE_RNN: return rl_model_add_simple_rnn(m, units, act, seq);
-    case RL_LAYER_LSTM: return rl_model_add_lstm(m, units, act, rec_act, seq);
-    case RL_LAYER_GRU: return rl_model_add_gru(m, units, act, rec_act, seq);
-    default: return RL_E_FORMAT;
-    }
-}
-
 static int activation_ok(uint32_t act)
 {
     return act <= INT32_MAX && rl__activation_valid((int)act);
@@ -100,11 +90,10 @@ static rl_status read_layer(rl_rbuf *r, rl_model *m)
         !activation_ok(rec_act))
         return RL_E_FORMAT;
     /* Fields a kind does not use are written as 0 and must read as 0. */
-    int uses_rec_act = kind == RL_LAYER_LSTM || kind == RL_LAYER_GRU;
-    if ((!uses_rec_act && rec_act != 0) || (!ops->recurrent && seq != 0))
+    if ((!ops->has_rec_act && rec_act != 0) || (!ops->recurrent && seq != 0))
         return RL_E_FORMAT;
-    return as_load_status(add_layer(m, kind, (size_t)units, (rl_activation)act,
-                                    (rl_activation)rec_act, (int)seq));
+    return as_load_status(rl__api_add_layer(m, (rl_layer_kind)kind, (size_t)units,
+                                            (rl_activation)act, (rl_activation)rec_act, (int)seq));
 }
 
 static rl_status read_arch(rl_rbuf r, rl_model **out)

@@ -2,15 +2,15 @@
 
 #include "alloc.h"
 
-extern const rl_layer_ops rl__dense_ops, rl__simple_rnn_ops, rl__lstm_ops, rl__gru_ops;
+#define DECLARE_OPS(id, name, ops) extern const rl_layer_ops ops;
+RL_LAYER_TABLE(DECLARE_OPS)
+#undef DECLARE_OPS
 
-/* A new layer kind is one file plus one line here. */
+#define TABLE_ENTRY(id, name, ops) [name] = &ops,
 static const rl_layer_ops *const layer_table[RL_LAYER_KIND_COUNT] = {
-    [RL_LAYER_DENSE] = &rl__dense_ops,
-    [RL_LAYER_SIMPLE_RNN] = &rl__simple_rnn_ops,
-    [RL_LAYER_LSTM] = &rl__lstm_ops,
-    [RL_LAYER_GRU] = &rl__gru_ops,
+    RL_LAYER_TABLE(TABLE_ENTRY)
 };
+#undef TABLE_ENTRY
 
 const rl_layer_ops *rl__layer_ops(rl_layer_kind kind)
 {
@@ -32,28 +32,43 @@ int rl__layer_init(rl_layer *l, rl_layer_kind kind, size_t in, size_t in_steps, 
     l->rec_act = rec_act;
     l->return_sequences = ops->recurrent ? (return_sequences != 0) : 0;
 
-    size_t gu = rl__mul(ops->gates, units, &ok);
-    size_t rows = in + (ops->recurrent ? units : 0) + ops->bias_rows;
+    size_t gu = rl__mul(ops->gates, units, &ok), rows = 0;
+    for (size_t t = 0; t < ops->n_tensors; t++) {
+        size_t r = rl__layer_tensor_rows(l, t);
+        ok &= rows + r >= rows;
+        rows += r;
+    }
     l->n_w = rl__mul(rows, gu, &ok);
-    /* Workspace sizes multiply n_w-scale numbers by batch and steps; keep
-     * headroom so those products are checked in one place (reserve). */
-    return ok && rows >= in;
+    return ok;
 }
 
-size_t rl__layer_tensors(const rl_layer *l, size_t offset[3], size_t count[3])
+size_t rl__layer_tensor_rows(const rl_layer *l, size_t t)
 {
-    size_t gu = l->ops->gates * l->units, n = 0, at = 0;
-    offset[n] = at;
-    count[n] = l->in * gu;
-    at += count[n++];
-    if (l->ops->recurrent) {
-        offset[n] = at;
-        count[n] = l->units * gu;
-        at += count[n++];
+    switch (l->ops->tensors[t].rows) {
+    case RL_ROWS_INPUT: return l->in;
+    case RL_ROWS_UNITS: return l->units;
+    case RL_ROWS_BIAS: return l->ops->bias_rows;
     }
-    offset[n] = at;
-    count[n] = l->ops->bias_rows * gu;
-    return n + 1;
+    return 0;
+}
+
+size_t rl__layer_tensors(const rl_layer *l, size_t offset[RL_LAYER_MAX_TENSORS],
+                         size_t count[RL_LAYER_MAX_TENSORS])
+{
+    size_t gu = l->ops->gates * l->units, at = 0;
+    for (size_t t = 0; t < l->ops->n_tensors; t++) {
+        offset[t] = at;
+        count[t] = rl__layer_tensor_rows(l, t) * gu;
+        at += count[t];
+    }
+    return l->ops->n_tensors;
+}
+
+rl_status rl__layer_alloc_weights(rl_layer *l)
+{
+    l->w = rl__calloc(l->n_w, sizeof(real));
+    l->grad = rl__calloc(l->n_w, sizeof(real));
+    return l->w && l->grad ? RL_OK : RL_E_NOMEM;
 }
 
 rl_status rl__layer_reserve(rl_layer *l, size_t batch)
@@ -70,13 +85,6 @@ rl_status rl__layer_reserve(rl_layer *l, size_t batch)
     l->ws = ws;
     l->cap_batch = batch;
     return RL_OK;
-}
-
-rl_status rl__layer_alloc_weights(rl_layer *l)
-{
-    l->w = rl__calloc(l->n_w, sizeof(real));
-    l->grad = rl__calloc(l->n_w, sizeof(real));
-    return l->w && l->grad ? RL_OK : RL_E_NOMEM;
 }
 
 void rl__layer_release_workspace(rl_layer *l)

@@ -1,12 +1,15 @@
-/* A layer of the sequential stack. Sequences inside the library are stored
- * time-major, [steps][batch][features], so that one time step of a batch is
- * a contiguous matrix and the products over all steps are single calls.
+/* A layer of the sequential stack, and the description of a kind of layer
+ * (rl_layer_ops) that the layer table (layer_table.h) lists.
  *
- * Weights live in one flat array in Keras get_weights() order:
- *   kernel [in][G*units], recurrent kernel [units][G*units] (recurrent
- *   layers), bias [bias_rows][G*units]
- * with G gates (Dense, SimpleRNN 1; LSTM 4; GRU 3) and bias_rows 2 for GRU
- * (input bias, recurrent bias), else 1. */
+ * Sequences inside the library are stored time-major, [steps][batch][features],
+ * so that one time step of a batch is a contiguous matrix and the products
+ * over all steps are single calls.
+ *
+ * Weights live in one flat array in Keras get_weights() order, the tensors
+ * of ops->tensors one after the other, each [rows][G*units]: for the kinds
+ * of today kernel [in], recurrent kernel [units] (recurrent layers), bias
+ * [bias_rows], with G gates (Dense, SimpleRNN 1; LSTM 4; GRU 3) and
+ * bias_rows 2 for GRU (input bias, recurrent bias), else 1. */
 #ifndef RL_LAYER_H
 #define RL_LAYER_H
 
@@ -14,25 +17,55 @@
 #include <stdint.h>
 
 #include "compute.h"
+#include "layer_table.h"
 #include "real.h"
 #include "rnnlite/rnnlite.h"
 
-typedef enum rl_layer_kind {   /* stored in model files: never renumber */
-    RL_LAYER_DENSE = 0,
-    RL_LAYER_SIMPLE_RNN = 1,
-    RL_LAYER_LSTM = 2,
-    RL_LAYER_GRU = 3,
+#define RL_LAYER_ENUM_ROW(id, name, ops) name = id,
+typedef enum rl_layer_kind {   /* stored in model files: the ids of layer_table.h */
+    RL_LAYER_TABLE(RL_LAYER_ENUM_ROW)
     RL_LAYER_KIND_COUNT
 } rl_layer_kind;
+#undef RL_LAYER_ENUM_ROW
 
 typedef struct rl_layer rl_layer;
 
+/* How a weight tensor is first filled (Keras' default initialisers). */
+typedef enum rl_init {
+    RL_INIT_GLOROT_UNIFORM,    /* kernel: U(-l, l), l = sqrt(6 / (rows + cols)) */
+    RL_INIT_ORTHOGONAL,        /* recurrent kernel (rows <= cols) */
+    RL_INIT_ZEROS,             /* bias */
+    RL_INIT_UNIT_FORGET_BIAS,  /* LSTM bias: zeros, 1 on the forget gate's units */
+} rl_init;
+
+/* Rows of a weight tensor; its columns are always gates * units. */
+typedef enum rl_rows {
+    RL_ROWS_INPUT,             /* in (the kernel) */
+    RL_ROWS_UNITS,             /* units (the recurrent kernel) */
+    RL_ROWS_BIAS,              /* ops->bias_rows */
+} rl_rows;
+
+typedef struct rl_tensor_spec {
+    const char *name;          /* Keras' weight name: kernel, recurrent_kernel, bias */
+    rl_rows rows;
+    rl_init init;
+} rl_tensor_spec;
+
+#define RL_LAYER_MAX_TENSORS 3
+
+/* Everything the library knows about one kind of layer, defined by the
+ * kind's layer_*.c and listed in layer_table.h. */
 typedef struct rl_layer_ops {
-    rl_layer_kind kind;
-    const char *name;
+    rl_layer_kind kind;  /* its row's file id */
+    const char *name;    /* as in messages and summaries: "lstm" */
     size_t gates;        /* G */
     size_t bias_rows;
-    int recurrent;
+    int recurrent;       /* reads a sequence; has return_sequences */
+    int has_rec_act;     /* takes a recurrent activation (else it is stored as 0) */
+    /* The weight tensors in Keras get_weights() order, one flat array. */
+    size_t n_tensors;
+    rl_tensor_spec tensors[RL_LAYER_MAX_TENSORS];
+
     /* Floats of workspace for a batch (caches kept from forward to backward). */
     size_t (*workspace)(const rl_layer *l, size_t batch);
     /* x [in_steps][batch][in] -> l->out [out_steps][batch][units]. */
@@ -41,6 +74,13 @@ typedef struct rl_layer_ops {
      * when dx is not NULL, dx [in_steps][batch][in]. Needs the forward's caches. */
     void (*backward)(rl_layer *l, const rl_compute *cx, const real *x, real *dy,
                      real *dx, size_t batch);
+
+    /* Per-layer state and single-step paths (streaming, stateful training)
+     * belong here, next to forward/backward: the size of the state a
+     * recurrent layer carries per sample (h; h and c for LSTM), the
+     * forward's initial-state-in / final-state-out, and a one-step function.
+     * Each kind fills them in its own ops row in its layer_*.c, so a kind's
+     * state layout is known in that file only. */
 } rl_layer_ops;
 
 struct rl_layer {
@@ -65,8 +105,12 @@ const rl_layer_ops *rl__layer_ops(rl_layer_kind kind);
 int rl__layer_init(rl_layer *l, rl_layer_kind kind, size_t in, size_t in_steps, size_t units,
                    rl_activation act, rl_activation rec_act, int return_sequences);
 
-/* The tensors inside w (kernel, recurrent kernel, bias): up to 3, as Keras lists them. */
-size_t rl__layer_tensors(const rl_layer *l, size_t offset[3], size_t count[3]);
+/* The tensors inside w, as ops->tensors lists them: their offsets and
+ * float counts; returns ops->n_tensors. */
+size_t rl__layer_tensors(const rl_layer *l, size_t offset[RL_LAYER_MAX_TENSORS],
+                         size_t count[RL_LAYER_MAX_TENSORS]);
+/* Rows of tensor t of a layer (columns: gates * units). */
+size_t rl__layer_tensor_rows(const rl_layer *l, size_t t);
 
 /* A layer owns its weights, their gradients and its workspace: these
  * functions are the only ones that allocate or free them. */

@@ -51,6 +51,12 @@ const rl_layer_ops rl__dense_ops = {
     .gates = 1,
     .bias_rows = 1,
     .recurrent = 0,
+    .has_rec_act = 0,
+    .n_tensors = 2,
+    .tensors = {
+        { "kernel", RL_ROWS_INPUT, RL_INIT_GLOROT_UNIFORM },
+        { "bias", RL_ROWS_BIAS, RL_INIT_ZEROS },
+    },
     .workspace = dense_workspace,
     .forward = dense_forward,
     .backward = dense_backward,

@@ -106,7 +106,15 @@ const rl_layer_ops rl__gru_ops = {
     .gates = 3,
     .bias_rows = 2,
     .recurrent = 1,
+    .has_rec_act = 1,
+    .n_tensors = 3,
+    .tensors = {
+        { "kernel", RL_ROWS_INPUT, RL_INIT_GLOROT_UNIFORM },
+        { "recurrent_kernel", RL_ROWS_UNITS, RL_INIT_ORTHOGONAL },
+        { "bias", RL_ROWS_BIAS, RL_INIT_ZEROS },
+    },
     .workspace = gru_workspace,
     .forward = gru_forward,
     .backward = gru_backward,
+    /* state and step functions: see rl_layer_ops in layer.h */
 };

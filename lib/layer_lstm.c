@@ -102,7 +102,15 @@ const rl_layer_ops rl__lstm_ops = {
     .gates = 4,
     .bias_rows = 1,
     .recurrent = 1,
+    .has_rec_act = 1,
+    .n_tensors = 3,
+    .tensors = {
+        { "kernel", RL_ROWS_INPUT, RL_INIT_GLOROT_UNIFORM },
+        { "recurrent_kernel", RL_ROWS_UNITS, RL_INIT_ORTHOGONAL },
+        { "bias", RL_ROWS_BIAS, RL_INIT_UNIT_FORGET_BIAS },
+    },
     .workspace = lstm_workspace,
     .forward = lstm_forward,
     .backward = lstm_backward,
+    /* state and step functions: see rl_layer_ops in layer.h */
 };

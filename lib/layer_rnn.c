@@ -74,7 +74,15 @@ const rl_layer_ops rl__simple_rnn_ops = {
     .gates = 1,
     .bias_rows = 1,
     .recurrent = 1,
+    .has_rec_act = 0,
+    .n_tensors = 3,
+    .tensors = {
+        { "kernel", RL_ROWS_INPUT, RL_INIT_GLOROT_UNIFORM },
+        { "recurrent_kernel", RL_ROWS_UNITS, RL_INIT_ORTHOGONAL },
+        { "bias", RL_ROWS_BIAS, RL_INIT_ZEROS },
+    },
     .workspace = rnn_workspace,
     .forward = rnn_forward,
     .backward = rnn_backward,
+    /* state and step functions: see rl_layer_ops in layer.h */
 };

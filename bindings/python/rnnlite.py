@@ -87,10 +87,6 @@ _PROTOTYPES = {
     'rl_param_bounds': (_status, [ctypes.c_int, _out(ctypes.c_double), _out(ctypes.c_double)]),
     'rl_model_create': (_status, [_out(_handle), _size, _size]),
     'rl_model_destroy': (None, [_handle]),
-    'rl_model_add_simple_rnn': (_status, [_handle, _size, ctypes.c_int, ctypes.c_int]),
-    'rl_model_add_lstm': (_status, [_handle, _size, ctypes.c_int, ctypes.c_int, ctypes.c_int]),
-    'rl_model_add_gru': (_status, [_handle, _size, ctypes.c_int, ctypes.c_int, ctypes.c_int]),
-    'rl_model_add_dense': (_status, [_handle, _size, ctypes.c_int]),
     'rl_model_set_param': (_status, [_handle, ctypes.c_int, ctypes.c_double]),
     'rl_model_get_param': (_status, [_handle, ctypes.c_int, _out(ctypes.c_double)]),
     'rl_model_compile': (_status, [_handle, ctypes.c_int, ctypes.c_int]),
@@ -125,6 +121,20 @@ _PROTOTYPES = {
     'rl_window_make': (_status, [_floats, _size, _size, _size, _size, _size,
                                  _floats, _size, _floats, _size]),
 }
+
+# The layer kinds, as lib/layer_table.h lists them: name -> (recurrent, has a
+# recurrent activation, default activation). Each gives Model.add_<name> and
+# the prototype of rl_model_add_<name>(model, units, activation
+# [, recurrent_activation] [, return_sequences]).
+_LAYER_KINDS = {
+    'simple_rnn': (True, False, 'tanh'),
+    'lstm': (True, True, 'tanh'),
+    'gru': (True, True, 'tanh'),
+    'dense': (False, False, 'linear'),
+}
+for _kind, (_recurrent, _has_rec_act, _default) in _LAYER_KINDS.items():
+    _PROTOTYPES['rl_model_add_' + _kind] = (
+        _status, [_handle, _size, ctypes.c_int] + [ctypes.c_int] * (_has_rec_act + _recurrent))
 
 _lib = None
 
@@ -355,31 +365,17 @@ class Model(_Handle):
         _check(fn(self._handle, *args), self._handle, self._lib)
 
     # --- building -----------------------------------------------------------
-    def add_simple_rnn(self, units, activation='tanh', return_sequences=False):
-        self._call(self._lib.rl_model_add_simple_rnn, units,
-                   _enum(_ACTIVATIONS, activation, 'activation'), int(bool(return_sequences)))
-        return self
-
-    def add_lstm(self, units, activation='tanh', recurrent_activation='sigmoid',
-                 return_sequences=False):
-        return self._add_gated(self._lib.rl_model_add_lstm, units, activation,
-                               recurrent_activation, return_sequences)
-
-    def add_gru(self, units, activation='tanh', recurrent_activation='sigmoid',
-                return_sequences=False):
-        return self._add_gated(self._lib.rl_model_add_gru, units, activation,
-                               recurrent_activation, return_sequences)
-
-    def _add_gated(self, fn, units, activation, recurrent_activation, return_sequences):
-        self._call(fn, units,
-                   _enum(_ACTIVATIONS, activation, 'activation'),
-                   _enum(_ACTIVATIONS, recurrent_activation, 'activation'),
-                   int(bool(return_sequences)))
-        return self
-
-    def add_dense(self, units, activation='linear'):
-        self._call(self._lib.rl_model_add_dense, units,
-                   _enum(_ACTIVATIONS, activation, 'activation'))
+    def add_layer(self, kind, units, activation=None, recurrent_activation='sigmoid',
+                  return_sequences=False):
+        """Add a layer of a kind of _LAYER_KINDS ('lstm', 'dense', ...); the
+        add_<kind> methods call this."""
+        recurrent, has_rec_act, default = _LAYER_KINDS[kind]
+        args = [units, _enum(_ACTIVATIONS, activation or default, 'activation')]
+        if has_rec_act:
+            args.append(_enum(_ACTIVATIONS, recurrent_activation, 'activation'))
+        if recurrent:
+            args.append(int(bool(return_sequences)))
+        self._call(getattr(self._lib, 'rl_model_add_' + kind), *args)
         return self
 
     def set_param(self, param, value):
@@ -553,3 +549,25 @@ class Model(_Handle):
         h = _handle()
         self._call(self._lib.rl_model_get_scaler, ctypes.byref(h))
         return Scaler(h)
+
+
+def _layer_adder(kind, recurrent, has_rec_act, default):
+    """Model.add_<kind> with the positional order of rl_model_add_<kind>."""
+    if has_rec_act:
+        def add(self, units, activation=default, recurrent_activation='sigmoid',
+                return_sequences=False):
+            return self.add_layer(kind, units, activation, recurrent_activation,
+                                  return_sequences)
+    elif recurrent:
+        def add(self, units, activation=default, return_sequences=False):
+            return self.add_layer(kind, units, activation, return_sequences=return_sequences)
+    else:
+        def add(self, units, activation=default):
+            return self.add_layer(kind, units, activation)
+    add.__name__ = add.__qualname__ = 'add_' + kind
+    add.__doc__ = f'Add a {kind} layer (rl_model_add_{kind}); returns the model.'
+    return add
+
+
+for _kind, _spec in _LAYER_KINDS.items():
+    setattr(Model, 'add_' + _kind, _layer_adder(_kind, *_spec))
