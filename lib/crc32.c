@@ -1,21 +1,37 @@
 #include "crc32.h"
 
-/* Half-byte table: 16 entries instead of 256, two lookups per byte. Model
- * files are checked once per load, so a small table is fast enough. */
-static const uint32_t nibble_table[16] = {
-    0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u,
-    0x4db26158u, 0x5005713cu, 0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu,
-    0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu,
-};
+#include "crc32_tables.h"
+
+/* Slicing-by-8 (Intel's): eight bytes per step through eight tables, the
+ * portable path and the tail of the PCLMULQDQ one (crc32_pclmul.c). The
+ * tables were generated once and committed (crc32_tables.h says how);
+ * tests/test_io.c checks known CRC values and both paths against each other. */
+uint32_t rl__crc32_tables(uint32_t crc, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    crc = ~crc;
+    for (; n >= 8; n -= 8, p += 8) {
+        /* Bytes are combined explicitly: the same on either byte order. */
+        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                             (uint32_t)p[3] << 24);
+        crc = crc_tables[7][lo & 0xff] ^ crc_tables[6][(lo >> 8) & 0xff] ^
+              crc_tables[5][(lo >> 16) & 0xff] ^ crc_tables[4][lo >> 24] ^
+              crc_tables[3][p[4]] ^ crc_tables[2][p[5]] ^ crc_tables[1][p[6]] ^
+              crc_tables[0][p[7]];
+    }
+    for (; n > 0; n--, p++)
+        crc = (crc >> 8) ^ crc_tables[0][(crc ^ *p) & 0xff];
+    return ~crc;
+}
 
 uint32_t rl__crc32(uint32_t crc, const void *data, size_t n)
 {
     const unsigned char *p = data;
-    crc = ~crc;
-    for (size_t i = 0; i < n; i++) {
-        crc ^= p[i];
-        crc = (crc >> 4) ^ nibble_table[crc & 15];
-        crc = (crc >> 4) ^ nibble_table[crc & 15];
+    if (n >= 64 && rl__crc32_pclmul_usable()) {
+        size_t chunk = n & ~(size_t)15;
+        crc = ~rl__crc32_pclmul(~crc, p, chunk);
+        p += chunk;
+        n -= chunk;
     }
-    return ~crc;
+    return rl__crc32_tables(crc, p, n);
 }

@@ -11,4 +11,11 @@
  * equals the CRC of a followed by b. */
 uint32_t rl__crc32(uint32_t crc, const void *data, size_t n);
 
+/* The two ways it is computed (exposed for tests): tables, any length; and
+ * carry-less multiplication on the inverted state, len >= 64 and a multiple
+ * of 16, only where rl__crc32_pclmul_usable(). */
+uint32_t rl__crc32_tables(uint32_t crc, const void *data, size_t n);
+uint32_t rl__crc32_pclmul(uint32_t state, const unsigned char *buf, size_t len);
+int rl__crc32_pclmul_usable(void);
+
 #endif

@@ -98,3 +98,20 @@ rl_rbuf rl__rb_sub(rl_rbuf *r, size_t n)
     r->pos += n;
     return sub;
 }
+
+void rl__rb_f32s(rl_rbuf *r, float *dst, size_t n)
+{
+    if (r->bad || n > rl__rb_left(r) / 4) {
+        r->bad = 1;
+        return;
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The file's byte order is the host's: one copy (a 50 MB model loads
+     * at memory speed instead of a shift-and-or per byte). */
+    memcpy(dst, r->p + r->pos, n * 4);
+    r->pos += n * 4;
+#else
+    for (size_t i = 0; i < n; i++)
+        dst[i] = rl__rb_f32(r);
+#endif
+}

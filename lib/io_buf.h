@@ -44,6 +44,8 @@ uint32_t rl__rb_u32(rl_rbuf *r);
 uint64_t rl__rb_u64(rl_rbuf *r);
 float rl__rb_f32(rl_rbuf *r);
 double rl__rb_f64(rl_rbuf *r);
+/* n floats into dst (all or, setting `bad`, none). */
+void rl__rb_f32s(rl_rbuf *r, float *dst, size_t n);
 /* Takes the next n bytes as a reader of their own; sets `bad` (and returns
  * an empty reader) when fewer are left. */
 rl_rbuf rl__rb_sub(rl_rbuf *r, size_t n);

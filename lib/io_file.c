@@ -148,42 +148,48 @@ rl_status rl__file_write_atomic(const char *path, const void *data, size_t n, rl
     return st;
 }
 
-rl_status rl__file_read_all(const char *path, void **data, size_t *n)
+rl_status rl__file_open_read(const char *path, int *fd_out, uint64_t *size, rl_io_error *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO without a writer (or a tty, a device)
+     * returns at once instead of hanging the host; regular files ignore it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
-        return RL_E_IO;
+        return fail(e, "open");
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+    if (fstat(fd, &st) != 0) {
+        rl_status s = fail(e, "stat");
         close(fd);
+        return s;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size < 0) {
+        close(fd);
+        e->step = S_ISDIR(st.st_mode)    ? "not a regular file (a directory)"
+                  : S_ISFIFO(st.st_mode) ? "not a regular file (a FIFO)"
+                  : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+                      ? "not a regular file (a device)"
+                      : "not a regular file";
+        e->err = 0;   /* no errno: the step says it all */
         return RL_E_IO;
     }
-    if ((uintmax_t)st.st_size > SIZE_MAX) {
-        close(fd);
-        return RL_E_NOMEM;
-    }
-    size_t size = (size_t)st.st_size, got = 0;
-    unsigned char *buf = rl__calloc(size ? size : 1, 1);
-    if (!buf) {
-        close(fd);
-        return RL_E_NOMEM;
-    }
-    /* A file that shrinks meanwhile gives fewer bytes: the format rejects them. */
-    while (got < size) {
-        ssize_t k = read(fd, buf + got, size - got);
+    *fd_out = fd;
+    *size = (uint64_t)st.st_size;
+    return RL_OK;
+}
+
+rl_status rl__file_read_at(int fd, void *buf, size_t n, uint64_t offset, rl_io_error *e)
+{
+    unsigned char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(fd, p + got, n - got, (off_t)(offset + got));
         if (k < 0 && errno == EINTR)
             continue;
-        if (k < 0) {
-            close(fd);
-            rl__free(buf);
-            return RL_E_IO;
+        if (k <= 0) {
+            if (k == 0)   /* the file shrank since fstat */
+                errno = EIO;
+            return fail(e, "read");
         }
-        if (k == 0)
-            break;
         got += (size_t)k;
     }
-    close(fd);
-    *data = buf;
-    *n = got;
     return RL_OK;
 }

@@ -47,8 +47,33 @@ size_t rl__format_size(const rl_model *m, unsigned flags);
 /* Writes the file image of a compiled model into buf (rl__format_size() bytes). */
 void rl__format_write(const rl_model *m, unsigned flags, void *buf);
 
+/* Why a file image was rejected: the section (or "header"), the byte
+ * offset of the field and what is wrong with it. */
+typedef struct rl_format_error {
+    char text[192];
+} rl_format_error;
+
 /* A new compiled model from a file image; nothing in it is trusted.
- * RL_E_FORMAT for anything but a well-formed file, RL_E_NOMEM. */
-rl_status rl__format_read(rl_model **out, const void *buf, size_t size);
+ * RL_E_FORMAT for anything but a well-formed file (with the reason in *err
+ * when err is not NULL), RL_E_NOMEM. */
+rl_status rl__format_read(rl_model **out, const void *buf, size_t size, rl_format_error *err);
+
+/* The first len bytes of a file of `size` bytes: magic, version and the
+ * declared total size (which must be `size`). RL_OK or RL_E_FORMAT. */
+rl_status rl__format_check_header(const void *buf, size_t len, uint64_t size,
+                                  rl_format_error *err);
+
+/* Bytes the WGHT and OPTS sections of the ARCH section body `arch` (found
+ * at file offset `offset`) take: what a file of that architecture needs at
+ * most, besides a few small sections. RL_E_FORMAT for a bad ARCH. */
+rl_status rl__format_layer_bytes(const void *arch, size_t len, size_t offset, uint64_t *bytes,
+                                 rl_format_error *err);
+
+/* Bytes a file may hold besides its header, ARCH, WGHT and OPTS: PARM, COMP,
+ * section headers, a scaler of up to RL_MAX_FEATURES columns and optional
+ * sections of later versions. A file larger than that is refused before
+ * anything is allocated for it. */
+#define RL__FORMAT_SLACK ((uint64_t)4 << 20)
+#define RL__ARCH_MAX_BYTES (24 + RL__ARCH_LAYER_BYTES * RL_MAX_LAYERS)
 
 #endif

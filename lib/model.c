@@ -112,7 +112,7 @@ static rl_status alloc_weights(rl_model *m)
                 st = RL_E_NOMEM;
         }
         if (st == RL_OK)
-            st = rl__init_layer(l, &init_rng);
+            st = m->skip_init ? RL_OK : rl__init_layer(l, &init_rng);
         if (st != RL_OK)
             return st;
     }

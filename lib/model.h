@@ -33,6 +33,7 @@ struct rl_model {
     double params[RL_PARAM_COUNT];
     unsigned params_set;       /* bit p: set by the user (else the optimiser's default) */
     int compiled;
+    int skip_init;             /* compile leaves weights zero: a load fills them */
     rl_optimizer opt;
     rl_loss loss;
     uint64_t opt_steps;        /* optimiser iterations so far (Adam's t) */

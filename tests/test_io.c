@@ -577,6 +577,34 @@ static void test_crc32_vectors(void **state)
     assert_int_equal(rl__crc32(rl__crc32(0, fox, 10), fox + 10, strlen(fox) - 10), 0x414fa339u);
 }
 
+/* The PCLMULQDQ path against the tables on every length and alignment up
+ * to 300 bytes (it runs on lengths >= 64, the tables finish the tail), and
+ * a long pseudo-random buffer through both and through the dispatcher. */
+static void test_crc32_paths_agree(void **state)
+{
+    (void)state;
+    enum { N = 4096 + 64 };
+    static unsigned char buf[N];
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        buf[i] = (unsigned char)x;
+    }
+    const char *fox = "The quick brown fox jumps over the lazy dog";
+    assert_int_equal(rl__crc32_tables(0, fox, strlen(fox)), 0x414fa339u);
+    for (size_t off = 0; off < 16; off++)
+        for (size_t len = 0; len <= 300; len++) {
+            uint32_t want = rl__crc32_tables(0x12345678u, buf + off, len);
+            assert_int_equal(rl__crc32(0x12345678u, buf + off, len), want);
+            if (rl__crc32_pclmul_usable() && len >= 64) {
+                size_t chunk = len & ~(size_t)15;
+                uint32_t got = ~rl__crc32_pclmul(~0x12345678u, buf + off, chunk);
+                assert_int_equal(rl__crc32_tables(got, buf + off + chunk, len - chunk), want);
+            }
+        }
+    assert_int_equal(rl__crc32(7, buf, N), rl__crc32_tables(7, buf, N));
+}
+
 static void test_layout_matches_the_spec(void **state)
 {
     (void)state;
@@ -730,6 +758,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32_vectors),
+        cmocka_unit_test(test_crc32_paths_agree),
         cmocka_unit_test(test_layout_matches_the_spec),
         cmocka_unit_test(test_buffer_round_trip),
         cmocka_unit_test(test_file_round_trip),

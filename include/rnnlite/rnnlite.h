@@ -357,6 +357,11 @@ RL_API rl_status rl_model_save(const rl_model *m, const char *path);
 
 /**
  * Load a model saved by rl_model_save(); the new handle is compiled and ready.
+ * Only a regular file is read (a FIFO or device fails with ::RL_E_IO without
+ * blocking); its header and architecture are checked before the rest is
+ * read, and a file larger than its layers can need is refused before
+ * anything is allocated for it. The initialisers do not run: the weights
+ * come from the file. rl_model_load_detail() also tells why a load failed.
  * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_IO; ::RL_E_FORMAT for a
  *         corrupt, truncated or unknown file; ::RL_E_NOMEM.
  */
@@ -378,6 +383,28 @@ RL_API rl_status rl_model_save_to(const rl_model *m, void *buffer, size_t capaci
 
 /** Load from memory; statuses as rl_model_load() (no ::RL_E_IO). */
 RL_API rl_status rl_model_load_buffer(rl_model **out, const void *buffer, size_t size);
+
+/**
+ * rl_model_load() that also says why it failed, for callers without a
+ * handle to ask (there is none until the load succeeds).
+ * @param out          receives the new handle; NULL on failure
+ * @param path         file to read; only a regular file is accepted (a FIFO,
+ *                     directory or device fails at once, never blocks)
+ * @param message      caller buffer for the reason, or NULL; always
+ *                     NUL-terminated (cut to fit), "" on success. The reason
+ *                     names the path and the errno text (::RL_E_IO), or the
+ *                     section, byte offset and field that is wrong (::RL_E_FORMAT),
+ *                     e.g. "rl_model_load: 'm.rlm': WGHT at byte 412: layer 1
+ *                     weight 3 is not finite". 256 bytes hold every message.
+ * @param message_len  capacity of @p message in bytes (0 with NULL)
+ * @return as rl_model_load().
+ */
+RL_API rl_status rl_model_load_detail(rl_model **out, const char *path, char *message,
+                                      size_t message_len);
+
+/** rl_model_load_buffer() with the reason of a failure, as rl_model_load_detail(). */
+RL_API rl_status rl_model_load_buffer_detail(rl_model **out, const void *buffer, size_t size,
+                                             char *message, size_t message_len);
 
 /** Free memory the library returned (rl_model_save_buffer()). NULL is a no-op. */
 RL_API void rl_free(void *p);
