@@ -1,0 +1,220 @@
+/* The element-wise math of the layers, written once: the activations and
+ * their derivatives, and the forward and backward of the LSTM and GRU cells.
+ * It is instantiated for float on every kernel path (pointwise_impl.h, by
+ * pointwise_scalar.c, pointwise_avx2.c, pointwise_avx512.c) and for double
+ * (pointwise_double.h, by the gradient-check build of lib/compute.c), so a
+ * change here reaches every path and the gradient checks at once.
+ *
+ * Every path runs the same operation sequence on each element -- the same
+ * fused multiply-adds, the same rounding, the same division -- so the float
+ * paths give bit-identical results.
+ *
+ * The including file defines:
+ *   PW_REAL                       the scalar type of the arrays (float, double)
+ *   VF, V_WIDTH                   vector type and lanes
+ *   V_LOAD(p) V_STORE(p, v)       full vectors (unaligned)
+ *   V_LOAD_N(p, n) V_STORE_N(p, v, n)   the first n < V_WIDTH lanes
+ *   V_SET1(f) V_ADD V_SUB V_MUL V_MAX
+ *   V_FMA(a, b, c)                a * b + c, one rounding
+ *   V_LT_SELECT(a, b, x, y)       a < b ? x : y, per lane
+ *   PW_TANH(x) PW_SIGMOID(x)      the activations' transcendental parts
+ *   PW_NAME(name)                 the function name for this instance
+ *   PW_LINKAGE                    optional storage class (static for double)
+ */
+
+#include <stddef.h>
+
+#ifndef PW_LINKAGE
+#define PW_LINKAGE
+#endif
+
+/* ---- activations: the one place that defines each ---------------------- */
+
+/* Activation codes as rl_activation: 0 linear, 1 relu, 2 tanh, 3 sigmoid.
+ * A new activation is one case here and one in pw_act_grad (and a
+ * transcendental hook like PW_TANH if it needs one). */
+static inline VF pw_act(int act, VF x)
+{
+    switch (act) {
+    case 1: return V_MAX(x, V_SET1(0.0f));
+    case 2: return PW_TANH(x);
+    case 3: return PW_SIGMOID(x);
+    default: return x;
+    }
+}
+
+/* Derivative of an activation at its output y (relu: y > 0, tanh: 1 - y^2,
+ * sigmoid: y (1 - y)). */
+static inline VF pw_act_grad(int act, VF y)
+{
+    switch (act) {
+    case 1: return V_LT_SELECT(V_SET1(0.0f), y, V_SET1(1.0f), V_SET1(0.0f));
+    case 2: return V_SUB(V_SET1(1.0f), V_MUL(y, y));
+    case 3: return V_MUL(y, V_SUB(V_SET1(1.0f), y));
+    default: return V_SET1(1.0f);
+    }
+}
+
+PW_LINKAGE void PW_NAME(activate)(int act, const PW_REAL *x, PW_REAL *y, size_t n)
+{
+    size_t j = 0;
+    for (; j + V_WIDTH <= n; j += V_WIDTH)
+        V_STORE(y + j, pw_act(act, V_LOAD(x + j)));
+    if (j < n)
+        V_STORE_N(y + j, pw_act(act, V_LOAD_N(x + j, n - j)), n - j);
+}
+
+/* One LSTM step for a batch: z rows [4u] (i, f, c, o pre-activations) become
+ * the activated gates; c = f c_prev + i g, ac = act(c), h = o ac. */
+static inline void lstm_lanes(PW_REAL *zb, size_t u, size_t j, size_t n, const PW_REAL *cp,
+                              PW_REAL *c, PW_REAL *ac, PW_REAL *h, int act, int ract)
+{
+#define PW_LD(p) (n == V_WIDTH ? V_LOAD(p) : V_LOAD_N(p, n))
+#define PW_ST(p, v) (n == V_WIDTH ? V_STORE(p, v) : V_STORE_N(p, v, n))
+    VF i_ = pw_act(ract, PW_LD(zb + j));
+    VF f_ = pw_act(ract, PW_LD(zb + u + j));
+    VF g_ = pw_act(act, PW_LD(zb + 2 * u + j));
+    VF o_ = pw_act(ract, PW_LD(zb + 3 * u + j));
+    VF c_ = V_FMA(f_, PW_LD(cp + j), V_MUL(i_, g_));
+    VF a_ = pw_act(act, c_);
+    PW_ST(zb + j, i_);
+    PW_ST(zb + u + j, f_);
+    PW_ST(zb + 2 * u + j, g_);
+    PW_ST(zb + 3 * u + j, o_);
+    PW_ST(c + j, c_);
+    PW_ST(ac + j, a_);
+    PW_ST(h + j, V_MUL(o_, a_));
+}
+
+PW_LINKAGE void PW_NAME(lstm_cell)(size_t batch, size_t u, PW_REAL *z, const PW_REAL *c_prev,
+                                   PW_REAL *c, PW_REAL *ac, PW_REAL *h, int act, int ract)
+{
+    for (size_t b = 0; b < batch; b++) {
+        PW_REAL *zb = z + b * 4 * u;
+        size_t o = b * u, j = 0;
+        for (; j + V_WIDTH <= u; j += V_WIDTH)
+            lstm_lanes(zb, u, j, V_WIDTH, c_prev + o, c + o, ac + o, h + o, act, ract);
+        if (j < u)
+            lstm_lanes(zb, u, j, u - j, c_prev + o, c + o, ac + o, h + o, act, ract);
+    }
+}
+
+/* One GRU step (reset_after): z rows [3u] hold x W + b_in and become the
+ * activated z, r, h~; rec rows [3u] hold h U + b_rec. */
+static inline void gru_lanes(PW_REAL *zb, const PW_REAL *rb, size_t u, size_t j, size_t n,
+                             const PW_REAL *hp, PW_REAL *h, int act, int ract)
+{
+    VF z_ = pw_act(ract, V_ADD(PW_LD(zb + j), PW_LD(rb + j)));
+    VF r_ = pw_act(ract, V_ADD(PW_LD(zb + u + j), PW_LD(rb + u + j)));
+    VF hh = pw_act(act, V_FMA(r_, PW_LD(rb + 2 * u + j), PW_LD(zb + 2 * u + j)));
+    PW_ST(zb + j, z_);
+    PW_ST(zb + u + j, r_);
+    PW_ST(zb + 2 * u + j, hh);
+    PW_ST(h + j, V_FMA(z_, PW_LD(hp + j), V_MUL(V_SUB(V_SET1(1.0f), z_), hh)));
+#undef PW_LD
+#undef PW_ST
+}
+
+PW_LINKAGE void PW_NAME(gru_cell)(size_t batch, size_t u, PW_REAL *z, const PW_REAL *rec,
+                                  const PW_REAL *h_prev, PW_REAL *h, int act, int ract)
+{
+    for (size_t b = 0; b < batch; b++) {
+        PW_REAL *zb = z + b * 3 * u;
+        const PW_REAL *rb = rec + b * 3 * u;
+        size_t o = b * u, j = 0;
+        for (; j + V_WIDTH <= u; j += V_WIDTH)
+            gru_lanes(zb, rb, u, j, V_WIDTH, h_prev + o, h + o, act, ract);
+        if (j < u)
+            gru_lanes(zb, rb, u, j, u - j, h_prev + o, h + o, act, ract);
+    }
+}
+
+/* ---- backward ---------------------------------------------------------- */
+
+#define PW_LD(p) (n == V_WIDTH ? V_LOAD(p) : V_LOAD_N(p, n))
+#define PW_ST(p, v) (n == V_WIDTH ? V_STORE(p, v) : V_STORE_N(p, v, n))
+/* dy may be NULL (no gradient arrives at this step from above). */
+#define PW_LD_OPT(p) ((p) ? PW_LD(p) : V_SET1(0.0f))
+
+/* dz = (dh + dy) * act'(y), n elements. */
+PW_LINKAGE void PW_NAME(act_backward)(int act, const PW_REAL *y, const PW_REAL *dh,
+                                      const PW_REAL *dy, PW_REAL *dz, size_t count)
+{
+    for (size_t j = 0; j < count; j += V_WIDTH) {
+        size_t n = count - j < V_WIDTH ? count - j : V_WIDTH;
+        VF d = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
+        PW_ST(dz + j, V_MUL(d, pw_act_grad(act, PW_LD(y + j))));
+    }
+}
+
+static inline void lstm_back_lanes(const PW_REAL *gb, PW_REAL *dzb, size_t u, size_t j, size_t n,
+                                   const PW_REAL *cp, const PW_REAL *ac, const PW_REAL *dy,
+                                   const PW_REAL *dh, PW_REAL *dc, int act, int ract)
+{
+    VF i_ = PW_LD(gb + j), f_ = PW_LD(gb + u + j), g_ = PW_LD(gb + 2 * u + j);
+    VF o_ = PW_LD(gb + 3 * u + j), a_ = PW_LD(ac + j);
+    VF dh_ = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
+    VF dc_ = V_ADD(PW_LD(dc + j), V_MUL(V_MUL(dh_, o_), pw_act_grad(act, a_)));
+    PW_ST(dzb + j, V_MUL(V_MUL(dc_, g_), pw_act_grad(ract, i_)));
+    PW_ST(dzb + u + j, V_MUL(V_MUL(dc_, PW_LD(cp + j)), pw_act_grad(ract, f_)));
+    PW_ST(dzb + 2 * u + j, V_MUL(V_MUL(dc_, i_), pw_act_grad(act, g_)));
+    PW_ST(dzb + 3 * u + j, V_MUL(V_MUL(dh_, a_), pw_act_grad(ract, o_)));
+    PW_ST(dc + j, V_MUL(dc_, f_));
+}
+
+/* One LSTM step backward: from the activated gates, c_prev and act(c), the
+ * incoming dh (recurrent, in dh) + dy, and dc, the gate pre-activation
+ * gradients dz [batch][4u]; dc becomes the gradient for c_prev. */
+PW_LINKAGE void PW_NAME(lstm_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
+                                            const PW_REAL *c_prev, const PW_REAL *ac,
+                                            const PW_REAL *dy, const PW_REAL *dh, PW_REAL *dc,
+                                            PW_REAL *dz, int act, int ract)
+{
+    for (size_t b = 0; b < batch; b++) {
+        size_t o = b * u;
+        for (size_t j = 0; j < u; j += V_WIDTH) {
+            size_t n = u - j < V_WIDTH ? u - j : V_WIDTH;
+            lstm_back_lanes(gates + b * 4 * u, dz + b * 4 * u, u, j, n, c_prev + o, ac + o,
+                            dy ? dy + o : NULL, dh + o, dc + o, act, ract);
+        }
+    }
+}
+
+static inline void gru_back_lanes(const PW_REAL *gb, const PW_REAL *rb, PW_REAL *dxb,
+                                  PW_REAL *drb, size_t u, size_t j, size_t n, const PW_REAL *hp,
+                                  const PW_REAL *dy, PW_REAL *dh, int act, int ract)
+{
+    VF z_ = PW_LD(gb + j), r_ = PW_LD(gb + u + j), hh = PW_LD(gb + 2 * u + j);
+    VF dh_ = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
+    VF da = V_MUL(V_MUL(dh_, V_SUB(V_SET1(1.0f), z_)), pw_act_grad(act, hh));
+    VF dz = V_MUL(V_MUL(dh_, V_SUB(PW_LD(hp + j), hh)), pw_act_grad(ract, z_));
+    VF dr = V_MUL(V_MUL(da, PW_LD(rb + 2 * u + j)), pw_act_grad(ract, r_));
+    PW_ST(dxb + j, dz);
+    PW_ST(drb + j, dz);
+    PW_ST(dxb + u + j, dr);
+    PW_ST(drb + u + j, dr);
+    PW_ST(dxb + 2 * u + j, da);
+    PW_ST(drb + 2 * u + j, V_MUL(da, r_));
+    PW_ST(dh + j, V_MUL(dh_, z_));   /* the direct path; U^T adds the rest */
+}
+
+/* One GRU step backward: dzx [batch][3u] (gradient of x W + b_in), drec
+ * [batch][3u] (of h U + b_rec); dh becomes the direct part of the gradient
+ * for h_prev. */
+PW_LINKAGE void PW_NAME(gru_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
+                                           const PW_REAL *rec, const PW_REAL *h_prev,
+                                           const PW_REAL *dy, PW_REAL *dh, PW_REAL *dzx,
+                                           PW_REAL *drec, int act, int ract)
+{
+    for (size_t b = 0; b < batch; b++) {
+        size_t o = b * u, r = b * 3 * u;
+        for (size_t j = 0; j < u; j += V_WIDTH) {
+            size_t n = u - j < V_WIDTH ? u - j : V_WIDTH;
+            gru_back_lanes(gates + r, rec + r, dzx + r, drec + r, u, j, n, h_prev + o,
+                           dy ? dy + o : NULL, dh + o, act, ract);
+        }
+    }
+}
+#undef PW_LD
+#undef PW_ST
+#undef PW_LD_OPT
