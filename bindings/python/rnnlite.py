@@ -26,12 +26,12 @@ import weakref
 
 import numpy as np
 
-__all__ = ['RnnliteError', 'Status', 'Model', 'Scaler', 'window', 'load_library',
-           'version', 'runtime_isa', 'param_names']
+__all__ = ['RnnliteError', 'Status', 'Model', 'Scaler', 'window', 'window_targets',
+           'load_library', 'version', 'runtime_isa', 'param_names']
 
 # Binding written against this API version; the library must be the same
 # major version and at least this minor version (new minors only add).
-_API_MAJOR, _API_MINOR = 0, 1
+_API_MAJOR, _API_MINOR = 0, 2
 
 
 class Status(enum.IntEnum):
@@ -120,6 +120,15 @@ _PROTOTYPES = {
     'rl_window_count': (_status, [_size, _size, _size, _out(_size)]),
     'rl_window_make': (_status, [_floats, _size, _size, _size, _size, _size,
                                  _floats, _size, _floats, _size]),
+    # 0.2: forecasting
+    'rl_model_set_targets': (_status, [_handle, _out(_size), _size]),
+    'rl_model_get_targets': (_status, [_handle, _out(_size), _size, _out(_size)]),
+    'rl_forecast': (_status, [_handle, _floats, _size, _floats, _size, _size, _floats, _size]),
+    'rl_window_make_targets': (_status, [_floats, _size, _size, _size, _size, _out(_size), _size,
+                                         _floats, _size, _floats, _size]),
+    'rl_model_save_flags': (_status, [_handle, ctypes.c_char_p, ctypes.c_uint]),
+    'rl_model_save_buffer_flags': (_status, [_handle, _out(ctypes.c_void_p), _out(_size),
+                                             ctypes.c_uint]),
 }
 
 # The layer kinds, as lib/layer_table.h lists them: name -> (recurrent, has a
@@ -135,6 +144,8 @@ _LAYER_KINDS = {
 for _kind, (_recurrent, _has_rec_act, _default) in _LAYER_KINDS.items():
     _PROTOTYPES['rl_model_add_' + _kind] = (
         _status, [_handle, _size, ctypes.c_int] + [ctypes.c_int] * (_has_rec_act + _recurrent))
+
+_SAVE_INFERENCE_ONLY = 1  # RL_SAVE_INFERENCE_ONLY
 
 _lib = None
 
@@ -347,6 +358,35 @@ def window(series, time_steps, horizon=1, target_column=None):
     return x, y
 
 
+def _columns(columns):
+    cols = [int(c) for c in np.atleast_1d(columns)]
+    if any(c < 0 for c in cols):
+        raise ValueError(f'columns must be >= 0, got {cols}')
+    return (_size * len(cols))(*cols), len(cols)
+
+
+def window_targets(series, time_steps, out_steps, columns):
+    """Cut series [n_points] or [n_points, n_features] into (x, y) samples for a
+    model that forecasts out_steps future rows of the given columns:
+    x is [count, time_steps, n_features], y is [count, out_steps, len(columns)]
+    (rl_window_make_targets)."""
+    lib = load_library()
+    arr = _f32(series, 'series')
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise ValueError('series must be [n_points] or [n_points, n_features]')
+    n_points, n_features = arr.shape
+    cols, n_cols = _columns(columns)
+    count = _size()
+    _check(lib.rl_window_count(n_points, time_steps, out_steps, ctypes.byref(count)))
+    x = np.empty((count.value, time_steps, n_features), dtype=np.float32)
+    y = np.empty((count.value, out_steps, n_cols), dtype=np.float32)
+    _check(lib.rl_window_make_targets(_ptr(arr), n_points, n_features, time_steps, out_steps,
+                                      cols, n_cols, _ptr(x), x.size, _ptr(y), y.size))
+    return x, y
+
+
 class Model(_Handle):
     """A sequential stack of SimpleRNN/LSTM/GRU/Dense layers (Keras semantics)."""
     _destroy = 'rl_model_destroy'
@@ -359,6 +399,7 @@ class Model(_Handle):
             _check(lib.rl_model_create(ctypes.byref(h), time_steps, n_features))
             super().__init__(h)
         self._callback = None  # keeps the ctypes thunk alive while C holds it
+        self._user_callback = None  # the Python function of set_epoch_callback
         self._callback_error = None
 
     def _call(self, fn, *args):
@@ -397,10 +438,15 @@ class Model(_Handle):
         """fn(epoch, loss, val_loss) after each epoch of fit(); a true result
         stops training. None removes it. An exception stops training and is
         raised again by fit()."""
+        self._install_callback(fn)
+        self._user_callback = fn
+        return self
+
+    def _install_callback(self, fn):
         if fn is None:
             self._call(self._lib.rl_model_set_epoch_callback, _EPOCH_CALLBACK(), None)
             self._callback = None
-            return self
+            return
 
         owner = weakref.ref(self)  # no cycle: the model stays collectable
 
@@ -414,7 +460,6 @@ class Model(_Handle):
         callback = _EPOCH_CALLBACK(thunk)
         self._call(self._lib.rl_model_set_epoch_callback, callback, None)
         self._callback = callback
-        return self
 
     # --- shapes and weights ---------------------------------------------------
     @property
@@ -476,16 +521,57 @@ class Model(_Handle):
             raise ValueError(f'y has shape {np.shape(y)}; expected {want}')
         return arr
 
-    def fit(self, x, y, epochs=1, batch_size=32):
-        """Train; returns history() (per-epoch loss and val_loss)."""
+    def fit(self, x, y, epochs=1, batch_size=32, validation_split=None, patience=None,
+            shuffle=None, verbose=0):
+        """Train; returns history() (per-epoch loss and val_loss).
+
+        Keras-style keywords, for this call only (the model's parameters are
+        restored afterwards): validation_split (fraction held out from the
+        end), patience (early stopping on val_loss, best weights restored),
+        shuffle (bool), verbose=1 (one line per epoch on stdout).
+        """
         xa = self._x(x)
         ya = self._y(y, xa.shape[0])
-        self._callback_error = None
-        self._call(self._lib.rl_fit, _ptr(xa), _ptr(ya), xa.shape[0], epochs, batch_size)
+        overrides = {name: value for name, value in (('validation_split', validation_split),
+                                                     ('patience', patience),
+                                                     ('shuffle', shuffle))
+                     if value is not None}
+        saved = {name: self.get_param(name) for name in overrides}
+        printer = self._epoch_printer(epochs) if verbose else None
+        try:
+            for name, value in overrides.items():
+                self.set_param(name, float(value))
+            if printer is not None:
+                self._install_callback(printer)
+            self._callback_error = None
+            self._call(self._lib.rl_fit, _ptr(xa), _ptr(ya), xa.shape[0], epochs, batch_size)
+        finally:
+            for name, value in saved.items():
+                self.set_param(name, value)
+            if printer is not None:
+                self._install_callback(self._user_callback)
         if self._callback_error is not None:
             error, self._callback_error = self._callback_error, None
             raise error
         return self.history()
+
+    def _epoch_printer(self, epochs):
+        """An epoch callback printing Keras' one line per epoch, then calling
+        the user's callback (set_epoch_callback) if there is one."""
+        import sys
+        import time
+        user = self._user_callback
+        start = [time.perf_counter()]
+
+        def show(epoch, loss, val_loss):
+            now = time.perf_counter()
+            line = f'Epoch {epoch}/{epochs} - {now - start[0]:.2f}s - loss: {loss:.4g}'
+            if val_loss == val_loss:  # not NaN: there is a validation split
+                line += f' - val_loss: {val_loss:.4g}'
+            print(line, file=sys.stdout, flush=True)
+            start[0] = now
+            return user(epoch, loss, val_loss) if user is not None else False
+        return show
 
     def predict(self, x):
         """Outputs [n, units], or [n, steps, units] for a sequence output."""
@@ -514,8 +600,11 @@ class Model(_Handle):
         return {'loss': loss, 'val_loss': val}
 
     # --- files, buffers, scaler ---------------------------------------------
-    def save(self, path):
-        self._call(self._lib.rl_model_save, os.fsencode(path))
+    def save(self, path, inference_only=False):
+        """Save atomically; inference_only=True leaves out the optimiser state
+        (about a third of an Adam model's file; predicts the same)."""
+        self._call(self._lib.rl_model_save_flags, os.fsencode(path),
+                   _SAVE_INFERENCE_ONLY if inference_only else 0)
 
     @classmethod
     def load(cls, path):
@@ -523,10 +612,11 @@ class Model(_Handle):
         _check(lib.rl_model_load(ctypes.byref(h), os.fsencode(path)))
         return cls(0, 0, _from_handle=h)
 
-    def save_buffer(self):
-        """The saved model as bytes."""
+    def save_buffer(self, inference_only=False):
+        """The saved model as bytes (inference_only as in save())."""
         buf, size = ctypes.c_void_p(), _size()
-        self._call(self._lib.rl_model_save_buffer, ctypes.byref(buf), ctypes.byref(size))
+        self._call(self._lib.rl_model_save_buffer_flags, ctypes.byref(buf), ctypes.byref(size),
+                   _SAVE_INFERENCE_ONLY if inference_only else 0)
         try:
             return ctypes.string_at(buf, size.value)
         finally:
@@ -549,6 +639,54 @@ class Model(_Handle):
         h = _handle()
         self._call(self._lib.rl_model_get_scaler, ctypes.byref(h))
         return Scaler(h)
+
+    # --- forecasting (0.2) ---------------------------------------------------
+    def set_targets(self, columns):
+        """Input columns the output row forecasts, in output order
+        (rl_model_set_targets): out_steps = outputs / len(columns) rows of them."""
+        cols, n = _columns(columns)
+        self._call(self._lib.rl_model_set_targets, cols, n)
+        return self
+
+    @property
+    def targets(self):
+        """The target columns (every input column unless set_targets was called)."""
+        n = _size()
+        self._call(self._lib.rl_model_get_targets, None, 0, ctypes.byref(n))
+        cols = (_size * n.value)()
+        self._call(self._lib.rl_model_get_targets, cols, n.value, ctypes.byref(n))
+        return list(cols)
+
+    def forecast(self, history, horizon, future=None):
+        """Forecast horizon rows of the target columns from raw history
+        (rl_forecast: the attached scaler is applied and inverted inside).
+
+        history: [n_points, n_features] raw rows, or [n_points] for one feature
+        future:  [>= horizon, n_features] known future covariates (non-target
+                 columns), or None when every column is a target
+        Returns [horizon, n_targets] raw units, or [horizon] when history is 1-D.
+        """
+        steps, features = self.input_shape
+        h = _f32(history, 'history')
+        flat = h.ndim == 1
+        if flat and features == 1:
+            h = h.reshape(-1, 1)
+        if h.ndim != 2 or h.shape[1] != features:
+            raise ValueError(f'history has shape {np.shape(history)}; expected (n, {features})')
+        fut, n_future = None, 0
+        if future is not None:
+            f = _f32(future, 'future')
+            if f.ndim == 1 and features == 1:
+                f = f.reshape(-1, 1)
+            if f.ndim != 2 or f.shape[1] != features:
+                raise ValueError(f'future has shape {np.shape(future)}; expected (n, {features})')
+            fut, n_future = f, f.shape[0]
+        n_targets = len(self.targets)
+        out = np.empty((int(horizon), n_targets), dtype=np.float32)
+        self._call(self._lib.rl_forecast, _ptr(h), h.shape[0],
+                   _ptr(fut) if fut is not None else None, n_future, int(horizon),
+                   _ptr(out), out.size)
+        return out.reshape(-1) if flat and n_targets == 1 else out
 
 
 def _layer_adder(kind, recurrent, has_rec_act, default):

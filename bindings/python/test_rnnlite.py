@@ -249,3 +249,184 @@ class Files(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+# ---- 0.2: forecasting ------------------------------------------------------
+
+def covariate_model(seed=5):
+    """GRU model on 2 columns forecasting column 1, two steps per call."""
+    m = Model(6, 2)
+    m.add_gru(5)
+    m.add_dense(2)
+    m.set_param('seed', seed)
+    m.compile('adam', 'mse')
+    rng = np.random.default_rng(seed)
+    for layer in range(m.layer_count):
+        m.set_weights(layer, rng.uniform(-0.6, 0.6, m.weight_count(layer)))
+    return m.set_targets([1])
+
+
+def two_columns(n=60):
+    t = np.arange(n, dtype=np.float64)
+    return np.stack([np.cos(0.3 * t) * 5 + 20, np.sin(0.2 * t) * 3 + 7], axis=1).astype(np.float32)
+
+
+class Forecasting(unittest.TestCase):
+    def loop(self, m, scaler, history, future, horizon):
+        """The contract's loop, written with predict() and the scaler in numpy."""
+        steps, features = m.input_shape
+        targets = m.targets
+        rows = [r.copy() for r in history]
+        out = []
+        while len(out) < horizon:
+            window = np.array(rows[-steps:], dtype=np.float32)
+            pred = m.predict(scaler.transform(window)[None])[0].reshape(-1, len(targets))
+            for k in range(pred.shape[0]):
+                if len(out) == horizon:
+                    break
+                raw = [scaler.inverse_transform_column(c, pred[k, j:j + 1])[0]
+                       for j, c in enumerate(targets)]
+                row = future[len(out)].copy()
+                for j, c in enumerate(targets):
+                    row[c] = raw[j]
+                rows.append(row)
+                out.append(raw)
+        return np.array(out, dtype=np.float32)
+
+    def test_forecast_equals_the_predict_loop_with_covariates_and_scaler(self):
+        series = two_columns()
+        scaler = Scaler.minmax(-1, 1).fit(series[:40])
+        with covariate_model() as m:
+            m.set_scaler(scaler)
+            future = series[40:47].copy()
+            got = m.forecast(series[:40], 7, future=future)
+            self.assertEqual(got.shape, (7, 1))
+            want = self.loop(m, scaler, series[:40], future, 7)
+            self.assertTrue(np.array_equal(got, want), (got, want))
+            future[:, 1] = np.nan  # target columns of future are never read
+            self.assertTrue(np.array_equal(m.forecast(series[:40], 7, future=future), got))
+            with self.assertRaises(RnnliteError) as e:
+                m.forecast(series[:40], 7)  # covariates missing
+            self.assertEqual(e.exception.status, Status.INVALID)
+            self.assertIn('covariate', e.exception.message)
+            with self.assertRaises(RnnliteError) as e:
+                m.forecast(series[:3], 7, future=future)  # history too short
+            self.assertIn('history has 3 rows', e.exception.message)
+            with self.assertRaises(ValueError):
+                m.forecast(series[:40, :1], 7, future=future)
+
+    def test_univariate_forecast_is_one_dimensional_and_recursive(self):
+        x, y = sine_windows()
+        with small_model() as m:
+            m.fit(x, y, epochs=3, batch_size=16)
+            series = np.sin(0.2 * np.arange(120)).astype(np.float32)
+            got = m.forecast(series, 5)
+            self.assertEqual(got.shape, (5,))
+            window = list(series[-8:])
+            for k in range(5):  # recursive: each prediction feeds the next window
+                p = m.predict(np.array(window[-8:], dtype=np.float32)[None, :, None])[0, 0]
+                self.assertEqual(p, got[k])
+                window.append(p)
+
+    def test_targets_round_trip_and_bad_columns(self):
+        with covariate_model() as m:
+            self.assertEqual(m.targets, [1])
+            with self.assertRaises(RnnliteError) as e:
+                m.set_targets([0, 2])
+            self.assertEqual(e.exception.status, Status.INVALID)
+            self.assertEqual(m.targets, [1])
+            m.set_targets([1, 0])
+            self.assertEqual(m.targets, [1, 0])
+            with self.assertRaises(RnnliteError) as e:
+                m2 = Model(4, 3)
+                m2.add_dense(2).compile()
+                m2.set_targets([0, 1, 2])  # 2 outputs per step are not a multiple of 3
+            self.assertEqual(e.exception.status, Status.SHAPE)
+            restored = Model.load_buffer(m.save_buffer())
+            self.assertEqual(restored.targets, [1, 0])
+
+    def test_window_targets_matches_slicing(self):
+        series = two_columns(20)
+        x, y = rnnlite.window_targets(series, 4, 3, [1, 0])
+        self.assertEqual(x.shape, (14, 4, 2))
+        self.assertEqual(y.shape, (14, 3, 2))
+        for i in range(14):
+            self.assertTrue(np.array_equal(x[i], series[i:i + 4]))
+            self.assertTrue(np.array_equal(y[i], series[i + 4:i + 7][:, [1, 0]]))
+
+    def test_direct_model_trained_on_window_targets_forecasts_the_sine(self):
+        series = np.sin(0.3 * np.arange(300)).astype(np.float32)
+        x, y = rnnlite.window_targets(series[:260], 12, 6, [0])
+        with Model(12, 1) as m:
+            m.add_lstm(16).add_dense(6).set_param('seed', 1).set_param('learning_rate', 0.01)
+            m.compile('adam', 'mse')
+            m.fit(x, y, epochs=40, batch_size=32)
+            got = m.forecast(series[:260], 6)
+        err = np.sqrt(np.mean((got - series[260:266]) ** 2))
+        naive = np.sqrt(np.mean((series[259] - series[260:266]) ** 2))
+        self.assertLess(err, naive / 2)
+
+    def test_inference_only_save_is_a_third_and_predicts_the_same(self):
+        x, y = sine_windows()
+        with small_model() as m:
+            m.fit(x, y, epochs=2, batch_size=16)
+            full, lean = m.save_buffer(), m.save_buffer(inference_only=True)
+            self.assertLess(len(lean), 0.4 * len(full))
+            with Model.load_buffer(lean) as m2:
+                self.assertTrue(np.array_equal(m2.predict(x), m.predict(x)))
+            with tempfile.TemporaryDirectory() as d:
+                path = os.path.join(d, 'lean.rlm')
+                m.save(path, inference_only=True)
+                self.assertEqual(os.path.getsize(path), len(lean))
+
+
+class KerasFitKeywords(unittest.TestCase):
+    def test_verbose_prints_one_line_per_epoch(self):
+        import contextlib
+        import io
+        x, y = sine_windows()
+        with small_model() as m:
+            seen = []
+            m.set_epoch_callback(lambda e, loss, val: seen.append(e))
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                m.fit(x, y, epochs=4, batch_size=32, validation_split=0.25, verbose=1)
+            lines = out.getvalue().splitlines()
+            self.assertEqual(len(lines), 4)
+            for k, line in enumerate(lines, 1):
+                self.assertRegex(line, rf'^Epoch {k}/4 - [0-9.]+s - loss: \S+ - val_loss: \S+$')
+            self.assertEqual(seen, [1, 2, 3, 4])  # the user's callback still runs
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                m.fit(x, y, epochs=2, batch_size=32)
+            self.assertEqual(out.getvalue(), '')
+            self.assertEqual(seen, [1, 2, 3, 4, 1, 2])
+
+    def test_keywords_apply_to_the_call_only(self):
+        x, y = sine_windows()
+        with small_model() as m:
+            history = m.fit(x, y, epochs=3, batch_size=16, validation_split=0.25)
+            self.assertTrue(np.all(np.isfinite(history['val_loss'])))
+            self.assertEqual(m.get_param('validation_split'), 0.0)
+            history = m.fit(x, y, epochs=2, batch_size=16)
+            self.assertTrue(np.all(np.isnan(history['val_loss'])))
+
+    def test_patience_stops_early(self):
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(64, 8, 1)).astype(np.float32)
+        y = rng.normal(size=(64, 1)).astype(np.float32)  # nothing to learn: val_loss stalls
+        with small_model() as m:
+            history = m.fit(x, y, epochs=300, batch_size=16, validation_split=0.25, patience=2)
+            self.assertLess(len(history['loss']), 300)
+            self.assertEqual(m.get_param('patience'), 0.0)
+
+    def test_shuffle_false_is_the_shuffle_parameter(self):
+        x, y = sine_windows()
+        with small_model() as a, small_model() as b, small_model() as c:
+            a.fit(x, y, epochs=2, batch_size=16, shuffle=False)
+            b.set_param('shuffle', 0)
+            b.fit(x, y, epochs=2, batch_size=16)
+            c.fit(x, y, epochs=2, batch_size=16)
+            self.assertTrue(np.array_equal(a.get_weights(0), b.get_weights(0)))
+            self.assertFalse(np.array_equal(a.get_weights(0), c.get_weights(0)))
+            self.assertEqual(a.get_param('shuffle'), 1.0)
