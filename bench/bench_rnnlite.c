@@ -7,7 +7,9 @@
  *   seed     the seed tutorial: 990 sine windows of 10 steps, 50 units +
  *            Dense(1), Adam, MSE, 10 epochs, batch 64: fit, and predict of
  *            all 990 windows.
- *   latency  one-sample predict, LSTM(50) + Dense(1) over 10 steps.
+ *   latency  one-sample predict, LSTM(50) + Dense(1) over 10 steps; and
+ *            rl_forecast of 24 steps (recursive) with the same model, in
+ *            the same run, so run.py reports it as a ratio to the predict.
  *
  * Usage: bench_rnnlite [--what cells,seed,latency] [--threads N]
  *                      [--hidden 32,64,...] [--input 1,64] [--budget S] [--reps N]
@@ -204,7 +206,35 @@ static int bench_seed(const options *o, cell_kind kind, int reps)
     return 0;
 }
 
-/* ---- one-sample latency -------------------------------------------------- */
+/* ---- one-sample latency and the 24-step forecast --------------------------- */
+
+enum { FORECAST_HORIZON = 24 };
+
+/* rl_forecast of FORECAST_HORIZON steps from the window x (the history), on
+ * the latency model: what a loop of 24 one-sample predicts costs, plus the
+ * window shifts. t has room for `samples` timings. */
+static int bench_forecast(const options *o, rl_model *m, const float *x, double *t, int samples)
+{
+    float out[FORECAST_HORIZON];
+    for (int i = -100; i < samples; i++) {   /* 100 warm-up calls */
+        double t0 = bench_now();
+        rl_status st = rl_forecast(m, x, SEED_STEPS, NULL, 0, FORECAST_HORIZON, out,
+                                   FORECAST_HORIZON);
+        double dt = bench_now() - t0;
+        if (st != RL_OK)
+            return fail(st, m, "forecast");
+        if (i >= 0)
+            t[i] = dt;
+    }
+    bench_record rec = {.impl = "rnnlite", .kind = "latency", .cell = "lstm", .mode = "forecast24",
+                        .hidden = SEED_UNITS, .input = 1, .batch = 1, .steps = SEED_STEPS,
+                        .threads = o->threads,
+                        .note = "rl_forecast of 24 steps, LSTM(50)+Dense(1), timed per call"};
+    bench_stats s;
+    bench_stats_of(t, samples, &s);
+    bench_emit(stdout, &rec, &s);
+    return 0;
+}
 
 static int bench_latency(const options *o, int samples)
 {
@@ -234,6 +264,8 @@ static int bench_latency(const options *o, int samples)
     bench_stats s;
     bench_stats_of(t, samples, &s);
     bench_emit(stdout, &rec, &s);
+    if (bench_forecast(o, m, x, t, samples / 10))
+        goto done;
     r = 0;
 done:
     free(t);
