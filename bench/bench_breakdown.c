@@ -66,7 +66,7 @@ static size_t gu(const ctx *c)
 static int run_layer_fwd(void *p)
 {
     ctx *c = p;
-    c->l.ops->forward(&c->l, &c->cx, c->x, BATCH);
+    c->l.ops->forward(&c->l, &c->cx, c->x, BATCH, NULL);
     return 0;
 }
 

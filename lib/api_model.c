@@ -104,6 +104,13 @@ rl_status rl_model_set_param(rl_model *m, rl_param p, double value)
     return RL_OK;
 }
 
+rl_status rl_model_reset_states(rl_model *m)
+{
+    CHECK_MODEL(m);
+    rl__model_reset_states(m);
+    return RL_OK;
+}
+
 rl_status rl_model_get_param(const rl_model *m, rl_param p, double *value)
 {
     if (!m)

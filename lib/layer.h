@@ -65,22 +65,32 @@ typedef struct rl_layer_ops {
     /* The weight tensors in Keras get_weights() order, one flat array. */
     size_t n_tensors;
     rl_tensor_spec tensors[RL_LAYER_MAX_TENSORS];
+    /* Vectors of `units` floats in one row's recurrent state: 0 (Dense),
+     * 1 (h: SimpleRNN, GRU), 2 (h then c: LSTM). See rl__layer_state_len(). */
+    size_t state_vectors;
 
     /* Floats of workspace for a batch (caches kept from forward to backward). */
     size_t (*workspace)(const rl_layer *l, size_t batch);
-    /* x [in_steps][batch][in] -> l->out [out_steps][batch][units]. */
-    void (*forward)(rl_layer *l, const rl_compute *cx, const real *x, size_t batch);
+    /* x [in_steps][batch][in] -> l->out [out_steps][batch][units].
+     * state0 [batch][state_len] is the state before the first step, or NULL
+     * for the zero state, whose first step skips the h U product (so that a
+     * fresh state gives the same bits wherever it is computed). */
+    void (*forward)(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
+                    const real *state0);
+    /* After forward: the state after the last input step, [batch][state_len].
+     * NULL for a layer without state. */
+    void (*final_state)(const rl_layer *l, size_t batch, real *state);
+    /* One step of one sample, reading the layer only (streams share a model
+     * across threads): x [in] -> out [units], state [state_len] advanced in
+     * place (fresh: it is the zero state, skip h U as forward does).
+     * scratch holds step_scratch() floats. Same bits as forward's step. */
+    size_t (*step_scratch)(const rl_layer *l);
+    void (*step)(const rl_layer *l, const rl_compute *cx, const real *x, real *state, int fresh,
+                 real *out, real *scratch);
     /* Given dy (same shape as l->out; may be overwritten), set l->grad and,
      * when dx is not NULL, dx [in_steps][batch][in]. Needs the forward's caches. */
     void (*backward)(rl_layer *l, const rl_compute *cx, const real *x, real *dy,
                      real *dx, size_t batch);
-
-    /* Per-layer state and single-step paths (streaming, stateful training)
-     * belong here, next to forward/backward: the size of the state a
-     * recurrent layer carries per sample (h; h and c for LSTM), the
-     * forward's initial-state-in / final-state-out, and a one-step function.
-     * Each kind fills them in its own ops row in its layer_*.c, so a kind's
-     * state layout is known in that file only. */
 } rl_layer_ops;
 
 struct rl_layer {
@@ -123,6 +133,12 @@ rl_status rl__layer_reserve(rl_layer *l, size_t batch);
 void rl__layer_release_workspace(rl_layer *l);
 /* Weights, gradients and workspace; a layer without them is harmless. */
 void rl__layer_free(rl_layer *l);
+
+/* Floats of one row's recurrent state (0 for Dense). */
+static inline size_t rl__layer_state_len(const rl_layer *l)
+{
+    return l->ops->state_vectors * l->units;
+}
 
 /* Output length of one sample, in floats. */
 static inline size_t rl__layer_out_len(const rl_layer *l)

@@ -13,8 +13,10 @@ static size_t dense_workspace(const rl_layer *l, size_t batch)
     return ok && out + wt >= out ? out + wt : 0;
 }
 
-static void dense_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch)
+static void dense_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
+                          const real *state0)
 {
+    (void)state0;   /* no state */
     size_t rows = l->in_steps * batch, u = l->units;
     const real *kernel = l->w, *bias = l->w + l->in * u;
     l->out = l->ws;
@@ -22,6 +24,25 @@ static void dense_forward(rl_layer *l, const rl_compute *cx, const real *x, size
     rl__gemm(cx, rows, u, l->in, x, l->in, 1, kernel, u, l->out, u, 1);
     if (l->act != RL_ACT_LINEAR)
         rl__activate_n(cx, l->act, l->out, l->out, rows * u);
+}
+
+static size_t dense_step_scratch(const rl_layer *l)
+{
+    (void)l;
+    return 0;
+}
+
+/* One row; the same products as forward's rows. */
+static void dense_step(const rl_layer *l, const rl_compute *cx, const real *x, real *state,
+                       int fresh, real *out, real *scratch)
+{
+    (void)state, (void)fresh, (void)scratch;
+    size_t u = l->units;
+    const real *kernel = l->w, *bias = l->w + l->in * u;
+    rl__fill_rows(out, bias, 1, u);
+    rl__gemm(cx, 1, u, l->in, x, l->in, 1, kernel, u, out, u, 1);
+    if (l->act != RL_ACT_LINEAR)
+        rl__activate_n(cx, l->act, out, out, u);
 }
 
 static void dense_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
@@ -57,7 +78,11 @@ const rl_layer_ops rl__dense_ops = {
         { "kernel", RL_ROWS_INPUT, RL_INIT_GLOROT_UNIFORM },
         { "bias", RL_ROWS_BIAS, RL_INIT_ZEROS },
     },
+    .state_vectors = 0,
     .workspace = dense_workspace,
     .forward = dense_forward,
+    .final_state = NULL,
+    .step_scratch = dense_step_scratch,
+    .step = dense_step,
     .backward = dense_backward,
 };

@@ -39,7 +39,8 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     return v;
 }
 
-static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch)
+static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
+                        const real *state0)
 {
     size_t T = l->in_steps, u = l->units, g = 3 * u, bu = batch * u;
     const real *kernel = l->w, *recw = kernel + l->in * g, *b_in = recw + u * g;
@@ -48,7 +49,7 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     gru_views v = gru_split(l, batch);
 
     for (size_t i = 0; i < bu; i++)
-        v.h_all[i] = 0;
+        v.h_all[i] = state0 ? state0[i] : 0;
     rl__fill_rows(v.gates, b_in, T * batch, g);
     rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
 
@@ -57,11 +58,42 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         const real *h_prev = v.h_all + t * bu;
         real *h = v.h_all + (t + 1) * bu;
         rl__fill_rows(hr, b_rec, batch, g);
-        if (t > 0)
+        if (t > 0 || state0)
             rl__gemm(cx, batch, g, u, h_prev, u, 1, recw, g, hr, g, 1);
         rl__gru_cell(cx, batch, u, z, hr, h_prev, h, act, ract);
     }
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
+}
+
+static void gru_final_state(const rl_layer *l, size_t batch, real *state)
+{
+    size_t bu = batch * l->units;
+    gru_views v = gru_split(l, batch);
+    for (size_t i = 0; i < bu; i++)
+        state[i] = v.h_all[l->in_steps * bu + i];
+}
+
+/* scratch: z [3u] | rec [3u] | h' [u] */
+static size_t gru_step_scratch(const rl_layer *l)
+{
+    return 7 * l->units;
+}
+
+static void gru_step(const rl_layer *l, const rl_compute *cx, const real *x, real *state,
+                     int fresh, real *out, real *scratch)
+{
+    size_t u = l->units, g = 3 * u;
+    const real *kernel = l->w, *recw = kernel + l->in * g, *b_in = recw + u * g;
+    const real *b_rec = b_in + g;
+    real *z = scratch, *hr = z + g, *h = hr + g;
+    rl__fill_rows(z, b_in, 1, g);
+    rl__gemm(cx, 1, g, l->in, x, l->in, 1, kernel, g, z, g, 1);
+    rl__fill_rows(hr, b_rec, 1, g);
+    if (!fresh)
+        rl__gemm(cx, 1, g, u, state, u, 1, recw, g, hr, g, 1);
+    rl__gru_cell(cx, 1, u, z, hr, state, h, l->act, l->rec_act);
+    for (size_t j = 0; j < u; j++)
+        state[j] = out[j] = h[j];
 }
 
 static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
@@ -113,8 +145,11 @@ const rl_layer_ops rl__gru_ops = {
         { "recurrent_kernel", RL_ROWS_UNITS, RL_INIT_ORTHOGONAL },
         { "bias", RL_ROWS_BIAS, RL_INIT_ZEROS },
     },
+    .state_vectors = 1,
     .workspace = gru_workspace,
     .forward = gru_forward,
+    .final_state = gru_final_state,
+    .step_scratch = gru_step_scratch,
+    .step = gru_step,
     .backward = gru_backward,
-    /* state and step functions: see rl_layer_ops in layer.h */
 };

@@ -39,15 +39,19 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     return v;
 }
 
-static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch)
+static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
+                         const real *state0)
 {
     size_t T = l->in_steps, u = l->units, g = 4 * u, bu = batch * u;
     const real *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
     const rl_activation act = l->act, ract = l->rec_act;
     lstm_views v = lstm_split(l, batch);
 
-    for (size_t i = 0; i < bu; i++)
-        v.c_all[i] = v.h_all[i] = 0;
+    for (size_t b = 0; b < batch; b++)
+        for (size_t j = 0; j < u; j++) {
+            v.h_all[b * u + j] = state0 ? state0[b * 2 * u + j] : 0;
+            v.c_all[b * u + j] = state0 ? state0[b * 2 * u + u + j] : 0;
+        }
     rl__fill_rows(v.gates, bias, T * batch, g);
     rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
 
@@ -55,11 +59,46 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
         real *z = v.gates + t * batch * g;
         const real *h_prev = v.h_all + t * bu, *c_prev = v.c_all + t * bu;
         real *h = v.h_all + (t + 1) * bu, *c = v.c_all + (t + 1) * bu, *ac = v.ac + t * bu;
-        if (t > 0)
+        if (t > 0 || state0)
             rl__gemm(cx, batch, g, u, h_prev, u, 1, rec, g, z, g, 1);
         rl__lstm_cell(cx, batch, u, z, c_prev, c, ac, h, act, ract);
     }
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
+}
+
+/* state rows: h [u] then c [u] */
+static void lstm_final_state(const rl_layer *l, size_t batch, real *state)
+{
+    size_t u = l->units, bu = batch * u, T = l->in_steps;
+    lstm_views v = lstm_split(l, batch);
+    for (size_t b = 0; b < batch; b++)
+        for (size_t j = 0; j < u; j++) {
+            state[b * 2 * u + j] = v.h_all[T * bu + b * u + j];
+            state[b * 2 * u + u + j] = v.c_all[T * bu + b * u + j];
+        }
+}
+
+/* scratch: z [4u] | c' [u] | act(c') [u] | h' [u] */
+static size_t lstm_step_scratch(const rl_layer *l)
+{
+    return 7 * l->units;
+}
+
+static void lstm_step(const rl_layer *l, const rl_compute *cx, const real *x, real *state,
+                      int fresh, real *out, real *scratch)
+{
+    size_t u = l->units, g = 4 * u;
+    const real *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
+    real *z = scratch, *c = z + g, *ac = c + u, *h = ac + u;
+    rl__fill_rows(z, bias, 1, g);
+    rl__gemm(cx, 1, g, l->in, x, l->in, 1, kernel, g, z, g, 1);
+    if (!fresh)
+        rl__gemm(cx, 1, g, u, state, u, 1, rec, g, z, g, 1);
+    rl__lstm_cell(cx, 1, u, z, state + u, c, ac, h, l->act, l->rec_act);
+    for (size_t j = 0; j < u; j++) {
+        state[j] = out[j] = h[j];
+        state[u + j] = c[j];
+    }
 }
 
 static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
@@ -109,8 +148,11 @@ const rl_layer_ops rl__lstm_ops = {
         { "recurrent_kernel", RL_ROWS_UNITS, RL_INIT_ORTHOGONAL },
         { "bias", RL_ROWS_BIAS, RL_INIT_UNIT_FORGET_BIAS },
     },
+    .state_vectors = 2,
     .workspace = lstm_workspace,
     .forward = lstm_forward,
+    .final_state = lstm_final_state,
+    .step_scratch = lstm_step_scratch,
+    .step = lstm_step,
     .backward = lstm_backward,
-    /* state and step functions: see rl_layer_ops in layer.h */
 };

@@ -15,24 +15,53 @@ static size_t rnn_workspace(const rl_layer *l, size_t batch)
     return rl__sum_sizes(parts, 5, ok);
 }
 
-static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch)
+static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
+                        const real *state0)
 {
     size_t T = l->in_steps, u = l->units, bu = batch * u;
     const real *kernel = l->w, *rec = kernel + l->in * u, *bias = rec + u * u;
     real *h_all = l->ws;
 
     for (size_t i = 0; i < bu; i++)
-        h_all[i] = 0;
+        h_all[i] = state0 ? state0[i] : 0;
     /* Input projection of every step in one product. */
     rl__fill_rows(h_all + bu, bias, T * batch, u);
     rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);
     for (size_t t = 0; t < T; t++) {
         real *h = h_all + (t + 1) * bu;
-        if (t > 0)
+        if (t > 0 || state0)
             rl__gemm(cx, batch, u, u, h - bu, u, 1, rec, u, h, u, 1);
         rl__activate_n(cx, l->act, h, h, bu);
     }
     l->out = l->return_sequences ? h_all + bu : h_all + T * bu;
+}
+
+static void rnn_final_state(const rl_layer *l, size_t batch, real *state)
+{
+    size_t bu = batch * l->units;
+    for (size_t i = 0; i < bu; i++)
+        state[i] = l->ws[l->in_steps * bu + i];
+}
+
+/* scratch: h' [u] */
+static size_t rnn_step_scratch(const rl_layer *l)
+{
+    return l->units;
+}
+
+static void rnn_step(const rl_layer *l, const rl_compute *cx, const real *x, real *state,
+                     int fresh, real *out, real *scratch)
+{
+    size_t u = l->units;
+    const real *kernel = l->w, *rec = kernel + l->in * u, *bias = rec + u * u;
+    real *h = scratch;
+    rl__fill_rows(h, bias, 1, u);
+    rl__gemm(cx, 1, u, l->in, x, l->in, 1, kernel, u, h, u, 1);
+    if (!fresh)
+        rl__gemm(cx, 1, u, u, state, u, 1, rec, u, h, u, 1);
+    rl__activate_n(cx, l->act, h, h, u);
+    for (size_t j = 0; j < u; j++)
+        state[j] = out[j] = h[j];
 }
 
 static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
@@ -81,8 +110,11 @@ const rl_layer_ops rl__simple_rnn_ops = {
         { "recurrent_kernel", RL_ROWS_UNITS, RL_INIT_ORTHOGONAL },
         { "bias", RL_ROWS_BIAS, RL_INIT_ZEROS },
     },
+    .state_vectors = 1,
     .workspace = rnn_workspace,
     .forward = rnn_forward,
+    .final_state = rnn_final_state,
+    .step_scratch = rnn_step_scratch,
+    .step = rnn_step,
     .backward = rnn_backward,
-    /* state and step functions: see rl_layer_ops in layer.h */
 };

@@ -37,6 +37,7 @@ rl_status rl__model_new(rl_model **out, size_t time_steps, size_t n_features)
     m->n_features = n_features;
     rl__params_defaults(m->params);
     m->pool_threads = 1;
+    m->states_fresh = 1;
     *out = m;
     return RL_OK;
 }
@@ -62,8 +63,13 @@ static void free_buffers(rl_model *m)
     rl__free(m->grad_b);
     m->xb = m->yb = m->grad_a = m->grad_b = NULL;
     m->cap_batch = 0;
-    for (size_t i = 0; i < m->n_layers; i++)
+    for (size_t i = 0; i < m->n_layers; i++) {
         rl__layer_release_workspace(&m->layers[i]);
+        rl__free(m->states[i]);   /* a stateful model's states go with its batch rows */
+        m->states[i] = NULL;
+    }
+    m->state_rows = m->cap_state_rows = 0;
+    m->states_fresh = 1;
 }
 
 void rl__model_destroy(rl_model *m)
@@ -154,6 +160,55 @@ static rl_status set_threads(rl_model *m, unsigned threads)
     return RL_OK;
 }
 
+/* ---- recurrent state of stateful models ---------------------------------- */
+
+int rl__model_stateful(const rl_model *m)
+{
+    return m->params[RL_PARAM_STATEFUL] != 0;
+}
+
+void rl__model_reset_states(rl_model *m)
+{
+    for (size_t i = 0; i < m->n_layers; i++)
+        if (m->states[i])
+            memset(m->states[i], 0,
+                   m->cap_state_rows * rl__layer_state_len(&m->layers[i]) * sizeof(float));
+    m->states_fresh = 1;
+}
+
+/* States for `rows` batch rows. The same rows as before keep their states;
+ * another count starts from the zero state (the contract). Grows only; on
+ * failure nothing changed. */
+static rl_status use_state_rows(rl_model *m, size_t rows)
+{
+    if (rows == m->state_rows)
+        return RL_OK;
+    if (rows > m->cap_state_rows) {
+        float *fresh[RL_MAX_LAYERS] = { 0 };
+        int ok = 1;
+        for (size_t i = 0; i < m->n_layers && ok; i++) {
+            size_t len = rl__layer_state_len(&m->layers[i]);
+            if (len == 0)
+                continue;
+            size_t n = rl__mul(rows, len, &ok);
+            fresh[i] = ok ? rl__calloc(n, sizeof(float)) : NULL;
+            ok = fresh[i] != NULL;
+        }
+        for (size_t i = 0; i < m->n_layers; i++) {
+            float *drop = ok ? m->states[i] : fresh[i];
+            if (ok && rl__layer_state_len(&m->layers[i]) > 0)
+                m->states[i] = fresh[i];
+            rl__free(drop);
+        }
+        if (!ok)
+            return RL_E_NOMEM;
+        m->cap_state_rows = rows;
+    }
+    m->state_rows = rows;
+    rl__model_reset_states(m);
+    return RL_OK;
+}
+
 rl_status rl__model_set_param(rl_model *m, rl_param p, double value)
 {
     if (p == RL_PARAM_THREADS) {
@@ -163,6 +218,8 @@ rl_status rl__model_set_param(rl_model *m, rl_param p, double value)
     }
     m->params[p] = value;
     m->params_set |= 1u << p;
+    if (p == RL_PARAM_STATEFUL)
+        rl__model_reset_states(m);
     return RL_OK;
 }
 
@@ -286,12 +343,20 @@ static void scatter_sample_major(float *dst, const float *src, size_t batch, siz
 
 /* ---- passes ------------------------------------------------------------ */
 
-static const float *forward(rl_model *m, size_t batch)
+/* Stateless, or (stateful model) rows [first_row, first_row + batch) of the
+ * kept states go in and their final states come out. */
+static const float *forward(rl_model *m, size_t batch, size_t first_row)
 {
     const float *x = m->xb;
+    int stateful = rl__model_stateful(m);
     for (size_t i = 0; i < m->n_layers; i++) {
         rl_layer *l = &m->layers[i];
-        l->ops->forward(l, &m->cx, x, batch);
+        float *state = NULL;
+        if (stateful && l->ops->final_state)
+            state = m->states[i] + first_row * rl__layer_state_len(l);
+        l->ops->forward(l, &m->cx, x, batch, state && !m->states_fresh ? state : NULL);
+        if (state)
+            l->ops->final_state(l, batch, state);
         x = l->out;
     }
     return x;
@@ -378,8 +443,26 @@ static void loss_sum(rl_model *m, const float *x, const float *y, size_t first, 
         size_t batch = n - at < chunk ? n - at : chunk;
         gather_time_major(m->xb, x, NULL, first + at, batch, m->time_steps, m->n_features);
         gather_time_major(m->yb, y, NULL, first + at, batch, last->out_steps, last->units);
-        const float *out = forward(m, batch);
+        const float *out = forward(m, batch, at);
         *sum += rl__loss_value(m->loss, out, m->yb, batch * per_sample) * (double)batch;
+    }
+    m->states_fresh = 0;
+}
+
+/* A stateful fit's validation, as Keras runs it: consecutive batches of the
+ * training batch rows, carrying the state on from the epoch's training. */
+static void loss_sum_carried(rl_model *m, const float *x, const float *y, size_t first, size_t n,
+                             double *sum)
+{
+    const rl_layer *last = last_layer(m);
+    size_t per_sample = rl__layer_out_len(last), rows = m->state_rows;
+    *sum = 0;
+    for (size_t at = 0; at < n; at += rows) {
+        gather_time_major(m->xb, x, NULL, first + at, rows, m->time_steps, m->n_features);
+        gather_time_major(m->yb, y, NULL, first + at, rows, last->out_steps, last->units);
+        const float *out = forward(m, rows, 0);
+        m->states_fresh = 0;
+        *sum += rl__loss_value(m->loss, out, m->yb, rows * per_sample) * (double)rows;
     }
 }
 
@@ -442,8 +525,8 @@ static void shuffle(rl_model *m, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         m->order[i] = i;
-    if (m->params[RL_PARAM_SHUFFLE] == 0)
-        return;
+    if (m->params[RL_PARAM_SHUFFLE] == 0 || rl__model_stateful(m))
+        return;   /* a stateful model keeps the order: row b continues row b */
     for (size_t i = n - 1; i > 0; i--) {
         size_t j = (size_t)rl__rng_below(&m->rng, (uint64_t)i + 1);
         size_t t = m->order[i];
@@ -461,11 +544,14 @@ static rl_status train_epoch(rl_model *m, const float *x, const float *y, size_t
     size_t per_sample = rl__layer_out_len(last);
     double sum = 0;
     shuffle(m, n_train);
+    if (rl__model_stateful(m))
+        rl__model_reset_states(m);   /* every epoch starts from the zero state */
     for (size_t at = 0; at < n_train; at += batch_size) {
         size_t batch = n_train - at < batch_size ? n_train - at : batch_size;
         gather_time_major(m->xb, x, m->order, at, batch, m->time_steps, m->n_features);
         gather_time_major(m->yb, y, m->order, at, batch, last->out_steps, last->units);
-        const float *out = forward(m, batch);
+        const float *out = forward(m, batch, 0);
+        m->states_fresh = 0;
         double loss = rl__loss_value(m->loss, out, m->yb, batch * per_sample);
         /* Finite as the float that history and the callback report. */
         if (!isfinite((float)loss))
@@ -500,8 +586,16 @@ static rl_status fit(rl_model *m, const float *x, const float *y, size_t n, size
                         "validation set", m->params[RL_PARAM_VALIDATION_SPLIT], n);
     if (batch_size > n_train)
         batch_size = n_train;
+    int stateful = rl__model_stateful(m);
+    if (stateful && (n_train % batch_size != 0 || n_val % batch_size != 0))
+        return rl__fail(m, RL_E_INVALID,
+                        "stateful fit: the %zu training and %zu validation samples must each be "
+                        "a multiple of batch_size %zu (each batch row continues the same row of "
+                        "the previous batch)", n_train, n_val, batch_size);
     size_t patience = (size_t)m->params[RL_PARAM_PATIENCE];
     rl_status s = reserve_fit(m, n_train, n_val, batch_size, epochs, patience > 0);
+    if (s == RL_OK && stateful)
+        s = use_state_rows(m, batch_size);
     if (s != RL_OK)
         return rl__fail(m, s, "out of memory for training buffers (batch %zu)", batch_size);
 
@@ -515,7 +609,10 @@ static rl_status fit(rl_model *m, const float *x, const float *y, size_t n, size
             return s;
         if (n_val > 0) {
             double sum;
-            loss_sum(m, x, y, n_train, n_val, &sum);
+            if (stateful)
+                loss_sum_carried(m, x, y, n_train, n_val, &sum);
+            else
+                loss_sum(m, x, y, n_train, n_val, &sum);
             val = sum / (double)n_val;
         }
         m->hist_loss[m->hist_n] = (float)loss;
@@ -542,29 +639,42 @@ static rl_status fit(rl_model *m, const float *x, const float *y, size_t n, size
 
 /* ---- inference ---------------------------------------------------------- */
 
+/* Buffers of a predict/evaluate pass; a stateful model's n samples are n
+ * batch rows (the chunks only bound the workspace). */
+static rl_status reserve_inference(rl_model *m, size_t n, size_t chunk)
+{
+    rl_status s = reserve_batch(m, chunk);
+    if (s == RL_OK && rl__model_stateful(m))
+        s = use_state_rows(m, n);
+    if (s != RL_OK)
+        return rl__fail(m, s, "out of memory for a batch of %zu samples", chunk);
+    return RL_OK;
+}
+
 static rl_status predict(rl_model *m, const float *x, size_t n, float *y)
 {
     const rl_layer *last = last_layer(m);
     size_t chunk = eval_chunk(m, n);
-    rl_status s = reserve_batch(m, chunk);
+    rl_status s = reserve_inference(m, n, chunk);
     if (s != RL_OK)
-        return rl__fail(m, s, "out of memory for a batch of %zu samples", chunk);
+        return s;
     for (size_t at = 0; at < n; at += chunk) {
         size_t batch = n - at < chunk ? n - at : chunk;
         gather_time_major(m->xb, x, NULL, at, batch, m->time_steps, m->n_features);
-        const float *out = forward(m, batch);
+        const float *out = forward(m, batch, at);
         scatter_sample_major(y + at * rl__layer_out_len(last), out, batch, last->out_steps,
                              last->units);
     }
+    m->states_fresh = 0;
     return RL_OK;
 }
 
 static rl_status evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss)
 {
     size_t chunk = eval_chunk(m, n);
-    rl_status s = reserve_batch(m, chunk);
+    rl_status s = reserve_inference(m, n, chunk);
     if (s != RL_OK)
-        return rl__fail(m, s, "out of memory for a batch of %zu samples", chunk);
+        return s;
     double sum;
     loss_sum(m, x, y, 0, n, &sum);
     *loss = sum / (double)n;

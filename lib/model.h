@@ -58,6 +58,13 @@ struct rl_model {
     size_t cap_samples;
     size_t *order;             /* sample permutation of an epoch */
 
+    /* Stateful models (RL_PARAM_STATEFUL): every layer's state per batch
+     * row, [state_rows][state_len]; Dense layers have none. */
+    float *states[RL_MAX_LAYERS];
+    size_t state_rows;         /* rows the states belong to (0: none yet) */
+    size_t cap_state_rows;
+    int states_fresh;          /* all zero: the next pass starts from the zero state */
+
     char err[256];
 };
 
@@ -100,5 +107,8 @@ rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, s
 rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y);
 rl_status rl__model_evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss);
 size_t rl__model_out_len(const rl_model *m);     /* floats of one sample's output */
+/* Zero state for every row (rl_model_reset_states, each stateful epoch). */
+void rl__model_reset_states(rl_model *m);
+int rl__model_stateful(const rl_model *m);
 
 #endif

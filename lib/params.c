@@ -23,6 +23,7 @@ static const param_info infos[RL_PARAM_COUNT] = {
     [RL_PARAM_PATIENCE] = { "patience", 0, 1e9, 0, 1 },
     [RL_PARAM_THREADS] = { "threads", 1, 64, 1, 1 },
     [RL_PARAM_RHO] = { "rho", 0, BELOW_ONE, 0.9, 0 },
+    [RL_PARAM_STATEFUL] = { "stateful", 0, 1, 0, 1 },
 };
 
 void rl__params_defaults(double params[RL_PARAM_COUNT])

@@ -85,7 +85,7 @@ static double net_loss(net *nt)
 {
     const double *x = nt->x;
     for (size_t i = 0; i < nt->n; i++) {
-        nt->layers[i].ops->forward(&nt->layers[i], NULL, x, BATCH);
+        nt->layers[i].ops->forward(&nt->layers[i], NULL, x, BATCH, NULL);
         x = nt->layers[i].out;
     }
     return rl__loss_value(nt->loss, x, nt->target, nt->out_len);

@@ -353,6 +353,7 @@ static void test_param_set_get(void **state)
         { RL_PARAM_SEED, 12345 },          { RL_PARAM_SHUFFLE, 0 },
         { RL_PARAM_VALIDATION_SPLIT, 0.2 }, { RL_PARAM_PATIENCE, 3 },
         { RL_PARAM_THREADS, 2 },           { RL_PARAM_RHO, 0.8 },
+        { RL_PARAM_STATEFUL, 1 },
     };
     assert_int_equal(sizeof values / sizeof values[0], RL_PARAM_COUNT);
     for (size_t i = 0; i < RL_PARAM_COUNT; i++) {
@@ -380,7 +381,7 @@ static void test_param_names_and_bounds(void **state)
     (void)state;
     static const char *const names[RL_PARAM_COUNT] = {
         "learning_rate", "beta1", "beta2", "epsilon", "momentum", "clipnorm", "seed",
-        "shuffle", "validation_split", "patience", "threads", "rho",
+        "shuffle", "validation_split", "patience", "threads", "rho", "stateful",
     };
     for (int p = 0; p < RL_PARAM_COUNT; p++)
         assert_string_equal(rl_param_name((rl_param)p), names[p]);

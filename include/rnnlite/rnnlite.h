@@ -101,11 +101,22 @@ typedef enum rl_param {
     RL_PARAM_VALIDATION_SPLIT = 8, /**< fraction [0,1) held out from the end of the data; default 0 */
     RL_PARAM_PATIENCE = 9,         /**< early stopping: epochs without val-loss improvement; 0 = off */
     RL_PARAM_THREADS = 10,         /**< worker threads for the kernels, 1..64; default 1 */
-    RL_PARAM_RHO = 11              /**< RMSprop decay of the squared-gradient average; default 0.9 */
+    RL_PARAM_RHO = 11,             /**< RMSprop decay of the squared-gradient average; default 0.9 */
+    /** 1 = Keras `stateful=True`: rl_fit(), rl_predict() and rl_evaluate()
+     *  carry each batch row's final recurrent state into the same row of the
+     *  next batch; no shuffling (::RL_PARAM_SHUFFLE is ignored); the states
+     *  are reset at the start of every fit epoch and by
+     *  rl_model_reset_states(). rl_fit() then needs the training (and
+     *  validation) sample counts to be multiples of the batch size. States
+     *  are kept per row for the batch size of the last stateful call (a
+     *  predict or evaluate of n samples is one batch of n rows); a call with
+     *  another number of rows starts from the zero state. Setting this
+     *  parameter resets the states. Default 0. Saved in the model file. */
+    RL_PARAM_STATEFUL = 12
 } rl_param;
 
 /** Number of ::rl_param values this library knows (one past the last). */
-#define RL_PARAM_COUNT 12
+#define RL_PARAM_COUNT 13
 
 /**
  * Called once after every epoch of rl_fit().
@@ -340,6 +351,14 @@ RL_API rl_status rl_predict(rl_model *m, const float *x, size_t n_samples, float
 RL_API rl_status rl_evaluate(rl_model *m, const float *x, const float *y, size_t n_samples,
                              float *loss);
 
+/**
+ * Zero the recurrent states a stateful model (::RL_PARAM_STATEFUL) carries
+ * between calls, as Keras' `model.reset_states()`. Harmless on a model that
+ * is not stateful. Streams keep their own state and are not affected.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL.
+ */
+RL_API rl_status rl_model_reset_states(rl_model *m);
+
 /** @} */
 
 /* ------------------------------------------------------------------ */
@@ -422,6 +441,155 @@ RL_API rl_status rl_model_set_scaler(rl_model *m, const rl_scaler *s);
  * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_STATE when none is attached; ::RL_E_NOMEM.
  */
 RL_API rl_status rl_model_get_scaler(const rl_model *m, rl_scaler **out);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Streaming: one observation at a time
+ *  A stream follows a series as its observations arrive and gives the
+ *  model's forecast after each one. It reads its model and never changes
+ *  it, so several streams of one model may run in several threads (each
+ *  stream on one thread at a time); the work runs on the calling thread,
+ *  never on the model's worker pool. The model must outlive its streams:
+ *  rl_model_destroy() of a model with live streams, or changing its layers'
+ *  weights, scaler or targets while streams follow it, is the caller's error
+ *  (a saved stream then no longer loads: its fingerprint differs).
+ *
+ *  Units: observations go in and forecasts come out in raw units; the
+ *  model's attached scaler is applied inside (rl_predict() by contrast works
+ *  in model units).
+ *
+ *  Errors of rl_stream_create() and rl_stream_load_buffer() are told by
+ *  rl_model_last_error() of the model (they count as a call on the model);
+ *  those of every other stream call by rl_stream_last_error().
+ *  @{ */
+
+/** Opaque stream handle: the model it follows, its recent observations or
+ *  recurrent state, and its own workspace. */
+typedef struct rl_stream rl_stream;
+
+/** What a stream keeps between observations. */
+typedef enum rl_stream_mode {
+    /** Keeps the last time_steps observations; each push predicts exactly
+     *  (bit for bit) what rl_predict() gives on that window. */
+    RL_STREAM_WINDOW = 0,
+    /** Carries the recurrent state one step per push (O(1) per step, every
+     *  layer stepped once); equals a stateful model's rl_predict() on the
+     *  same series cut into consecutive windows, at each window's end. */
+    RL_STREAM_STATEFUL = 1
+} rl_stream_mode;
+
+/**
+ * Create a stream of a compiled model, starting from zero state (as after
+ * rl_model_reset_states(), whatever the model's own states are) with no
+ * observation seen. Every buffer the stream will need is allocated here:
+ * rl_stream_push(), rl_stream_reset() and rl_stream_forecast() allocate
+ * nothing.
+ * @param out   receives the stream (free with rl_stream_destroy()); NULL on failure
+ * @param m     compiled model; must outlive the stream
+ * @param mode  ::RL_STREAM_WINDOW or ::RL_STREAM_STATEFUL
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or an unknown mode; ::RL_E_STATE
+ *         before compile, or with an attached scaler whose outputs the model's
+ *         targets do not place (see rl_model_set_targets()); ::RL_E_SHAPE for
+ *         a scaler fitted on another number of features; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_stream_create(rl_stream **out, const rl_model *m, rl_stream_mode mode);
+
+/** Free a stream (never its model). NULL is a no-op. */
+RL_API void rl_stream_destroy(rl_stream *s);
+
+/**
+ * Forget every observation: back to the state rl_stream_create() gave.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL.
+ */
+RL_API rl_status rl_stream_reset(rl_stream *s);
+
+/**
+ * Give the stream one observation and get the model's output.
+ * @param s           stream
+ * @param obs         one raw observation, [n_features]
+ * @param n_features  the model's n_features
+ * @param pred        receives the model's output row in raw units (the
+ *                    model's steps * units floats, see rl_model_output_shape()),
+ *                    or NaN in every slot while the stream has not seen
+ *                    enough observations (window mode: time_steps; a model
+ *                    whose output is a sequence: time_steps in both modes)
+ * @param pred_len    room in @p pred, in floats
+ * @return ::RL_OK; ::RL_E_INVALID for NULL pointers or a wrong @p n_features;
+ *         ::RL_E_SHAPE for @p pred_len too small; ::RL_E_NUMERIC for NaN/Inf
+ *         in @p obs. On failure the stream is unchanged. Allocates nothing.
+ */
+RL_API rl_status rl_stream_push(rl_stream *s, const float *obs, size_t n_features, float *pred,
+                                size_t pred_len);
+
+/**
+ * Forecast @p horizon rows ahead from what the stream has seen, without
+ * changing it: the model's forecasts are fed back as the next observations
+ * (with the covariates of @p future for columns that are not targets), as
+ * rl_forecast() does on a history; in window mode the result equals, bit for
+ * bit, rl_forecast() on the last time_steps observations pushed. Uses the
+ * stream's own workspace and allocates nothing.
+ * @param s         stream that has seen enough observations to forecast
+ * @param future    [n_future][n_features] raw rows of the known future of
+ *                  the non-target columns (target columns in it are ignored);
+ *                  NULL when every column is a target
+ * @param n_future  rows in @p future (>= @p horizon when some column is not a target)
+ * @param horizon   rows to forecast, >= 1
+ * @param out       [horizon][n_targets] raw units (targets in the order of
+ *                  rl_model_set_targets())
+ * @param out_len   room in @p out, in floats
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, zero @p horizon, missing
+ *         covariates or NaN/Inf in the rows read from @p future;
+ *         ::RL_E_STATE when the stream has not yet seen enough observations,
+ *         or the model's outputs are not whole rows of targets, or it
+ *         outputs a sequence; ::RL_E_SHAPE for @p out_len too small.
+ */
+RL_API rl_status rl_stream_forecast(rl_stream *s, const float *future, size_t n_future,
+                                    size_t horizon, float *out, size_t out_len);
+
+/**
+ * An independent copy of a stream (same model, same observations or state):
+ * pushing into one never affects the other, e.g. for what-if forecasts.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_stream_clone(const rl_stream *s, rl_stream **out);
+
+/**
+ * Serialise a stream's state (mode, observations or recurrent state, and a
+ * fingerprint of its model's architecture, weights, scaler and targets) into
+ * a buffer the library allocates; free it with rl_free(). Format:
+ * docs/format.md. The buffer is checked by a CRC-32.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_stream_save_buffer(const rl_stream *s, void **buffer, size_t *size);
+
+/**
+ * Rebuild a saved stream against its model: it continues exactly (bit for
+ * bit) as the stream that was saved.
+ * @param out     receives the stream; NULL on failure
+ * @param m       the model the stream was saved with (same architecture,
+ *                weights, scaler and targets)
+ * @param buffer  bytes from rl_stream_save_buffer()
+ * @param size    their count
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or a zero size; ::RL_E_FORMAT for
+ *         a truncated, corrupt or unknown buffer, or one saved against
+ *         another model; errors of rl_stream_create(). The message is in
+ *         rl_model_last_error(m).
+ */
+RL_API rl_status rl_stream_load_buffer(rl_stream **out, const rl_model *m, const void *buffer,
+                                       size_t size);
+
+/**
+ * Observations the stream has seen since it was created or reset.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL.
+ */
+RL_API rl_status rl_stream_seen(const rl_stream *s, size_t *count);
+
+/**
+ * Detail of the last failure of a call on this stream ("" when none); valid
+ * until the next call on it. Never NULL.
+ */
+RL_API const char *rl_stream_last_error(const rl_stream *s);
 
 /** @} */
 
