@@ -119,11 +119,53 @@ static void test_two_threads(void **state)
     }
 }
 
+/* After rl_stream_create, pushes, forecasts, resets and a save allocate
+ * nothing but the save's own buffer: in both modes, every kind, with a
+ * scaler (raw units in and out), on a model with worker threads. */
+static void test_streams(void **state)
+{
+    (void)state;
+    static float series[N * F], pred[2 * T], out[8 * 2];
+    tu_fill_uniform(series, N * F, 3, -2, 2);
+    for (int a = 0; a < A_COUNT; a++)
+        for (int mode = 0; mode < 2; mode++) {
+            rl_model *m = build((arch)a, 2, 0);
+            rl_scaler *sc = NULL;
+            assert_int_equal(rl_scaler_create_minmax(&sc, 0, 1), RL_OK);
+            assert_int_equal(rl_scaler_fit(sc, series, N, F), RL_OK);
+            assert_int_equal(rl_model_set_scaler(m, sc), RL_OK);
+            const size_t targets[2] = { 0, 2 };
+            assert_int_equal(rl_model_set_targets(m, targets, 2), RL_OK);
+            rl_stream *s = NULL;
+            assert_int_equal(rl_stream_create(&s, m, (rl_stream_mode)mode), RL_OK);
+            size_t count = 0;
+            rl__set_alloc_hook(count_hook, &count);
+            int ok = 1;
+            for (int rep = 0; rep < 2; rep++) {
+                for (size_t i = 0; i < N; i++)
+                    ok &= rl_stream_push(s, series + i * F, F, pred, 2) == RL_OK;
+                ok &= rl_stream_forecast(s, series, N, 8, out, 8 * 2) == RL_OK;
+                ok &= rl_stream_reset(s) == RL_OK;
+            }
+            rl__set_alloc_hook(NULL, NULL);
+            assert_true(ok);
+            if (count != 0) {
+                print_error("arch %d, mode %d: %zu allocations by a stream after create\n",
+                            (int)a, mode, count);
+                fail();
+            }
+            rl_stream_destroy(s);
+            rl_scaler_destroy(sc);
+            rl_model_destroy(m);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_single_thread),
         cmocka_unit_test(test_two_threads),
+        cmocka_unit_test(test_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
