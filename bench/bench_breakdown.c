@@ -277,14 +277,14 @@ static int breakdown(int k, size_t steps, size_t in, size_t units, long threads,
             goto done;
     if (!c.m || rl__layer_reserve(&c.l, BATCH) != RL_OK)
         goto done;
-    if (threads > 1 && !(c.cx.pool = rl__pool_create((unsigned)threads)))
+    if (threads > 1 && rl__pool_create((unsigned)threads, RL_PLACE_FREE, &c.cx.pool) != RL_OK)
         goto done;
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
         bench_stats s;
         int failed;
         if (parts[i].fn == run_layer_bwd)   /* needs this forward's caches */
             run_layer_fwd(&c);
-        /* as the API does around fit and predict: caller off the workers' CPUs */
+        /* as the API does around fit and predict */
         rl__pool_bind_caller(c.cx.pool);
         failed = bench_auto(parts[i].fn, &c, budget, reps, &s);
         rl__pool_unbind_caller(c.cx.pool);

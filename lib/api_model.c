@@ -147,6 +147,36 @@ rl_status rl_model_set_epoch_callback(rl_model *m, rl_epoch_callback cb, void *u
     return RL_OK;
 }
 
+rl_status rl_model_set_thread_placement(rl_model *m, rl_thread_placement placement)
+{
+    CHECK_MODEL(m);
+    if ((int)placement < RL_PLACE_FREE || (int)placement > RL_PLACE_WORKERS_AND_CALLER)
+        return rl__fail(m, RL_E_INVALID, "unknown thread placement %d", (int)placement);
+    rl_status s = rl__model_set_placement(m, (int)placement);
+    return s == RL_OK ? s : rl__fail(m, s, "could not restart the worker threads");
+}
+
+rl_status rl_model_set_parallel_for(rl_model *m, rl_parallel_for_fn fn, void *user,
+                                    size_t concurrency)
+{
+    CHECK_MODEL(m);
+    if (fn && (concurrency < 1 || concurrency > RL_MAX_THREADS))
+        return rl__fail(m, RL_E_INVALID, "rl_model_set_parallel_for: concurrency %zu (1..%d)",
+                        concurrency, RL_MAX_THREADS);
+    rl_status s = rl__model_set_parallel_for(m, fn, user, concurrency);
+    return s == RL_OK ? s : rl__fail(m, s, "out of memory for the parallel-for hook");
+}
+
+rl_status rl_model_threads_in_use(const rl_model *m, size_t *threads)
+{
+    if (!m)
+        return RL_E_INVALID;
+    if (!threads)
+        return rl__fail(m, RL_E_INVALID, "rl_model_threads_in_use: threads is NULL");
+    *threads = rl__model_threads_in_use(m);
+    return RL_OK;
+}
+
 rl_status rl_model_layer_count(const rl_model *m, size_t *count)
 {
     if (!m)

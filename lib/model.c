@@ -144,20 +144,55 @@ rl_status rl__model_compile(rl_model *m, rl_optimizer opt, rl_loss loss)
     return RL_OK;
 }
 
+/* The pool for `threads`, `placement` and the host's parallel-for (which,
+ * when set, replaces our own threads); the old pool goes only once the new
+ * one exists. */
+static rl_status rebuild_pool(rl_model *m, unsigned threads, int placement,
+                              rl_parallel_for_fn host_for, void *host_user, size_t concurrency)
+{
+    rl_pool *pool = NULL;
+    rl_status s = host_for ? rl__pool_create_host(host_for, host_user,
+                                                  concurrency > 64 ? 64 : (unsigned)concurrency,
+                                                  &pool)
+                           : rl__pool_create(threads, placement, &pool);
+    if (s != RL_OK)
+        return s;
+    rl__pool_destroy(m->cx.pool);
+    m->cx.pool = pool;
+    m->pool_threads = threads;
+    m->placement = placement;
+    m->host_for = host_for;
+    m->host_user = host_user;
+    m->host_concurrency = concurrency;
+    return RL_OK;
+}
+
 static rl_status set_threads(rl_model *m, unsigned threads)
 {
     if (threads == m->pool_threads)
         return RL_OK;
-    rl_pool *pool = NULL;
-    if (threads > 1) {
-        pool = rl__pool_create(threads);
-        if (!pool)
-            return RL_E_NOMEM;
-    }
-    rl__pool_destroy(m->cx.pool);
-    m->cx.pool = pool;
-    m->pool_threads = threads;
-    return RL_OK;
+    return rebuild_pool(m, threads, m->placement, m->host_for, m->host_user,
+                        m->host_concurrency);
+}
+
+rl_status rl__model_set_placement(rl_model *m, int placement)
+{
+    if (placement == m->placement)
+        return RL_OK;
+    return rebuild_pool(m, m->pool_threads, placement, m->host_for, m->host_user,
+                        m->host_concurrency);
+}
+
+rl_status rl__model_set_parallel_for(rl_model *m, rl_parallel_for_fn fn, void *user,
+                                     size_t concurrency)
+{
+    return rebuild_pool(m, m->pool_threads, m->placement, fn, fn ? user : NULL,
+                        fn ? concurrency : 0);
+}
+
+size_t rl__model_threads_in_use(const rl_model *m)
+{
+    return rl__pool_threads(m->cx.pool);
 }
 
 /* ---- recurrent state of stateful models ---------------------------------- */

@@ -49,7 +49,11 @@ struct rl_model {
     size_t n_targets;          /* 0 = never set */
 
     rl_compute cx;
-    unsigned pool_threads;     /* threads cx.pool was made for (1: no pool) */
+    unsigned pool_threads;     /* RL_PARAM_THREADS cx.pool was made for (1: no pool) */
+    int placement;             /* rl_thread_placement of the pool */
+    rl_parallel_for_fn host_for;   /* the host's parallel-for, or NULL: our own pool */
+    void *host_user;
+    size_t host_concurrency;
 
     /* Batch buffers, grown on demand, never inside the training loop. */
     size_t cap_batch;
@@ -88,6 +92,13 @@ rl_status rl__model_compile(rl_model *m, rl_optimizer opt, rl_loss loss);
 /* Stores a checked value; RL_PARAM_THREADS also resizes the worker pool. */
 rl_status rl__model_set_param(rl_model *m, rl_param p, double value);
 void rl__model_set_callback(rl_model *m, rl_epoch_callback cb, void *user);
+/* Rebuilds the pool for a new placement or host parallel-for (fn NULL: our
+ * own threads again); on failure the old pool stays. */
+rl_status rl__model_set_placement(rl_model *m, int placement);
+rl_status rl__model_set_parallel_for(rl_model *m, rl_parallel_for_fn fn, void *user,
+                                     size_t concurrency);
+/* Threads a product is shared by now (1: no pool). */
+size_t rl__model_threads_in_use(const rl_model *m);
 /* Copies of a layer's weights in (checked finite by the caller) and out. */
 void rl__model_set_weights(rl_model *m, size_t layer, const float *w);
 void rl__model_get_weights(const rl_model *m, size_t layer, float *w);

@@ -1,20 +1,23 @@
-/* Worker threads of one model. A product is split over column blocks of C
- * (whole cache lines), never over k: every element is still one fma chain in
- * increasing k order, so any thread count gives the same bits.
+/* Worker threads of one model (see pool.h for the placement rules). A
+ * product is split over column blocks of C (whole cache lines), never over
+ * k: every element is still one fma chain in increasing k order, so any
+ * thread count, and the host's parallel-for, give the same bits.
  *
  * Hand-off: the caller publishes the job with a new generation in one
- * atomic word that also counts the column blocks handed out; every thread,
- * the caller included, claims blocks from it until none are left, so a
- * worker that the OS keeps off its CPU delays only the block it holds.
- * Idle workers spin on the word for a while (products come in bursts,
- * microseconds apart, during training), then sleep on a condition variable.
- * Nothing is allocated per call.
+ * atomic word that also counts the column blocks handed out; every working
+ * thread claims blocks from it until none are left, so a worker that the OS
+ * keeps off its CPU delays only the block it holds. Idle workers spin on
+ * the word for a while (products come in bursts, microseconds apart,
+ * during training), then sleep on a condition variable; a caller that does
+ * not work (RL_PLACE_WORKERS) spins briefly, then sleeps until the last
+ * block is done. Nothing is allocated per call.
  *
- * Placement (Linux): each worker is pinned to its own CPU, and between
- * rl__pool_bind_caller and rl__pool_unbind_caller the caller is pinned to
- * one more. Measured on a 2-vCPU VM: left free, the scheduler moved the
- * caller onto the worker's CPU and a 2-thread product ran up to 40x slower
- * than on one thread; pinned, it ran 1.7-1.9x faster. */
+ * Why the caller is left alone by default: pinning it changed the host's
+ * thread for good when anything went wrong between bind and unbind, and two
+ * models pinned their callers to the same CPU. Measured on the 2-vCPU VM
+ * that motivated pinning: left free, a caller and a worker that both spin
+ * could share a CPU and run 40x slower; so waiting here turns into sleeping
+ * quickly, and the pinned placements exist for hosts that want them. */
 #include "pool.h"
 
 #include <pthread.h>
@@ -42,8 +45,13 @@ enum {
     BLOCKS_PER_THREAD = 3,  /* slack for a thread that falls behind */
     MIN_WORK = 1 << 16,     /* multiply-adds per block worth a hand-off */
     WORKER_SPINS = 1 << 12, /* polls before a worker sleeps (~0.25 ms on Zen 5) */
-    CALLER_SPINS = 1 << 10, /* polls before the caller yields its CPU */
+    CALLER_SPINS = 1 << 10, /* polls before the caller yields or sleeps */
 };
+
+/* Multiply-adds below which a product stays on the calling thread: a
+ * hand-off costs a few microseconds, which below this is more than the
+ * second thread saves (an LSTM step at batch 32 is parallel from H = 128). */
+#define PARALLEL_MIN_WORK ((size_t)1 << 21)
 
 /* The ticket word: generation (bits 63-32), blocks of the job (31-16),
  * next block to hand out (15-0). */
@@ -71,6 +79,7 @@ typedef struct gemm_job {
 typedef struct worker {
     rl_pool *pool;
     pthread_t thread;
+    int cpu;               /* pinned to, or -1 */
 } worker;
 
 struct rl_pool {
@@ -82,17 +91,29 @@ struct rl_pool {
     _Alignas(64) gemm_job job;   /* published by the ticket's release store */
     uint32_t generation;         /* caller only */
     int quit;                    /* under lock */
+    int caller_sleeps;           /* under lock: signal `finished` at the last block */
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    unsigned n_threads;          /* including the caller */
+    pthread_cond_t finished;
+    unsigned n_threads;          /* threads that share a product */
+    unsigned n_workers;
     unsigned n_started;
-    worker *workers;             /* n_threads - 1 */
+    int caller_works;            /* the caller claims blocks too */
+    int placement;               /* rl_thread_placement */
+    size_t min_work;             /* PARALLEL_MIN_WORK but in tests */
+    worker *workers;
 
-    /* Caller placement; touched only by the thread using the pool. */
-    int caller_cpu;        /* -1: no pinning */
+    /* The host's parallel-for, instead of workers. */
+    rl_parallel_for_fn host_for;
+    void *host_user;
+
+    /* Caller placement (RL_PLACE_WORKERS_AND_CALLER); touched only by the
+     * thread using the pool. */
+    int caller_cpu;
     int bind_wanted;       /* pin the caller at the next parallel product */
     int bound;             /* the caller is pinned; saved_mask restores it */
 #ifdef RL_PIN
+    pthread_t bound_thread;
     cpu_set_t saved_mask;
 #endif
 };
@@ -109,6 +130,22 @@ static void run_block(const gemm_job *j, unsigned block)
             j->accumulate);
 }
 
+static void host_task(void *job, size_t index)
+{
+    run_block(job, (unsigned)index);
+}
+
+/* Tells a sleeping caller that the last block of `blocks` is done. */
+static void block_done(rl_pool *p, unsigned blocks)
+{
+    if (atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel) + 1 != blocks)
+        return;
+    pthread_mutex_lock(&p->lock);
+    if (p->caller_sleeps)
+        pthread_cond_signal(&p->finished);
+    pthread_mutex_unlock(&p->lock);
+}
+
 /* Runs blocks of generation `gen` until none are left to claim. A block
  * is claimed before the job is read, so the job cannot change under it:
  * the caller waits for every block of a generation before the next. */
@@ -121,7 +158,7 @@ static void claim_blocks(rl_pool *p, uint32_t gen)
         if (atomic_compare_exchange_weak_explicit(&p->ticket, &t, t + 1, memory_order_acquire,
                                                   memory_order_acquire)) {
             run_block(&p->job, TICKET_NEXT(t));
-            atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+            block_done(p, TICKET_BLOCKS(t));
             t = atomic_load_explicit(&p->ticket, memory_order_acquire);
         }
     }
@@ -160,18 +197,40 @@ static void *worker_main(void *arg)
     }
 }
 
+/* ---- placement ------------------------------------------------------------ */
+
 #ifdef RL_PIN
-/* CPUs to place threads on: those of the process's main thread (a new
- * thread inherits its creator's mask, which may be a single CPU). */
-static int usable_cpus(cpu_set_t *set)
+/* How many pinned threads of any pool in the process sit on each CPU: the
+ * one piece of process-wide state, so that two models' pools spread over
+ * the CPUs instead of stacking on the first ones. It decides placement
+ * only, never a result. */
+static pthread_mutex_t cpu_users_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned cpu_users[CPU_SETSIZE];
+
+/* The least used CPU of `set` (lowest number on ties), taken out of `set`
+ * and counted as used; -1 when `set` is empty. */
+static int take_cpu(cpu_set_t *set)
 {
-    if (sched_getaffinity(getpid(), sizeof *set, set) != 0 || CPU_COUNT(set) < 2) {
-        const long online = sysconf(_SC_NPROCESSORS_ONLN);
-        CPU_ZERO(set);
-        for (long cpu = 0; cpu < online && cpu < CPU_SETSIZE; cpu++)
-            CPU_SET((int)cpu, set);
+    int best = -1;
+    pthread_mutex_lock(&cpu_users_lock);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, set) && (best < 0 || cpu_users[cpu] < cpu_users[best]))
+            best = cpu;
+    if (best >= 0) {
+        cpu_users[best]++;
+        CPU_CLR(best, set);
     }
-    return CPU_COUNT(set);
+    pthread_mutex_unlock(&cpu_users_lock);
+    return best;
+}
+
+static void give_back_cpu(int cpu)
+{
+    if (cpu < 0)
+        return;
+    pthread_mutex_lock(&cpu_users_lock);
+    cpu_users[cpu]--;
+    pthread_mutex_unlock(&cpu_users_lock);
 }
 
 static int pin_thread(pthread_t t, int cpu)
@@ -182,25 +241,31 @@ static int pin_thread(pthread_t t, int cpu)
     return pthread_setaffinity_np(t, sizeof one, &one);
 }
 
-/* The caller keeps the CPU it is on now; workers take the others in turn
- * (sharing them when there are more threads than CPUs). Best effort: a
- * thread that cannot be pinned keeps its inherited mask. */
-static void place_threads(rl_pool *p)
+/* CPUs the calling thread may run on: the host's limit for every thread
+ * this pool makes (a new thread inherits its creator's mask). */
+static int allowed_cpus(cpu_set_t *set)
+{
+    CPU_ZERO(set);
+    if (pthread_getaffinity_np(pthread_self(), sizeof *set, set) != 0)
+        return 0;
+    return CPU_COUNT(set);
+}
+
+/* Pins each worker to its own allowed CPU (best effort: a worker that
+ * cannot be pinned keeps the inherited mask, which is allowed too). */
+static void place_workers(rl_pool *p)
 {
     cpu_set_t set;
-    if (usable_cpus(&set) < 2)
-        return;
-    int here = sched_getcpu();
-    if (here < 0 || here >= CPU_SETSIZE || !CPU_ISSET(here, &set))
-        for (here = 0; !CPU_ISSET(here, &set); here++) {}
-    p->caller_cpu = here;
-    CPU_CLR(here, &set);
-    int cpu = -1;
+    allowed_cpus(&set);
     for (unsigned i = 0; i < p->n_started; i++) {
-        do
-            cpu = (cpu + 1) % CPU_SETSIZE;
-        while (!CPU_ISSET(cpu, &set));
-        (void)pin_thread(p->workers[i].thread, cpu);
+        int cpu = take_cpu(&set);
+        if (cpu < 0)
+            break;
+        if (pin_thread(p->workers[i].thread, cpu) == 0) {
+            p->workers[i].cpu = cpu;
+        } else {
+            give_back_cpu(cpu);
+        }
     }
 }
 
@@ -208,22 +273,54 @@ static void bind_caller_now(rl_pool *p)
 {
     p->bind_wanted = 0;
     pthread_t self = pthread_self();
-    if (p->caller_cpu < 0 ||
-        pthread_getaffinity_np(self, sizeof p->saved_mask, &p->saved_mask) != 0)
+    cpu_set_t set;
+    if (pthread_getaffinity_np(self, sizeof p->saved_mask, &p->saved_mask) != 0)
         return;
-    p->bound = pin_thread(self, p->caller_cpu) == 0;
+    set = p->saved_mask;
+    for (unsigned i = 0; i < p->n_started; i++)
+        if (p->workers[i].cpu >= 0)
+            CPU_CLR(p->workers[i].cpu, &set);
+    int cpu = take_cpu(&set);
+    if (cpu < 0)
+        return;   /* no CPU of the caller's own mask is free: leave it alone */
+    if (pin_thread(self, cpu) != 0) {
+        give_back_cpu(cpu);
+        return;
+    }
+    p->caller_cpu = cpu;
+    p->bound_thread = self;
+    p->bound = 1;
 }
 
 static void unbind_caller_now(rl_pool *p)
 {
-    (void)pthread_setaffinity_np(pthread_self(), sizeof p->saved_mask, &p->saved_mask);
+    (void)pthread_setaffinity_np(p->bound_thread, sizeof p->saved_mask, &p->saved_mask);
+    give_back_cpu(p->caller_cpu);
+    p->caller_cpu = -1;
     p->bound = 0;
 }
+
+static void release_workers_cpus(rl_pool *p)
+{
+    for (unsigned i = 0; i < p->n_started; i++) {
+        give_back_cpu(p->workers[i].cpu);
+        p->workers[i].cpu = -1;
+    }
+}
 #else
-static void place_threads(rl_pool *p) { (void)p; }
+static int allowed_cpus(void *set)
+{
+    (void)set;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+static void place_workers(rl_pool *p) { (void)p; }
 static void bind_caller_now(rl_pool *p) { p->bind_wanted = 0; }
 static void unbind_caller_now(rl_pool *p) { p->bound = 0; }
+static void release_workers_cpus(rl_pool *p) { (void)p; }
 #endif
+
+/* ---- life cycle ------------------------------------------------------------- */
 
 /* Publishes a new generation (with `blocks` blocks) and wakes sleepers. */
 static void publish(rl_pool *p, unsigned blocks)
@@ -243,26 +340,15 @@ static void stop_workers(rl_pool *p)
     publish(p, 0);
     for (unsigned i = 0; i < p->n_started; i++)
         pthread_join(p->workers[i].thread, NULL);
-    p->n_started = 0;
 }
 
-rl_pool *rl__pool_create(unsigned n_threads)
+static rl_pool *new_pool(unsigned n_workers)
 {
-    if (n_threads < 2)
-        return NULL;
     rl_pool *p = rl__calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->workers = rl__calloc(n_threads - 1, sizeof *p->workers);
-    if (!p->workers) {
-        rl__free(p);
-        return NULL;
-    }
-    p->n_threads = n_threads;
-    p->caller_cpu = -1;
-    atomic_init(&p->ticket, TICKET(0, 0, 0));
-    atomic_init(&p->done, 0);
-    if (pthread_mutex_init(&p->lock, NULL) != 0) {
+    p->workers = rl__calloc(n_workers ? n_workers : 1, sizeof *p->workers);
+    if (!p->workers || pthread_mutex_init(&p->lock, NULL) != 0) {
         rl__free(p->workers);
         rl__free(p);
         return NULL;
@@ -273,33 +359,107 @@ rl_pool *rl__pool_create(unsigned n_threads)
         rl__free(p);
         return NULL;
     }
-    for (unsigned i = 0; i + 1 < n_threads; i++) {
+    if (pthread_cond_init(&p->finished, NULL) != 0) {
+        pthread_cond_destroy(&p->wake);
+        pthread_mutex_destroy(&p->lock);
+        rl__free(p->workers);
+        rl__free(p);
+        return NULL;
+    }
+    p->n_workers = n_workers;
+    p->caller_cpu = -1;
+    p->min_work = PARALLEL_MIN_WORK;
+    atomic_init(&p->ticket, TICKET(0, 0, 0));
+    atomic_init(&p->done, 0);
+    return p;
+}
+
+rl_status rl__pool_create(unsigned n_threads, int placement, rl_pool **out)
+{
+    *out = NULL;
+#ifdef RL_PIN
+    cpu_set_t set;
+#else
+    int set;
+#endif
+    int allowed = allowed_cpus(&set);
+    if (allowed > 0 && n_threads > (unsigned)allowed)
+        n_threads = (unsigned)allowed;
+    if (n_threads < 2)
+        return RL_OK;   /* one thread: no pool */
+    /* With the caller only waiting, the workers are all the threads. */
+    const int caller_works = placement != RL_PLACE_WORKERS;
+    const unsigned n_workers = caller_works ? n_threads - 1 : n_threads;
+    rl_pool *p = new_pool(n_workers);
+    if (!p)
+        return RL_E_NOMEM;
+    p->n_threads = n_threads;
+    p->caller_works = caller_works;
+    p->placement = placement;
+    for (unsigned i = 0; i < n_workers; i++) {
         worker *w = &p->workers[i];
         w->pool = p;
+        w->cpu = -1;
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             rl__pool_destroy(p);
-            return NULL;
+            return RL_E_NOMEM;
         }
         p->n_started++;
     }
-    place_threads(p);
-    return p;
+    if (placement != RL_PLACE_FREE)
+        place_workers(p);
+    *out = p;
+    return RL_OK;
+}
+
+rl_status rl__pool_create_host(rl_parallel_for_fn fn, void *user, unsigned concurrency,
+                               rl_pool **out)
+{
+    rl_pool *p = new_pool(0);
+    *out = p;
+    if (!p)
+        return RL_E_NOMEM;
+    p->host_for = fn;
+    p->host_user = user;
+    p->n_threads = concurrency ? concurrency : 1;
+    p->caller_works = 0;
+    return RL_OK;
 }
 
 void rl__pool_destroy(rl_pool *p)
 {
     if (!p)
         return;
+    if (p->bound)
+        unbind_caller_now(p);   /* whatever destroyed it mid-call: the host's mask comes back */
     stop_workers(p);
+    release_workers_cpus(p);
+    pthread_cond_destroy(&p->finished);
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
     rl__free(p->workers);
     rl__free(p);
 }
 
+unsigned rl__pool_threads(const rl_pool *p)
+{
+    return p ? p->n_threads : 1;
+}
+
+void rl__pool_set_min_work(rl_pool *p, size_t work)
+{
+    if (p)
+        p->min_work = work;
+}
+
+int rl__pool_worker_cpu(const rl_pool *p, unsigned i)
+{
+    return p && i < p->n_started ? p->workers[i].cpu : -1;
+}
+
 void rl__pool_bind_caller(rl_pool *p)
 {
-    if (p && !p->bound)
+    if (p && !p->bound && p->placement == RL_PLACE_WORKERS_AND_CALLER && !p->host_for)
         p->bind_wanted = 1;
 }
 
@@ -312,6 +472,31 @@ void rl__pool_unbind_caller(rl_pool *p)
         unbind_caller_now(p);
 }
 
+/* ---- products --------------------------------------------------------------- */
+
+/* Waits until all `blocks` are done: spins briefly, then sleeps (a caller
+ * that does not work must not take a CPU from the workers). */
+static void wait_done(rl_pool *p, unsigned blocks)
+{
+    for (unsigned i = 0; i < CALLER_SPINS; i++) {
+        if (atomic_load_explicit(&p->done, memory_order_acquire) == blocks)
+            return;
+        cpu_relax();
+    }
+    if (p->caller_works) {
+        /* Only blocks that workers hold are left: each is short. */
+        while (atomic_load_explicit(&p->done, memory_order_acquire) != blocks)
+            sched_yield();
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    p->caller_sleeps = 1;
+    while (atomic_load_explicit(&p->done, memory_order_acquire) != blocks)
+        pthread_cond_wait(&p->finished, &p->lock);
+    p->caller_sleeps = 0;
+    pthread_mutex_unlock(&p->lock);
+}
+
 void rl__pool_gemm(rl_pool *p, rl_gemm_fn gemm, size_t m, size_t n, size_t k,
                    const float *a, size_t a_rs, size_t a_cs,
                    const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
@@ -320,7 +505,7 @@ void rl__pool_gemm(rl_pool *p, rl_gemm_fn gemm, size_t m, size_t n, size_t k,
     const size_t first = misalign ? LINE - misalign : 0;
     const size_t units = n > first ? (n - first + GRAIN - 1) / GRAIN : 1;
     const size_t work = m * n * (k ? k : 1);
-    size_t blocks = p ? (size_t)p->n_threads * BLOCKS_PER_THREAD : 1;
+    size_t blocks = p && work >= p->min_work ? (size_t)p->n_threads * BLOCKS_PER_THREAD : 1;
     if (blocks > units)
         blocks = units;
     if (blocks > work / MIN_WORK)
@@ -331,18 +516,17 @@ void rl__pool_gemm(rl_pool *p, rl_gemm_fn gemm, size_t m, size_t n, size_t k,
         gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
         return;
     }
-    if (p->bind_wanted)
-        bind_caller_now(p);
-
     p->job = (gemm_job){ gemm, m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate,
                          (unsigned)blocks, first, units };
+    if (p->host_for) {
+        p->host_for(host_task, &p->job, blocks, p->host_user);
+        return;
+    }
+    if (p->bind_wanted)
+        bind_caller_now(p);
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);
     publish(p, (unsigned)blocks);
-    claim_blocks(p, p->generation);
-    for (unsigned i = 0; atomic_load_explicit(&p->done, memory_order_acquire) != blocks; i++) {
-        if (i < CALLER_SPINS)
-            cpu_relax();
-        else
-            sched_yield();
-    }
+    if (p->caller_works)
+        claim_blocks(p, p->generation);
+    wait_done(p, (unsigned)blocks);
 }

@@ -1,24 +1,54 @@
-/* Worker threads of one model. A product is split over column blocks of C,
- * never over k, so the result is the same bit for bit for any thread count.
- * One thread at a time uses a pool (the model's). */
+/* Worker threads of one model, or the host's parallel-for standing in for
+ * them. A product is split over column blocks of C, never over k, so the
+ * result is the same bit for bit for any thread count and whoever runs the
+ * blocks. One thread at a time uses a pool (the model's).
+ *
+ * Being a guest in the host's process (issue 10):
+ * - threads run only on CPUs of the creating thread's affinity mask (the
+ *   host's limits); the thread count is cut to the CPUs that mask allows,
+ *   and a one-CPU mask gives no pool at all;
+ * - by default nothing is pinned: workers inherit that mask;
+ * - RL_PLACE_WORKERS pins each worker to its own CPU, least used by other
+ *   pools of the process first (two models spread instead of stacking); the
+ *   caller is left alone and only waits, the workers do all of the work;
+ * - RL_PLACE_WORKERS_AND_CALLER also pins the caller for the duration of a
+ *   call (bind/unbind) and always restores its mask, also when the pool is
+ *   destroyed while bound (a callback changing the thread count). */
 #ifndef RL_POOL_H
 #define RL_POOL_H
 
 #include <stddef.h>
 
 #include "kernels/kernels.h"
+#include "rnnlite/rnnlite.h"
 
 typedef struct rl_pool rl_pool;
 
-/* n_threads >= 2 (the caller included); NULL when n_threads < 2 or on
- * failure. Workers are pinned to CPUs other than the caller's (Linux). */
-rl_pool *rl__pool_create(unsigned n_threads);
-void rl__pool_destroy(rl_pool *p);   /* NULL is harmless */
+/* A new pool for up to n_threads threads (the caller included), placed as
+ * `placement` (an rl_thread_placement) says. *out is NULL when one thread
+ * is all the allowed CPUs (or n_threads) give: products then run on the
+ * caller. RL_OK, RL_E_NOMEM (memory or a thread could not start). */
+rl_status rl__pool_create(unsigned n_threads, int placement, rl_pool **out);
 
-/* Bracket a burst of products (fit, a large predict): from the first
- * product that runs in parallel until unbind, the calling thread is pinned
- * to a CPU no worker uses, then its own affinity mask is restored. Without
- * it the scheduler may put the caller on a worker's CPU. NULL is harmless. */
+/* A pool whose products run through the host's parallel-for (fn, user),
+ * which runs up to `concurrency` tasks at a time. RL_OK or RL_E_NOMEM. */
+rl_status rl__pool_create_host(rl_parallel_for_fn fn, void *user, unsigned concurrency,
+                               rl_pool **out);
+
+void rl__pool_destroy(rl_pool *p);   /* NULL is harmless; restores a bound caller */
+
+/* Threads that share a product (1 for NULL). */
+unsigned rl__pool_threads(const rl_pool *p);
+
+/* Tests: the CPU worker i is pinned to, or -1 (not pinned, or no such
+ * worker); and the least multiply-adds a product needs to be split (so
+ * small test products exercise the hand-off). */
+void rl__pool_set_min_work(rl_pool *p, size_t work);
+int rl__pool_worker_cpu(const rl_pool *p, unsigned i);
+
+/* Bracket a call (fit, predict, evaluate): with RL_PLACE_WORKERS_AND_CALLER
+ * the calling thread is pinned from the first parallel product until unbind,
+ * then its own mask is restored. No-ops otherwise and for NULL. */
 void rl__pool_bind_caller(rl_pool *p);
 void rl__pool_unbind_caller(rl_pool *p);
 

@@ -254,11 +254,21 @@ static void test_dispatch(void **state)
     }
 }
 
+/* A pool that splits even the small products of these tests; NULL when the
+ * CPUs this thread may use allow only one thread. */
+static rl_pool *test_pool(unsigned threads, int placement)
+{
+    rl_pool *pool = (rl_pool *)&pool;
+    assert_int_equal(rl__pool_create(threads, placement, &pool), RL_OK);
+    rl__pool_set_min_work(pool, 0);
+    return pool;
+}
+
 static void test_pool_bounds(void **state)
 {
     (void)state;
-    assert_null(rl__pool_create(0));
-    assert_null(rl__pool_create(1));
+    assert_null(test_pool(0, RL_PLACE_FREE));
+    assert_null(test_pool(1, RL_PLACE_WORKERS));
     rl__pool_destroy(NULL);
     /* No pool: the product runs on the calling thread. */
     problem p = make_problem(9, 40, 30, 0, 99);
@@ -284,9 +294,12 @@ static void test_pool_matches_one_thread(void **state)
         { 127, 65, 40 }, { 16, 1024, 16 }, { 5, 3, 7 },
     };
     const rl_kernels *kern = rl__kernels();
-    for (unsigned threads = 2; threads <= 3; threads++) {
-        rl_pool *pool = rl__pool_create(threads);
-        assert_non_null(pool);
+    for (unsigned run_no = 0; run_no < 6; run_no++) {
+        const unsigned threads = 2 + run_no % 2;
+        const int placement = (int)(run_no / 2);   /* free, workers, workers and caller */
+        rl_pool *pool = test_pool(threads, placement);
+        if (!pool)
+            skip();   /* one allowed CPU */
         for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
             for (unsigned variant = 0; variant < 8; variant++) {
                 problem p = make_problem(shapes[s][0], shapes[s][1], shapes[s][2], variant,
@@ -313,8 +326,9 @@ static void test_pool_matches_one_thread(void **state)
 static void test_pool_bind_restores_caller(void **state)
 {
     (void)state;
-    rl_pool *pool = rl__pool_create(2);
-    assert_non_null(pool);
+    rl_pool *pool = test_pool(2, RL_PLACE_WORKERS_AND_CALLER);
+    if (!pool)
+        skip();
 #ifdef __linux__
     cpu_set_t before, during, after;
     assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof before, &before), 0);

@@ -244,6 +244,78 @@ RL_API rl_status rl_model_compile(rl_model *m, rl_optimizer opt, rl_loss loss);
  */
 RL_API rl_status rl_model_set_epoch_callback(rl_model *m, rl_epoch_callback cb, void *user_data);
 
+/**
+ * Where the threads of ::RL_PARAM_THREADS may run. Whatever the placement,
+ * threads only ever run on CPUs of the affinity mask of the thread that set
+ * ::RL_PARAM_THREADS (the host's limits: taskset, cgroups, its own pinning),
+ * the thread count is cut to the CPUs that mask allows (one CPU: no extra
+ * thread, see rl_model_threads_in_use()), and the calling thread's affinity
+ * is the same after every call as before it.
+ */
+typedef enum rl_thread_placement {
+    /** Default: nothing is pinned; the OS schedules the workers and the
+     *  calling thread, which shares the work. */
+    RL_PLACE_FREE = 0,
+    /** Each worker is pinned to a CPU of its own, those least used by other
+     *  rnnlite models of the process first (two models spread instead of
+     *  stacking). The calling thread is never pinned: it waits (sleeping)
+     *  while the ::RL_PARAM_THREADS workers do all of the work. */
+    RL_PLACE_WORKERS = 1,
+    /** As ::RL_PLACE_WORKERS with one worker fewer, and the calling thread
+     *  shares the work pinned to one more CPU of its own mask during each
+     *  rl_fit(), rl_predict() and rl_evaluate(); its own mask is restored
+     *  before the call returns, also when an epoch callback changes the
+     *  threads. Only for hosts that want their thread pinned. */
+    RL_PLACE_WORKERS_AND_CALLER = 2
+} rl_thread_placement;
+
+/**
+ * Choose where the model's threads run (see ::rl_thread_placement); takes
+ * effect at once (the workers are restarted). The placement is a property
+ * of the host: it is not saved with the model.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or an unknown placement;
+ *         ::RL_E_NOMEM when the threads cannot start (the old ones stay).
+ */
+RL_API rl_status rl_model_set_thread_placement(rl_model *m, rl_thread_placement placement);
+
+/** One task of a parallel-for: run part @p index of the work described by @p task_data. */
+typedef void (*rl_task_fn)(void *task_data, size_t index);
+
+/**
+ * A host's parallel-for: run task(task_data, i) once for every i in
+ * [0, n_tasks), on any threads in any order, and return when all have
+ * finished (the shape of pthreadpool_parallelize_1d, an OpenMP
+ * `parallel for`, tbb::parallel_for or a job system's wait-for-all).
+ * Tasks never block on each other, so running them one after another on
+ * the calling thread is also correct.
+ */
+typedef void (*rl_parallel_for_fn)(rl_task_fn task, void *task_data, size_t n_tasks, void *user);
+
+/**
+ * Run the model's parallel work on the host's threads instead of its own:
+ * while set, the model starts no thread (::RL_PARAM_THREADS is kept but
+ * unused) and splits each large matrix product into tasks for @p fn, about
+ * three per thread of @p concurrency. Results are bit-identical to one
+ * thread's, whatever runs the tasks. NULL @p fn goes back to the model's
+ * own threads. Not saved with the model.
+ * @param m            model
+ * @param fn           the host's parallel-for, or NULL
+ * @param user         passed to @p fn unchanged
+ * @param concurrency  threads the host runs tasks on, 1..64 (ignored with NULL @p fn)
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p m or @p concurrency out of range;
+ *         ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_set_parallel_for(rl_model *m, rl_parallel_for_fn fn, void *user,
+                                           size_t concurrency);
+
+/**
+ * Threads that share the model's work now: ::RL_PARAM_THREADS cut to the
+ * CPUs the host allows (1 when it allows one, whatever was asked), or the
+ * host parallel-for's concurrency.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL.
+ */
+RL_API rl_status rl_model_threads_in_use(const rl_model *m, size_t *threads);
+
 /** @} */
 
 /* ------------------------------------------------------------------ */

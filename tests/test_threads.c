@@ -1,0 +1,376 @@
+/* The library as a guest in the host's process (issue 10, item 1): every
+ * affinity case that 0.1 got wrong, each checked on the real threads of
+ * this process (/proc/self/task), and the host parallel-for hook.
+ *
+ * - a one-CPU host mask: no extra thread, nothing outside the mask (0.1
+ *   pinned its worker to CPU 0, outside a `taskset -c 1`);
+ * - the calling thread is never pinned by default, and its mask is the
+ *   same after rl_fit() even when the epoch callback changes the threads
+ *   under the pinned placement (0.1 left it pinned to one CPU);
+ * - two models' pinned pools, trained from two host threads, spread over
+ *   the CPUs (0.1 put both workers on CPU 0 and both callers on CPU 1);
+ * - a host parallel-for runs the products, bit-identical to one thread;
+ *   small products are never split (0.1 split them below H = 128, where two
+ *   threads are slower than one).
+ * Cases that need two CPUs skip on a machine (or mask) with one. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model.h"
+#include "pool.h"
+#include "rnnlite/rnnlite.h"
+
+#define STEPS 4
+#define FEATURES 3
+#define N 64
+
+static float xs[N * STEPS * FEATURES], ys[N];
+
+static int setup_data(void **state)
+{
+    (void)state;
+    tu_fill_uniform(xs, N * STEPS * FEATURES, 11, -1, 1);
+    tu_fill_uniform(ys, N, 12, -1, 1);
+    return 0;
+}
+
+/* LSTM(units) -> Dense(1); at batch 32 an LSTM(128) step is a product big
+ * enough to split, an LSTM(32) one is not. */
+static rl_model *model(size_t units, unsigned threads, int placement)
+{
+    rl_model *m = NULL;
+    assert_int_equal(rl_model_create(&m, STEPS, FEATURES), RL_OK);
+    assert_int_equal(rl_model_add_lstm(m, units, RL_ACT_TANH, RL_ACT_SIGMOID, 0), RL_OK);
+    assert_int_equal(rl_model_add_dense(m, 1, RL_ACT_LINEAR), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 5), RL_OK);
+    assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
+    assert_int_equal(rl_model_set_thread_placement(m, (rl_thread_placement)placement), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
+    return m;
+}
+
+/* Calls fn(tid mask) for every thread of the process; returns how many. */
+static int each_thread(void (*fn)(const cpu_set_t *mask, void *user), void *user)
+{
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        cpu_set_t mask;
+        if (sched_getaffinity((pid_t)atoi(e->d_name), sizeof mask, &mask) != 0)
+            continue;   /* a thread that just ended */
+        fn(&mask, user);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static void assert_subset(const cpu_set_t *mask, void *user)
+{
+    const cpu_set_t *allowed = user;
+    cpu_set_t both;
+    CPU_AND(&both, mask, allowed);
+    assert_true(CPU_EQUAL(&both, mask));
+}
+
+static void assert_equal_mask(const cpu_set_t *mask, void *user)
+{
+    assert_true(CPU_EQUAL(mask, (const cpu_set_t *)user));
+}
+
+static cpu_set_t own_mask(void)
+{
+    cpu_set_t m;
+    assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof m, &m), 0);
+    return m;
+}
+
+static int highest_cpu(const cpu_set_t *set)
+{
+    int last = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, set))
+            last = c;
+    return last;
+}
+
+/* ---- a one-CPU host ----------------------------------------------------- */
+
+static void one_allowed_cpu_means_one_thread(void **state)
+{
+    (void)state;
+    cpu_set_t before = own_mask();
+    if (CPU_COUNT(&before) < 2)
+        skip();
+    /* As `taskset -c <last>`: the last CPU, so that CPU 0 (where 0.1 put
+     * its worker) is outside. */
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(highest_cpu(&before), &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    for (int placement = 0; placement <= 2; placement++) {
+        rl_model *m = model(128, 2, placement);
+        size_t used = 0;
+        assert_int_equal(rl_model_threads_in_use(m, &used), RL_OK);
+        assert_int_equal(used, 1);
+        assert_int_equal(rl_fit(m, xs, ys, N, 1, 32), RL_OK);
+        each_thread(assert_subset, &one);
+        rl_model_destroy(m);
+    }
+    assert_int_equal(sched_setaffinity(0, sizeof before, &before), 0);
+}
+
+/* ---- the caller's mask --------------------------------------------------- */
+
+typedef struct watch {
+    cpu_set_t original;
+    int change_threads_at;   /* epoch whose callback sets THREADS to 3, or 0 */
+    rl_model *m;
+    int epochs_seen;
+    int threads_seen;        /* threads of the process seen in a callback */
+    int placement;
+} watch;
+
+static void count_one(const cpu_set_t *mask, void *user)
+{
+    (void)mask;
+    (void)user;
+}
+
+static int on_epoch(size_t epoch, float loss, float val, void *user)
+{
+    (void)loss;
+    (void)val;
+    watch *w = user;
+    w->epochs_seen++;
+    /* Mid-fit, between products: every thread within the host's mask; the
+     * caller as the host left it unless it asked for it to be pinned; and
+     * by default no thread pinned at all. */
+    each_thread(assert_subset, &w->original);
+    if (w->placement != RL_PLACE_WORKERS_AND_CALLER) {
+        cpu_set_t now = own_mask();
+        assert_true(CPU_EQUAL(&now, &w->original));
+    }
+    if (w->placement == RL_PLACE_FREE)
+        each_thread(assert_equal_mask, &w->original);
+    w->threads_seen = each_thread(count_one, NULL);
+    if ((int)epoch == w->change_threads_at)
+        assert_int_equal(rl_model_set_param(w->m, RL_PARAM_THREADS, 3), RL_OK);
+    return 0;
+}
+
+static void caller_mask_is_never_left_changed(void **state)
+{
+    (void)state;
+    cpu_set_t before = own_mask();
+    if (CPU_COUNT(&before) < 2)
+        skip();
+    for (int placement = 0; placement <= 2; placement++) {
+        rl_model *m = model(128, 2, placement);
+        watch w = { .original = before, .change_threads_at = 2, .m = m, .placement = placement };
+        assert_int_equal(rl_model_set_epoch_callback(m, on_epoch, &w), RL_OK);
+        assert_int_equal(rl_fit(m, xs, ys, N, 3, 32), RL_OK);
+        assert_int_equal(w.epochs_seen, 3);
+        cpu_set_t after = own_mask();
+        assert_true(CPU_EQUAL(&after, &before));
+        /* predict and evaluate bracket the same way */
+        float y[N], loss;
+        assert_int_equal(rl_predict(m, xs, N, y, N), RL_OK);
+        assert_int_equal(rl_evaluate(m, xs, ys, N, &loss), RL_OK);
+        after = own_mask();
+        assert_true(CPU_EQUAL(&after, &before));
+        rl_model_destroy(m);
+        after = own_mask();
+        assert_true(CPU_EQUAL(&after, &before));
+    }
+}
+
+/* ---- two models, two host threads ----------------------------------------- */
+
+typedef struct trainer {
+    rl_model *m;
+    pthread_barrier_t *ready;
+    cpu_set_t caller_during;
+    rl_status status;
+} trainer;
+
+static int record_caller(size_t epoch, float loss, float val, void *user)
+{
+    (void)epoch;
+    (void)loss;
+    (void)val;
+    trainer *t = user;
+    t->caller_during = own_mask();
+    return 0;
+}
+
+static void *train(void *arg)
+{
+    trainer *t = arg;
+    pthread_barrier_wait(t->ready);
+    t->status = rl_fit(t->m, xs, ys, N, 2, 32);
+    return NULL;
+}
+
+static void two_models_spread_over_the_cpus(void **state)
+{
+    (void)state;
+    cpu_set_t before = own_mask();
+    if (CPU_COUNT(&before) < 2)
+        skip();
+    /* The placement 0.1 had (one worker, the caller pinned beside it). */
+    trainer t[2];
+    pthread_barrier_t ready;
+    pthread_barrier_init(&ready, NULL, 2);
+    for (int i = 0; i < 2; i++) {
+        t[i] = (trainer){ model(128, 2, RL_PLACE_WORKERS_AND_CALLER), &ready, before, RL_OK };
+        assert_int_equal(rl_model_set_epoch_callback(t[i].m, record_caller, &t[i]), RL_OK);
+    }
+    int w0 = rl__pool_worker_cpu(t[0].m->cx.pool, 0), w1 = rl__pool_worker_cpu(t[1].m->cx.pool, 0);
+    assert_true(w0 >= 0 && w1 >= 0);
+    assert_int_not_equal(w0, w1);   /* 0.1: both on CPU 0 */
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, train, &t[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&ready);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(t[i].status, RL_OK);
+        /* Each caller was pinned off its own worker's CPU... */
+        assert_int_equal(CPU_COUNT(&t[i].caller_during), 1);
+        assert_false(CPU_ISSET(rl__pool_worker_cpu(t[i].m->cx.pool, 0), &t[i].caller_during));
+    }
+    /* ...and the two callers were not stacked on one CPU (0.1: both on CPU 1). */
+    assert_false(CPU_EQUAL(&t[0].caller_during, &t[1].caller_during));
+    for (int i = 0; i < 2; i++)
+        rl_model_destroy(t[i].m);
+}
+
+/* ---- the host's parallel-for ---------------------------------------------- */
+
+typedef struct host_pool {
+    atomic_int calls;
+    atomic_int tasks_elsewhere;   /* tasks run on a thread other than the caller */
+} host_pool;
+
+typedef struct host_job {
+    rl_task_fn task;
+    void *data;
+    size_t from, to;
+    pthread_t caller;
+    host_pool *hp;
+} host_job;
+
+static void *host_worker(void *arg)
+{
+    host_job *j = arg;
+    /* Backwards, to show that order does not matter. */
+    for (size_t i = j->to; i-- > j->from;) {
+        j->task(j->data, i);
+        if (!pthread_equal(pthread_self(), j->caller))
+            atomic_fetch_add(&j->hp->tasks_elsewhere, 1);
+    }
+    return NULL;
+}
+
+/* A crude host pool: half the tasks on a fresh thread, half here. */
+static void host_parallel_for(rl_task_fn task, void *data, size_t n, void *user)
+{
+    host_pool *hp = user;
+    atomic_fetch_add(&hp->calls, 1);
+    host_job a = { task, data, 0, n / 2, pthread_self(), hp };
+    host_job b = { task, data, n / 2, n, pthread_self(), hp };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, host_worker, &a), 0);
+    host_worker(&b);
+    pthread_join(t, NULL);
+}
+
+static void weights_of(rl_model *m, float *w, size_t cap)
+{
+    size_t at = 0, layers = 0;
+    assert_int_equal(rl_model_layer_count(m, &layers), RL_OK);
+    for (size_t l = 0; l < layers; l++) {
+        size_t n;
+        assert_int_equal(rl_model_weight_count(m, l, &n), RL_OK);
+        assert_true(at + n <= cap);
+        assert_int_equal(rl_model_get_weights(m, l, w + at, n), RL_OK);
+        at += n;
+    }
+}
+
+static void host_parallel_for_is_bit_identical(void **state)
+{
+    (void)state;
+    enum { CAP = 80000 };
+    float *w1 = calloc(CAP, sizeof(float)), *wh = calloc(CAP, sizeof(float));
+    float p1[N], ph[N];
+    rl_model *one = model(128, 1, RL_PLACE_FREE);
+    rl_model *hosted = model(128, 1, RL_PLACE_FREE);
+    host_pool hp = { 0, 0 };
+    assert_int_equal(rl_model_set_parallel_for(hosted, host_parallel_for, &hp, 4), RL_OK);
+    size_t used = 0;
+    assert_int_equal(rl_model_threads_in_use(hosted, &used), RL_OK);
+    assert_int_equal(used, 4);
+    assert_int_equal(rl_fit(one, xs, ys, N, 2, 32), RL_OK);
+    assert_int_equal(rl_fit(hosted, xs, ys, N, 2, 32), RL_OK);
+    assert_int_equal(rl_predict(one, xs, N, p1, N), RL_OK);
+    assert_int_equal(rl_predict(hosted, xs, N, ph, N), RL_OK);
+    assert_true(atomic_load(&hp.calls) > 0);
+    assert_true(atomic_load(&hp.tasks_elsewhere) > 0);
+    weights_of(one, w1, CAP);
+    weights_of(hosted, wh, CAP);
+    assert_memory_equal(w1, wh, CAP * sizeof(float));
+    assert_memory_equal(p1, ph, sizeof p1);
+    /* Bad arguments, and back to the model's own threads. */
+    assert_int_equal(rl_model_set_parallel_for(hosted, host_parallel_for, &hp, 0), RL_E_INVALID);
+    assert_int_equal(rl_model_set_parallel_for(hosted, host_parallel_for, &hp, 65), RL_E_INVALID);
+    assert_int_equal(rl_model_set_parallel_for(NULL, host_parallel_for, &hp, 2), RL_E_INVALID);
+    assert_int_equal(rl_model_set_thread_placement(hosted, (rl_thread_placement)3), RL_E_INVALID);
+    assert_int_equal(rl_model_set_parallel_for(hosted, NULL, NULL, 0), RL_OK);
+    int calls = atomic_load(&hp.calls);
+    assert_int_equal(rl_predict(hosted, xs, N, ph, N), RL_OK);
+    assert_int_equal(atomic_load(&hp.calls), calls);
+    assert_memory_equal(p1, ph, sizeof p1);
+    rl_model_destroy(one);
+    rl_model_destroy(hosted);
+    free(w1);
+    free(wh);
+}
+
+/* Below a product of 2^21 multiply-adds nothing is handed off: an LSTM(32)
+ * at batch 32 (largest product 32 x 128 x 32) never reaches the hook. */
+static void small_problems_stay_on_one_thread(void **state)
+{
+    (void)state;
+    rl_model *m = model(32, 1, RL_PLACE_FREE);
+    host_pool hp = { 0, 0 };
+    assert_int_equal(rl_model_set_parallel_for(m, host_parallel_for, &hp, 2), RL_OK);
+    assert_int_equal(rl_fit(m, xs, ys, N, 1, 32), RL_OK);
+    assert_int_equal(atomic_load(&hp.calls), 0);
+    rl_model_destroy(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(one_allowed_cpu_means_one_thread),
+        cmocka_unit_test(caller_mask_is_never_left_changed),
+        cmocka_unit_test(two_models_spread_over_the_cpus),
+        cmocka_unit_test(host_parallel_for_is_bit_identical),
+        cmocka_unit_test(small_problems_stay_on_one_thread),
+    };
+    return cmocka_run_group_tests(tests, setup_data, NULL);
+}
