@@ -11,6 +11,7 @@
 #include "model.h"
 #include "params.h"
 #include "scaler.h"
+#include "transform.h"
 
 #define CHECK_MODEL(m)                                                                         \
     do {                                                                                       \
@@ -375,4 +376,37 @@ rl_status rl_model_get_scaler(const rl_model *m, rl_scaler **out)
         return rl__fail(m, RL_E_STATE, "no scaler is attached to this model");
     *out = rl__scaler_clone(m->scaler);
     return *out ? RL_OK : rl__fail(m, RL_E_NOMEM, "out of memory copying the scaler");
+}
+
+/* ---- attached transform pipeline ------------------------------------------ */
+
+rl_status rl_model_set_transform(rl_model *m, const rl_transform *t)
+{
+    CHECK_MODEL(m);
+    if (t) {
+        size_t nf = rl__transform_features(t);
+        if (nf == 0)
+            return rl__fail(m, RL_E_STATE, "the transform pipeline is not fitted");
+        if (nf != m->n_features)
+            return rl__fail(m, RL_E_SHAPE, "the pipeline was fitted on %zu columns, the model has %zu",
+                            nf, m->n_features);
+    }
+    if (rl__model_set_transform(m, t) != RL_OK)
+        return rl__fail(m, RL_E_NOMEM, "out of memory copying the transform pipeline");
+    return RL_OK;
+}
+
+rl_status rl_model_get_transform(const rl_model *m, rl_transform **out)
+{
+    if (!m || !out)
+        return RL_E_INVALID;
+    *out = NULL;
+    if (m->transform) {
+        *out = rl__transform_clone(m->transform);
+        return *out ? RL_OK : rl__fail(m, RL_E_NOMEM, "out of memory copying the transform pipeline");
+    }
+    if (!m->scaler)
+        return rl__fail(m, RL_E_STATE, "no transform pipeline or scaler is attached to this model");
+    rl_status st = rl__transform_from_scaler(out, m->scaler);
+    return st == RL_OK ? RL_OK : rl__fail(m, RL_E_NOMEM, "out of memory copying the scaler");
 }

@@ -33,6 +33,7 @@
 #define RL__TAG_OPTS RL__TAG('O', 'P', 'T', 'S')   /* optimiser slots, step count, shuffle rng */
 #define RL__TAG_SCAL RL__TAG('S', 'C', 'A', 'L')   /* attached scaler (only when there is one) */
 #define RL__TAG_TRGT RL__TAG('T', 'R', 'G', 'T')   /* v2: target columns (only when set) */
+#define RL__TAG_TRFM RL__TAG('T', 'R', 'F', 'M')   /* attached transform pipeline (only when there is one) */
 
 #define RL__ARCH_LAYER_BYTES 32   /* kind, act, rec_act, return_sequences (u32), in, units (u64) */
 #define RL__PARAM_MAX 64          /* the set mask is a u64 */

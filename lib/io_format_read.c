@@ -18,6 +18,7 @@
 #include "loss.h"
 #include "params.h"
 #include "scaler.h"
+#include "transform.h"
 
 /* Why a load failed, with the byte offset of the field that is wrong: the
  * message of rl_model_load_detail() and rl_model_last_error()-less loads. */
@@ -55,10 +56,10 @@ static rl_status reject(const why *w, const char *section, size_t offset, const 
 }
 
 /* Bit of each known section in a section set. */
-enum { S_ARCH, S_PARM, S_COMP, S_WGHT, S_OPTS, S_SCAL, S_TRGT, S_COUNT };
+enum { S_ARCH, S_PARM, S_COMP, S_WGHT, S_OPTS, S_SCAL, S_TRGT, S_TRFM, S_COUNT };
 
 static const char *const section_name[S_COUNT] = { "ARCH", "PARM", "COMP", "WGHT", "OPTS", "SCAL",
-                                                  "TRGT" };
+                                                  "TRGT", "TRFM" };
 
 typedef struct sections {
     rl_rbuf body[S_COUNT];
@@ -75,6 +76,7 @@ static int section_index(uint32_t tag)
     case RL__TAG_OPTS: return S_OPTS;
     case RL__TAG_SCAL: return S_SCAL;
     case RL__TAG_TRGT: return S_TRGT;
+    case RL__TAG_TRFM: return S_TRFM;
     default: return -1;
     }
 }
@@ -372,6 +374,64 @@ static rl_status read_trgt(rl_rbuf r, rl_model *m, const why *w)
     return st;
 }
 
+/* TRFM: n_features, n_steps, then per step kind, 0, column (all ones: every
+ * column), lag, range_min, range_max and, for scaling steps, n_features
+ * values of a then of b. Every count is bounded by the bytes present. */
+static rl_status read_trfm(rl_rbuf r, rl_model *m, const why *w)
+{
+    enum { MAX_STEPS = 64 };
+    size_t at = where(w, &r);
+    uint64_t nf = rl__rb_u64(&r), n = rl__rb_u64(&r);
+    if (r.bad || nf != m->n_features || n > MAX_STEPS)
+        return reject(w, "TRFM", at, "%llu columns (model has %zu), %llu steps (at most %d)",
+                      (unsigned long long)nf, m->n_features, (unsigned long long)n, MAX_STEPS);
+    rl_transform_step_parts parts[MAX_STEPS];
+    double *stats[MAX_STEPS] = { 0 };
+    rl_status st = RL_OK;
+    size_t k = 0;
+    for (; k < n && st == RL_OK; k++) {
+        rl_transform_step_parts *p = &parts[k];
+        uint32_t kind = rl__rb_u32(&r), zero = rl__rb_u32(&r);
+        uint64_t col = rl__rb_u64(&r), lag = rl__rb_u64(&r);
+        *p = (rl_transform_step_parts){ .kind = (int)kind, .lag = (size_t)lag };
+        p->column = col == UINT64_MAX ? RL_ALL_COLUMNS : col < nf ? (size_t)col : (size_t)nf;
+        p->range_min = rl__rb_f64(&r);
+        p->range_max = rl__rb_f64(&r);
+        if (r.bad || zero != 0 || lag > 100000) {
+            st = reject(w, "TRFM", at, "step %zu: bad header or lag %llu", k, (unsigned long long)lag);
+            break;
+        }
+        if (kind != RL__STEP_MINMAX && kind != RL__STEP_STANDARD)
+            continue;
+        if (rl__rb_left(&r) / 16 < nf) {
+            st = reject(w, "TRFM", at, "step %zu: statistics of %llu columns missing", k,
+                        (unsigned long long)nf);
+            break;
+        }
+        stats[k] = rl__calloc((size_t)nf, 2 * sizeof(double));
+        if (!stats[k]) {
+            st = RL_E_NOMEM;
+            break;
+        }
+        for (size_t j = 0; j < 2 * nf; j++)
+            stats[k][j] = rl__rb_f64(&r);
+        p->a = stats[k];
+        p->b = stats[k] + nf;
+    }
+    if (st == RL_OK && (r.bad || rl__rb_left(&r)))
+        st = reject(w, "TRFM", at, "payload length does not match its %llu steps", (unsigned long long)n);
+    rl_transform *t = NULL;
+    if (st == RL_OK)
+        st = as_load_status(rl__transform_from_parts(&t, (size_t)nf, parts, (size_t)n), w,
+                            "TRFM", at, "transform pipeline");
+    for (size_t i = 0; i < MAX_STEPS; i++)
+        rl__free(stats[i]);
+    if (st != RL_OK)
+        return st;
+    rl__model_adopt_transform(m, t);
+    return RL_OK;
+}
+
 /* The sections in dependency order. The float sections' lengths are checked
  * against the architecture before compile allocates the weights, so a small
  * file cannot ask for a large allocation. */
@@ -396,6 +456,12 @@ static rl_status read_model(const sections *s, rl_model *m, const why *w)
         st = read_scal(s->body[S_SCAL], m, w);
     if (st == RL_OK && (s->present & 1u << S_TRGT))
         st = read_trgt(s->body[S_TRGT], m, w);
+    if (st == RL_OK && (s->present & 1u << S_TRFM)) {
+        /* One pipeline per model, as the API keeps it. */
+        st = (s->present & 1u << S_SCAL)
+                 ? reject(w, "TRFM", 0, "a file carries a scaler or a pipeline, not both")
+                 : read_trfm(s->body[S_TRFM], m, w);
+    }
     return st;
 }
 

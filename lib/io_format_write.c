@@ -6,6 +6,7 @@
 #include "io_buf.h"
 #include "optim.h"
 #include "scaler.h"
+#include "transform.h"
 
 const uint8_t rl__format_magic[8] = { 0x89, 'R', 'L', 'M', '\r', '\n', 0x1a, '\n' };
 
@@ -98,6 +99,28 @@ static void put_trgt(rl_wbuf *w, const rl_model *m)
         rl__wb_u64(w, m->targets[j]);
 }
 
+static void put_trfm(rl_wbuf *w, const rl_model *m)
+{
+    const rl_transform *t = m->transform;
+    size_t nf = rl__transform_features(t), n = rl__transform_steps(t);
+    rl__wb_u64(w, nf);
+    rl__wb_u64(w, n);
+    for (size_t k = 0; k < n; k++) {
+        rl_transform_step_parts p;
+        rl__transform_step(t, k, &p);
+        rl__wb_u32(w, (uint32_t)p.kind);
+        rl__wb_u32(w, 0);
+        rl__wb_u64(w, p.column == RL_ALL_COLUMNS ? UINT64_MAX : (uint64_t)p.column);
+        rl__wb_u64(w, p.lag);
+        rl__wb_f64(w, p.range_min);
+        rl__wb_f64(w, p.range_max);
+        for (size_t j = 0; p.a && j < nf; j++)
+            rl__wb_f64(w, p.a[j]);
+        for (size_t j = 0; p.b && j < nf; j++)
+            rl__wb_f64(w, p.b[j]);
+    }
+}
+
 static void put_section(rl_wbuf *w, uint32_t tag, uint32_t flags, const rl_model *m,
                         section_fn fn)
 {
@@ -129,6 +152,8 @@ static void put_file(rl_wbuf *w, const rl_model *m, unsigned flags, uint64_t tot
     /* Which columns the outputs forecast is part of what they mean. */
     if (m->n_targets)
         put_section(w, RL__TAG_TRGT, RL__SECTION_REQUIRED, m, put_trgt);
+    if (m->transform)
+        put_section(w, RL__TAG_TRFM, RL__SECTION_REQUIRED, m, put_trfm);
 }
 
 size_t rl__format_size(const rl_model *m, unsigned flags)

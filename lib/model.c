@@ -13,6 +13,7 @@
 #include "params.h"
 #include "pool.h"
 #include "scaler.h"
+#include "transform.h"
 
 #define EVAL_CHUNK 64   /* least samples per forward pass in predict/evaluate */
 
@@ -85,6 +86,7 @@ void rl__model_destroy(rl_model *m)
     rl__free(m->hist_loss);
     rl__free(m->hist_val);
     rl__scaler_free(m->scaler);
+    rl_transform_destroy(m->transform);
     rl__free(m->targets);
     rl__free(m);
 }
@@ -297,6 +299,28 @@ void rl__model_adopt_scaler(rl_model *m, rl_scaler *s)
 {
     rl__scaler_free(m->scaler);
     m->scaler = s;
+    /* One pipeline per model: a scaler is the one-step pipeline. */
+    rl_transform_destroy(m->transform);
+    m->transform = NULL;
+}
+
+rl_status rl__model_set_transform(rl_model *m, const rl_transform *t)
+{
+    rl_transform *copy = NULL;
+    if (t && !(copy = rl__transform_clone(t)))
+        return RL_E_NOMEM;
+    rl__model_adopt_transform(m, copy);
+    return RL_OK;
+}
+
+void rl__model_adopt_transform(rl_model *m, rl_transform *t)
+{
+    rl_transform_destroy(m->transform);
+    m->transform = t;
+    if (t) {
+        rl__scaler_free(m->scaler);
+        m->scaler = NULL;
+    }
 }
 
 rl_status rl__model_set_targets(rl_model *m, const size_t *columns, size_t n)

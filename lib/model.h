@@ -47,6 +47,7 @@ struct rl_model {
     rl_scaler *scaler;         /* attached copy, saved with the model; may be NULL */
     size_t *targets;           /* rl_model_set_targets columns, owned; NULL = every column */
     size_t n_targets;          /* 0 = never set */
+    rl_transform *transform;   /* attached pipeline (transform.h); NULL, or set instead of scaler */
 
     rl_compute cx;
     unsigned pool_threads;     /* RL_PARAM_THREADS cx.pool was made for (1: no pool) */
@@ -75,7 +76,7 @@ struct rl_model {
 /* Implemented in model.c, which owns every block the model points to:
  * layers (through layer.c), optimiser slots, early-stopping copies, batch
  * buffers, history, the shuffle order, the worker pool and the attached
- * scaler copy and the target columns. Each is created here and freed only by rl__model_destroy (or
+ * scaler copy or transform pipeline and the target columns. Each is created here and freed only by rl__model_destroy (or
  * by the call that failed to finish making it). Argument checks and messages
  * for bad arguments are the callers' (api_*.c); these functions record a
  * message only for what arises inside them (a diverged fit, no memory). */
@@ -109,6 +110,10 @@ size_t rl__model_history(const rl_model *m, float *loss, float *val_loss, size_t
 rl_status rl__model_set_scaler(rl_model *m, const rl_scaler *s);
 /* Attaches s itself, which the model now owns (the file reader's scaler). */
 void rl__model_adopt_scaler(rl_model *m, rl_scaler *s);
+/* The same for a transform pipeline (transform.h); attaching one (not NULL)
+ * detaches the scaler and attaching a scaler detaches the pipeline. */
+rl_status rl__model_set_transform(rl_model *m, const rl_transform *t);
+void rl__model_adopt_transform(rl_model *m, rl_transform *t);
 /* Replaces the target columns with a copy of columns[n] (checked by the
  * caller); RL_E_NOMEM keeps the old ones. */
 rl_status rl__model_set_targets(rl_model *m, const size_t *columns, size_t n);

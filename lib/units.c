@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "scaler.h"
+#include "transform.h"
 
 size_t rl__units_target_count(const rl_model *m)
 {
@@ -46,6 +47,10 @@ rl_status rl__units_check(const rl_model *m, const char *fn)
                         "%s: the model outputs %zu values, not a multiple of its %zu target "
                         "columns (rl_model_set_targets)", fn, n_out, nt);
     }
+    if (m->transform && rl__transform_features(m->transform) != m->n_features)
+        return rl__fail(m, RL_E_STATE,
+                        "%s: the attached transform pipeline was fitted on %zu columns, the model "
+                        "takes %zu", fn, rl__transform_features(m->transform), m->n_features);
     if (m->scaler && rl__scaler_features(m->scaler) != m->n_features)
         return rl__fail(m, RL_E_STATE,
                         "%s: the attached scaler was fitted on %zu columns, the model takes %zu",
@@ -55,15 +60,18 @@ rl_status rl__units_check(const rl_model *m, const char *fn)
 
 size_t rl__units_history_rows(const rl_model *m)
 {
-    (void)m;
-    return 0;
+    return m->transform ? rl__transform_lost_rows(m->transform) : 0;
 }
 
 void rl__units_to_model(const rl_model *m, const float *raw, size_t n_before, size_t n_rows,
                         float *out)
 {
-    (void)n_before;   /* read by differencing (issue 9) */
+    (void)n_before;   /* >= the pipeline's lost rows: what differencing reads */
     size_t nf = m->n_features;
+    if (m->transform) {
+        rl__transform_forward_rows(m->transform, raw, n_rows, out);
+        return;
+    }
     if (!m->scaler) {
         memcpy(out, raw, n_rows * nf * sizeof(float));
         return;
@@ -76,9 +84,12 @@ void rl__units_to_model(const rl_model *m, const float *raw, size_t n_before, si
 void rl__units_outputs_to_raw(const rl_model *m, const float *prev, size_t n_prev,
                               const float *pred, size_t n_steps, float *out)
 {
-    (void)prev;   /* read by differencing (issue 9) */
-    (void)n_prev;
     size_t nt = rl__units_target_count(m);
+    if (m->transform) {
+        rl__transform_inverse_rows(m->transform, prev, n_prev, m->n_targets ? m->targets : NULL,
+                                   nt, pred, n_steps, out);
+        return;
+    }
     for (size_t k = 0; k < n_steps; k++)
         for (size_t j = 0; j < nt; j++) {
             float v = pred[k * nt + j];

@@ -5,6 +5,8 @@
  *
  * Also what a model's output row means: its target columns (set with
  * rl_model_set_targets) and how many future steps one output row holds.
+ * With a transform pipeline attached (transform.h) its per-cell formulas do
+ * the work; with a scaler, the scaler's element functions.
  *
  * Callers check rl__units_check() once before using the other calls; after
  * that none of them can fail. None of them allocates. */

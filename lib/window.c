@@ -1,5 +1,6 @@
 /* Sliding windows over a series: the supervised samples a recurrent model
  * trains on (the Keras tutorials' create_dataset, plus a forecast horizon). */
+#include <math.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -95,5 +96,106 @@ rl_status rl_window_make_targets(const float *series, size_t n_points, size_t n_
                 yi[k * n_columns + j] = src[columns[j]];
         }
     }
+    return RL_OK;
+}
+
+/* ---- windows that skip gaps -------------------------------------------------- */
+
+/* Whether window i (x rows [i, i+ts), y row i+ts+horizon-1) is all finite;
+ * `row_ok` [n_points] says which rows are finite (in the columns that matter). */
+static int window_complete(const unsigned char *row_ok, const float *series, size_t nf,
+                           size_t i, size_t ts, size_t horizon, size_t target_column)
+{
+    for (size_t r = i; r < i + ts; r++)
+        if (!row_ok[r])
+            return 0;
+    const float *target = series + (i + ts + horizon - 1) * nf;
+    if (target_column != RL_ALL_COLUMNS)
+        return isfinite(target[target_column]);
+    return row_ok[i + ts + horizon - 1];
+}
+
+/* Marks finite rows; NULL when out of memory. */
+static unsigned char *finite_rows(const float *series, size_t n, size_t nf)
+{
+    unsigned char *ok = rl__calloc(n ? n : 1, 1);
+    for (size_t i = 0; ok && i < n; i++) {
+        ok[i] = 1;
+        for (size_t j = 0; j < nf; j++)
+            if (!isfinite(series[i * nf + j])) {
+                ok[i] = 0;
+                break;
+            }
+    }
+    return ok;
+}
+
+static rl_status complete_args(const float *series, size_t n_points, size_t n_features,
+                               size_t time_steps, size_t horizon, size_t target_column)
+{
+    if (!series || n_points == 0 || n_features == 0 || time_steps == 0 || horizon == 0)
+        return RL_E_INVALID;
+    if (target_column != RL_ALL_COLUMNS && target_column >= n_features)
+        return RL_E_INVALID;
+    int ok = 1;
+    rl__mul(n_points, n_features, &ok);
+    return ok ? RL_OK : RL_E_INVALID;
+}
+
+rl_status rl_window_count_complete(const float *series, size_t n_points, size_t n_features,
+                                   size_t time_steps, size_t horizon, size_t target_column,
+                                   size_t *count)
+{
+    rl_status st = complete_args(series, n_points, n_features, time_steps, horizon, target_column);
+    if (st != RL_OK || !count)
+        return RL_E_INVALID;
+    size_t total = window_count(n_points, time_steps, horizon), c = 0;
+    unsigned char *row_ok = finite_rows(series, n_points, n_features);
+    if (!row_ok)
+        return RL_E_NOMEM;
+    for (size_t i = 0; i < total; i++)
+        c += (size_t)window_complete(row_ok, series, n_features, i, time_steps, horizon,
+                                     target_column);
+    rl__free(row_ok);
+    *count = c;
+    return RL_OK;
+}
+
+rl_status rl_window_make_complete(const float *series, size_t n_points, size_t n_features,
+                                  size_t time_steps, size_t horizon, size_t target_column,
+                                  float *x, size_t x_len, float *y, size_t y_len,
+                                  size_t *n_windows)
+{
+    if (!x || !y || !n_windows)
+        return RL_E_INVALID;
+    size_t count = 0;
+    rl_status st = rl_window_count_complete(series, n_points, n_features, time_steps, horizon,
+                                            target_column, &count);
+    if (st != RL_OK)
+        return st;
+    if (count == 0)
+        return RL_E_INVALID;
+    int ok = 1;
+    size_t x_row = rl__mul(time_steps, n_features, &ok);
+    size_t y_row = target_column == RL_ALL_COLUMNS ? n_features : 1;
+    if (!ok || x_len / x_row < count || y_len / y_row < count)
+        return RL_E_SHAPE;
+    unsigned char *row_ok = finite_rows(series, n_points, n_features);
+    if (!row_ok)
+        return RL_E_NOMEM;
+    size_t total = window_count(n_points, time_steps, horizon), w = 0;
+    for (size_t i = 0; i < total; i++) {
+        if (!window_complete(row_ok, series, n_features, i, time_steps, horizon, target_column))
+            continue;
+        memcpy(x + w * x_row, series + i * n_features, x_row * sizeof(float));
+        const float *target = series + (i + time_steps + horizon - 1) * n_features;
+        if (target_column == RL_ALL_COLUMNS)
+            memcpy(y + w * y_row, target, n_features * sizeof(float));
+        else
+            y[w] = target[target_column];
+        w++;
+    }
+    rl__free(row_ok);
+    *n_windows = w;
     return RL_OK;
 }

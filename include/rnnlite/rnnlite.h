@@ -875,6 +875,389 @@ RL_API rl_status rl_model_save_buffer_flags(const rl_model *m, void **buffer, si
 
 /** @} */
 
+/* ================================================================== */
+/** @name Transform pipelines (0.2)
+ *  A chain of steps turning raw series into the units a model trains on:
+ *  log / log1p (variance that grows with the level), differencing at a lag
+ *  (1 removes a trend, the season length removes a seasonal pattern; chain
+ *  both), and MinMax or Standard scaling with per-column statistics. Fitted
+ *  on the training part, attached to a model (rl_model_set_transform()),
+ *  saved with it, applied to the history by rl_forecast() and streams and
+ *  undone on their outputs, differencing from the history given.
+ *
+ *  Differencing at lag L drops the first L rows: a pipeline whose lags sum
+ *  to `lost` (rl_transform_lost_rows()) turns n raw rows into n - lost
+ *  model rows; model row i stands for raw row i + lost.
+ *  Computations are in double; a one-step MinMax/Standard pipeline gives
+ *  exactly the bits the matching ::rl_scaler gives.
+ *  @{ */
+
+/** Opaque transform pipeline. */
+typedef struct rl_transform rl_transform;
+
+/**
+ * Create an empty pipeline (an empty fitted pipeline is the identity).
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p out; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_transform_create(rl_transform **out);
+
+/** Free a pipeline. NULL is a no-op. */
+RL_API void rl_transform_destroy(rl_transform *t);
+
+/**
+ * Append log(v) on @p column (or every column with ::RL_ALL_COLUMNS).
+ * Fit, apply and forecast refuse values <= 0 with ::RL_E_INVALID /
+ * ::RL_E_NUMERIC and a message naming row and column.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or more than 64 steps;
+ *         ::RL_E_STATE after rl_transform_fit(). A column out of range is
+ *         reported by rl_transform_fit().
+ */
+RL_API rl_status rl_transform_add_log(rl_transform *t, size_t column);
+
+/** Append log1p(v) = log(1 + v) (for counts with zeros); refuses v <= -1. As rl_transform_add_log(). */
+RL_API rl_status rl_transform_add_log1p(rl_transform *t, size_t column);
+
+/**
+ * Append differencing at @p lag, 1..100000: d[t] = v[t] - v[t - lag] on
+ * @p column (or ::RL_ALL_COLUMNS); other columns pass through, all lose the
+ * first @p lag rows. Statuses as rl_transform_add_log(), plus ::RL_E_INVALID for a bad lag.
+ */
+RL_API rl_status rl_transform_add_diff(rl_transform *t, size_t column, size_t lag);
+
+/**
+ * Append MinMax scaling of every column to [@p range_min, @p range_max],
+ * statistics fitted per column on what the earlier steps produce
+ * (sklearn MinMaxScaler). Statuses as rl_transform_add_log(), plus
+ * ::RL_E_INVALID for a non-finite or empty range.
+ */
+RL_API rl_status rl_transform_add_minmax(rl_transform *t, float range_min, float range_max);
+
+/** Append Standard scaling of every column ((v - mean) / population std, sklearn StandardScaler). */
+RL_API rl_status rl_transform_add_standard(rl_transform *t);
+
+/**
+ * Fit the scaling steps on @p data [n_rows][n_features] (the training part,
+ * raw units), running the steps in order. A pipeline is fitted once.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, zero sizes, a step naming a
+ *         column >= n_features, n_rows <= the lost rows, or a value outside
+ *         a log's domain (message: value, row, column); ::RL_E_NUMERIC for
+ *         NaN/Inf (message: row, column); ::RL_E_STATE when fitted already;
+ *         ::RL_E_NOMEM. On failure the pipeline is unchanged.
+ */
+RL_API rl_status rl_transform_fit(rl_transform *t, const float *data, size_t n_rows,
+                                  size_t n_features);
+
+/** Rows the differencing steps consume (sum of their lags). @return ::RL_OK or ::RL_E_INVALID. */
+RL_API rl_status rl_transform_lost_rows(const rl_transform *t, size_t *rows);
+
+/** Fitted column count, 0 before rl_transform_fit(). @return ::RL_OK or ::RL_E_INVALID. */
+RL_API rl_status rl_transform_feature_count(const rl_transform *t, size_t *n_features);
+
+/**
+ * Raw rows -> model units. @p in is [n_rows][n_features]; @p out receives
+ * [n_rows - lost][n_features] (must not overlap @p in).
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or n_rows <= lost; ::RL_E_STATE
+ *         before fit; ::RL_E_SHAPE for another column count or a short @p out
+ *         (@p out_len floats); ::RL_E_NUMERIC for NaN/Inf or a value outside a
+ *         log's domain (message: row, column); ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_transform_apply(const rl_transform *t, const float *in, size_t n_rows,
+                                    size_t n_features, float *out, size_t out_len);
+
+/**
+ * Model units -> raw, for rows that continue a raw history.
+ * @param history    [n_history][n_features] raw rows just before @p in's first row;
+ *                   n_history > lost (differencing is undone from it)
+ * @param in         [n_rows][n_features] model units (e.g. forecasts)
+ * @param out        [n_rows][n_features] raw units (may be @p in); @p out_len floats
+ * Statuses as rl_transform_apply() (NaN in @p history is ::RL_E_NUMERIC with its position).
+ */
+RL_API rl_status rl_transform_invert(const rl_transform *t, const float *history,
+                                     size_t n_history, size_t n_features, const float *in,
+                                     size_t n_rows, float *out, size_t out_len);
+
+/**
+ * As rl_transform_invert() for a subset of columns, e.g. a model's targets:
+ * @p in and @p out are [n_steps][n_columns], column j of them being column
+ * @p columns[j] of the history.
+ */
+RL_API rl_status rl_transform_invert_columns(const rl_transform *t, const float *history,
+                                             size_t n_history, size_t n_features,
+                                             const size_t *columns, size_t n_columns,
+                                             const float *in, size_t n_steps, float *out,
+                                             size_t out_len);
+
+/** Detail of the last failure on this pipeline ("" when none). Never NULL. */
+RL_API const char *rl_transform_last_error(const rl_transform *t);
+
+/**
+ * Attach a copy of a fitted pipeline to the model (saved with it), or detach
+ * with NULL. A model carries one pipeline: attaching one detaches the scaler
+ * and rl_model_set_scaler() detaches the pipeline (a scaler is the one-step
+ * pipeline). rl_forecast() and streams then need at least
+ * time_steps + lost history rows.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p m; ::RL_E_STATE for an unfitted
+ *         pipeline; ::RL_E_SHAPE when it was fitted on another column count
+ *         than the model's n_features; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_set_transform(rl_model *m, const rl_transform *t);
+
+/**
+ * A new copy of the attached pipeline (caller frees it with
+ * rl_transform_destroy()); with only a scaler attached, the equivalent
+ * one-step pipeline.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_STATE when neither is attached; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_model_get_transform(const rl_model *m, rl_transform **out);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Gaps (0.2)
+ *  A gap is a NaN (or Inf) in a series.
+ *  @{ */
+
+/** Ways to fill gaps. */
+typedef enum rl_fill {
+    RL_FILL_LINEAR = 0,  /**< straight line between the observations around the gap */
+    RL_FILL_LOCF = 1     /**< last observation carried forward */
+} rl_fill;
+
+/**
+ * Fill the gaps of every column of @p in [n_points][n_features] into @p out
+ * (may be @p in). Leading gaps take the first observation, trailing gaps
+ * (linear) the last one.
+ * @param n_filled  receives how many values were filled, or NULL
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or zero sizes; ::RL_E_NUMERIC when
+ *         a column has no finite value at all (@p out then untouched).
+ */
+RL_API rl_status rl_fill_gaps(const float *in, float *out, size_t n_points, size_t n_features,
+                              rl_fill method, size_t *n_filled);
+
+/**
+ * Position of the first NaN/Inf of @p data [n_rows][n_columns] (row-major
+ * order), to report where bad data is.
+ * @return ::RL_OK when every value is finite; ::RL_E_NUMERIC with @p row and
+ *         @p column set otherwise; ::RL_E_INVALID for NULL.
+ */
+RL_API rl_status rl_find_nonfinite(const float *data, size_t n_rows, size_t n_columns,
+                                   size_t *row, size_t *column);
+
+/**
+ * As rl_window_count(), counting only windows whose x rows and y row are
+ * all finite (the windows rl_window_make_complete() writes).
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, zero sizes or a column out of range.
+ */
+RL_API rl_status rl_window_count_complete(const float *series, size_t n_points,
+                                          size_t n_features, size_t time_steps, size_t horizon,
+                                          size_t target_column, size_t *count);
+
+/**
+ * As rl_window_make(), skipping every window that touches a gap (a NaN/Inf
+ * in any of its x rows or in its y value) instead of copying it.
+ * @param n_windows receives the number of windows written (rl_window_count_complete())
+ * @return as rl_window_make(); ::RL_E_INVALID also when no window is complete.
+ */
+RL_API rl_status rl_window_make_complete(const float *series, size_t n_points,
+                                         size_t n_features, size_t time_steps, size_t horizon,
+                                         size_t target_column, float *x, size_t x_len, float *y,
+                                         size_t y_len, size_t *n_windows);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
+/** @name Evaluation in raw units (0.2)
+ *  Metrics, naive baselines, a chronological split, a rolling-origin
+ *  backtest and conformal intervals. Errors are actual - forecast.
+ *  @{ */
+
+/** Accuracy metrics. Percentages are in percent, as R's forecast::accuracy(). */
+typedef enum rl_metric {
+    RL_METRIC_RMSE = 0,   /**< sqrt(mean(e^2)) */
+    RL_METRIC_MAE = 1,    /**< mean(|e|) */
+    RL_METRIC_MAPE = 2,   /**< mean(100 |e / actual|); Inf when an actual is 0 */
+    RL_METRIC_SMAPE = 3,  /**< mean(200 |e| / (|actual| + |forecast|)) (M3 competition); 0/0 counts 0 */
+    RL_METRIC_MASE = 4    /**< mean(|e|) / scale, scale = in-sample seasonal-naive MAE (rl_mase_scale()) */
+} rl_metric;
+
+/** Number of ::rl_metric values. */
+#define RL_METRIC_COUNT 5
+
+/** Forecasting methods of a backtest: the caller's model and the naive baselines. */
+typedef enum rl_method {
+    RL_METHOD_MODEL = 0,           /**< the rl_forecaster given to rl_backtest_run() */
+    RL_METHOD_LAST_VALUE = 1,      /**< every step = the last observation (R: naive()) */
+    RL_METHOD_SEASONAL_NAIVE = 2,  /**< step h = the observation one season before it (R: snaive()) */
+    RL_METHOD_DRIFT = 3            /**< last value + h * (last - first) / (n - 1) (R: rwf(drift=TRUE)) */
+} rl_method;
+
+/** Number of ::rl_method values. */
+#define RL_METHOD_COUNT 4
+
+/** Name of a metric ("RMSE", ...) or method ("model", "last_value", ...); "unknown" out of range. */
+RL_API const char *rl_metric_name(rl_metric metric);
+/** @copydoc rl_metric_name */
+RL_API const char *rl_method_name(rl_method method);
+
+/**
+ * In-sample MAE of the seasonal-naive forecast: mean |y[t] - y[t - season]|
+ * over t = season .. n_points-1 (season 1: the last-value forecast); the MASE
+ * denominator (Hyndman and Koehler 2006; R: accuracy()'s scale).
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, season 0 or n_points <= season;
+ *         ::RL_E_NUMERIC for NaN/Inf (ignored pairs are not skipped) or a zero scale.
+ */
+RL_API rl_status rl_mase_scale(const float *series, size_t n_points, size_t season, double *scale);
+
+/**
+ * One metric of @p forecast against @p actual (@p n values each).
+ * @param mase_scale  rl_mase_scale() of the training part; read only for ::RL_METRIC_MASE
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, n 0, an unknown metric or a
+ *         MASE scale <= 0; ::RL_E_NUMERIC for NaN/Inf inputs.
+ */
+RL_API rl_status rl_metric_compute(rl_metric metric, const float *actual, const float *forecast,
+                                   size_t n, double mase_scale, double *value);
+
+/**
+ * Forecast @p horizon steps of a univariate @p history with a naive method
+ * (not ::RL_METHOD_MODEL) into @p out (@p out_len floats).
+ * @param season  season length for ::RL_METHOD_SEASONAL_NAIVE (ignored otherwise), >= 1
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, zero sizes, an unknown method or
+ *         a history shorter than the method needs (seasonal: @p season points,
+ *         drift: 2); ::RL_E_SHAPE for a short @p out; ::RL_E_NUMERIC for NaN/Inf
+ *         in the points the method reads.
+ */
+RL_API rl_status rl_baseline_forecast(rl_method method, const float *history, size_t n_points,
+                                      size_t season, size_t horizon, float *out, size_t out_len);
+
+/**
+ * Chronological split: the first round(n_points * train_fraction) points
+ * train, the rest test (never shuffled).
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, a fraction outside (0, 1) or a
+ *         split that leaves either part empty.
+ */
+RL_API rl_status rl_split_chronological(size_t n_points, double train_fraction, size_t *n_train);
+
+/**
+ * Seasonal period of a univariate series: the lag in 2..@p max_period where
+ * the autocorrelation of the series minus its least-squares line has its
+ * highest peak (a local maximum above 0.3), or a divisor of that lag whose
+ * peak is at least 90 % as high (seasons repeat at their multiples); 1 when
+ * there is no peak. Uses @p n_points finite values.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or n_points < 2 * max_period + 2
+ *         (too short to see two seasons); ::RL_E_NUMERIC for NaN/Inf.
+ */
+RL_API rl_status rl_detect_season(const float *series, size_t n_points, size_t max_period,
+                                  size_t *period);
+
+/**
+ * A forecaster under test: forecast @p horizon values of the target column
+ * after @p history. Called by rl_backtest_run() once per origin, in origin order.
+ * @param history    [n_points][n_features] raw rows before the origin
+ * @param future     [horizon][n_features] the rows being forecast with the
+ *                   target column set to NaN (known covariates stay), for
+ *                   rl_forecast()'s `future`
+ * @param refit      non-zero when the protocol asks to (re)train on @p history
+ *                   (first origin, then every refit_every origins)
+ * @param out        [horizon] forecasts of the target column, raw units
+ * @return ::RL_OK, or a failure status that stops the backtest.
+ */
+typedef rl_status (*rl_forecaster)(const float *history, size_t n_points, size_t n_features,
+                                   const float *future, size_t horizon, int refit, float *out,
+                                   void *user_data);
+
+/** Opaque result of a rolling-origin backtest. */
+typedef struct rl_backtest rl_backtest;
+
+/** Create an empty backtest. @return ::RL_OK; ::RL_E_INVALID; ::RL_E_NOMEM. */
+RL_API rl_status rl_backtest_create(rl_backtest **out);
+
+/** Free a backtest. NULL is a no-op. */
+RL_API void rl_backtest_destroy(rl_backtest *b);
+
+/**
+ * Rolling-origin evaluation with an expanding history: origins are
+ * initial, initial + step, ... while origin + horizon <= n_points; at each,
+ * the forecaster and the three baselines forecast the next @p horizon values
+ * of @p target_column from rows [0, origin), and the errors against the
+ * series are kept. Replaces any earlier run's results.
+ * @param series        [n_points][n_features] raw units, finite in the target
+ *                      column (fill gaps first: rl_fill_gaps())
+ * @param initial       first origin, >= 2 and >= season (the baselines need it)
+ * @param step          distance between origins, >= 1
+ * @param horizon       forecast steps per origin, >= 1
+ * @param season        season length for the seasonal-naive baseline and the
+ *                      MASE scale, >= 1 (1: no season)
+ * @param refit_every   0: the forecaster fits at the first origin only; k:
+ *                      at the first origin and every k-th after it
+ * @param fn            the model's forecaster, or NULL for the baselines only
+ * @return ::RL_OK; ::RL_E_INVALID for bad sizes, no origin or NaN in the target
+ *         (message: row); the forecaster's status if it fails (message names
+ *         the origin); ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_backtest_run(rl_backtest *b, const float *series, size_t n_points,
+                                 size_t n_features, size_t target_column, size_t initial,
+                                 size_t step, size_t horizon, size_t season, size_t refit_every,
+                                 rl_forecaster fn, void *user_data);
+
+/**
+ * Shape of the last run: origins and horizon (both 0 before a run).
+ * @return ::RL_OK or ::RL_E_INVALID for NULL.
+ */
+RL_API rl_status rl_backtest_shape(const rl_backtest *b, size_t *n_origins, size_t *horizon);
+
+/**
+ * Forecasts of one method, [n_origins][horizon] raw units, origin order.
+ * @return ::RL_OK; ::RL_E_INVALID (NULL, unknown method); ::RL_E_STATE before
+ *         a run, or for ::RL_METHOD_MODEL when the run had no forecaster;
+ *         ::RL_E_SHAPE when @p out_len < n_origins * horizon.
+ */
+RL_API rl_status rl_backtest_forecasts(const rl_backtest *b, rl_method method, float *out,
+                                       size_t out_len);
+
+/** Errors (actual - forecast) of one method, laid out and checked as rl_backtest_forecasts(). */
+RL_API rl_status rl_backtest_errors(const rl_backtest *b, rl_method method, float *out,
+                                    size_t out_len);
+
+/**
+ * A metric of one method over every origin, at one horizon step
+ * (@p step 1..horizon) or over all steps (@p step 0). MASE divides each
+ * origin's errors by the seasonal-naive MAE of that origin's history.
+ * @return ::RL_OK; ::RL_E_INVALID (NULL, unknown metric or method, step >
+ *         horizon); ::RL_E_STATE as rl_backtest_forecasts(); ::RL_E_NUMERIC
+ *         for MASE when a history has zero scale.
+ */
+RL_API rl_status rl_backtest_metric(const rl_backtest *b, rl_method method, rl_metric metric,
+                                    size_t step, double *value);
+
+/**
+ * Split-conformal half-widths per horizon step: for step h, the
+ * ceil((n + 1) * coverage)-th smallest absolute error of that step over
+ * origins [first, first + count) (Inf when there are too few of them for
+ * this coverage). forecast[h] -/+ half_width[h] is the interval: under
+ * exchangeable errors it holds the truth with probability >= @p coverage.
+ * @param coverage    in (0, 1), e.g. 0.9
+ * @param first,count origins to calibrate on (count 0: from @p first to the last)
+ * @param half_width  [horizon] floats, @p len of room
+ * @return ::RL_OK; ::RL_E_INVALID (NULL, coverage, origins out of range);
+ *         ::RL_E_STATE as rl_backtest_forecasts(); ::RL_E_SHAPE for a short buffer.
+ */
+RL_API rl_status rl_backtest_interval(const rl_backtest *b, rl_method method, double coverage,
+                                      size_t first, size_t count, float *half_width, size_t len);
+
+/**
+ * Held-out coverage: half-widths calibrated on the first @p n_calibration
+ * origins (rl_backtest_interval()), then the fraction of (origin, step)
+ * pairs of the remaining origins whose actual lies in forecast -/+ half-width.
+ * @return ::RL_OK; ::RL_E_INVALID when no origin is left to check; others as rl_backtest_interval().
+ */
+RL_API rl_status rl_backtest_coverage(const rl_backtest *b, rl_method method, double coverage,
+                                      size_t n_calibration, double *observed);
+
+/** Detail of the last failure on this backtest ("" when none). Never NULL. */
+RL_API const char *rl_backtest_last_error(const rl_backtest *b);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,7 +34,8 @@ def header_functions(path, errors):
     exported = set()
     for stmt in code.split(';'):
         names = FUNC_NAME.findall(stmt)
-        if not names:
+        # A function-pointer typedef (rl_forecaster) declares no function.
+        if not names or re.match(r'\s*typedef\b', stmt):
             continue
         # A declaration's name is the first rl_ identifier followed by '('.
         name = names[0]
