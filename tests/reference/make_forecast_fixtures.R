@@ -22,6 +22,7 @@ cat("/* Methods in rl_method order: 1 naive, 2 snaive, 3 rwf(drift=TRUE).",
 cases <- list(list("nottem", nottem, 192, 24), list("UKgas", UKgas, 86, 8),
               list("USAccDeaths", USAccDeaths, 60, 12), list("Nile", Nile, 80, 10))
 cat(sprintf("#define FX_CASES %d\n", length(cases)))
+scales <- list()
 for (k in seq_along(cases)) {
   c <- cases[[k]]; name <- c[[1]]; y <- c[[2]]; ntr <- c[[3]]; h <- c[[4]]
   m <- frequency(y)
@@ -40,14 +41,14 @@ for (k in seq_along(cases)) {
   }
   emit(sprintf("fx_%s_fc", name), unlist(lapply(fcs, function(f) as.numeric(f$mean))))
   emit(sprintf("fx_%s_metrics", name), mets, "double", "%.17g")
-  emit(sprintf("fx_%s_scale", name), mean(abs(diff(as.numeric(train), lag = m))), "double", "%.17g")
+  scales[[name]] <- mean(abs(diff(as.numeric(train), lag = m)))
 }
 cat("static const struct fx_case { const char *name; const float *series; size_t n; size_t season, n_train, horizon;\n",
     "    const float *fc; const double *metrics; double scale; } fx_cases[FX_CASES] = {\n")
 for (c in cases) {
   name <- c[[1]]
-  cat(sprintf("    { \"%s\", fx_%s_series, %d, %d, %d, %d, fx_%s_fc, fx_%s_metrics, fx_%s_scale[0] },\n",
-              name, name, length(c[[2]]), frequency(c[[2]]), c[[3]], c[[4]], name, name, name))
+  cat(sprintf("    { \"%s\", fx_%s_series, %d, %d, %d, %d, fx_%s_fc, fx_%s_metrics, %.17g },\n",
+              name, name, length(c[[2]]), frequency(c[[2]]), c[[3]], c[[4]], name, name, scales[[name]]))
 }
 cat("};\n")
 
