@@ -70,7 +70,7 @@ struct rl_model {
     size_t cap_state_rows;
     int states_fresh;          /* all zero: the next pass starts from the zero state */
 
-    char err[256];
+    rl_error err;              /* rl_model_last_error(); written through error.h only */
 };
 
 /* Implemented in model.c, which owns every block the model points to:

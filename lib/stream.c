@@ -6,21 +6,11 @@
 #include "stream.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "stream_units.h"
-
-rl_status rl__stream_fail(rl_stream *s, rl_status st, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->err, sizeof s->err, fmt, ap);
-    va_end(ap);
-    return st;
-}
 
 /* ---- shape and memory ---------------------------------------------------- */
 
@@ -135,7 +125,7 @@ rl_status rl_stream_create(rl_stream **out, const rl_model *m, rl_stream_mode mo
         *out = NULL;
     if (!m)
         return RL_E_INVALID;
-    ((rl_model *)m)->err[0] = '\0';   /* the message is not part of the model's value */
+    rl__clear_error((rl_model *)m);   /* the message is not part of the model's value */
     if (!out)
         return rl__fail(m, RL_E_INVALID, "rl_stream_create: out is NULL");
     if (mode != RL_STREAM_WINDOW && mode != RL_STREAM_STATEFUL)
@@ -157,7 +147,7 @@ rl_status rl_stream_reset(rl_stream *s)
 {
     if (!s)
         return RL_E_INVALID;
-    s->err[0] = '\0';
+    rl__clear_error(s);
     memset(s->block, 0, s->block_len * sizeof(float));
     s->seen = 0;
     s->ring_head = 0;
@@ -172,7 +162,7 @@ rl_status rl_stream_clone(const rl_stream *s, rl_stream **out)
     if (!s)
         return RL_E_INVALID;
     rl_stream *w = (rl_stream *)s;   /* only its message changes */
-    w->err[0] = '\0';
+    rl__clear_error(w);
     if (!out)
         return rl__stream_fail(w, RL_E_INVALID, "rl_stream_clone: out is NULL");
     rl_stream *c = rl__calloc(1, sizeof *c);
@@ -199,7 +189,7 @@ rl_status rl_stream_seen(const rl_stream *s, size_t *count)
 
 const char *rl_stream_last_error(const rl_stream *s)
 {
-    return s ? s->err : "no stream (NULL handle)";
+    return s ? rl__error_text(s) : "no stream (NULL handle)";
 }
 
 /* ---- the engine ---------------------------------------------------------- */
@@ -332,7 +322,7 @@ rl_status rl_stream_push(rl_stream *s, const float *obs, size_t n_features, floa
 {
     if (!s)
         return RL_E_INVALID;
-    s->err[0] = '\0';
+    rl__clear_error(s);
     rl_status st = check_push(s, obs, n_features, pred, pred_len);
     if (st != RL_OK)
         return st;
@@ -424,7 +414,7 @@ rl_status rl_stream_forecast(rl_stream *s, const float *future, size_t n_future,
 {
     if (!s)
         return RL_E_INVALID;
-    s->err[0] = '\0';
+    rl__clear_error(s);
     rl_status st = check_forecast(s, future, n_future, horizon, out, out_len);
     if (st != RL_OK)
         return st;

@@ -53,7 +53,7 @@ struct rl_stream {
     float *scratch;          /* [scratch_len] a layer's step scratch */
     float *pred;             /* [n_out] an output row */
 
-    char err[256];
+    rl_error err;            /* rl_stream_last_error(); written through error.h */
 };
 
 /* Points the arrays into s->block (after create, clone, load). */
@@ -68,11 +68,7 @@ uint64_t rl__stream_fingerprint(const rl_model *m);
 /* A new stream of this shape (block allocated and laid out, zero state). */
 rl_status rl__stream_new(rl_stream **out, const rl_model *m, rl_stream_mode mode);
 
-/* Formats a message into s->err; returns st. */
-rl_status rl__stream_fail(rl_stream *s, rl_status st, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+/* Records a message in the stream (error.h's rl__fail); returns st. */
+#define rl__stream_fail(s, st, ...) rl__fail(s, st, __VA_ARGS__)
 
 #endif

@@ -138,7 +138,7 @@ rl_status rl_stream_save_buffer(const rl_stream *s, void **buffer, size_t *size)
     if (!s)
         return RL_E_INVALID;
     rl_stream *w = (rl_stream *)s;   /* only its message changes */
-    w->err[0] = '\0';
+    rl__clear_error(w);
     if (!buffer || !size)
         return rl__stream_fail(w, RL_E_INVALID,
                                "rl_stream_save_buffer: buffer and size must not be NULL");
@@ -221,7 +221,7 @@ rl_status rl_stream_load_buffer(rl_stream **out, const rl_model *m, const void *
         *out = NULL;
     if (!m)
         return RL_E_INVALID;
-    ((rl_model *)m)->err[0] = '\0';   /* the message is not part of the model's value */
+    rl__clear_error((rl_model *)m);   /* the message is not part of the model's value */
     if (!out || !buffer || size == 0)
         return rl__fail(m, RL_E_INVALID,
                         "rl_stream_load_buffer: out and buffer must not be NULL, size not 0");
