@@ -699,6 +699,89 @@ static void test_v1_file_forecasts(void **state)
     rl_model_destroy(m);
 }
 
+/* ---- version-2 golden files ----------------------------------------------- */
+
+static float *read_floats(FILE *f, size_t n)
+{
+    float *v = calloc(n ? n : 1, sizeof(float));
+    char tok[64];
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(fscanf(f, "%63s", tok), 1);
+        char *end;
+        v[i] = strtof(tok, &end);
+        assert_true(*end == '\0');
+    }
+    return v;
+}
+
+static void assert_close(const float *got, const float *want, size_t n, const char *what)
+{
+    double *w = calloc(n, sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        w[i] = want[i];
+    tu_assert_close(got, w, n, 1e-5, 1e-6, what);
+    free(w);
+}
+
+/* Files written by rnnlite 0.2 (format version 2, tests/golden/README.md):
+ * targets and an inference-only file; every later version must load them,
+ * predict and forecast what they did when written. */
+static void test_golden_v2_files(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "direct", "lean" };
+    for (size_t g = 0; g < 2; g++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "golden/v2_%s.rlm", names[g]);
+        rl_model *m = NULL;
+        assert_int_equal(rl_model_load(&m, tu_data_path(rel)), RL_OK);
+
+        snprintf(rel, sizeof rel, "golden/v2_%s.pred", names[g]);
+        FILE *f = fopen(tu_data_path(rel), "r");
+        assert_non_null(f);
+        unsigned version;
+        size_t n, steps, features, per;
+        int has_scaler;
+        assert_int_equal(fscanf(f, "rnnlite-golden %u %zu %zu %zu %zu %d", &version, &n, &steps,
+                                &features, &per, &has_scaler), 6);
+        assert_int_equal(version, 2);
+        float *x = read_floats(f, n * steps * features), *want = read_floats(f, n * per);
+        float *got = calloc(n * per, sizeof(float));
+        assert_int_equal(rl_predict(m, x, n, got, n * per), RL_OK);
+        assert_close(got, want, n * per, rel);
+        fclose(f);
+        free(x);
+        free(want);
+        free(got);
+
+        snprintf(rel, sizeof rel, "golden/v2_%s.forecast", names[g]);
+        f = fopen(tu_data_path(rel), "r");
+        assert_non_null(f);
+        size_t n_series, n_history, horizon, nt, cols[4], have_cols[4], n_have;
+        assert_int_equal(fscanf(f, "rnnlite-golden-forecast %u %zu %zu %zu %zu %zu", &version,
+                                &n_series, &n_history, &features, &horizon, &nt), 6);
+        assert_true(nt <= 4);
+        for (size_t j = 0; j < nt; j++)
+            assert_int_equal(fscanf(f, "%zu", &cols[j]), 1);
+        assert_int_equal(rl_model_get_targets(m, have_cols, 4, &n_have), RL_OK);
+        assert_int_equal(n_have, nt);
+        assert_memory_equal(have_cols, cols, nt * sizeof(size_t));
+        float *series = read_floats(f, n_series * features), *fc = read_floats(f, horizon * nt);
+        float *out = calloc(horizon * nt, sizeof(float));
+        assert_int_equal(rl_forecast(m, series, n_history, series + n_history * features,
+                                     n_series - n_history, horizon, out, horizon * nt), RL_OK);
+        assert_close(out, fc, horizon * nt, rel);
+        char end[8];
+        assert_int_equal(fscanf(f, "%7s", end), 1);
+        assert_string_equal(end, "end");
+        fclose(f);
+        free(series);
+        free(fc);
+        free(out);
+        rl_model_destroy(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -716,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_inference_only_save),
         cmocka_unit_test(test_hostile_targets_section),
         cmocka_unit_test(test_v1_file_forecasts),
+        cmocka_unit_test(test_golden_v2_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
