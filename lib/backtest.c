@@ -2,12 +2,11 @@
  * forecast from the same expanding histories, and every error is kept, so
  * metrics per step, comparisons and conformal intervals come from one run. */
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "error.h"
 #include "metrics.h"
 #include "rnnlite/rnnlite.h"
 
@@ -17,22 +16,9 @@ struct rl_backtest {
     float *forecast[RL_METHOD_COUNT];   /* [n_origins][horizon] each; one block at [0] */
     float *actual;                      /* [n_origins][horizon] */
     double *scale;                      /* [n_origins] MASE scale of each history, 0 if none */
-    char err[256];
+    rl_error err;           /* the handle's last_error, written through error.h */
 };
 
-static rl_status fail(const rl_backtest *b, rl_status s, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static rl_status fail(const rl_backtest *b, rl_status s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(((rl_backtest *)b)->err, sizeof b->err, fmt, ap);
-    va_end(ap);
-    return s;
-}
 
 rl_status rl_backtest_create(rl_backtest **out)
 {
@@ -64,7 +50,7 @@ void rl_backtest_destroy(rl_backtest *b)
 
 const char *rl_backtest_last_error(const rl_backtest *b)
 {
-    return b ? b->err : "rl_backtest_last_error: the backtest is NULL";
+    return b ? rl__error_text(b) : "rl_backtest_last_error: the backtest is NULL";
 }
 
 /* The new results of a run, built aside so a failed run changes nothing. */
@@ -90,13 +76,13 @@ rl_status rl_backtest_run(rl_backtest *b, const float *series, size_t n_points,
         return RL_E_INVALID;
     if (!series || n_features == 0 || target_column >= n_features || step == 0 ||
         horizon == 0 || season == 0)
-        return fail(b, RL_E_INVALID, "rl_backtest_run: NULL series, zero size or target column "
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_run: NULL series, zero size or target column "
                                      "%zu out of %zu", target_column, n_features);
     if (initial < 2 || initial < season)
-        return fail(b, RL_E_INVALID, "rl_backtest_run: initial %zu must be >= 2 and >= season %zu",
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_run: initial %zu must be >= 2 and >= season %zu",
                     initial, season);
     if (initial > n_points || horizon > n_points - initial)
-        return fail(b, RL_E_INVALID, "rl_backtest_run: %zu points leave no origin (initial %zu, "
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_run: %zu points leave no origin (initial %zu, "
                                      "horizon %zu)", n_points, initial, horizon);
     int ok = 1;
     rl__mul(n_points, n_features, &ok);
@@ -105,10 +91,10 @@ rl_status rl_backtest_run(rl_backtest *b, const float *series, size_t n_points,
     size_t block_n = rl__mul(cells, RL_METHOD_COUNT + 1, &ok);
     size_t future_n = rl__mul(horizon, n_features, &ok);
     if (!ok)
-        return fail(b, RL_E_INVALID, "rl_backtest_run: sizes overflow");
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_run: sizes overflow");
     for (size_t i = 0; i < n_points; i++)
         if (!isfinite(series[i * n_features + target_column]))
-            return fail(b, RL_E_INVALID, "rl_backtest_run: target value at row %zu, column %zu "
+            return rl__fail(b, RL_E_INVALID, "rl_backtest_run: target value at row %zu, column %zu "
                                          "is not finite (fill gaps first: rl_fill_gaps)",
                         i, target_column);
 
@@ -116,7 +102,7 @@ rl_status rl_backtest_run(rl_backtest *b, const float *series, size_t n_points,
                   rl__calloc(future_n, sizeof(float)), rl__calloc(n_origins, sizeof(double)) };
     if (!r.block || !r.target || !r.future || !r.scale) {
         results_free(&r);
-        return fail(b, RL_E_NOMEM, "rl_backtest_run: no memory for %zu origins", n_origins);
+        return rl__fail(b, RL_E_NOMEM, "rl_backtest_run: no memory for %zu origins", n_origins);
     }
     for (size_t i = 0; i < n_points; i++)
         r.target[i] = series[i * n_features + target_column];
@@ -145,13 +131,13 @@ rl_status rl_backtest_run(rl_backtest *b, const float *series, size_t n_points,
         rl_status st = fn(series, origin, n_features, r.future, horizon, refit, out, user_data);
         if (st != RL_OK) {
             results_free(&r);
-            return fail(b, st, "rl_backtest_run: the forecaster failed at origin %zu (row %zu): %s",
+            return rl__fail(b, st, "rl_backtest_run: the forecaster failed at origin %zu (row %zu): %s",
                         o, origin, rl_status_string(st));
         }
         for (size_t h = 0; h < horizon; h++)
             if (!isfinite(out[h])) {
                 results_free(&r);
-                return fail(b, RL_E_NUMERIC, "rl_backtest_run: the forecaster returned a "
+                return rl__fail(b, RL_E_NUMERIC, "rl_backtest_run: the forecaster returned a "
                                              "non-finite value at origin %zu, step %zu", o, h + 1);
             }
     }
@@ -165,7 +151,7 @@ rl_status rl_backtest_run(rl_backtest *b, const float *series, size_t n_points,
     b->scale = r.scale;
     rl__free(r.target);
     rl__free(r.future);
-    b->err[0] = 0;
+    rl__clear_error(b);
     return RL_OK;
 }
 
@@ -182,11 +168,11 @@ rl_status rl_backtest_shape(const rl_backtest *b, size_t *n_origins, size_t *hor
 static rl_status check_method(const rl_backtest *b, rl_method method, const char *fn)
 {
     if ((unsigned)method >= RL_METHOD_COUNT)
-        return fail(b, RL_E_INVALID, "%s: unknown method %d", fn, (int)method);
+        return rl__fail(b, RL_E_INVALID, "%s: unknown method %d", fn, (int)method);
     if (!b->n_origins)
-        return fail(b, RL_E_STATE, "%s: run the backtest first", fn);
+        return rl__fail(b, RL_E_STATE, "%s: run the backtest first", fn);
     if (method == RL_METHOD_MODEL && !b->has_model)
-        return fail(b, RL_E_STATE, "%s: the run had no forecaster", fn);
+        return rl__fail(b, RL_E_STATE, "%s: the run had no forecaster", fn);
     return RL_OK;
 }
 
@@ -196,13 +182,13 @@ static rl_status copy_out(const rl_backtest *b, rl_method method, float *out, si
     if (!b)
         return RL_E_INVALID;
     if (!out)
-        return fail(b, RL_E_INVALID, "%s: out is NULL", fn);
+        return rl__fail(b, RL_E_INVALID, "%s: out is NULL", fn);
     rl_status st = check_method(b, method, fn);
     if (st != RL_OK)
         return st;
     size_t n = b->n_origins * b->horizon;
     if (out_len < n)
-        return fail(b, RL_E_SHAPE, "%s: out holds %zu floats, %zu needed", fn, out_len, n);
+        return rl__fail(b, RL_E_SHAPE, "%s: out holds %zu floats, %zu needed", fn, out_len, n);
     for (size_t i = 0; i < n; i++)
         out[i] = errors ? b->actual[i] - b->forecast[method][i] : b->forecast[method][i];
     return RL_OK;
@@ -225,17 +211,17 @@ rl_status rl_backtest_metric(const rl_backtest *b, rl_method method, rl_metric m
     if (!b)
         return RL_E_INVALID;
     if (!value || (unsigned)metric >= RL_METRIC_COUNT)
-        return fail(b, RL_E_INVALID, "rl_backtest_metric: NULL value or unknown metric");
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_metric: NULL value or unknown metric");
     rl_status st = check_method(b, method, "rl_backtest_metric");
     if (st != RL_OK)
         return st;
     if (step > b->horizon)
-        return fail(b, RL_E_INVALID, "rl_backtest_metric: step %zu beyond horizon %zu", step,
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_metric: step %zu beyond horizon %zu", step,
                     b->horizon);
     rl_metric_acc acc = { 0 };
     for (size_t o = 0; o < b->n_origins; o++) {
         if (metric == RL_METRIC_MASE && !(b->scale[o] > 0))
-            return fail(b, RL_E_NUMERIC, "rl_backtest_metric: the history of origin %zu has a "
+            return rl__fail(b, RL_E_NUMERIC, "rl_backtest_metric: the history of origin %zu has a "
                                          "zero seasonal-naive MAE (MASE undefined)", o);
         for (size_t h = step ? step - 1 : 0; h < (step ? step : b->horizon); h++) {
             size_t i = o * b->horizon + h;
@@ -272,7 +258,7 @@ static rl_status interval_args(const rl_backtest *b, rl_method method, double co
                                const char *fn)
 {
     if (!(coverage > 0 && coverage < 1))
-        return fail(b, RL_E_INVALID, "%s: coverage %g is not in (0, 1)", fn, coverage);
+        return rl__fail(b, RL_E_INVALID, "%s: coverage %g is not in (0, 1)", fn, coverage);
     return check_method(b, method, fn);
 }
 
@@ -282,21 +268,21 @@ rl_status rl_backtest_interval(const rl_backtest *b, rl_method method, double co
     if (!b)
         return RL_E_INVALID;
     if (!half_width)
-        return fail(b, RL_E_INVALID, "rl_backtest_interval: half_width is NULL");
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_interval: half_width is NULL");
     rl_status st = interval_args(b, method, coverage, "rl_backtest_interval");
     if (st != RL_OK)
         return st;
     if (first >= b->n_origins || count > b->n_origins - first)
-        return fail(b, RL_E_INVALID, "rl_backtest_interval: origins [%zu, +%zu) outside the %zu run",
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_interval: origins [%zu, +%zu) outside the %zu run",
                     first, count, b->n_origins);
     if (count == 0)
         count = b->n_origins - first;
     if (len < b->horizon)
-        return fail(b, RL_E_SHAPE, "rl_backtest_interval: room for %zu steps, horizon is %zu", len,
+        return rl__fail(b, RL_E_SHAPE, "rl_backtest_interval: room for %zu steps, horizon is %zu", len,
                     b->horizon);
     float *scratch = rl__calloc(count, sizeof(float));
     if (!scratch)
-        return fail(b, RL_E_NOMEM, "rl_backtest_interval: no memory");
+        return rl__fail(b, RL_E_NOMEM, "rl_backtest_interval: no memory");
     half_widths(b, method, coverage, first, count, scratch, half_width);
     rl__free(scratch);
     return RL_OK;
@@ -308,16 +294,16 @@ rl_status rl_backtest_coverage(const rl_backtest *b, rl_method method, double co
     if (!b)
         return RL_E_INVALID;
     if (!observed)
-        return fail(b, RL_E_INVALID, "rl_backtest_coverage: observed is NULL");
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_coverage: observed is NULL");
     rl_status st = interval_args(b, method, coverage, "rl_backtest_coverage");
     if (st != RL_OK)
         return st;
     if (n_calibration == 0 || n_calibration >= b->n_origins)
-        return fail(b, RL_E_INVALID, "rl_backtest_coverage: %zu calibration origins of %zu leave "
+        return rl__fail(b, RL_E_INVALID, "rl_backtest_coverage: %zu calibration origins of %zu leave "
                                      "none to check", n_calibration, b->n_origins);
     float *buf = rl__calloc((n_calibration + b->horizon), sizeof(float));
     if (!buf)
-        return fail(b, RL_E_NOMEM, "rl_backtest_coverage: no memory");
+        return rl__fail(b, RL_E_NOMEM, "rl_backtest_coverage: no memory");
     float *hw = buf + n_calibration;
     half_widths(b, method, coverage, 0, n_calibration, buf, hw);
     size_t inside = 0, total = 0;

@@ -5,11 +5,10 @@
 
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "error.h"
 #include "scaler.h"
 
 #define MAX_STEPS 64        /* a pipeline longer than this is a mistake */
@@ -28,26 +27,9 @@ struct rl_transform {
     size_t n_steps;
     size_t n_features;      /* 0 until fitted */
     size_t lost;            /* sum of differencing lags */
-    char err[256];
+    rl_error err;           /* the handle's last_error, written through error.h */
 };
 
-/* Records why the last call failed; returns s. The message lives in the
- * handle, which a const call may update (like rl_model_last_error). */
-static rl_status fail(const rl_transform *t, rl_status s, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static rl_status fail(const rl_transform *t, rl_status s, const char *fmt, ...)
-{
-    if (t) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(((rl_transform *)t)->err, sizeof t->err, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
 
 static const char *kind_name(int kind)
 {
@@ -98,7 +80,7 @@ void rl_transform_destroy(rl_transform *t)
 
 const char *rl_transform_last_error(const rl_transform *t)
 {
-    return t ? t->err : "rl_transform_last_error: the transform is NULL";
+    return t ? rl__error_text(t) : "rl_transform_last_error: the transform is NULL";
 }
 
 static rl_status add_step(rl_transform *t, step s)
@@ -106,13 +88,13 @@ static rl_status add_step(rl_transform *t, step s)
     if (!t)
         return RL_E_INVALID;
     if (t->n_features)
-        return fail(t, RL_E_STATE, "add steps before rl_transform_fit (the pipeline is fitted)");
+        return rl__fail(t, RL_E_STATE, "add steps before rl_transform_fit (the pipeline is fitted)");
     if (t->n_steps == MAX_STEPS)
-        return fail(t, RL_E_INVALID, "a pipeline holds at most %d steps", MAX_STEPS);
+        return rl__fail(t, RL_E_INVALID, "a pipeline holds at most %d steps", MAX_STEPS);
     t->steps[t->n_steps++] = s;
     if (s.kind == RL__STEP_DIFF)
         t->lost += s.lag;
-    t->err[0] = 0;
+    rl__clear_error(t);
     return RL_OK;
 }
 
@@ -129,14 +111,14 @@ rl_status rl_transform_add_log1p(rl_transform *t, size_t column)
 rl_status rl_transform_add_diff(rl_transform *t, size_t column, size_t lag)
 {
     if (t && (lag == 0 || lag > MAX_LAG))
-        return fail(t, RL_E_INVALID, "differencing lag must be 1..%d, got %zu", MAX_LAG, lag);
+        return rl__fail(t, RL_E_INVALID, "differencing lag must be 1..%d, got %zu", MAX_LAG, lag);
     return add_step(t, (step){ .kind = RL__STEP_DIFF, .column = column, .lag = lag });
 }
 
 rl_status rl_transform_add_minmax(rl_transform *t, float range_min, float range_max)
 {
     if (t && (!isfinite(range_min) || !isfinite(range_max) || !(range_min < range_max)))
-        return fail(t, RL_E_INVALID, "minmax range must be finite with min < max, got [%g, %g]",
+        return rl__fail(t, RL_E_INVALID, "minmax range must be finite with min < max, got [%g, %g]",
                     (double)range_min, (double)range_max);
     return add_step(t, (step){ .kind = RL__STEP_MINMAX, .column = RL_ALL_COLUMNS,
                                .range_min = range_min, .range_max = range_max });
@@ -302,7 +284,7 @@ static rl_status check_columns(const rl_transform *t, size_t nf)
     for (size_t k = 0; k < t->n_steps; k++) {
         size_t c = t->steps[k].column;
         if (c != RL_ALL_COLUMNS && c >= nf)
-            return fail(t, RL_E_INVALID, "step %zu (%s) names column %zu of %zu", k,
+            return rl__fail(t, RL_E_INVALID, "step %zu (%s) names column %zu of %zu", k,
                         kind_name(t->steps[k].kind), c, nf);
     }
     return RL_OK;
@@ -313,8 +295,8 @@ static rl_status report_bad(const rl_transform *t, const char *fn, rl_status st,
                             const float *data, size_t nf, size_t r, size_t c)
 {
     if (st == RL_E_NUMERIC)
-        return fail(t, st, "%s: value at row %zu, column %zu is not finite", fn, r, c);
-    return fail(t, st, "%s: value %g at row %zu, column %zu is outside the domain: %s", fn,
+        return rl__fail(t, st, "%s: value at row %zu, column %zu is not finite", fn, r, c);
+    return rl__fail(t, st, "%s: value %g at row %zu, column %zu is outside the domain: %s", fn,
                 (double)data[r * nf + c], r, c, domain_text(t));
 }
 
@@ -323,19 +305,19 @@ rl_status rl_transform_fit(rl_transform *t, const float *data, size_t n_rows, si
     if (!t)
         return RL_E_INVALID;
     if (!data || n_rows == 0 || n_features == 0 || n_features > 65536)
-        return fail(t, RL_E_INVALID, "rl_transform_fit: NULL data or a zero/oversized shape");
+        return rl__fail(t, RL_E_INVALID, "rl_transform_fit: NULL data or a zero/oversized shape");
     if (t->n_features)
-        return fail(t, RL_E_STATE, "the pipeline is fitted already (make a new one to refit)");
+        return rl__fail(t, RL_E_STATE, "the pipeline is fitted already (make a new one to refit)");
     rl_status st = check_columns(t, n_features);
     if (st != RL_OK)
         return st;
     if (n_rows <= t->lost)
-        return fail(t, RL_E_INVALID, "%zu rows leave none after differencing (lags sum to %zu)",
+        return rl__fail(t, RL_E_INVALID, "%zu rows leave none after differencing (lags sum to %zu)",
                     n_rows, t->lost);
     int ok = 1;
     rl__mul(n_rows, n_features, &ok);
     if (!ok)
-        return fail(t, RL_E_INVALID, "rl_transform_fit: %zu rows is too many", n_rows);
+        return rl__fail(t, RL_E_INVALID, "rl_transform_fit: %zu rows is too many", n_rows);
     size_t br = 0, bc = 0;
     /* Steps run in order: each scaling step is fitted on what the steps
      * before it (fitted already) make of the data. */
@@ -352,11 +334,11 @@ rl_status rl_transform_fit(rl_transform *t, const float *data, size_t n_rows, si
         for (size_t k = 0; k < t->n_steps; k++)
             step_free(&t->steps[k]);
         if (st == RL_E_NOMEM)
-            return fail(t, st, "rl_transform_fit: no memory for the fitted statistics");
+            return rl__fail(t, st, "rl_transform_fit: no memory for the fitted statistics");
         return report_bad(t, "rl_transform_fit", st, data, n_features, br, bc);
     }
     t->n_features = n_features;
-    t->err[0] = 0;
+    rl__clear_error(t);
     return RL_OK;
 }
 
@@ -395,16 +377,16 @@ rl_status rl__transform_find_bad(const rl_transform *t, const float *raw, size_t
 static rl_status check_use(const rl_transform *t, const char *fn, size_t n_rows, size_t nf)
 {
     if (!t->n_features)
-        return fail(t, RL_E_STATE, "%s: the pipeline is not fitted", fn);
+        return rl__fail(t, RL_E_STATE, "%s: the pipeline is not fitted", fn);
     if (nf != t->n_features)
-        return fail(t, RL_E_SHAPE, "%s: %zu columns given, the pipeline was fitted on %zu", fn,
+        return rl__fail(t, RL_E_SHAPE, "%s: %zu columns given, the pipeline was fitted on %zu", fn,
                     nf, t->n_features);
     if (n_rows <= t->lost)
-        return fail(t, RL_E_INVALID, "%s: %zu rows, differencing needs more than %zu", fn,
+        return rl__fail(t, RL_E_INVALID, "%s: %zu rows, differencing needs more than %zu", fn,
                     n_rows, t->lost);
     int ok = 1;
     rl__mul(n_rows, nf, &ok);
-    return ok ? RL_OK : fail(t, RL_E_INVALID, "%s: %zu rows is too many", fn, n_rows);
+    return ok ? RL_OK : rl__fail(t, RL_E_INVALID, "%s: %zu rows is too many", fn, n_rows);
 }
 
 rl_status rl_transform_apply(const rl_transform *t, const float *in, size_t n_rows,
@@ -414,13 +396,13 @@ rl_status rl_transform_apply(const rl_transform *t, const float *in, size_t n_ro
         return RL_E_INVALID;
     const char *fn = "rl_transform_apply";
     if (!in || !out)
-        return fail(t, RL_E_INVALID, "%s: NULL buffer", fn);
+        return rl__fail(t, RL_E_INVALID, "%s: NULL buffer", fn);
     rl_status st = check_use(t, fn, n_rows, n_features);
     if (st != RL_OK)
         return st;
     size_t rows = n_rows - t->lost;
     if (out_len / n_features < rows)
-        return fail(t, RL_E_SHAPE, "%s: out holds %zu floats, %zu needed", fn, out_len,
+        return rl__fail(t, RL_E_SHAPE, "%s: out holds %zu floats, %zu needed", fn, out_len,
                     rows * n_features);
     size_t br = 0, bc = 0;
     st = find_bad(t, in, n_rows, n_features, &br, &bc);
@@ -429,7 +411,7 @@ rl_status rl_transform_apply(const rl_transform *t, const float *in, size_t n_ro
         return RL_E_NUMERIC;
     }
     rl__transform_forward_rows(t, in + t->lost * n_features, rows, out);
-    ((rl_transform *)t)->err[0] = 0;
+    rl__clear_error((rl_transform *)t);
     return RL_OK;
 }
 
@@ -485,17 +467,17 @@ static rl_status invert_common(const rl_transform *t, const char *fn, const floa
                                size_t out_len)
 {
     if (!history || !in || !out || n_steps == 0 || n_cols == 0)
-        return fail(t, RL_E_INVALID, "%s: NULL buffer or zero steps", fn);
+        return rl__fail(t, RL_E_INVALID, "%s: NULL buffer or zero steps", fn);
     rl_status st = check_use(t, fn, n_history, n_features);
     if (st != RL_OK)
         return st;
     for (size_t j = 0; cols && j < n_cols; j++)
         if (cols[j] >= n_features)
-            return fail(t, RL_E_INVALID, "%s: column %zu of %zu", fn, cols[j], n_features);
+            return rl__fail(t, RL_E_INVALID, "%s: column %zu of %zu", fn, cols[j], n_features);
     int ok = 1;
     size_t need = rl__mul(n_steps, n_cols, &ok);
     if (!ok || out_len < need)
-        return fail(t, RL_E_SHAPE, "%s: out holds %zu floats, %zu steps x %zu columns needed",
+        return rl__fail(t, RL_E_SHAPE, "%s: out holds %zu floats, %zu steps x %zu columns needed",
                     fn, out_len, n_steps, n_cols);
     size_t br = 0, bc = 0;
     st = find_bad(t, history, n_history, n_features, &br, &bc);
@@ -504,7 +486,7 @@ static rl_status invert_common(const rl_transform *t, const char *fn, const floa
         return RL_E_NUMERIC;
     }
     rl__transform_inverse_rows(t, history, n_history, cols, n_cols, in, n_steps, out);
-    ((rl_transform *)t)->err[0] = 0;
+    rl__clear_error((rl_transform *)t);
     return RL_OK;
 }
 
@@ -516,7 +498,7 @@ rl_status rl_transform_invert_columns(const rl_transform *t, const float *histor
     if (!t)
         return RL_E_INVALID;
     if (!columns)
-        return fail(t, RL_E_INVALID, "rl_transform_invert_columns: columns is NULL");
+        return rl__fail(t, RL_E_INVALID, "rl_transform_invert_columns: columns is NULL");
     return invert_common(t, "rl_transform_invert_columns", history, n_history, n_features,
                          columns, n_columns, in, n_steps, out, out_len);
 }
