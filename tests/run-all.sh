@@ -97,6 +97,14 @@ if [ "$quick" != 1 ]; then
     # exported-symbols check run inside `meson test` above.
     stage "ABI check against abi/ baseline" abi/check.sh "$out/gcc"
     stage "API reference (doxygen, warnings are errors)" setup "$out/docs" -Ddocs=true -Dtests=false -Dexamples=false
+
+    # Debian packages: dpkg-buildpackage (nocheck: the suite ran above),
+    # lintian, install, autopkgtest commands. Budget: 6 minutes. Needs root.
+    if [ "$(id -u)" -eq 0 ] && command -v dpkg-buildpackage >/dev/null; then
+        stage "Debian packages (build, lintian, install, autopkgtest)" bash tests/package-debian.sh "$out/deb"
+    else
+        echo "== Debian packages: skipped (needs root and dpkg-dev)"
+    fi
 fi
 
 stage "seed example runs" "$out/gcc/examples/sine_forecast" "$out/sine_forecast.svg"
