@@ -70,6 +70,11 @@ apt-get install -y -qq --no-install-recommends "${debs[@]}" >"$work/install.log"
     { cat "$work/install.log"; echo "!! apt-get install of the .debs failed"; exit 1; }
 
 step "autopkgtest commands (debian/tests/control)"
+# Their Depends, as autopkgtest would install them (ours are installed above).
+mapfile -t test_deps < <(sed -n 's/^Depends: *//p' "$src/debian/tests/control" | tr ',' '\n' |
+    sed 's/(.*)//; s/^ *//; s/ *$//' | grep -v '^$' | sort -u)
+apt-get install -y -qq --no-install-recommends "${test_deps[@]}" >>"$work/install.log" 2>&1 ||
+    { cat "$work/install.log"; echo "!! installing the test dependencies failed"; exit 1; }
 for t in $(sed -n 's/^Tests: *//p' "$src/debian/tests/control"); do
     tmp=$(mktemp -d "$work/autopkgtest-$t.XXXXXX")
     if (cd "$tmp" && env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME="$tmp" AUTOPKGTEST_TMP="$tmp" \

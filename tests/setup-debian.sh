@@ -8,7 +8,7 @@ if [ "${RNNLITE_FULL_CHECKS:-0}" = 1 ]; then
     # Sanitizers, valgrind, the ABI checker and the API reference.
     packages+=(clang-14 libclang-rt-14-dev valgrind abigail-tools doxygen)
     # Debian packaging (tests/package-debian.sh) and the Dask fleet example.
-    packages+=(dpkg-dev debhelper dh-python lintian python3-distributed)
+    packages+=(build-essential dpkg-dev debhelper dh-python lintian python3-distributed)
 fi
 
 missing=()
