@@ -36,7 +36,10 @@
 static inline VF pw_act(int act, VF x)
 {
     switch (act) {
-    case 1: return V_MAX(x, V_SET1(0.0f));
+    /* x second: x86 max returns its second operand when either is NaN, and
+     * the scalar macros copy that, so relu(NaN) is NaN, not 0 (a NaN from
+     * an overflowing product must reach the loss, where fit stops). */
+    case 1: return V_MAX(V_SET1(0.0f), x);
     case 2: return PW_TANH(x);
     case 3: return PW_SIGMOID(x);
     default: return x;

@@ -21,7 +21,11 @@
 
 static inline VF pw_exp(VF x)
 {
-    x = V_MIN(V_MAX(x, V_SET1(-87.3365447505f)), V_SET1(88.3762626647949f));
+    /* The clamp keeps 2^n representable. x goes second: min/max return
+     * their second operand for a NaN (x86; the scalar macros copy it), so a
+     * NaN passes through and exp, sigmoid and tanh of NaN are NaN instead
+     * of the clamp's finite bounds. */
+    x = V_MIN(V_SET1(88.3762626647949f), V_MAX(V_SET1(-87.3365447505f), x));
     VF n = V_SUB(V_FMA(x, V_SET1(PW_LOG2E), V_SET1(PW_ROUND_MAGIC)), V_SET1(PW_ROUND_MAGIC));
     /* ln 2 split in two so that x - n ln 2 is exact enough. */
     VF r = V_FMA(n, V_SET1(-0.693359375f), x);

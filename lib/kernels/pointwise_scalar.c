@@ -28,6 +28,8 @@ typedef float VF;
 
 static inline float pow2i(float n)
 {
+    if (n != n)
+        return n;   /* NaN (from a NaN x): converting it to int is undefined */
     uint32_t bits = (uint32_t)((int32_t)n + 127) << 23;
     float f;
     memcpy(&f, &bits, sizeof f);
