@@ -453,24 +453,32 @@ static rl_optim_config optim_config(const rl_model *m)
     };
 }
 
-/* Applies the optimiser to every tensor. Returns 0 when a weight would have
- * become non-finite (that weight was left as it was). */
+/* Applies the optimiser to every tensor, or, when any new weight or slot
+ * would not be finite, to none: then 0 is returned and the weights, slots
+ * and step count are exactly as after the last finite step (the gradients,
+ * scratch, may be clipped). */
 static int apply_gradients(rl_model *m)
 {
     rl_optim_config c = optim_config(m);
-    int ok = 1;
-    m->opt_steps++;
-    for (size_t i = 0; i < m->n_layers; i++) {
-        rl_layer *l = &m->layers[i];
-        size_t off[3], cnt[3], n = rl__layer_tensors(l, off, cnt);
-        for (size_t k = 0; k < n; k++) {
-            rl__clip_by_norm(l->grad + off[k], cnt[k], c.clipnorm);
-            ok &= rl__optim_step(&c, m->opt_steps, l->w + off[k], l->grad + off[k],
-                                 m->slots[i].slot[0] + off[k], m->slots[i].slot[1] + off[k],
-                                 cnt[k]);
+    const uint64_t t = m->opt_steps + 1;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < m->n_layers; i++) {
+            rl_layer *l = &m->layers[i];
+            size_t off[3], cnt[3], n = rl__layer_tensors(l, off, cnt);
+            for (size_t k = 0; k < n; k++) {
+                float *w = l->w + off[k], *g = l->grad + off[k];
+                float *s0 = m->slots[i].slot[0] + off[k], *s1 = m->slots[i].slot[1] + off[k];
+                if (pass == 0) {
+                    rl__clip_by_norm(g, cnt[k], c.clipnorm);
+                    if (!rl__optim_step_finite(&c, t, w, g, s0, s1, cnt[k]))
+                        return 0;
+                } else {
+                    rl__optim_apply(&c, t, w, g, s0, s1, cnt[k]);
+                }
+            }
         }
-    }
-    return ok;
+    m->opt_steps = t;
+    return 1;
 }
 
 static int grads_finite(const rl_model *m)
@@ -625,8 +633,9 @@ static rl_status train_epoch(rl_model *m, const float *x, const float *y, size_t
                             "finite; the weights are the last finite ones", epoch, at);
         if (!apply_gradients(m))
             return rl__fail(m, RL_E_NUMERIC,
-                            "training diverged in epoch %zu at sample %zu: an update overflowed; "
-                            "the weights that would not be finite were kept", epoch, at);
+                            "training diverged in epoch %zu at sample %zu: the update would make a "
+                            "weight or optimiser state non-finite; the step was not applied (the "
+                            "model is as after the last finite step)", epoch, at);
         sum += loss * (double)batch;
     }
     *epoch_loss = sum / (double)n_train;
@@ -660,6 +669,7 @@ static rl_status fit(rl_model *m, const float *x, const float *y, size_t n, size
 
     double best = INFINITY;
     size_t wait = 0;
+    int saved = 0;   /* m->best holds weights of this fit (not of an earlier one) */
     m->hist_n = 0;
     for (size_t e = 1; e <= epochs; e++) {
         double loss = 0, val = NAN;
@@ -687,9 +697,20 @@ static rl_status fit(rl_model *m, const float *x, const float *y, size_t n, size
                 best = monitored;
                 wait = 0;
                 copy_weights(m, 1);
-            } else if (++wait >= patience) {
-                copy_weights(m, 0);
-                break;
+                saved = 1;
+            } else {
+                /* As Keras: with no improvement yet (a NaN or infinite
+                 * first loss), the first epoch's weights are the ones kept,
+                 * and the first epoch never stops; only weights saved in
+                 * this fit are ever restored. */
+                if (!saved) {
+                    copy_weights(m, 1);
+                    saved = 1;
+                }
+                if (++wait >= patience && e > 1) {
+                    copy_weights(m, 0);
+                    break;
+                }
             }
         }
     }

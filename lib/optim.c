@@ -17,57 +17,91 @@ void rl__clip_by_norm(float *g, size_t n, double clipnorm)
     }
 }
 
-static int store(float *w, float value)
+/* One element's new weight and slots, from the old ones; the one formula
+ * both passes of rl__optim_step use, so what is checked is what is stored. */
+typedef struct step_constants {
+    rl_optimizer kind;
+    float lr, eps, mom, one_m_b1, one_m_b2, alpha, rho, one_m_rho;
+    int uses_s0, uses_s1;   /* slots this optimiser writes (others are not checked) */
+} step_constants;
+
+static step_constants constants(const rl_optim_config *c, uint64_t t)
 {
-    if (!isfinite(value))
-        return 0;
-    *w = value;
-    return 1;
+    step_constants k = { .kind = c->kind, .lr = (float)c->lr, .eps = (float)c->epsilon,
+                         .mom = (float)c->momentum };
+    k.uses_s0 = c->kind != RL_OPT_SGD || k.mom > 0;
+    k.uses_s1 = c->kind == RL_OPT_ADAM || (c->kind == RL_OPT_RMSPROP && k.mom > 0);
+    if (c->kind == RL_OPT_ADAM) {
+        /* 1 - beta in double first, as Keras does with its Python floats:
+         * 1 - 0.999f would be 1.3e-5 off. */
+        k.one_m_b1 = (float)(1.0 - c->beta1);
+        k.one_m_b2 = (float)(1.0 - c->beta2);
+        /* Keras folds both bias corrections into the step size. */
+        k.alpha = (float)(c->lr * sqrt(1.0 - pow(c->beta2, (double)t)) /
+                          (1.0 - pow(c->beta1, (double)t)));
+    } else if (c->kind == RL_OPT_RMSPROP) {
+        k.rho = (float)c->rho;
+        k.one_m_rho = (float)(1.0 - c->rho);
+    }
+    return k;
+}
+
+static inline void element(const step_constants *k, float g, float *w, float *s0, float *s1)
+{
+    switch (k->kind) {
+    case RL_OPT_ADAM:
+        *s0 += (g - *s0) * k->one_m_b1;
+        *s1 += (g * g - *s1) * k->one_m_b2;
+        *w = *w - k->alpha * *s0 / (sqrtf(*s1) + k->eps);
+        break;
+    case RL_OPT_RMSPROP: {
+        *s0 = k->rho * *s0 + k->one_m_rho * g * g;
+        float inc = k->lr * g / sqrtf(*s0 + k->eps);
+        if (k->mom > 0) {
+            *s1 = k->mom * *s1 + inc;
+            inc = *s1;
+        }
+        *w = *w - inc;
+        break;
+    }
+    default:
+        if (k->mom > 0) {
+            *s0 = k->mom * *s0 - k->lr * g;
+            *w = *w + *s0;
+        } else {
+            *w = *w - k->lr * g;
+        }
+        break;
+    }
+}
+
+int rl__optim_step_finite(const rl_optim_config *c, uint64_t t, const float *w, const float *g,
+                          const float *s0, const float *s1, size_t n)
+{
+    const step_constants k = constants(c, t);
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        float nw = w[i], n0 = s0[i], n1 = s1[i];
+        element(&k, g[i], &nw, &n0, &n1);
+        /* Branch-free, so the loop vectorises: one bad element is enough. */
+        ok &= isfinite(nw) & (isfinite(n0) | !k.uses_s0) & (isfinite(n1) | !k.uses_s1);
+    }
+    return ok;
+}
+
+void rl__optim_apply(const rl_optim_config *c, uint64_t t, float *w, const float *g, float *s0,
+                     float *s1, size_t n)
+{
+    const step_constants k = constants(c, t);
+    for (size_t i = 0; i < n; i++)
+        element(&k, g[i], &w[i], &s0[i], &s1[i]);
 }
 
 int rl__optim_step(const rl_optim_config *c, uint64_t t, float *w, const float *g, float *s0,
                    float *s1, size_t n)
 {
-    int ok = 1;
-    const float lr = (float)c->lr, eps = (float)c->epsilon, mom = (float)c->momentum;
-    switch (c->kind) {
-    case RL_OPT_ADAM: {
-        /* 1 - beta in double first, as Keras does with its Python floats:
-         * 1 - 0.999f would be 1.3e-5 off. */
-        const float one_m_b1 = (float)(1.0 - c->beta1), one_m_b2 = (float)(1.0 - c->beta2);
-        /* Keras folds both bias corrections into the step size. */
-        const float alpha = (float)(c->lr * sqrt(1.0 - pow(c->beta2, (double)t)) /
-                                    (1.0 - pow(c->beta1, (double)t)));
-        for (size_t i = 0; i < n; i++) {
-            s0[i] += (g[i] - s0[i]) * one_m_b1;
-            s1[i] += (g[i] * g[i] - s1[i]) * one_m_b2;
-            ok &= store(&w[i], w[i] - alpha * s0[i] / (sqrtf(s1[i]) + eps));
-        }
-        break;
-    }
-    case RL_OPT_RMSPROP: {
-        const float rho = (float)c->rho, one_m_rho = (float)(1.0 - c->rho);
-        for (size_t i = 0; i < n; i++) {
-            s0[i] = rho * s0[i] + one_m_rho * g[i] * g[i];
-            float inc = lr * g[i] / sqrtf(s0[i] + eps);
-            if (mom > 0) {
-                s1[i] = mom * s1[i] + inc;
-                inc = s1[i];
-            }
-            ok &= store(&w[i], w[i] - inc);
-        }
-        break;
-    }
-    default:
-        for (size_t i = 0; i < n; i++) {
-            if (mom > 0) {
-                s0[i] = mom * s0[i] - lr * g[i];
-                ok &= store(&w[i], w[i] + s0[i]);
-            } else {
-                ok &= store(&w[i], w[i] - lr * g[i]);
-            }
-        }
-        break;
-    }
-    return ok;
+    if (!rl__optim_step_finite(c, t, w, g, s0, s1, n))
+        return 0;
+    rl__optim_apply(c, t, w, g, s0, s1, n);
+    return 1;
 }

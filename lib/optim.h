@@ -20,9 +20,17 @@ typedef struct rl_optim_config {
 /* Scales g in place to L2 norm <= clipnorm (tf.clip_by_norm); clipnorm 0 is off. */
 void rl__clip_by_norm(float *g, size_t n, double clipnorm);
 
-/* One update of w (n floats) from gradient g at iteration t (from 1).
- * s0, s1: the slots (may be NULL when unused). A result that would not be
- * finite is not written: the weight keeps its value and 0 is returned. */
+/* One update of w (n floats) from gradient g at iteration t (from 1), and
+ * of the slots s0, s1 (n floats each; unused ones keep their values). A
+ * step is all or nothing (issue 10): rl__optim_step_finite() says whether
+ * every new weight and slot would be finite, writing nothing;
+ * rl__optim_apply() writes them unchecked (the model checks every tensor
+ * first, then applies all); rl__optim_step() is both for one tensor and
+ * returns 0, having written nothing, when any value would not be finite. */
+int rl__optim_step_finite(const rl_optim_config *c, uint64_t t, const float *w, const float *g,
+                          const float *s0, const float *s1, size_t n);
+void rl__optim_apply(const rl_optim_config *c, uint64_t t, float *w, const float *g, float *s0,
+                     float *s1, size_t n);
 int rl__optim_step(const rl_optim_config *c, uint64_t t, float *w, const float *g, float *s0,
                    float *s1, size_t n);
 

@@ -227,31 +227,42 @@ static void test_clip_by_norm(void **state)
     assert_float_equal(w[1], -0.8f, 1e-7f);
 }
 
-/* A weight whose update is not finite keeps its value; the others move. */
+/* A step is all or nothing: when any new weight or slot would not be
+ * finite, nothing is written (0.1 kept only the bad weights and moved the
+ * others, and Adam's moments had advanced). */
 static void test_non_finite_result_not_written(void **state)
 {
     (void)state;
-    const rl_optim_config sgd = { .kind = RL_OPT_SGD, .lr = 10 };
-    float w[3] = { 1, 2, 3 }, g[3] = { 3e38f, 1, -FLT_MAX }, s0[3] = { 0 }, s1[3] = { 0 };
+    const rl_optim_config sgd = { .kind = RL_OPT_SGD, .lr = 10, .momentum = 0.5 };
+    float w[3] = { 1, 2, 3 }, g[3] = { 3e38f, 1, -FLT_MAX }, s0[3] = { 0.5f, 0.5f, 0.5f },
+          s1[3] = { 0 };
     assert_int_equal(rl__optim_step(&sgd, 1, w, g, s0, s1, 3), 0);
-    assert_true(w[0] == 1);
-    assert_float_equal(w[1], -8.0f, 0);
-    assert_true(w[2] == 3);
+    assert_true(w[0] == 1 && w[1] == 2 && w[2] == 3);
+    assert_true(s0[0] == 0.5f && s0[1] == 0.5f && s0[2] == 0.5f);
 
     /* Adam with an infinite gradient: m/sqrt(v) is inf/inf = NaN. */
     const rl_optim_config adam = { .kind = RL_OPT_ADAM, .lr = 0.001, .beta1 = 0.9,
                                    .beta2 = 0.999, .epsilon = 1e-7 };
     float wa[2] = { 0.5f, 0.25f }, ga[2] = { INFINITY, 1 }, m[2] = { 0 }, v[2] = { 0 };
     assert_int_equal(rl__optim_step(&adam, 1, wa, ga, m, v, 2), 0);
-    assert_true(wa[0] == 0.5f);
-    assert_true(wa[1] < 0.25f && isfinite(wa[1]));
+    assert_true(wa[0] == 0.5f && wa[1] == 0.25f);
+    assert_true(m[0] == 0 && m[1] == 0 && v[0] == 0 && v[1] == 0);
+    /* A finite gradient whose square overflows v: the weight would stay
+     * finite, but the moment would not; refused too. */
+    float gb[1] = { 1e20f };
+    assert_int_equal(rl__optim_step(&adam, 1, wa, gb, m, v, 1), 0);
+    assert_true(v[0] == 0);
+    /* And a good step goes through, all of it. */
+    float gc[2] = { 1, -1 };
+    assert_int_equal(rl__optim_step(&adam, 1, wa, gc, m, v, 2), 1);
+    assert_true(wa[0] < 0.5f && wa[1] > 0.25f && m[0] != 0 && v[1] != 0);
 
     /* RMSprop whose step overflows at the top of the float range. */
     const rl_optim_config rms = { .kind = RL_OPT_RMSPROP, .lr = 1e36, .rho = 0.9,
                                   .epsilon = 1e-7 };
     float wr[1] = { -FLT_MAX }, gr[1] = { 1 }, vr[1] = { 0 }, mr[1] = { 0 };
     assert_int_equal(rl__optim_step(&rms, 1, wr, gr, vr, mr, 1), 0);
-    assert_true(wr[0] == -FLT_MAX);
+    assert_true(wr[0] == -FLT_MAX && vr[0] == 0);
 }
 
 int main(void)
