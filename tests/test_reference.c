@@ -26,6 +26,10 @@
 #define FWD_ATOL 5e-7
 #define TRAIN_RTOL 2e-5
 #define TRAIN_ATOL 3e-6
+/* Stateful training (make_stateful_fixtures.py, Keras stateful=True): the
+ * weights after 3 epochs to 1e-5 relative. Keep in step with the script. */
+#define STATEFUL_RTOL 1e-5
+#define STATEFUL_ATOL 1e-6
 
 #define MAX_LAYERS 8
 #define MAX_PARAMS 16
@@ -50,6 +54,7 @@ typedef struct ref_case {
     size_t n_y;
 
     int train;
+    int stateful;       /* RL_PARAM_STATEFUL = 1 (stateful.txt) */
     rl_optimizer opt;
     rl_loss loss;
     size_t epochs, batch, fits;   /* rl_fit() is called `fits` times */
@@ -286,6 +291,11 @@ static int read_case(reader *r, ref_case *c)
         } else if (strcmp(tok, "train") == 0) {
             if (!read_train(r, c))
                 return 0;
+        } else if (strcmp(tok, "stateful") == 0) {
+            size_t v;
+            if (!read_size(r, &v))
+                return 0;
+            c->stateful = v != 0;
         } else {
             return parse_error(r, "a record keyword", tok);
         }
@@ -379,6 +389,7 @@ static void build_model(ref_case *c)
     }
     /* The reference trains on the batches in order. */
     expect_ok(c, rl_model_set_param(c->model, RL_PARAM_SHUFFLE, 0), "set_param(shuffle)");
+    expect_ok(c, rl_model_set_param(c->model, RL_PARAM_STATEFUL, c->stateful), "set_param(stateful)");
     for (size_t i = 0; i < c->n_params; i++)
         expect_ok(c, rl_model_set_param(c->model, c->param[i], c->param_value[i]), "set_param");
     expect_ok(c,
@@ -413,6 +424,8 @@ static void check_forward(ref_case *c)
 static void check_training(ref_case *c)
 {
     char what[96];
+    const double rtol = c->stateful ? STATEFUL_RTOL : TRAIN_RTOL;
+    const double atol = c->stateful ? STATEFUL_ATOL : TRAIN_ATOL;
     assert_int_equal(c->n_y_true, c->n_y);
     for (size_t f = 0; f < c->fits; f++)
         expect_ok(c, rl_fit(c->model, c->x, c->y_true, c->n_samples, c->epochs, c->batch), "rl_fit");
@@ -424,7 +437,7 @@ static void check_training(ref_case *c)
               "rl_model_history");
     assert_int_equal(n_epochs, c->n_hist);
     snprintf(what, sizeof what, "%s: epoch loss", c->name);
-    tu_assert_close(hist, c->hist, c->n_hist, TRAIN_RTOL, TRAIN_ATOL, what);
+    tu_assert_close(hist, c->hist, c->n_hist, rtol, atol, what);
 
     for (size_t i = 0; i < c->n_layers; i++) {
         float *w = malloc(c->n_w_after[i] * sizeof *w);
@@ -433,7 +446,7 @@ static void check_training(ref_case *c)
         expect_ok(c, rl_model_get_weights(c->model, i, w, c->n_w_after[i]), "rl_model_get_weights");
         snprintf(what, sizeof what, "%s: layer %zu (%s) weights after fit", c->name, i,
                  c->layer[i].kind);
-        tu_assert_close(w, c->w_after[i], c->n_w_after[i], TRAIN_RTOL, TRAIN_ATOL, what);
+        tu_assert_close(w, c->w_after[i], c->n_w_after[i], rtol, atol, what);
         free(w);
     }
 }
@@ -457,7 +470,8 @@ static int destroy_model(void **state)
 
 int main(void)
 {
-    static const char *const files[] = { "reference/forward.txt", "reference/train.txt" };
+    static const char *const files[] = { "reference/forward.txt", "reference/train.txt",
+                                         "reference/stateful.txt" };
     ref_case *cases = NULL;
     size_t n = 0;
     int ok = 1;
