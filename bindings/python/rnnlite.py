@@ -26,7 +26,7 @@ import weakref
 
 import numpy as np
 
-__all__ = ['RnnliteError', 'Status', 'Model', 'Scaler', 'window', 'window_targets',
+__all__ = ['RnnliteError', 'Status', 'Model', 'Scaler', 'Stream', 'window', 'window_targets',
            'load_library', 'version', 'runtime_isa', 'param_names']
 
 # Binding written against this API version; the library must be the same
@@ -129,6 +129,18 @@ _PROTOTYPES = {
     'rl_model_save_flags': (_status, [_handle, ctypes.c_char_p, ctypes.c_uint]),
     'rl_model_save_buffer_flags': (_status, [_handle, _out(ctypes.c_void_p), _out(_size),
                                              ctypes.c_uint]),
+    # 0.2: stateful models and streams
+    'rl_model_reset_states': (_status, [_handle]),
+    'rl_stream_create': (_status, [_out(_handle), _handle, ctypes.c_int]),
+    'rl_stream_destroy': (None, [_handle]),
+    'rl_stream_reset': (_status, [_handle]),
+    'rl_stream_push': (_status, [_handle, _floats, _size, _floats, _size]),
+    'rl_stream_forecast': (_status, [_handle, _floats, _size, _size, _floats, _size]),
+    'rl_stream_clone': (_status, [_handle, _out(_handle)]),
+    'rl_stream_save_buffer': (_status, [_handle, _out(ctypes.c_void_p), _out(_size)]),
+    'rl_stream_load_buffer': (_status, [_out(_handle), _handle, ctypes.c_char_p, _size]),
+    'rl_stream_seen': (_status, [_handle, _out(_size)]),
+    'rl_stream_last_error': (ctypes.c_char_p, [_handle]),
 }
 
 # The layer kinds, as lib/layer_table.h lists them: name -> (recurrent, has a
@@ -640,6 +652,16 @@ class Model(_Handle):
         self._call(self._lib.rl_model_get_scaler, ctypes.byref(h))
         return Scaler(h)
 
+    # --- stateful models and streams (0.2) ------------------------------------
+    def reset_states(self):
+        """Zero the states a stateful model (set_param('stateful', 1)) carries."""
+        self._call(self._lib.rl_model_reset_states)
+        return self
+
+    def stream(self, mode='window'):
+        """A new Stream of this model ('window' or 'stateful')."""
+        return Stream(self, mode)
+
     # --- forecasting (0.2) ---------------------------------------------------
     def set_targets(self, columns):
         """Input columns the output row forecasts, in output order
@@ -687,6 +709,109 @@ class Model(_Handle):
                    _ptr(fut) if fut is not None else None, n_future, int(horizon),
                    _ptr(out), out.size)
         return out.reshape(-1) if flat and n_targets == 1 else out
+
+
+_STREAM_MODES = {'window': 0, 'stateful': 1}
+
+
+class Stream(_Handle):
+    """A model following a series one observation at a time (rl_stream_*).
+
+    mode 'window' keeps the last time_steps observations, and each push
+    returns exactly what Model.predict gives on that window; 'stateful'
+    carries the recurrent state one step per push (a stateful model's
+    predictions, O(1) per step). Observations go in and forecasts come out in
+    raw units (the model's attached scaler is applied inside). The stream
+    holds a reference to its model, which must not change while streams
+    follow it.
+    """
+    _destroy = 'rl_stream_destroy'
+
+    def __init__(self, model, mode='window', _from_handle=None):
+        lib = load_library()
+        h = _from_handle
+        if h is None:
+            h = _handle()
+            _check(lib.rl_stream_create(ctypes.byref(h), model._handle,
+                                        _enum(_STREAM_MODES, mode, 'stream mode')), model._handle)
+        super().__init__(h)
+        self._model = model   # the model must outlive the stream
+        steps, units = model.output_shape
+        self._n_out = steps * units
+        self._n_features = model.input_shape[1]
+
+    def _call(self, fn, *args):
+        status = fn(self._handle, *args)
+        if status != Status.OK:
+            raise RnnliteError(status, self._lib.rl_stream_last_error(self._h).decode())
+
+    def push(self, obs):
+        """Push one raw observation [n_features] (a number when n_features is 1)
+        and return the model's output row (NaN until enough were seen).
+
+        A 2-D array [n, n_features] pushes its rows in order and returns [n, outputs].
+        """
+        arr = np.ascontiguousarray(obs, dtype=np.float32)
+        rows = arr if arr.ndim == 2 else arr.reshape(1, -1) if arr.ndim <= 1 else None
+        if rows is None or rows.shape[1] != self._n_features:
+            raise ValueError(f'obs has shape {np.shape(obs)}; expected ({self._n_features},) '
+                             f'or (n, {self._n_features})')
+        out = np.empty((rows.shape[0], self._n_out), dtype=np.float32)
+        for i in range(rows.shape[0]):
+            self._call(self._lib.rl_stream_push, _ptr(rows[i:]), self._n_features,
+                       _ptr(out[i:]), self._n_out)
+        return out if arr.ndim == 2 else out[0]
+
+    def forecast(self, horizon, future=None):
+        """Forecast horizon rows of the target columns from what the stream has
+        seen, without changing it (rl_stream_forecast). future: [>= horizon,
+        n_features] known future covariates, or None when every column is a target.
+        Returns [horizon, n_targets] raw units."""
+        fut, n_future = None, 0
+        if future is not None:
+            fut = _f32(future, 'future').reshape(-1, self._n_features)
+            n_future = fut.shape[0]
+        out = np.empty((int(horizon), len(self._model.targets)), dtype=np.float32)
+        self._call(self._lib.rl_stream_forecast, _ptr(fut) if fut is not None else None,
+                   n_future, int(horizon), _ptr(out), out.size)
+        return out
+
+    def reset(self):
+        """Forget every observation (back to a new stream)."""
+        self._call(self._lib.rl_stream_reset)
+        return self
+
+    def clone(self):
+        """An independent copy: pushing into one never moves the other."""
+        h = _handle()
+        self._call(self._lib.rl_stream_clone, ctypes.byref(h))
+        return Stream(self._model, _from_handle=h)
+
+    @property
+    def seen(self):
+        """Observations pushed since creation or reset."""
+        n = _size()
+        self._call(self._lib.rl_stream_seen, ctypes.byref(n))
+        return n.value
+
+    def save(self):
+        """The stream's state as bytes (with its model's fingerprint)."""
+        buf, size = ctypes.c_void_p(), _size()
+        self._call(self._lib.rl_stream_save_buffer, ctypes.byref(buf), ctypes.byref(size))
+        try:
+            return ctypes.string_at(buf, size.value)
+        finally:
+            self._lib.rl_free(buf)
+
+    @classmethod
+    def load(cls, model, data):
+        """A stream saved by save(), continuing exactly; RnnliteError(FORMAT)
+        for a damaged buffer or one saved against another model."""
+        data = bytes(data)
+        lib, h = load_library(), _handle()
+        _check(lib.rl_stream_load_buffer(ctypes.byref(h), model._handle, data, len(data)),
+               model._handle)
+        return cls(model, _from_handle=h)
 
 
 def _layer_adder(kind, recurrent, has_rec_act, default):

@@ -430,3 +430,103 @@ class KerasFitKeywords(unittest.TestCase):
             self.assertTrue(np.array_equal(a.get_weights(0), b.get_weights(0)))
             self.assertFalse(np.array_equal(a.get_weights(0), c.get_weights(0)))
             self.assertEqual(a.get_param('shuffle'), 1.0)
+
+
+class Streaming(unittest.TestCase):
+    """Stream against predict on the same windows (bit for bit), state
+    carried like a stateful model's, clone, save/load, forecast, errors."""
+
+    def model(self, stateful=False, steps=6):
+        m = Model(steps, 2)
+        m.add_gru(5, return_sequences=True)
+        m.add_lstm(4)
+        m.add_dense(2)
+        m.set_param('seed', 5)
+        if stateful:
+            m.set_param('stateful', 1)
+        m.compile()
+        return m
+
+    def series(self, n=40):
+        t = np.arange(n, dtype=np.float32)
+        return np.stack([np.sin(0.3 * t) * 10 + 20, np.cos(0.2 * t) * 3], axis=1)
+
+    def test_window_push_equals_predict_on_the_window_in_raw_units(self):
+        series = self.series()
+        scaler = Scaler.minmax().fit(series)
+        with self.model() as m:
+            m.set_scaler(scaler)
+            s = m.stream('window')
+            outs = s.push(series)
+            self.assertEqual(outs.shape, (40, 2))
+            self.assertTrue(np.isnan(outs[:5]).all())
+            x = np.stack([scaler.transform(series[i:i + 6]) for i in range(35)])
+            want = np.stack([scaler.inverse_transform(r[None])[0] for r in m.predict(x)])
+            np.testing.assert_array_equal(outs[5:], want)
+            self.assertEqual(s.seen, 40)
+
+    def test_stateful_stream_equals_stateful_predict_over_consecutive_windows(self):
+        series = self.series(36)
+        with self.model(stateful=True) as m:
+            s = m.stream('stateful')
+            outs = s.push(series)
+            m.reset_states()
+            for k in range(6):
+                got = m.predict(series[None, 6 * k:6 * k + 6])[0]
+                np.testing.assert_array_equal(outs[6 * k + 5], got)
+
+    def test_clone_save_load_continue_identically(self):
+        series = self.series()
+        with self.model() as m:
+            s = m.stream('stateful')
+            s.push(series[:20])
+            c = s.clone()
+            data = s.save()
+            want = s.push(series[20:])
+            np.testing.assert_array_equal(c.push(series[20:]), want)
+            s.close()
+            r = rnnlite.Stream.load(m, data)
+            self.assertEqual(r.seen, 20)
+            np.testing.assert_array_equal(r.push(series[20:]), want)
+            r.reset()
+            self.assertEqual(r.seen, 0)
+        with self.model() as m, self.model() as other:
+            other.set_weights(0, other.get_weights(0) * 0.5)
+            data = m.stream().save()
+            with self.assertRaises(RnnliteError) as e:
+                rnnlite.Stream.load(other, data)
+            self.assertEqual(e.exception.status, Status.FORMAT)
+            self.assertIn('another model', e.exception.message)
+            with self.assertRaises(RnnliteError) as e:
+                rnnlite.Stream.load(m, data[:-3])
+            self.assertEqual(e.exception.status, Status.FORMAT)
+
+    def test_forecast_equals_model_forecast_and_leaves_the_stream(self):
+        series = self.series()
+        with self.model() as m:
+            m.set_scaler(Scaler.standard().fit(series))
+            s = m.stream()
+            s.push(series[:30])
+            twin = s.clone()
+            np.testing.assert_array_equal(s.forecast(9), m.forecast(series[24:30], 9))
+            np.testing.assert_array_equal(s.push(series[30]), twin.push(series[30]))
+
+    def test_errors_carry_the_stream_message(self):
+        with self.model() as m:
+            s = m.stream()
+            with self.assertRaises(ValueError):
+                s.push([1.0, 2.0, 3.0])
+            with self.assertRaises(RnnliteError) as e:
+                s.push([1.0, float('nan')])
+            self.assertEqual(e.exception.status, Status.NUMERIC)
+            self.assertIn('obs[1]', e.exception.message)
+            self.assertEqual(s.seen, 0)
+            with self.assertRaises(RnnliteError) as e:
+                s.forecast(3)
+            self.assertEqual(e.exception.status, Status.STATE)
+            with self.assertRaises(ValueError):
+                m.stream('sideways')
+            with self.assertRaises(RnnliteError) as e:
+                m.stream(7)
+            self.assertEqual(e.exception.status, Status.INVALID)
+            self.assertIn('mode', e.exception.message)
