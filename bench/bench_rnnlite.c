@@ -9,7 +9,9 @@
  *            all 990 windows.
  *   latency  one-sample predict, LSTM(50) + Dense(1) over 10 steps; and
  *            rl_forecast of 24 steps (recursive) with the same model, in
- *            the same run, so run.py reports it as a ratio to the predict.
+ *            the same run, so run.py reports it as a ratio to the predict;
+ *            and one rl_stream_push in each stream mode on the same model
+ *            (window: the 10-step window; stateful: one step).
  *
  * Usage: bench_rnnlite [--what cells,seed,latency] [--threads N]
  *                      [--hidden 32,64,...] [--input 1,64] [--budget S] [--reps N]
@@ -257,6 +259,45 @@ static int bench_forecast(const options *o, rl_model *m, const float *x, double 
     return 0;
 }
 
+/* One rl_stream_push, timed over blocks of STREAM_BLOCK pushes (a stateful
+ * step is a fraction of a microsecond, near the clock's own cost). */
+enum { STREAM_BLOCK = 64 };
+
+static int bench_stream(const options *o, rl_model *m, rl_stream_mode mode, double *t, int samples)
+{
+    rl_stream *s = NULL;
+    rl_status st = rl_stream_create(&s, m, mode);
+    if (st != RL_OK)
+        return fail(st, m, "stream");
+    float obs[STREAM_BLOCK], pred[1];
+    bench_fill(obs, STREAM_BLOCK, 9, 1.0f);
+    for (int i = -200; i < samples; i++) {   /* 200 warm-up blocks */
+        double t0 = bench_now();
+        for (int k = 0; k < STREAM_BLOCK && st == RL_OK; k++)
+            st = rl_stream_push(s, &obs[k], 1, pred, 1);
+        double dt = bench_now() - t0;
+        if (st != RL_OK) {
+            fprintf(stderr, "bench_rnnlite: stream push: %s\n", rl_stream_last_error(s));
+            rl_stream_destroy(s);
+            return 1;
+        }
+        if (i >= 0)
+            t[i] = dt / STREAM_BLOCK;
+    }
+    rl_stream_destroy(s);
+    bench_record rec = {.impl = "rnnlite", .kind = "latency", .cell = "lstm",
+                        .mode = mode == RL_STREAM_WINDOW ? "stream_window" : "stream_stateful",
+                        .hidden = SEED_UNITS, .input = 1, .batch = 1, .steps = SEED_STEPS,
+                        .threads = o->threads,
+                        .note = mode == RL_STREAM_WINDOW
+                                    ? "rl_stream_push, window mode (10-step window), per push"
+                                    : "rl_stream_push, stateful mode (one step), per push"};
+    bench_stats stats;
+    bench_stats_of(t, samples, &stats);
+    bench_emit(stdout, &rec, &stats);
+    return 0;
+}
+
 static int bench_latency(const options *o, int samples)
 {
     rl_model *m = build(CELL_LSTM, SEED_STEPS, 1, SEED_UNITS, RL_ACT_TANH, 1, o->threads);
@@ -285,7 +326,9 @@ static int bench_latency(const options *o, int samples)
     bench_stats s;
     bench_stats_of(t, samples, &s);
     bench_emit(stdout, &rec, &s);
-    if (bench_forecast(o, m, x, t, samples / 10))
+    if (bench_forecast(o, m, x, t, samples / 10) ||
+        bench_stream(o, m, RL_STREAM_WINDOW, t, samples / 20) ||
+        bench_stream(o, m, RL_STREAM_STATEFUL, t, samples / 20))
         goto done;
     r = 0;
 done:

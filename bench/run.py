@@ -522,6 +522,21 @@ def targets(rows1, rows2, seed_rows, lat_rows):
                 detail += "; %.3f x the same 24 rl_predict calls timed as one block (%.2f us)" % (
                     r["ratio_to_predict_loop24"], loop[0]["median_us"])
             verdict("24-step rl_forecast < 24 x one-sample predict", ratio < 24, detail)
+    # Stream steps against the predict of the same run.
+    for r in lat_rows:
+        if r["impl"] != "rnnlite" or not one:
+            continue
+        if r["mode"] == "stream_stateful":
+            r["ratio_to_predict1"] = r["median_us"] / one[0]["median_us"]
+            verdict("stateful stream step < 0.5 us", r["median_us"] < 0.5,
+                    "median %.3f us (%.3f x the one-sample predict)" %
+                    (r["median_us"], r["ratio_to_predict1"]))
+        if r["mode"] == "stream_window":
+            ratio = r["median_us"] / one[0]["median_us"]
+            r["ratio_to_predict1"] = ratio
+            verdict("window stream step no slower than one-sample predict", ratio <= 1,
+                    "median %.2f us = %.2f x the predict's %.2f us" %
+                    (r["median_us"], ratio, one[0]["median_us"]))
     return out
 
 

@@ -102,6 +102,14 @@ void rl__layer_free(rl_layer *l)
     rl__layer_release_workspace(l);
 }
 
+void rl__layer_project(const rl_layer *l, const rl_compute *cx, const real *x, real *proj)
+{
+    size_t off[RL_LAYER_MAX_TENSORS], cnt[RL_LAYER_MAX_TENSORS];
+    size_t n = rl__layer_tensors(l, off, cnt), g = l->ops->gates * l->units;
+    rl__fill_rows(proj, l->w + off[n - 1], 1, g);   /* the bias is the last tensor */
+    rl__gemm(cx, 1, g, l->in, x, l->in, 1, l->w, g, proj, g, 1);
+}
+
 void rl__fill_rows(real *restrict c, const real *restrict bias, size_t rows, size_t n)
 {
     for (size_t r = 0; r < rows; r++)

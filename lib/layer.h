@@ -80,13 +80,15 @@ typedef struct rl_layer_ops {
     /* After forward: the state after the last input step, [batch][state_len].
      * NULL for a layer without state. */
     void (*final_state)(const rl_layer *l, size_t batch, real *state);
-    /* One step of one sample, reading the layer only (streams share a model
-     * across threads): x [in] -> out [units], state [state_len] advanced in
-     * place (fresh: it is the zero state, skip h U as forward does).
-     * scratch holds step_scratch() floats. Same bits as forward's step. */
+    /* One step of one sample after its input projection (rl__layer_project),
+     * reading the layer only (streams share a model across threads): proj
+     * [gates * units] (overwritten), state [state_len] advanced in place
+     * (fresh: it is the zero state, skip h U as forward does) -> out
+     * [units]. scratch holds step_scratch() floats. Same bits as forward's
+     * step: the projection is what forward's one input product gives. */
     size_t (*step_scratch)(const rl_layer *l);
-    void (*step)(const rl_layer *l, const rl_compute *cx, const real *x, real *state, int fresh,
-                 real *out, real *scratch);
+    void (*recur)(const rl_layer *l, const rl_compute *cx, real *proj, real *state, int fresh,
+                  real *out, real *scratch);
     /* Given dy (same shape as l->out; may be overwritten), set l->grad and,
      * when dx is not NULL, dx [in_steps][batch][in]. Needs the forward's caches. */
     void (*backward)(rl_layer *l, const rl_compute *cx, const real *x, real *dy,
@@ -133,6 +135,11 @@ rl_status rl__layer_reserve(rl_layer *l, size_t batch);
 void rl__layer_release_workspace(rl_layer *l);
 /* Weights, gradients and workspace; a layer without them is harmless. */
 void rl__layer_free(rl_layer *l);
+
+/* The input part of one step, proj [gates * units] = bias (GRU: its input
+ * row) + x W: it depends on x alone, so a window stream computes it once per
+ * observation. Then ops->recur finishes the step. */
+void rl__layer_project(const rl_layer *l, const rl_compute *cx, const real *x, real *proj);
 
 /* Floats of one row's recurrent state (0 for Dense). */
 static inline size_t rl__layer_state_len(const rl_layer *l)

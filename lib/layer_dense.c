@@ -1,4 +1,6 @@
 /* Dense: y = act(x W + b), applied to every step of a sequence. */
+#include <string.h>
+
 #include "activation.h"
 #include "alloc.h"
 #include "layer.h"
@@ -32,17 +34,15 @@ static size_t dense_step_scratch(const rl_layer *l)
     return 0;
 }
 
-/* One row; the same products as forward's rows. */
-static void dense_step(const rl_layer *l, const rl_compute *cx, const real *x, real *state,
-                       int fresh, real *out, real *scratch)
+/* One row after its projection; forward's activation of the same row. */
+static void dense_recur(const rl_layer *l, const rl_compute *cx, real *proj, real *state,
+                        int fresh, real *out, real *scratch)
 {
     (void)state, (void)fresh, (void)scratch;
-    size_t u = l->units;
-    const real *kernel = l->w, *bias = l->w + l->in * u;
-    rl__fill_rows(out, bias, 1, u);
-    rl__gemm(cx, 1, u, l->in, x, l->in, 1, kernel, u, out, u, 1);
     if (l->act != RL_ACT_LINEAR)
-        rl__activate_n(cx, l->act, out, out, u);
+        rl__activate_n(cx, l->act, proj, out, l->units);
+    else
+        memcpy(out, proj, l->units * sizeof(real));
 }
 
 static void dense_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
@@ -83,6 +83,6 @@ const rl_layer_ops rl__dense_ops = {
     .forward = dense_forward,
     .final_state = NULL,
     .step_scratch = dense_step_scratch,
-    .step = dense_step,
+    .recur = dense_recur,
     .backward = dense_backward,
 };

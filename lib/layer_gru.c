@@ -73,21 +73,18 @@ static void gru_final_state(const rl_layer *l, size_t batch, real *state)
         state[i] = v.h_all[l->in_steps * bu + i];
 }
 
-/* scratch: z [3u] | rec [3u] | h' [u] */
+/* scratch: rec [3u] | h' [u] */
 static size_t gru_step_scratch(const rl_layer *l)
 {
-    return 7 * l->units;
+    return 4 * l->units;
 }
 
-static void gru_step(const rl_layer *l, const rl_compute *cx, const real *x, real *state,
-                     int fresh, real *out, real *scratch)
+static void gru_recur(const rl_layer *l, const rl_compute *cx, real *z, real *state, int fresh,
+                      real *out, real *scratch)
 {
     size_t u = l->units, g = 3 * u;
-    const real *kernel = l->w, *recw = kernel + l->in * g, *b_in = recw + u * g;
-    const real *b_rec = b_in + g;
-    real *z = scratch, *hr = z + g, *h = hr + g;
-    rl__fill_rows(z, b_in, 1, g);
-    rl__gemm(cx, 1, g, l->in, x, l->in, 1, kernel, g, z, g, 1);
+    const real *recw = l->w + l->in * g, *b_rec = recw + u * g + g;
+    real *hr = scratch, *h = hr + g;
     rl__fill_rows(hr, b_rec, 1, g);
     if (!fresh)
         rl__gemm(cx, 1, g, u, state, u, 1, recw, g, hr, g, 1);
@@ -150,6 +147,6 @@ const rl_layer_ops rl__gru_ops = {
     .forward = gru_forward,
     .final_state = gru_final_state,
     .step_scratch = gru_step_scratch,
-    .step = gru_step,
+    .recur = gru_recur,
     .backward = gru_backward,
 };

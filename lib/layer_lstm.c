@@ -78,20 +78,18 @@ static void lstm_final_state(const rl_layer *l, size_t batch, real *state)
         }
 }
 
-/* scratch: z [4u] | c' [u] | act(c') [u] | h' [u] */
+/* scratch: c' [u] | act(c') [u] | h' [u] */
 static size_t lstm_step_scratch(const rl_layer *l)
 {
-    return 7 * l->units;
+    return 3 * l->units;
 }
 
-static void lstm_step(const rl_layer *l, const rl_compute *cx, const real *x, real *state,
-                      int fresh, real *out, real *scratch)
+static void lstm_recur(const rl_layer *l, const rl_compute *cx, real *z, real *state, int fresh,
+                       real *out, real *scratch)
 {
     size_t u = l->units, g = 4 * u;
-    const real *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
-    real *z = scratch, *c = z + g, *ac = c + u, *h = ac + u;
-    rl__fill_rows(z, bias, 1, g);
-    rl__gemm(cx, 1, g, l->in, x, l->in, 1, kernel, g, z, g, 1);
+    const real *rec = l->w + l->in * g;
+    real *c = scratch, *ac = c + u, *h = ac + u;
     if (!fresh)
         rl__gemm(cx, 1, g, u, state, u, 1, rec, g, z, g, 1);
     rl__lstm_cell(cx, 1, u, z, state + u, c, ac, h, l->act, l->rec_act);
@@ -153,6 +151,6 @@ const rl_layer_ops rl__lstm_ops = {
     .forward = lstm_forward,
     .final_state = lstm_final_state,
     .step_scratch = lstm_step_scratch,
-    .step = lstm_step,
+    .recur = lstm_recur,
     .backward = lstm_backward,
 };

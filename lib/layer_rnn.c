@@ -43,20 +43,19 @@ static void rnn_final_state(const rl_layer *l, size_t batch, real *state)
         state[i] = l->ws[l->in_steps * bu + i];
 }
 
-/* scratch: h' [u] */
 static size_t rnn_step_scratch(const rl_layer *l)
 {
-    return l->units;
+    (void)l;
+    return 0;
 }
 
-static void rnn_step(const rl_layer *l, const rl_compute *cx, const real *x, real *state,
-                     int fresh, real *out, real *scratch)
+/* h' = act(proj + h U), computed in proj. */
+static void rnn_recur(const rl_layer *l, const rl_compute *cx, real *h, real *state, int fresh,
+                      real *out, real *scratch)
 {
+    (void)scratch;
     size_t u = l->units;
-    const real *kernel = l->w, *rec = kernel + l->in * u, *bias = rec + u * u;
-    real *h = scratch;
-    rl__fill_rows(h, bias, 1, u);
-    rl__gemm(cx, 1, u, l->in, x, l->in, 1, kernel, u, h, u, 1);
+    const real *rec = l->w + l->in * u;
     if (!fresh)
         rl__gemm(cx, 1, u, u, state, u, 1, rec, u, h, u, 1);
     rl__activate_n(cx, l->act, h, h, u);
@@ -115,6 +114,6 @@ const rl_layer_ops rl__simple_rnn_ops = {
     .forward = rnn_forward,
     .final_state = rnn_final_state,
     .step_scratch = rnn_step_scratch,
-    .step = rnn_step,
+    .recur = rnn_recur,
     .backward = rnn_backward,
 };

@@ -39,13 +39,16 @@ rl_status rl__stream_shape(rl_stream *s, const rl_model *m, rl_stream_mode mode)
     s->state_len = 0;
     s->width = m->n_features;
     s->scratch_len = 1;
+    s->proj_len = 0;
     for (size_t i = 0; i < m->n_layers; i++) {
         const rl_layer *l = &m->layers[i];
-        size_t scratch = l->ops->step_scratch(l);
+        size_t scratch = l->ops->step_scratch(l), proj = l->ops->gates * l->units;
         s->state_len += rl__layer_state_len(l);
         s->width = l->units > s->width ? l->units : s->width;
         s->scratch_len = scratch > s->scratch_len ? scratch : s->scratch_len;
+        s->proj_len = proj > s->proj_len ? proj : s->proj_len;
     }
+    s->proj0_len = m->layers[0].ops->gates * m->layers[0].units;
     s->work_rows = s->time_steps + s->history + s->n_out;
     return RL_OK;
 }
@@ -64,6 +67,8 @@ size_t rl__stream_block_len(const rl_stream *s)
         s->width, s->width,                           /* act_a, act_b */
         s->scratch_len,                               /* scratch */
         s->n_out,                                     /* pred */
+        s->proj_len,                                  /* proj */
+        s->mode == RL_STREAM_WINDOW ? rl__mul(s->ring_rows, s->proj0_len, &ok) : 0, /* cache */
     };
     return rl__sum_sizes(parts, sizeof parts / sizeof parts[0], ok);
 }
@@ -92,6 +97,10 @@ void rl__stream_layout(rl_stream *s)
     s->scratch = p;
     p += s->scratch_len;
     s->pred = p;
+    p += s->n_out;
+    s->proj = p;
+    p += s->proj_len;
+    s->cache = p;
 }
 
 rl_status rl__stream_new(rl_stream **out, const rl_model *m, rl_stream_mode mode)
@@ -199,7 +208,8 @@ const char *rl_stream_last_error(const rl_stream *s)
  * sit after a recurrent layer returning only its last state see an input
  * only at a window's last step: they run when `last` is set. Returns the
  * last layer's output, or NULL when it did not run. */
-static const float *step_layers(rl_stream *s, float *state, int fresh, const float *x, int last)
+static const float *step_layers(rl_stream *s, float *state, int fresh, const float *x, int last,
+                                const float *proj0)
 {
     const rl_model *m = s->m;
     const rl_compute cx = { m->cx.kernels, NULL };   /* the model's path, never its pool */
@@ -210,21 +220,30 @@ static const float *step_layers(rl_stream *s, float *state, int fresh, const flo
         if (l->in_steps != s->time_steps && !last)
             return NULL;
         float *out = bufs[i & 1];
-        l->ops->step(l, &cx, in, state, fresh, out, s->scratch);
+        if (i == 0 && proj0)
+            memcpy(s->proj, proj0, s->proj0_len * sizeof(float));
+        else
+            rl__layer_project(l, &cx, in, s->proj);
+        l->ops->recur(l, &cx, s->proj, state, fresh, out, s->scratch);
         state += rl__layer_state_len(l);
         in = out;
     }
     return in;
 }
 
-/* rl_predict's forward on one window rows [T][n_features] (model units),
- * from the zero state, in the stream's workspace: y gets n_out floats. */
+/* rl_predict's forward on one window from the zero state, in the stream's
+ * workspace: y gets n_out floats. The window is rows [T][n_features] (model
+ * units), or with rows NULL the last T observations, whose layer-0
+ * projections are in the cache. */
 static void run_window(rl_stream *s, const float *rows, float *y)
 {
     size_t T = s->time_steps, units = last_layer(s->m)->units;
     memset(s->wstate, 0, s->state_len * sizeof(float));
     for (size_t t = 0; t < T; t++) {
-        const float *o = step_layers(s, s->wstate, t == 0, rows + t * s->n_features, t == T - 1);
+        size_t slot = (size_t)((s->seen - T + t) % s->ring_rows);
+        const float *x = rows ? rows + t * s->n_features : NULL;
+        const float *proj0 = rows ? NULL : s->cache + slot * s->proj0_len;
+        const float *o = step_layers(s, s->wstate, t == 0, x, t == T - 1, proj0);
         if (s->seq_out)
             memcpy(y + t * units, o, units * sizeof(float));
         else if (t == T - 1)
@@ -278,16 +297,44 @@ static rl_status check_push(rl_stream *s, const float *obs, size_t n_features, c
     return RL_OK;
 }
 
+/* Observation i (counted from 0; one of the last ring_rows) in model units
+ * into s->model_rows, from it and the history rows before it. */
+static void model_row(rl_stream *s, uint64_t i)
+{
+    size_t nf = s->n_features, H = s->history;
+    for (size_t k = 0; k <= H; k++)
+        memcpy(s->lin + k * nf, s->ring + ((i - H + k) % s->ring_rows) * nf, nf * sizeof(float));
+    su_to_model(s->m, s->lin + H * nf, H, 1, s->model_rows);
+}
+
+/* Layer 0's projection of observation i into its cache slot. */
+static void cache_row(rl_stream *s, uint64_t i)
+{
+    const rl_compute cx = { s->m->cx.kernels, NULL };
+    model_row(s, i);
+    rl__layer_project(&s->m->layers[0], &cx, s->model_rows,
+                      s->cache + (size_t)(i % s->ring_rows) * s->proj0_len);
+}
+
+void rl__stream_rebuild_cache(rl_stream *s)
+{
+    if (s->mode != RL_STREAM_WINDOW)
+        return;
+    uint64_t first = s->seen > s->time_steps ? s->seen - s->time_steps : 0;
+    for (uint64_t i = first > s->history ? first : s->history; i < s->seen; i++)
+        cache_row(s, i);
+}
+
 static void push_window(rl_stream *s, float *pred)
 {
+    if (s->seen > s->history)
+        cache_row(s, s->seen - 1);
     if (s->seen < s->ring_rows) {
         fill_nan(pred, s->n_out);
         return;
     }
+    run_window(s, NULL, s->pred);
     size_t n = linearize(s);
-    su_to_model(s->m, s->lin + s->history * s->n_features, s->history, s->time_steps,
-                s->model_rows);
-    run_window(s, s->model_rows, s->pred);
     output_raw(s, s->lin, n, s->pred, pred);
 }
 
@@ -297,10 +344,10 @@ static void push_stateful(rl_stream *s, float *pred)
         fill_nan(pred, s->n_out);
         return;
     }
-    size_t n = linearize(s);
-    su_to_model(s->m, s->lin + s->history * s->n_features, s->history, 1, s->model_rows);
-    const float *o = step_layers(s, s->state, s->fresh, s->model_rows, 1);
+    model_row(s, s->seen - 1);
+    const float *o = step_layers(s, s->state, s->fresh, s->model_rows, 1, NULL);
     s->fresh = 0;
+    size_t n = linearize(s);
     if (!s->seq_out) {
         memcpy(s->last_out, o, s->n_out * sizeof(float));
         output_raw(s, s->lin, n, s->last_out, pred);
@@ -442,7 +489,7 @@ rl_status rl_stream_forecast(rl_stream *s, const float *future, size_t n_future,
         if (!window) {   /* step the state copy through the appended rows */
             for (size_t r = 0; r < take; r++) {
                 su_to_model(m, s->lin + (n + r) * nf, n + r, 1, s->model_rows);
-                const float *o = step_layers(s, s->wstate, 0, s->model_rows, 1);
+                const float *o = step_layers(s, s->wstate, 0, s->model_rows, 1, NULL);
                 if (r == take - 1)
                     memcpy(s->pred, o, s->n_out * sizeof(float));
             }

@@ -28,6 +28,8 @@ struct rl_stream {
     size_t state_len;        /* sum of the layers' state lengths */
     size_t width;            /* widest layer input or output */
     size_t scratch_len;      /* largest step scratch */
+    size_t proj_len;         /* largest input projection, gates * units */
+    size_t proj0_len;        /* layer 0's */
     size_t work_rows;        /* rows of the forecast's linear raw buffer */
     int seq_out;             /* the model outputs a sequence ([T][units]) */
     int units_ok;            /* outputs are whole rows of targets (forecast, raw outputs) */
@@ -51,6 +53,10 @@ struct rl_stream {
     float *model_rows;       /* [work_rows][n_features] the same in model units */
     float *act_a, *act_b;    /* [width] activations between layers */
     float *scratch;          /* [scratch_len] a layer's step scratch */
+    float *proj;             /* [proj_len] the input projection of a step */
+    float *cache;            /* window mode: layer 0's projection of each kept
+                              * observation, [ring_rows][proj0_len] by ring slot;
+                              * rebuilt from the ring after a load */
     float *pred;             /* [n_out] an output row */
 
     rl_error err;            /* rl_stream_last_error(); written through error.h */
@@ -63,6 +69,8 @@ size_t rl__stream_block_len(const rl_stream *s);
 /* Fills every shape field from the model and mode; RL_OK or a failure with
  * a message in the model's last error. */
 rl_status rl__stream_shape(rl_stream *s, const rl_model *m, rl_stream_mode mode);
+/* Window mode: recomputes the projection cache from the ring (after a load). */
+void rl__stream_rebuild_cache(rl_stream *s);
 /* Fingerprint of what a stream depends on: architecture, weights, scaler, targets. */
 uint64_t rl__stream_fingerprint(const rl_model *m);
 /* A new stream of this shape (block allocated and laid out, zero state). */

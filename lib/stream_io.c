@@ -194,7 +194,7 @@ static rl_status read_stream(rl_rbuf *r, rl_stream **out, const rl_model *m)
         return st;
     const size_t want[6] = { s->n_features, s->time_steps, s->history,
                              s->ring_rows,  s->n_out,      s->state_len };
-    int ok = head < s->ring_rows && rl__rb_left(r) == saved_floats(s) * 4;
+    int ok = head == seen % s->ring_rows && rl__rb_left(r) == saved_floats(s) * 4;
     for (int i = 0; i < 6; i++)
         ok &= shape[i] == want[i];
     if (!ok) {
@@ -210,6 +210,7 @@ static rl_status read_stream(rl_rbuf *r, rl_stream **out, const rl_model *m)
         rl_stream_destroy(s);
         return bad(m, "a saved value is not finite (corrupt buffer)");
     }
+    rl__stream_rebuild_cache(s);
     *out = s;
     return RL_OK;
 }
