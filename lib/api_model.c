@@ -9,6 +9,7 @@
 #include "error.h"
 #include "loss.h"
 #include "model.h"
+#include "optim.h"
 #include "params.h"
 #include "scaler.h"
 #include "transform.h"
@@ -131,7 +132,7 @@ rl_status rl_model_compile(rl_model *m, rl_optimizer opt, rl_loss loss)
         return rl__fail(m, RL_E_STATE, "the model is compiled already");
     if (m->n_layers == 0)
         return rl__fail(m, RL_E_STATE, "add at least one layer before rl_model_compile");
-    if ((int)opt < RL_OPT_SGD || (int)opt > RL_OPT_RMSPROP)
+    if (!rl__optim_valid((int)opt))
         return rl__fail(m, RL_E_INVALID, "unknown optimizer %d", (int)opt);
     if (!rl__loss_valid((int)loss))
         return rl__fail(m, RL_E_INVALID, "unknown loss %d", (int)loss);

@@ -16,6 +16,7 @@
 #include "crc32.h"
 #include "io_buf.h"
 #include "loss.h"
+#include "optim.h"
 #include "params.h"
 #include "scaler.h"
 #include "transform.h"
@@ -254,7 +255,7 @@ static rl_status read_comp_and_compile(rl_rbuf r, rl_model *m, const why *w)
     uint32_t opt = rl__rb_u32(&r), loss = rl__rb_u32(&r);
     if (r.bad || rl__rb_left(&r) != 0)
         return reject(w, "COMP", at, "8 bytes expected");
-    if (opt > RL_OPT_RMSPROP)
+    if (opt > INT32_MAX || !rl__optim_valid((int)opt))
         return reject(w, "COMP", at, "unknown optimiser %u", (unsigned)opt);
     if (loss > INT32_MAX || !rl__loss_valid((int)loss))
         return reject(w, "COMP", at + 4, "unknown loss %u", (unsigned)loss);

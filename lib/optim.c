@@ -2,6 +2,11 @@
 
 #include <math.h>
 
+int rl__optim_valid(int opt)
+{
+    return opt >= RL_OPT_SGD && opt <= RL_OPT_RMSPROP;
+}
+
 void rl__clip_by_norm(float *g, size_t n, double clipnorm)
 {
     if (clipnorm <= 0)

@@ -17,6 +17,10 @@ typedef struct rl_optim_config {
  * changing MOMENTUM later needs no allocation. */
 #define RL_OPTIM_SLOTS 2
 
+/* Whether opt is an rl_optimizer this library implements (the one bound the
+ * API and the file reader check). */
+int rl__optim_valid(int opt);
+
 /* Scales g in place to L2 norm <= clipnorm (tf.clip_by_norm); clipnorm 0 is off. */
 void rl__clip_by_norm(float *g, size_t n, double clipnorm);
 
