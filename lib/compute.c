@@ -1,3 +1,7 @@
+/* The compute layer under the layers: matrix products on the chosen kernel
+ * path (split over the model's pool), and the element-wise math of
+ * kernels/cell_math.h -- in float on the same path as the products, in
+ * double (RL_REAL_DOUBLE) for the gradient checks. */
 #include "compute.h"
 
 #ifdef RL_REAL_DOUBLE

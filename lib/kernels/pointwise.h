@@ -1,4 +1,4 @@
-/* Element-wise cell kernels per instruction set (pointwise_impl.h). The
+/* Element-wise cell kernels per instruction set (cell_math.h). The
  * activation codes are rl_activation's values. */
 #ifndef RL_POINTWISE_H
 #define RL_POINTWISE_H

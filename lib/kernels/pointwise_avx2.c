@@ -1,4 +1,4 @@
-/* The cell math (pointwise_impl.h) on 8 lanes with AVX2+FMA. */
+/* The cell math (cell_math.h, through pointwise_impl.h) on 8 lanes with AVX2+FMA. */
 #include <immintrin.h>
 
 #include "pointwise.h"

@@ -1,4 +1,4 @@
-/* The cell math (pointwise_impl.h) on 16 lanes with AVX-512F. */
+/* The cell math (cell_math.h, through pointwise_impl.h) on 16 lanes with AVX-512F. */
 #include <immintrin.h>
 
 #include "pointwise.h"
