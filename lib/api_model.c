@@ -59,7 +59,9 @@ rl_status rl__api_add_layer(rl_model *m, rl_layer_kind kind, size_t units, rl_ac
     if (units == 0 || units > RL_MAX_UNITS)
         return rl__fail(m, RL_E_INVALID, "units must be 1..%d, got %zu", RL_MAX_UNITS, units);
     if (!rl__activation_valid((int)act) || !rl__activation_valid((int)rec_act))
-        return rl__fail(m, RL_E_INVALID, "unknown activation %d", (int)(rl__activation_valid((int)act) ? rec_act : act));
+        return rl__fail(m, RL_E_INVALID,
+                        "unknown activation %d",
+                        (int)(rl__activation_valid((int)act) ? rec_act : act));
     if (ops->recurrent && !ends_in_sequence(m))
         return rl__fail(m, RL_E_SHAPE,
                         "a %s layer needs a sequence, but layer %zu returns only its last state "
@@ -72,19 +74,22 @@ rl_status rl__api_add_layer(rl_model *m, rl_layer_kind kind, size_t units, rl_ac
 rl_status rl_model_add_simple_rnn(rl_model *m, size_t units, rl_activation activation,
                                   int return_sequences)
 {
-    return rl__api_add_layer(m, RL_LAYER_SIMPLE_RNN, units, activation, RL_ACT_LINEAR, return_sequences);
+    return rl__api_add_layer(m, RL_LAYER_SIMPLE_RNN,
+                             units, activation, RL_ACT_LINEAR, return_sequences);
 }
 
 rl_status rl_model_add_lstm(rl_model *m, size_t units, rl_activation activation,
                             rl_activation recurrent_activation, int return_sequences)
 {
-    return rl__api_add_layer(m, RL_LAYER_LSTM, units, activation, recurrent_activation, return_sequences);
+    return rl__api_add_layer(m, RL_LAYER_LSTM,
+                             units, activation, recurrent_activation, return_sequences);
 }
 
 rl_status rl_model_add_gru(rl_model *m, size_t units, rl_activation activation,
                            rl_activation recurrent_activation, int return_sequences)
 {
-    return rl__api_add_layer(m, RL_LAYER_GRU, units, activation, recurrent_activation, return_sequences);
+    return rl__api_add_layer(m, RL_LAYER_GRU,
+                             units, activation, recurrent_activation, return_sequences);
 }
 
 rl_status rl_model_add_dense(rl_model *m, size_t units, rl_activation activation)
@@ -389,7 +394,8 @@ rl_status rl_model_set_transform(rl_model *m, const rl_transform *t)
         if (nf == 0)
             return rl__fail(m, RL_E_STATE, "the transform pipeline is not fitted");
         if (nf != m->n_features)
-            return rl__fail(m, RL_E_SHAPE, "the pipeline was fitted on %zu columns, the model has %zu",
+            return rl__fail(m, RL_E_SHAPE,
+                            "the pipeline was fitted on %zu columns, the model has %zu",
                             nf, m->n_features);
     }
     if (rl__model_set_transform(m, t) != RL_OK)
@@ -404,7 +410,8 @@ rl_status rl_model_get_transform(const rl_model *m, rl_transform **out)
     *out = NULL;
     if (m->transform) {
         *out = rl__transform_clone(m->transform);
-        return *out ? RL_OK : rl__fail(m, RL_E_NOMEM, "out of memory copying the transform pipeline");
+        return *out ? RL_OK : rl__fail(m, RL_E_NOMEM,
+                                       "out of memory copying the transform pipeline");
     }
     if (!m->scaler)
         return rl__fail(m, RL_E_STATE, "no transform pipeline or scaler is attached to this model");

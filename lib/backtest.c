@@ -79,10 +79,12 @@ rl_status rl_backtest_run(rl_backtest *b, const float *series, size_t n_points,
         return rl__fail(b, RL_E_INVALID, "rl_backtest_run: NULL series, zero size or target column "
                                      "%zu out of %zu", target_column, n_features);
     if (initial < 2 || initial < season)
-        return rl__fail(b, RL_E_INVALID, "rl_backtest_run: initial %zu must be >= 2 and >= season %zu",
+        return rl__fail(b, RL_E_INVALID,
+                        "rl_backtest_run: initial %zu must be >= 2 and >= season %zu",
                     initial, season);
     if (initial > n_points || horizon > n_points - initial)
-        return rl__fail(b, RL_E_INVALID, "rl_backtest_run: %zu points leave no origin (initial %zu, "
+        return rl__fail(b, RL_E_INVALID,
+                        "rl_backtest_run: %zu points leave no origin (initial %zu, "
                                      "horizon %zu)", n_points, initial, horizon);
     int ok = 1;
     rl__mul(n_points, n_features, &ok);
@@ -131,7 +133,8 @@ rl_status rl_backtest_run(rl_backtest *b, const float *series, size_t n_points,
         rl_status st = fn(series, origin, n_features, r.future, horizon, refit, out, user_data);
         if (st != RL_OK) {
             results_free(&r);
-            return rl__fail(b, st, "rl_backtest_run: the forecaster failed at origin %zu (row %zu): %s",
+            return rl__fail(b, st,
+                            "rl_backtest_run: the forecaster failed at origin %zu (row %zu): %s",
                         o, origin, rl_status_string(st));
         }
         for (size_t h = 0; h < horizon; h++)
@@ -273,12 +276,14 @@ rl_status rl_backtest_interval(const rl_backtest *b, rl_method method, double co
     if (st != RL_OK)
         return st;
     if (first >= b->n_origins || count > b->n_origins - first)
-        return rl__fail(b, RL_E_INVALID, "rl_backtest_interval: origins [%zu, +%zu) outside the %zu run",
+        return rl__fail(b, RL_E_INVALID,
+                        "rl_backtest_interval: origins [%zu, +%zu) outside the %zu run",
                     first, count, b->n_origins);
     if (count == 0)
         count = b->n_origins - first;
     if (len < b->horizon)
-        return rl__fail(b, RL_E_SHAPE, "rl_backtest_interval: room for %zu steps, horizon is %zu", len,
+        return rl__fail(b, RL_E_SHAPE,
+                        "rl_backtest_interval: room for %zu steps, horizon is %zu", len,
                     b->horizon);
     float *scratch = rl__calloc(count, sizeof(float));
     if (!scratch)
@@ -299,7 +304,8 @@ rl_status rl_backtest_coverage(const rl_backtest *b, rl_method method, double co
     if (st != RL_OK)
         return st;
     if (n_calibration == 0 || n_calibration >= b->n_origins)
-        return rl__fail(b, RL_E_INVALID, "rl_backtest_coverage: %zu calibration origins of %zu leave "
+        return rl__fail(b, RL_E_INVALID,
+                        "rl_backtest_coverage: %zu calibration origins of %zu leave "
                                      "none to check", n_calibration, b->n_origins);
     float *buf = rl__calloc((n_calibration + b->horizon), sizeof(float));
     if (!buf)

@@ -1,7 +1,8 @@
 /* Per-column feature scaling with sklearn's semantics (MinMaxScaler,
  * StandardScaler): the scaler's memory and math. The public rl_scaler_*
- * calls check their arguments in api_scaler.c and call these. Statistics are computed and applied in double so that
- * float data round-trips through transform and inverse without drift. */
+ * calls check their arguments in api_scaler.c and call these. Statistics
+ * are computed and applied in double so that float data round-trips
+ * through transform and inverse without drift. */
 #include "scaler.h"
 
 #include <float.h>

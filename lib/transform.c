@@ -88,7 +88,8 @@ static rl_status add_step(rl_transform *t, step s)
     if (!t)
         return RL_E_INVALID;
     if (t->n_features)
-        return rl__fail(t, RL_E_STATE, "add steps before rl_transform_fit (the pipeline is fitted)");
+        return rl__fail(t, RL_E_STATE,
+                        "add steps before rl_transform_fit (the pipeline is fitted)");
     if (t->n_steps == MAX_STEPS)
         return rl__fail(t, RL_E_INVALID, "a pipeline holds at most %d steps", MAX_STEPS);
     t->steps[t->n_steps++] = s;
