@@ -345,6 +345,16 @@ class Scaler(_Handle):
         return n.value
 
 
+def _series_rows(series):
+    """series [n_points] or [n_points, n_features] as float32 rows, and its shape."""
+    arr = _f32(series, 'series')
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise ValueError('series must be [n_points] or [n_points, n_features]')
+    return arr, arr.shape[0], arr.shape[1]
+
+
 def window(series, time_steps, horizon=1, target_column=None):
     """Cut series [n_points] or [n_points, n_features] into (x, y) windows.
 
@@ -353,12 +363,7 @@ def window(series, time_steps, horizon=1, target_column=None):
     "all".
     """
     lib = load_library()
-    arr = _f32(series, 'series')
-    if arr.ndim == 1:
-        arr = arr.reshape(-1, 1)
-    if arr.ndim != 2:
-        raise ValueError('series must be [n_points] or [n_points, n_features]')
-    n_points, n_features = arr.shape
+    arr, n_points, n_features = _series_rows(series)
     count = _size()
     _check(lib.rl_window_count(n_points, time_steps, horizon, ctypes.byref(count)))
     column = _ALL_COLUMNS if target_column == 'all' else (target_column or 0)
@@ -383,12 +388,7 @@ def window_targets(series, time_steps, out_steps, columns):
     x is [count, time_steps, n_features], y is [count, out_steps, len(columns)]
     (rl_window_make_targets)."""
     lib = load_library()
-    arr = _f32(series, 'series')
-    if arr.ndim == 1:
-        arr = arr.reshape(-1, 1)
-    if arr.ndim != 2:
-        raise ValueError('series must be [n_points] or [n_points, n_features]')
-    n_points, n_features = arr.shape
+    arr, n_points, n_features = _series_rows(series)
     cols, n_cols = _columns(columns)
     count = _size()
     _check(lib.rl_window_count(n_points, time_steps, out_steps, ctypes.byref(count)))
