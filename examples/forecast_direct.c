@@ -5,7 +5,7 @@
  * temperature, 12 steps at a time (a direct model), and rl_forecast feeds it
  * the planned setpoints.
  *
- * Steps: scale, cut windows with rl_window_make_targets, train LSTM(32) +
+ * Steps: scale, cut windows with rl_window_make_targets, train LSTM(16) +
  * Dense(12), rl_model_set_targets, rl_forecast in raw units, save for
  * deployment (inference-only), reload and forecast again. Exits non-zero
  * when the forecast is not better than repeating the last observation. */
@@ -63,12 +63,12 @@ static int run(rl_model *m, float series[N][F])
                                  count * H));
 
     /* 3. A direct model: 12 outputs = 12 future steps of one target column. */
-    CHECK(rl_model_add_lstm(m, 32, RL_ACT_TANH, RL_ACT_SIGMOID, 0));
+    CHECK(rl_model_add_lstm(m, 16, RL_ACT_TANH, RL_ACT_SIGMOID, 0));
     CHECK(rl_model_add_dense(m, H, RL_ACT_LINEAR));
     CHECK(rl_model_set_param(m, RL_PARAM_SEED, 7));
     CHECK(rl_model_set_param(m, RL_PARAM_LEARNING_RATE, 0.01));
     CHECK(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE));
-    CHECK(rl_fit(m, x, y, count, 25, 32));
+    CHECK(rl_fit(m, x, y, count, 12, 32));
     CHECK(rl_model_set_targets(m, target, 1));
     CHECK(rl_model_set_scaler(m, sc));   /* rl_forecast works in raw units through it */
     rl_scaler_destroy(sc);
