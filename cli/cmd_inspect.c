@@ -69,6 +69,40 @@ static const char *const optimizers[] = {"sgd", "adam", "rmsprop"};
 static const char *const losses[] = {"mse", "mae", "huber"};
 static const char *const scalers[] = {"none", "minmax", "standard"};
 
+static const char *const transform_steps[] = {"?", "log", "log1p", "diff", "minmax", "standard"};
+
+/* TRFM (docs/format.md): n_features, n_steps, then per step kind, 0, column
+ * (all ones: every column), lag, range_min, range_max and, for the scaling
+ * steps, 2 x n_features statistics. Writes "log(all), diff(0, lag 12), ...". */
+static void describe_transform(const unsigned char *p, size_t len, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (!p || len < 16)
+        return;
+    uint64_t nf = le(p, 8), n = le(p + 8, 8);
+    size_t at = 16, used = 0;
+    for (uint64_t k = 0; k < n && at + 40 <= len; k++) {
+        uint64_t kind = le(p + at, 4), col = le(p + at + 8, 8), lag = le(p + at + 16, 8);
+        char where[48];
+        if (col == UINT64_MAX)
+            snprintf(where, sizeof where, "all");
+        else
+            snprintf(where, sizeof where, "column %llu", (unsigned long long)col + 1);
+        int w = snprintf(buf + used, cap - used, "%s%s(%s%s", k ? ", " : "",
+                         kind < 6 ? transform_steps[kind] : "?", where, kind == 3 ? ", lag " : ")");
+        if (w < 0 || (size_t)w >= cap - used)
+            return;
+        used += (size_t)w;
+        if (kind == 3) {
+            w = snprintf(buf + used, cap - used, "%llu)", (unsigned long long)lag);
+            if (w < 0 || (size_t)w >= cap - used)
+                return;
+            used += (size_t)w;
+        }
+        at += 40 + (kind == 4 || kind == 5 ? 16 * (size_t)nf : 0);
+    }
+}
+
 static const char *name_of(const char *const *names, size_t n, uint64_t v)
 {
     return v < n ? names[v] : "unknown";
@@ -122,6 +156,13 @@ static int run(const cli_command *cmd, cli_args *a)
     const unsigned char *arch = section(&fb, "ARCH", &arch_len);
     const unsigned char *comp = section(&fb, "COMP", &comp_len);
     const unsigned char *scal = section(&fb, "SCAL", &scal_len);
+    size_t trfm_len = 0;
+    char transform[512];
+    const unsigned char *trfm = section(&fb, "TRFM", &trfm_len);
+    describe_transform(trfm, trfm_len, transform, sizeof transform);
+    size_t targets[64], n_targets = 0;
+    if (rl_model_get_targets(m, targets, 64, &n_targets) != RL_OK)
+        n_targets = 0;
     unsigned version = (unsigned)le(fb.data + 8, 4);
     const char *scaler = scal && scal_len >= 12 ? name_of(scalers, 3, le(scal, 4)) : "none";
 
@@ -164,7 +205,15 @@ static int run(const cli_command *cmd, cli_args *a)
     const char *loss = comp ? name_of(losses, 3, le(comp + 4, 4)) : "unknown";
     if (json) {
         fprintf(out, "], \"parameters\": %zu, \"optimizer\": \"%s\", \"loss\": \"%s\", "
-                "\"scaler\": \"%s\", \"sections\": [", total, opt, loss, scaler);
+                "\"scaler\": \"%s\", \"transform\": ", total, opt, loss, scaler);
+        if (*transform)
+            json_string(out, transform);
+        else
+            fputs("null", out);
+        fputs(", \"targets\": [", out);
+        for (size_t i = 0; i < n_targets; i++)
+            fprintf(out, "%s%zu", i ? ", " : "", targets[i] + 1);
+        fputs("], \"sections\": [", out);
         list_sections(out, &fb, 1);
         fputs("]}\n", out);
     } else {
@@ -173,6 +222,12 @@ static int run(const cli_command *cmd, cli_args *a)
         fprintf(out, "parameters      %zu\n", total);
         fprintf(out, "compiled with   %s, %s loss\n", opt, loss);
         fprintf(out, "scaler          %s\n", scaler);
+        fprintf(out, "transform       %s\n", *transform ? transform : "none");
+        fputs("targets         input column", out);
+        fputs(n_targets == 1 ? "" : "s", out);
+        for (size_t i = 0; i < n_targets; i++)
+            fprintf(out, "%s%zu", i ? ", " : " ", targets[i] + 1);
+        fputc('\n', out);
         fputs("sections        ", out);
         list_sections(out, &fb, 0);
         fputc('\n', out);
@@ -183,6 +238,7 @@ static int run(const cli_command *cmd, cli_args *a)
 }
 
 const cli_command cmd_inspect = {
-    "inspect", "Describe a model file: layers, shapes, parameter count, optimiser, scaler, sections.",
+    "inspect", "Describe a model file: layers, shapes, parameter count, targets, scaler and transforms, "
+    "optimiser, format version and sections.",
     "--model FILE.rlm [--json]", options, sizeof options / sizeof options[0], run, 0,
 };

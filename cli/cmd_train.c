@@ -24,6 +24,7 @@ static const cli_option options[] = {
     {"validation-split", 0, "F", "fraction of windows held out from the end (default 0.1)", 0},
     {"patience", 0, "N", "stop after N epochs without improvement (default 0: off)", 0},
     {"scaler", 0, "NAME", "minmax, standard or none (default minmax)", 0},
+    {"transform", 0, "LIST", "pipeline instead of --scaler, e.g. log,diff:12,standard", 0},
     {"threads", 0, "N", "worker threads (default 1)", 0},
     {"json", 'j', NULL, "print the summary as JSON (progress then goes to standard error)", 0},
     {"quiet", 'q', NULL, "print nothing but errors (and the --json summary)", 0},
@@ -173,6 +174,60 @@ static int fit_scaler(const char *kind, const csv_table *t, rl_scaler **out)
     return 0;
 }
 
+/* --transform log,log1p,diff[:LAG],minmax,standard: the steps in order, every
+ * column; fitted on all rows. */
+static int fit_transform(const char *list, const csv_table *t, rl_transform **out)
+{
+    rl_transform *tr = NULL;
+    rl_status s = rl_transform_create(&tr);
+    char *copy = strdup(list);
+    if (s != RL_OK || !copy) {
+        cli_error("train", "out of memory");
+        free(copy);
+        rl_transform_destroy(tr);
+        return -1;
+    }
+    int rc = 0;
+    for (char *save = NULL, *step = strtok_r(copy, ",", &save); step && rc == 0;
+         step = strtok_r(NULL, ",", &save)) {
+        unsigned long lag = 1;
+        char extra;
+        if (strcmp(step, "log") == 0)
+            s = rl_transform_add_log(tr, RL_ALL_COLUMNS);
+        else if (strcmp(step, "log1p") == 0)
+            s = rl_transform_add_log1p(tr, RL_ALL_COLUMNS);
+        else if (strcmp(step, "minmax") == 0)
+            s = rl_transform_add_minmax(tr, 0, 1);
+        else if (strcmp(step, "standard") == 0)
+            s = rl_transform_add_standard(tr);
+        else if (strcmp(step, "diff") == 0 || sscanf(step, "diff:%lu%c", &lag, &extra) == 1)
+            s = rl_transform_add_diff(tr, RL_ALL_COLUMNS, lag);
+        else {
+            cli_error("train", "--transform: unknown step '%s' (log, log1p, diff[:LAG], minmax, "
+                      "standard)", step);
+            rc = -1;
+            break;
+        }
+        if (s != RL_OK) {
+            cli_error("train", "--transform %s: %s (%s)", step, rl_status_string(s),
+                      rl_transform_last_error(tr));
+            rc = -1;
+        }
+    }
+    free(copy);
+    if (rc == 0 && (s = rl_transform_fit(tr, t->values, t->n_rows, t->n_cols)) != RL_OK) {
+        cli_error("train", "fitting --transform %s: %s (%s)", list, rl_status_string(s),
+                  rl_transform_last_error(tr));
+        rc = -1;
+    }
+    if (rc != 0) {
+        rl_transform_destroy(tr);
+        tr = NULL;
+    }
+    *out = tr;
+    return rc;
+}
+
 typedef struct train_settings {
     size_t steps, epochs, batch, seed, patience, threads;
     double lr, split;
@@ -264,21 +319,42 @@ static int run(const cli_command *cmd, cli_args *a)
         return EXIT_FAIL;
     int rc = EXIT_FAIL;
     rl_scaler *scaler = NULL;
+    rl_transform *transform = NULL;
     float *rows = NULL, *x = NULL, *y = NULL;
     training t = {.best = INFINITY, .save_status = RL_OK, .monitor_val = set.split > 0};
     size_t count;
-    if (fit_scaler(arg_str(a, "scaler"), &table, &scaler) != 0)
+    /* Model units: the rows through --transform or the scaler. */
+    size_t n_rows = table.n_rows, cells = table.n_rows * table.n_cols;
+    if (arg_str(a, "transform") && arg_str(a, "scaler")) {
+        cli_error(cmd->name, "--transform and --scaler exclude each other (add minmax or standard "
+                  "to the pipeline)");
+        rc = EXIT_USAGE;
         goto done;
-    rows = malloc(table.n_rows * table.n_cols * sizeof *rows);
+    }
+    if (arg_str(a, "transform") ? fit_transform(arg_str(a, "transform"), &table, &transform)
+                                : fit_scaler(arg_str(a, "scaler"), &table, &scaler))
+        goto done;
+    rows = malloc(cells * sizeof *rows);
     if (!rows) {
         cli_error(cmd->name, "out of memory");
         goto done;
     }
-    if (scaler)
+    if (transform) {
+        size_t lost = 0;
+        rl_transform_lost_rows(transform, &lost);
+        n_rows -= lost;
+        rl_status ts = rl_transform_apply(transform, table.values, table.n_rows, table.n_cols, rows, cells);
+        if (ts != RL_OK) {
+            cli_error(cmd->name, "--transform: %s (%s)", rl_status_string(ts),
+                      rl_transform_last_error(transform));
+            goto done;
+        }
+    } else if (scaler) {
         rl_scaler_transform(scaler, table.values, rows, table.n_rows, table.n_cols);
-    else
-        memcpy(rows, table.values, table.n_rows * table.n_cols * sizeof *rows);
-    if (make_windows(cmd->name, rows, table.n_rows, table.n_cols, set.steps, table.target, &x, &y,
+    } else {
+        memcpy(rows, table.values, cells * sizeof *rows);
+    }
+    if (make_windows(cmd->name, rows, n_rows, table.n_cols, set.steps, table.target, &x, &y,
                      &count) != 0)
         goto done;
 
@@ -293,8 +369,10 @@ static int run(const cli_command *cmd, cli_args *a)
         set_param(t.model, RL_PARAM_THREADS, (double)set.threads) ||
         (set.has_lr && set_param(t.model, RL_PARAM_LEARNING_RATE, set.lr)))
         goto done;
-    if ((s = rl_model_compile(t.model, (rl_optimizer)set.optimizer, (rl_loss)set.loss)) != RL_OK ||
-        (scaler && (s = rl_model_set_scaler(t.model, scaler)) != RL_OK)) {
+    if ((s = rl_model_set_targets(t.model, &table.target, 1)) != RL_OK ||
+        (s = rl_model_compile(t.model, (rl_optimizer)set.optimizer, (rl_loss)set.loss)) != RL_OK ||
+        (scaler && (s = rl_model_set_scaler(t.model, scaler)) != RL_OK) ||
+        (transform && (s = rl_model_set_transform(t.model, transform)) != RL_OK)) {
         report_status(cmd->name, "compiling the model", s, t.model);
         goto done;
     }
@@ -321,6 +399,7 @@ done:
     rl_free(t.best_buf);
     rl_model_destroy(t.model);
     rl_scaler_destroy(scaler);
+    rl_transform_destroy(transform);
     free(rows);
     free(x);
     free(y);

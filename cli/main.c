@@ -1,4 +1,4 @@
-/* rnnlite: train, evaluate, inspect, forecast and backtest rnnlite models on
+/* rnnlite: train, forecast, backtest, evaluate and inspect rnnlite models on
  * CSV files from the command line. Built on the public API only. */
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 #include "commands.h"
 
 static const cli_command *const commands[] = {
-    &cmd_train, &cmd_evaluate, &cmd_inspect, &cmd_convert,
+    &cmd_train, &cmd_forecast, &cmd_backtest, &cmd_evaluate, &cmd_inspect, &cmd_convert,
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

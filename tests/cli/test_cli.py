@@ -341,18 +341,20 @@ class Evaluate(Tmp):
         got = json.loads(run('evaluate', *acc, '--model', model, '--json', check=0).stdout)
         series = np.loadtxt(os.path.join(DATA, 'usaccdeaths.csv'), delimiter=',', skiprows=1,
                             usecols=1, dtype=np.float32)
-        m = rl.Model.load(model)
-        scaler = m.get_scaler()
-        scaled = scaler.transform(series[:, None])[:, 0]
-        x = np.stack([scaled[i:i + 12] for i in range(len(series) - 12)])[:, :, None]
-        pred = scaler.inverse_transform_column(0, m.predict(x)[:, 0]).astype(np.float64)
+        pred = one_step_predictions(rl, model, series, 12)
         err = pred - series[12:].astype(np.float64)
+        naive_mae = np.abs(np.diff(series.astype(np.float64))).mean()   # MASE scale, season 1
         self.assertEqual(got['windows'], len(series) - 12)
+        self.assertEqual(got['target'], 'deaths')
         self.assertAlmostEqual(got['mae'], np.abs(err).mean(), delta=1e-5 * got['mae'])
         self.assertAlmostEqual(got['rmse'], np.sqrt((err ** 2).mean()), delta=1e-5 * got['rmse'])
         self.assertAlmostEqual(got['mape'], 100 * np.abs(err / series[12:]).mean(), delta=1e-4)
-        loss = m.evaluate(x, scaled[12:, None])
-        self.assertAlmostEqual(got['loss'], loss, delta=1e-6 * abs(loss))
+        # MASE scales each origin by the naive MAE of its own history: bounded by
+        # the extremes of those scales.
+        scales = [np.abs(np.diff(series[:o].astype(np.float64))).mean() for o in range(12, len(series))]
+        mase = np.mean([abs(e) / s for e, s in zip(err, scales)])
+        self.assertAlmostEqual(got['mase'], mase, delta=1e-5 * mase)
+        self.assertGreater(naive_mae, 0)
         csv = run('evaluate', *acc, '--model', model, check=0).stdout.splitlines()
         self.assertEqual(csv[0], 'metric,value')
         self.assertEqual(dict(l.split(',') for l in csv[1:])['windows'], str(len(series) - 12))
@@ -362,6 +364,199 @@ class Evaluate(Tmp):
         run('train', *NILE, '--epochs', '1', '--quiet', '--model', model, check=0)
         p = run('evaluate', '--model', model, '--data', os.path.join(DATA, 'nile.csv'), check=1)
         self.assertIn('the model reads 1 column, the data gives 2', p.stderr)
+
+
+def one_step_predictions(rl, model_path, series, steps):
+    """Raw one-step forecasts of every window: the model's scaler, predict, unscale."""
+    import numpy as np
+    m = rl.Model.load(model_path)
+    scaler = m.get_scaler()
+    scaled = scaler.transform(series[:, None])[:, 0]
+    x = np.stack([scaled[i:i + steps] for i in range(len(series) - steps)])[:, :, None]
+    return scaler.inverse_transform_column(0, m.predict(x)[:, 0]).astype(np.float64)
+
+
+def recursive_forecast(rl, model, scaler, history, steps, horizon):
+    """rl_forecast's loop written out: scale the last window, predict, unscale, append."""
+    import numpy as np
+    values = [np.float32(v) for v in history]
+    for _ in range(horizon):
+        w = scaler.transform(np.asarray(values[-steps:], np.float32)[:, None])
+        values.append(scaler.inverse_transform_column(0, model.predict(w[None])[:, 0])[0])
+    return np.asarray(values[len(history):], np.float32)
+
+
+class Forecast(Tmp):
+    def setUp(self):
+        super().setUp()
+        self.rl = binding()
+        self.model = self.path('nile.rlm')
+        run('train', *NILE, '--steps', '8', '--layer', 'gru:8', '--epochs', '10', '--quiet',
+            '--model', self.model, check=0)
+        import numpy as np
+        self.series = np.loadtxt(os.path.join(DATA, 'nile.csv'), delimiter=',', skiprows=1,
+                                 usecols=1, dtype=np.float32)
+
+    def test_values_equal_the_recursive_loop_and_years_continue(self):
+        if self.rl is None:
+            self.skipTest('the Python binding or numpy is not available')
+        import numpy as np
+        got = json.loads(run('forecast', '--model', self.model, *NILE, '--horizon', '5', '--json',
+                             check=0).stdout)
+        self.assertEqual([f['label'] for f in got['forecast']], ['1971', '1972', '1973', '1974', '1975'])
+        m = self.rl.Model.load(self.model)
+        expected = recursive_forecast(self.rl, m, m.get_scaler(), self.series, 8, 5)
+        # %.9g prints a float exactly: the same bits as the loop.
+        self.assertEqual(np.asarray([f['value'] for f in got['forecast']], np.float32).tolist(),
+                         expected.tolist())
+        csv = run('forecast', '--model', self.model, *NILE, '--horizon', '5', check=0).stdout
+        self.assertEqual(csv.splitlines()[0], 'year,flow')
+        self.assertEqual(csv.splitlines()[5].split(',')[0], '1975')
+
+    def test_interval_is_the_conformal_quantile_of_backtest_errors(self):
+        if self.rl is None:
+            self.skipTest('the Python binding or numpy is not available')
+        import math
+        import numpy as np
+        h, coverage = 3, 0.8
+        got = json.loads(run('forecast', '--model', self.model, *NILE, '--horizon', str(h),
+                             '--interval', str(coverage), '--json', check=0).stdout)
+        m = self.rl.Model.load(self.model)
+        scaler = m.get_scaler()
+        n = len(self.series)
+        errors = np.array([np.abs(self.series[o:o + h] - recursive_forecast(
+            self.rl, m, scaler, self.series[:o], 8, h)) for o in range(n // 2, n - h + 1)])
+        k = math.ceil((len(errors) + 1) * coverage)
+        expected = np.sort(errors, axis=0)[k - 1]
+        for step, f in enumerate(got['forecast']):
+            half = (f['upper'] - f['lower']) / 2
+            self.assertAlmostEqual(half, expected[step], delta=1e-3 * expected[step] + 1e-3)
+            self.assertAlmostEqual((f['upper'] + f['lower']) / 2, f['value'], delta=1e-3)
+
+    def test_plot_is_an_svg_with_history_forecast_and_band(self):
+        import xml.etree.ElementTree as ET
+        svg = self.path('nile.svg')
+        run('forecast', '--model', self.model, *NILE, '--horizon', '10', '--interval', '0.9',
+            '--plot', svg, check=0)
+        root = ET.parse(svg).getroot()
+        ns = '{http://www.w3.org/2000/svg}'
+        lines = root.findall(f'.//{ns}polyline') + root.findall(f'.//{ns}path')
+        self.assertGreaterEqual(len(lines), 4)
+        text = ' '.join(t.text or '' for t in root.iter(f'{ns}text'))
+        for word in ('history', 'forecast', '90% interval', 'flow'):
+            self.assertIn(word, text)
+        p = run('forecast', '--model', self.model, *NILE, '--plot', self.path('no/dir/x.svg'), check=1)
+        self.assertIn('cannot write the plot', p.stderr)
+
+    def test_labels_without_and_with_month_dates(self):
+        got = json.loads(run('forecast', '--model', self.model, '--data', os.path.join(DATA, 'nile.csv'),
+                             '--columns', 'flow', '--horizon', '2', '--json', check=0).stdout)
+        self.assertEqual([f['step'] for f in got['forecast']], [1, 2])
+        acc = ['--data', os.path.join(DATA, 'usaccdeaths.csv'), '--date', 'month']
+        model = self.path('acc.rlm')
+        run('train', *acc, '--steps', '12', '--epochs', '1', '--quiet', '--model', model, check=0)
+        out = run('forecast', '--model', model, *acc, '--horizon', '14', check=0).stdout.splitlines()
+        self.assertEqual([l.split(',')[0] for l in out[1:4]], ['1979-01', '1979-02', '1979-03'])
+        self.assertEqual(out[14].split(',')[0], '1980-02')
+
+    def test_covariates_need_future_values(self):
+        # y follows a known covariate x; the model reads both and forecasts y.
+        import math
+        rows = ['t,y,x'] + [f'{i},{math.sin(0.3 * i) + 0.5 * (i % 4):.5f},{i % 4}' for i in range(80)]
+        data = self.path('cov.csv')
+        with open(data, 'w') as f:
+            f.write('\n'.join(rows) + '\n')
+        model = self.path('cov.rlm')
+        args = ['--data', data, '--date', 't', '--columns', 'y,x']
+        run('train', *args, '--target', 'y', '--epochs', '3', '--quiet', '--model', model, check=0)
+        info = json.loads(run('inspect', '--model', model, '--json', check=0).stdout)
+        self.assertEqual(info['targets'], [1])
+        p = run('forecast', '--model', model, *args, '--horizon', '3', check=1)
+        self.assertIn('--future', p.stderr)
+        future = self.path('future.csv')
+        with open(future, 'w') as f:
+            f.write('t,y,x\n80,,0\n81,,1\n82,,2\n')
+        out = run('forecast', '--model', model, *args, '--horizon', '3', '--future', future,
+                  check=1)
+        self.assertIn("future.csv:2: column 'y' (2) is empty", out.stderr)
+        with open(future, 'w') as f:
+            f.write('t,y,x\n80,0,0\n81,0,1\n82,0,2\n')
+        out = run('forecast', '--model', model, *args, '--horizon', '3', '--future', future,
+                  check=0).stdout.splitlines()
+        self.assertEqual([l.split(',')[0] for l in out], ['t', '80', '81', '82'])
+        p = run('forecast', '--model', model, *args, '--horizon', '4', '--future', future, check=1)
+        self.assertIn('the forecast needs 2 columns and 4 rows', p.stderr)
+
+
+class Backtest(Tmp):
+    def test_baselines_and_model_against_numpy(self):
+        rl = binding()
+        if rl is None:
+            self.skipTest('the Python binding or numpy is not available')
+        import numpy as np
+        acc = ['--data', os.path.join(DATA, 'usaccdeaths.csv'), '--date', 'month']
+        model = self.path('acc.rlm')
+        run('train', *acc, '--steps', '12', '--layer', 'gru:8', '--epochs', '5', '--quiet',
+            '--model', model, check=0)
+        h, initial, step = 3, 36, 2
+        got = json.loads(run('backtest', *acc, '--model', model, '--horizon', str(h), '--initial',
+                             str(initial), '--step', str(step), '--season', '12', '--json',
+                             check=0).stdout)
+        y = np.loadtxt(os.path.join(DATA, 'usaccdeaths.csv'), delimiter=',', skiprows=1,
+                       usecols=1, dtype=np.float32)
+        origins = list(range(initial, len(y) - h + 1, step))
+        self.assertEqual((got['origins'], got['horizon']), (len(origins), h))
+        actual = np.array([y[o:o + h] for o in origins], np.float64)
+        last = np.array([[y[o - 1]] * h for o in origins], np.float64)
+        snaive = np.array([[y[o - 12 + k] for k in range(h)] for o in origins], np.float64)
+        m = rl.Model.load(model)
+        sc = m.get_scaler()
+        mod = np.array([recursive_forecast(rl, m, sc, y[:o], 12, h) for o in origins], np.float64)
+        for name, fc in (('last_value', last), ('seasonal_naive', snaive), ('model', mod)):
+            mae = np.abs(actual - fc).mean()
+            rmse = np.sqrt(((actual - fc) ** 2).mean())
+            self.assertAlmostEqual(got['methods'][name]['MAE'], mae, delta=1e-4 * mae, msg=name)
+            self.assertAlmostEqual(got['methods'][name]['RMSE'], rmse, delta=1e-4 * rmse, msg=name)
+        for k in range(h):
+            mae_k = np.abs(actual[:, k] - mod[:, k]).mean()
+            self.assertAlmostEqual(got['model_by_step'][k]['MAE'], mae_k, delta=1e-4 * mae_k)
+        csv = run('backtest', *acc, '--model', model, '--horizon', str(h), '--initial', str(initial),
+                  '--step', str(step), '--season', '12', check=0).stdout.splitlines()
+        self.assertEqual(csv[0], 'method,step,RMSE,MAE,MAPE,sMAPE,MASE,half_width')
+        self.assertEqual([l.split(',')[0] + ',' + l.split(',')[1] for l in csv[1:5]],
+                         ['model,all', 'last_value,all', 'seasonal_naive,all', 'drift,all'])
+        self.assertEqual(len(csv), 1 + 4 + h)
+
+    def test_too_short_for_an_origin(self):
+        model = self.path('m.rlm')
+        run('train', *NILE, '--epochs', '1', '--quiet', '--model', model, check=0)
+        p = run('backtest', '--model', model, *NILE, '--horizon', '95', check=1)
+        self.assertIn('leave no origin', p.stderr)
+
+
+class Transform(Tmp):
+    def test_pipeline_is_saved_and_bad_values_are_named(self):
+        acc = ['--data', os.path.join(DATA, 'usaccdeaths.csv'), '--date', 'month']
+        model = self.path('acc.rlm')
+        run('train', *acc, '--steps', '12', '--transform', 'log,diff:12,standard', '--epochs', '2',
+            '--quiet', '--model', model, check=0)
+        info = json.loads(run('inspect', '--model', model, '--json', check=0).stdout)
+        self.assertEqual(info['transform'], 'log(all), diff(all, lag 12), standard(all)')
+        self.assertEqual(info['scaler'], 'none')
+        got = json.loads(run('evaluate', '--model', model, *acc, '--json', check=0).stdout)
+        self.assertEqual(got['windows'], 72 - 12 - 12)   # differencing uses 12 more rows
+        data = self.path('zero.csv')
+        with open(data, 'w') as f:
+            f.write('v\n' + '\n'.join(str(v) for v in [3, 2, 0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]) + '\n')
+        p = run('train', '--data', data, '--steps', '2', '--transform', 'log', '--model',
+                self.path('z.rlm'), check=1)
+        self.assertIn('--transform log', p.stderr)
+        self.assertIn('row', p.stderr)
+        p = run('train', '--data', data, '--transform', 'sqrt', '--model', self.path('z.rlm'), check=1)
+        self.assertIn("unknown step 'sqrt'", p.stderr)
+        p = run('train', '--data', data, '--transform', 'log', '--scaler', 'none', '--model',
+                self.path('z.rlm'), check=2)
+        self.assertIn('exclude each other', p.stderr)
 
 
 class Convert(Tmp):
