@@ -835,9 +835,16 @@ RL_API rl_status rl_forecast(rl_model *m, const float *history, size_t n_points,
  * same columns, and rl_forecast() continues it. The number of windows is
  * rl_window_count(n_points, time_steps, out_steps).
  * @param series      [n_points][n_features], row-major
+ * @param n_points    rows of @p series
+ * @param n_features  columns of @p series, >= 1
+ * @param time_steps  window length, >= 1
+ * @param out_steps   future rows per sample in y, >= 1
  * @param columns     [n_columns] target column indices (repeats allowed here)
+ * @param n_columns   >= 1
  * @param x           [count][time_steps][n_features], @p x_len floats of room
+ * @param x_len       capacity of @p x in floats
  * @param y           [count][out_steps][n_columns], @p y_len floats of room
+ * @param y_len       capacity of @p y in floats
  * @return ::RL_OK; ::RL_E_INVALID (NULL, zero sizes, a column out of range,
  *         series too short for one window); ::RL_E_SHAPE for a buffer too small.
  */
