@@ -100,8 +100,24 @@ def read(data):
         cols = struct.unpack_from("<%dQ" % n, t, 8)
         need(all(c < features for c in cols) and len(set(cols)) == n, "TRGT columns")
         print("  targets %s" % list(cols))
+    if "TRFM" in sections:
+        need(version >= 2, "TRFM in a version-1 file")
+        t = sections["TRFM"][1]
+        nf, n = struct.unpack_from("<QQ", t, 0)
+        need(nf == features and n <= 64, "TRFM header")
+        at, names = 16, []
+        for k in range(n):
+            need(at + 40 <= len(t), "TRFM step %d past the end" % k)
+            kind, zero, column, lag = struct.unpack_from("<IIQQ", t, at)
+            need(zero == 0 and kind in (1, 2, 3, 4, 5), "TRFM step %d header" % k)
+            at += 40 + (16 * nf if kind in (4, 5) else 0)
+            names.append({1: "log", 2: "log1p", 3: "diff(%d)" % lag, 4: "minmax",
+                          5: "standard"}[kind] +
+                         ("" if column == 2 ** 64 - 1 else "[col %d]" % column))
+        need(at == len(t), "TRFM length")
+        print("  transform " + " -> ".join(names))
     for name, (flags, _) in sections.items():
-        known = ("ARCH", "PARM", "COMP", "WGHT", "OPTS", "SCAL", "TRGT")
+        known = ("ARCH", "PARM", "COMP", "WGHT", "OPTS", "SCAL", "TRGT", "TRFM")
         need(name in known or not flags & 1, "unknown required section " + name)
 
 
