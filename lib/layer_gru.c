@@ -2,6 +2,8 @@
  *   x_part = x W + b_in, h_part = h U + b_rec, both split into z, r, h~
  *   z = ract(x_z + h_z), r = ract(x_r + h_r), h~ = act(x_h + r * h_h)
  *   h' = z * h + (1 - z) * h~ */
+#include <string.h>
+
 #include "activation.h"
 #include "alloc.h"
 #include "layer.h"
@@ -89,8 +91,8 @@ static void gru_recur(const rl_layer *l, const rl_compute *cx, real *z, real *st
     if (!fresh)
         rl__gemm(cx, 1, g, u, state, u, 1, recw, g, hr, g, 1);
     rl__gru_cell(cx, 1, u, z, hr, state, h, l->act, l->rec_act);
-    for (size_t j = 0; j < u; j++)
-        state[j] = out[j] = h[j];
+    memcpy(state, h, u * sizeof(real));
+    memcpy(out, h, u * sizeof(real));
 }
 
 static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,

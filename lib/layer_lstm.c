@@ -1,5 +1,7 @@
 /* LSTM as Keras: z = x W + h U + b split into gates i, f, c, o;
  * c' = f c + i act(z_c), h' = o act(c'). */
+#include <string.h>
+
 #include "activation.h"
 #include "alloc.h"
 #include "layer.h"
@@ -93,10 +95,9 @@ static void lstm_recur(const rl_layer *l, const rl_compute *cx, real *z, real *s
     if (!fresh)
         rl__gemm(cx, 1, g, u, state, u, 1, rec, g, z, g, 1);
     rl__lstm_cell(cx, 1, u, z, state + u, c, ac, h, l->act, l->rec_act);
-    for (size_t j = 0; j < u; j++) {
-        state[j] = out[j] = h[j];
-        state[u + j] = c[j];
-    }
+    memcpy(state, h, u * sizeof(real));
+    memcpy(state + u, c, u * sizeof(real));
+    memcpy(out, h, u * sizeof(real));
 }
 
 static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,

@@ -1,4 +1,6 @@
 /* SimpleRNN: h_t = act(x_t W + h_{t-1} U + b), h_{-1} = 0. */
+#include <string.h>
+
 #include "activation.h"
 #include "alloc.h"
 #include "layer.h"
@@ -59,8 +61,8 @@ static void rnn_recur(const rl_layer *l, const rl_compute *cx, real *h, real *st
     if (!fresh)
         rl__gemm(cx, 1, u, u, state, u, 1, rec, u, h, u, 1);
     rl__activate_n(cx, l->act, h, h, u);
-    for (size_t j = 0; j < u; j++)
-        state[j] = out[j] = h[j];
+    memcpy(state, h, u * sizeof(real));
+    memcpy(out, h, u * sizeof(real));
 }
 
 static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
