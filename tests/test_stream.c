@@ -476,6 +476,72 @@ static void test_stateful_forecast_feeds_back(void **state)
     free_run(&r);
 }
 
+/* Covariates: column 0 is known in advance, column 1 is the target; a
+ * recursive (1 step) and a direct-ish (3 steps per call) model, both modes. */
+static void test_forecast_with_covariates(void **state)
+{
+    (void)state;
+    const size_t T = 4, F = 2, H = 8, N = 30;
+    for (size_t out_steps = 1; out_steps <= 3; out_steps += 2)
+        for (int mode = 0; mode < 2; mode++) {
+            rl_model *m = NULL;
+            assert_int_equal(rl_model_create(&m, T, F), RL_OK);
+            assert_int_equal(rl_model_add_gru(m, 6, RL_ACT_TANH, RL_ACT_SIGMOID, 0), RL_OK);
+            assert_int_equal(rl_model_add_dense(m, out_steps, RL_ACT_LINEAR), RL_OK);
+            assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 4), RL_OK);
+            assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
+            const size_t target[1] = { 1 };
+            assert_int_equal(rl_model_set_targets(m, target, 1), RL_OK);
+            float series[N * F], future[H * F], out[H], want[H], pred[3], p2[3];
+            tu_fill_uniform(series, N * F, 6, 0, 10);
+            tu_fill_uniform(future, H * F, 7, 0, 10);
+            rl_scaler *sc = NULL;
+            assert_int_equal(rl_scaler_create_standard(&sc), RL_OK);
+            assert_int_equal(rl_scaler_fit(sc, series, N, F), RL_OK);
+            assert_int_equal(rl_model_set_scaler(m, sc), RL_OK);
+            rl_stream *s = NULL, *c = NULL;
+            assert_int_equal(rl_stream_create(&s, m, (rl_stream_mode)mode), RL_OK);
+            for (size_t i = 0; i < N; i++)
+                assert_int_equal(rl_stream_push(s, series + i * F, F, pred, out_steps), RL_OK);
+            assert_int_equal(rl_stream_clone(s, &c), RL_OK);
+            /* Missing or non-finite covariates: refused, nothing changed. */
+            assert_int_equal(rl_stream_forecast(s, NULL, 0, H, out, H), RL_E_INVALID);
+            assert_non_null(strstr(rl_stream_last_error(s), "covariate"));
+            assert_int_equal(rl_stream_forecast(s, future, H - 1, H, out, H), RL_E_INVALID);
+            float bad = future[2 * F];
+            future[2 * F] = NAN;
+            assert_int_equal(rl_stream_forecast(s, future, H, H, out, H), RL_E_INVALID);
+            assert_non_null(strstr(rl_stream_last_error(s), "row 2, column 0"));
+            future[2 * F] = bad;
+            future[2 * F + 1] = NAN;   /* a target column of future is never read */
+            assert_int_equal(rl_stream_forecast(s, future, H, H, out, H), RL_OK);
+            if (mode == RL_STREAM_WINDOW) {
+                assert_int_equal(rl_forecast(m, series + (N - T) * F, T, future, H, H, want, H),
+                                 RL_OK);
+                expect_same_bits(out, want, H, "forecast with covariates vs rl_forecast", N);
+            } else {
+                /* The first out_steps rows are the last push's output; the
+                 * state then steps through the forecast rows. */
+                expect_same_bits(out, pred, out_steps, "stateful forecast, first rows", N);
+                for (size_t h = 0; h + out_steps < H; h++) {
+                    float row[2] = { future[h * F], out[h] };
+                    assert_int_equal(rl_stream_push(c, row, F, p2, out_steps), RL_OK);
+                    if ((h + 1) % out_steps == 0)
+                        expect_same_bits(out + h + 1, p2, H - h - 1 < out_steps ? H - h - 1
+                                                                                 : out_steps,
+                                         "stateful forecast rows", h);
+                }
+            }
+            assert_int_equal(rl_stream_push(s, series, F, pred, out_steps), RL_OK);
+            rl_stream_destroy(c);
+            assert_int_equal(rl_stream_clone(s, &c), RL_OK);   /* undisturbed: checked above */
+            rl_stream_destroy(c);
+            rl_stream_destroy(s);
+            rl_scaler_destroy(sc);
+            rl_model_destroy(m);
+        }
+}
+
 /* ---- bad input --------------------------------------------------------------- */
 
 static void test_bad_input(void **state)
@@ -639,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_load_refuses_other_model_and_damage),
         cmocka_unit_test(test_forecast_equals_rl_forecast),
         cmocka_unit_test(test_stateful_forecast_feeds_back),
+        cmocka_unit_test(test_forecast_with_covariates),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_streams_in_threads_share_a_model),
     };
