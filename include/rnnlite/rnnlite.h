@@ -1265,6 +1265,102 @@ RL_API const char *rl_backtest_last_error(const rl_backtest *b);
 
 /** @} */
 
+/* ------------------------------------------------------------------ */
+/** @name The recommended recipe (0.2)
+ *  A forecaster that chooses its transforms from the data
+ *  (docs/forecasting.md): season given or detected (rl_detect_season()),
+ *  log of the target when every value is positive, differencing of the
+ *  target at the season (or at 1 without a season), Standard scaling of
+ *  every column; windows one season long (8 steps without a season; at most
+ *  a third of the rows); a GRU(8) + Dense(1) trained with Adam on
+ *  one-step targets, a few seeds averaged; forecasts by rl_forecast()
+ *  (recursive), in raw units. Gaps are filled linearly (rl_fill_gaps()).
+ *  Built from public calls only: read lib/recipe.c to change a step.
+ *  @{ */
+
+/** Opaque recipe: its options and, after rl_recipe_fit(), its models. */
+typedef struct rl_recipe rl_recipe;
+
+/** Options of a recipe (rl_recipe_set()); integers pass as exact doubles. */
+typedef enum rl_recipe_option {
+    RL_RECIPE_SEASON = 0,         /**< season length; 0 = detect (default); 1 = none */
+    RL_RECIPE_WINDOW = 1,         /**< window length; 0 = from the season (default) */
+    RL_RECIPE_UNITS = 2,          /**< GRU units, default 8 */
+    RL_RECIPE_EPOCHS = 3,         /**< training epochs, default 40 (few: the series are short) */
+    RL_RECIPE_LOG = 4,            /**< -1 = log when all values are positive (default), 0 = never, 1 = always */
+    RL_RECIPE_SEED = 5,           /**< seed of the first model, default 1 */
+    RL_RECIPE_ENSEMBLE = 6,       /**< models averaged, 1..16, default 3 */
+    RL_RECIPE_LEARNING_RATE = 7,  /**< Adam step, default 0.003 */
+    RL_RECIPE_TREND_DIFF = 8      /**< 1 = difference a seasonal target at lag 1 too, 0 = not (default) */
+} rl_recipe_option;
+
+/** Number of ::rl_recipe_option values. */
+#define RL_RECIPE_OPTION_COUNT 9
+
+/**
+ * Create a recipe forecasting input column @p target_column.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL; ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_recipe_create(rl_recipe **out, size_t target_column);
+
+/** Free a recipe and its models. NULL is a no-op. */
+RL_API void rl_recipe_destroy(rl_recipe *r);
+
+/**
+ * Set an option (takes effect at the next rl_recipe_fit()).
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, an unknown option or a value out of range.
+ */
+RL_API rl_status rl_recipe_set(rl_recipe *r, rl_recipe_option option, double value);
+
+/**
+ * Read an option; after a fit, SEASON, WINDOW and LOG read back what was chosen.
+ * @return ::RL_OK; ::RL_E_INVALID.
+ */
+RL_API rl_status rl_recipe_get(const rl_recipe *r, rl_recipe_option option, double *value);
+
+/**
+ * Choose the transforms and train the models on @p series
+ * [n_points][n_features] (the training part, raw units; gaps allowed).
+ * Refitting replaces the models; on failure the previous ones stay.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL, a target column out of range or
+ *         a series too short for its season and window; statuses of the
+ *         calls it makes (rl_transform_fit(), rl_fit()); ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_recipe_fit(rl_recipe *r, const float *series, size_t n_points,
+                               size_t n_features);
+
+/**
+ * Forecast @p horizon values of the target after @p history (raw units,
+ * gaps filled linearly); the mean of the models' rl_forecast().
+ * @p future as rl_forecast()'s (covariates; NULL for a univariate series).
+ * @return ::RL_OK; ::RL_E_STATE before a fit; ::RL_E_SHAPE for @p out_len <
+ *         horizon; rl_forecast()'s statuses (message in rl_recipe_last_error()).
+ */
+RL_API rl_status rl_recipe_forecast(rl_recipe *r, const float *history, size_t n_points,
+                                    const float *future, size_t n_future, size_t horizon,
+                                    float *out, size_t out_len);
+
+/**
+ * The recipe as an ::rl_forecaster for rl_backtest_run(): @p user_data is the
+ * ::rl_recipe; it refits when the backtest asks and forecasts with
+ * rl_recipe_forecast().
+ */
+RL_API rl_status rl_recipe_forecaster(const float *history, size_t n_points, size_t n_features,
+                                      const float *future, size_t horizon, int refit, float *out,
+                                      void *user_data);
+
+/**
+ * A copy of fitted model @p index (0..ENSEMBLE-1), with its transform
+ * pipeline and targets attached: save it, stream it, forecast with it.
+ * @return ::RL_OK; ::RL_E_INVALID (NULL, index out of range or before a fit); ::RL_E_NOMEM.
+ */
+RL_API rl_status rl_recipe_model(const rl_recipe *r, size_t index, rl_model **out);
+
+/** Detail of the last failure on this recipe ("" when none). Never NULL. */
+RL_API const char *rl_recipe_last_error(const rl_recipe *r);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif
