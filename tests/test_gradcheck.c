@@ -33,6 +33,7 @@ typedef struct net {
     size_t n;
     double x[BATCH * STEPS * FEATURES];
     double *target;
+    double *state0[MAX_LAYERS];   /* initial state per recurrent layer, or NULL (zero) */
     size_t out_len;
     rl_loss loss;
 } net;
@@ -45,7 +46,8 @@ static double uniform(uint64_t *s, double lo, double hi)
     return lo + (hi - lo) * (double)(*s >> 11) * 0x1.0p-53;
 }
 
-static void net_build(net *nt, const spec *specs, size_t n, rl_loss loss, uint64_t seed)
+static void net_build(net *nt, const spec *specs, size_t n, rl_loss loss, uint64_t seed,
+                      int initial_state)
 {
     uint64_t s = seed * 2654435761u + 7;
     size_t in = FEATURES, steps = STEPS;
@@ -63,6 +65,13 @@ static void net_build(net *nt, const spec *specs, size_t n, rl_loss loss, uint64
         for (size_t k = 0; k < l->n_w; k++)
             l->w[k] = uniform(&s, -0.6, 0.6);
         assert_int_equal(rl__layer_reserve(l, BATCH), RL_OK);
+        size_t state_len = rl__layer_state_len(l) * BATCH;
+        if (initial_state && state_len) {   /* a stateful batch: a carried, constant state */
+            nt->state0[i] = rl__calloc(state_len, sizeof(double));
+            assert_non_null(nt->state0[i]);
+            for (size_t k = 0; k < state_len; k++)
+                nt->state0[i][k] = uniform(&s, -0.8, 0.8);
+        }
         in = l->units;
         steps = l->out_steps;
     }
@@ -76,8 +85,10 @@ static void net_build(net *nt, const spec *specs, size_t n, rl_loss loss, uint64
 
 static void net_free(net *nt)
 {
-    for (size_t i = 0; i < nt->n; i++)
+    for (size_t i = 0; i < nt->n; i++) {
         rl__layer_free(&nt->layers[i]);
+        rl__free(nt->state0[i]);
+    }
     rl__free(nt->target);
 }
 
@@ -85,7 +96,7 @@ static double net_loss(net *nt)
 {
     const double *x = nt->x;
     for (size_t i = 0; i < nt->n; i++) {
-        nt->layers[i].ops->forward(&nt->layers[i], NULL, x, BATCH, NULL);
+        nt->layers[i].ops->forward(&nt->layers[i], NULL, x, BATCH, nt->state0[i]);
         x = nt->layers[i].out;
     }
     return rl__loss_value(nt->loss, x, nt->target, nt->out_len);
@@ -121,10 +132,11 @@ static void expect_close(double analytic, double numeric, const char *what, size
     }
 }
 
-static void check_net(const spec *specs, size_t n, rl_loss loss, uint64_t seed)
+static void check_net_from(const spec *specs, size_t n, rl_loss loss, uint64_t seed,
+                           int initial_state)
 {
     net nt;
-    net_build(&nt, specs, n, loss, seed);
+    net_build(&nt, specs, n, loss, seed, initial_state);
     double dx0[BATCH * STEPS * FEATURES];
     net_backward(&nt, dx0);
 
@@ -150,6 +162,11 @@ static void check_net(const spec *specs, size_t n, rl_loss loss, uint64_t seed)
         expect_close(dx0[k], (up - down) / (2 * EPS), "input gradient", 0, k);
     }
     net_free(&nt);
+}
+
+static void check_net(const spec *specs, size_t n, rl_loss loss, uint64_t seed)
+{
+    check_net_from(specs, n, loss, seed, 0);
 }
 
 static const rl_activation all_acts[] = { RL_ACT_LINEAR, RL_ACT_RELU, RL_ACT_TANH, RL_ACT_SIGMOID };
@@ -228,6 +245,29 @@ static void test_stacked(void **state)
     check_net(seq, 3, RL_LOSS_MSE, 301);
 }
 
+/* From a nonzero initial state, as a stateful model's batches start (the
+ * state is a constant input: gradients stop at it, as Keras' truncated
+ * backpropagation); every kind, alone and stacked with return_sequences. */
+static void test_initial_state(void **state)
+{
+    (void)state;
+    const rl_layer_kind kinds[3] = { RL_LAYER_SIMPLE_RNN, RL_LAYER_LSTM, RL_LAYER_GRU };
+    for (size_t k = 0; k < 3; k++)
+        for (int rs = 0; rs <= 1; rs++) {
+            spec s[2] = {
+                { kinds[k], 3, RL_ACT_TANH, RL_ACT_SIGMOID, rs },
+                { RL_LAYER_DENSE, 2, RL_ACT_LINEAR, RL_ACT_LINEAR, 0 },
+            };
+            check_net_from(s, 2, RL_LOSS_MSE, 500 + 2 * k + (uint64_t)rs, 1);
+        }
+    spec stack[3] = {
+        { RL_LAYER_LSTM, 3, RL_ACT_TANH, RL_ACT_SIGMOID, 1 },
+        { RL_LAYER_GRU, 2, RL_ACT_TANH, RL_ACT_SIGMOID, 0 },
+        { RL_LAYER_DENSE, 1, RL_ACT_LINEAR, RL_ACT_LINEAR, 0 },
+    };
+    check_net_from(stack, 3, RL_LOSS_MSE, 510, 1);
+}
+
 /* The smooth losses' gradients through the same path (MAE and Huber have
  * kinks only where an error is exactly 0 or 1, which random data avoids). */
 static void test_losses(void **state)
@@ -249,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_lstm),
         cmocka_unit_test(test_gru),
         cmocka_unit_test(test_stacked),
+        cmocka_unit_test(test_initial_state),
         cmocka_unit_test(test_losses),
     };
     return cmocka_run_group_tests_name("gradcheck", tests, NULL, NULL);

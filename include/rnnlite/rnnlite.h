@@ -175,7 +175,8 @@ RL_API rl_status rl_param_bounds(rl_param p, double *lower, double *upper);
  */
 RL_API rl_status rl_model_create(rl_model **out, size_t time_steps, size_t n_features);
 
-/** Free a model and everything it owns. NULL is a no-op. */
+/** Free a model and everything it owns. NULL is a no-op. Destroy its streams
+ *  (rl_stream_destroy()) first: a stream reads its model until it is destroyed. */
 RL_API void rl_model_destroy(rl_model *m);
 
 /**
