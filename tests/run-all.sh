@@ -87,6 +87,14 @@ if [ "$quick" != 1 ]; then
             suite "tests under ASan/UBSan" "$out/asan" --timeout-multiplier=4
     fi
 
+    # libFuzzer on the model loader, the stream loader and API call
+    # sequences (fuzz/run.sh). CI time budget for all fuzzing: 3 minutes,
+    # build included (about 40 s to build, 3 x 40 s to fuzz).
+    if command -v clang-14 >/dev/null; then
+        stage "fuzz harnesses (libFuzzer, ${RNNLITE_FUZZ_SECONDS:-40} s each)" \
+            bash fuzz/run.sh "${RNNLITE_FUZZ_SECONDS:-40}" "$out/fuzz"
+    fi
+
     if command -v valgrind >/dev/null; then
         suite "tests under valgrind" "$out/gcc" --timeout-multiplier=20 \
             --wrap='valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --quiet' \
