@@ -119,6 +119,25 @@ void rl__model_adopt_transform(rl_model *m, rl_transform *t);
  * caller); RL_E_NOMEM keeps the old ones. */
 rl_status rl__model_set_targets(rl_model *m, const size_t *columns, size_t n);
 
+/* Memory of the passes (passes.c), made here so that model.c owns it. Each
+ * grows only; on failure the model keeps what it had.
+ * reserve_batch: batch buffers and layer workspaces for `batch` samples;
+ * reserve_fit: those for `rows` samples at a time, the shuffle order of
+ *   n_train samples, history for `epochs`, early-stopping copies when asked;
+ * use_state_rows: a stateful model's states for `rows` batch rows (another
+ *   count than before starts from the zero state). */
+rl_status rl__model_reserve_batch(rl_model *m, size_t batch);
+rl_status rl__model_reserve_fit(rl_model *m, size_t n_train, size_t rows, size_t epochs,
+                                int keep_best);
+rl_status rl__model_use_state_rows(rl_model *m, size_t rows);
+
+static inline const rl_layer *rl__model_last_layer(const rl_model *m)
+{
+    return &m->layers[m->n_layers - 1];
+}
+
+/* The passes over data (passes.c); the caller's thread is placed for the
+ * worker pool around each. */
 rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, size_t epochs,
                         size_t batch);
 rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y);
