@@ -1,7 +1,7 @@
-/* The model behind the opaque handle. The api_*.c files, the file format
- * (io_format_*.c) and the modules that run a model on raw data (forecast.c,
- * stream*.c, units.c) read this layout; only model.c allocates or frees what
- * it points to (lib/README.md, "Who owns what"). */
+/* The model behind the opaque handle. passes.c, the api_*.c files, the file
+ * format (io_format_*.c) and the modules that run a model on raw data
+ * (forecast.c, stream*.c, units.c) read this layout; only model.c allocates
+ * or frees what it points to (lib/README.md, "Who owns what"). */
 #ifndef RL_MODEL_H
 #define RL_MODEL_H
 
