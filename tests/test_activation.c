@@ -73,7 +73,7 @@ static void test_saturation_and_specials(void **state)
 
 /* Every compiled SIMD path the CPU runs gives the scalar path's bytes, for
  * every kernel, activation pair and a width with a partial last vector. */
-static const rl_pointwise *simd_paths[2];
+static const rl_pointwise *simd_paths[3];
 
 static size_t available_simd(void)
 {
@@ -82,6 +82,8 @@ static size_t available_simd(void)
         simd_paths[n++] = rl__pointwise_for("avx2");
     if (rl__kernels_avx512())
         simd_paths[n++] = rl__pointwise_for("avx512");
+    if (rl__kernels_neon())
+        simd_paths[n++] = rl__pointwise_for("neon");
     return n;
 }
 

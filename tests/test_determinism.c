@@ -48,12 +48,13 @@ static void train(const rl_kernels *kernels, unsigned threads, int seq_out, trai
 
 static void check_identical(int seq_out)
 {
-    const rl_kernels *paths[3] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512() };
+    const rl_kernels *paths[4] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512(),
+                                   rl__kernels_neon() };
     static trained ref, got;
     memset(&ref, 0xAB, sizeof ref);   /* the same filler where nothing is written */
     train(paths[0], 1, seq_out, &ref);
     int compared = 0;
-    for (size_t p = 0; p < 3; p++) {
+    for (size_t p = 0; p < 4; p++) {
         if (!paths[p])
             continue;
         for (unsigned threads = 1; threads <= 3; threads++) {

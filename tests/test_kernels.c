@@ -206,11 +206,18 @@ static void test_avx512_matches_scalar(void **state)
     check_path(rl__kernels_avx512());
 }
 
+static void test_neon_matches_scalar(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_neon());
+}
+
 static void test_empty_and_k0(void **state)
 {
     (void)state;
-    const rl_kernels *paths[] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512() };
-    for (size_t t = 0; t < 3; t++) {
+    const rl_kernels *paths[] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512(),
+                                  rl__kernels_neon() };
+    for (size_t t = 0; t < sizeof paths / sizeof paths[0]; t++) {
         if (!paths[t])
             continue;
         float c[4 * 5];
@@ -243,13 +250,19 @@ static void test_dispatch(void **state)
         assert_string_equal(rl__kernels_avx2()->name, "avx2");
     if (rl__kernels_avx512())
         assert_string_equal(rl__kernels_avx512()->name, "avx512");
+    if (rl__kernels_neon())
+        assert_string_equal(rl__kernels_neon()->name, "neon");
+#if defined(__aarch64__) && defined(RL_HAVE_NEON)
+    assert_non_null(rl__kernels_neon());   /* ASIMD is in the AArch64 base ISA */
+#endif
     const char *want = getenv("RNNLITE_ISA");
     if (want && *want) {
         assert_string_equal(k->name, want);   /* else testutil would have skipped */
     } else {
         /* The best path the CPU runs. */
         const rl_kernels *best = rl__kernels_avx512() ? rl__kernels_avx512()
-                               : rl__kernels_avx2() ? rl__kernels_avx2() : rl__kernels_scalar();
+                               : rl__kernels_avx2() ? rl__kernels_avx2()
+                               : rl__kernels_neon() ? rl__kernels_neon() : rl__kernels_scalar();
         assert_ptr_equal(k, best);
     }
 }
@@ -368,7 +381,7 @@ static void test_pool_bind_restores_caller(void **state)
  * registered at all, and the count of what ran shows in the plan line. */
 int main(void)
 {
-    struct CMUnitTest tests[9];
+    struct CMUnitTest tests[10];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
     ADD(test_scalar_matches_double_product);
@@ -377,6 +390,8 @@ int main(void)
         ADD(test_avx2_matches_scalar);
     if (rl__kernels_avx512())
         ADD(test_avx512_matches_scalar);
+    if (rl__kernels_neon())
+        ADD(test_neon_matches_scalar);
     ADD(test_empty_and_k0);
     ADD(test_dispatch);
     ADD(test_pool_bounds);

@@ -142,9 +142,11 @@ RL_API const char *rl_version_string(void);
 RL_API const char *rl_status_string(rl_status s);
 
 /**
- * Instruction-set path the kernels run on: "scalar", "avx2" or "avx512".
- * Chosen once from the CPU (CPUID and XGETBV); the environment variable
- * `RNNLITE_ISA=scalar|avx2|avx512` forces a path the CPU supports.
+ * Instruction-set path the kernels run on: "scalar", "avx2", "avx512"
+ * (x86) or "neon" (AArch64 ASIMD); more names may come in later versions.
+ * Chosen once from the CPU (x86: CPUID and XGETBV; AArch64: HWCAP); the
+ * environment variable `RNNLITE_ISA=scalar|avx2|avx512|neon` forces a path
+ * the CPU supports. Every path computes the same bits.
  * Static storage, never NULL.
  */
 RL_API const char *rl_runtime_isa(void);

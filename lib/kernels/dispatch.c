@@ -1,8 +1,9 @@
 /* Run-time choice of the kernel path, as xxHash's xxh_x86dispatch.c does it:
  * a SIMD path is used only when the CPU has the instructions (CPUID) and the
  * OS saves the wider registers on context switches (XGETBV). The choice is
- * made once per process; RNNLITE_ISA=scalar|avx2|avx512 forces a path the
- * CPU can run (otherwise the best one is used). */
+ * made once per process; RNNLITE_ISA=scalar|avx2|avx512|neon forces a path
+ * the CPU can run (otherwise the best one is used). On AArch64, ASIMD is in
+ * the base ISA; the kernel's HWCAP_ASIMD still confirms it. */
 #include "kernels.h"
 
 #include <stdatomic.h>
@@ -16,6 +17,13 @@
 #include <intrin.h>
 #else
 #include <cpuid.h>
+#endif
+#endif
+
+#if defined(__aarch64__) && defined(RL_HAVE_NEON) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMD
+#define HWCAP_ASIMD (1ul << 1)
 #endif
 #endif
 
@@ -96,6 +104,19 @@ const rl_kernels *rl__kernels_avx512(void)
 #endif
 }
 
+const rl_kernels *rl__kernels_neon(void)
+{
+#if defined(__aarch64__) && defined(RL_HAVE_NEON)
+#ifdef __linux__
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMD) ? &rl__neon_kernels : NULL;
+#else
+    return &rl__neon_kernels;   /* architecturally always present */
+#endif
+#else
+    return NULL;
+#endif
+}
+
 static const rl_kernels *choose(void)
 {
     const char *force = getenv("RNNLITE_ISA");
@@ -103,11 +124,14 @@ static const rl_kernels *choose(void)
     if (!best)
         best = rl__kernels_avx2();
     if (!best)
+        best = rl__kernels_neon();
+    if (!best)
         best = rl__kernels_scalar();
     if (force) {
         const rl_kernels *forced = !strcmp(force, "scalar") ? rl__kernels_scalar()
                                  : !strcmp(force, "avx2") ? rl__kernels_avx2()
                                  : !strcmp(force, "avx512") ? rl__kernels_avx512()
+                                 : !strcmp(force, "neon") ? rl__kernels_neon()
                                  : NULL;
         if (forced)
             return forced;

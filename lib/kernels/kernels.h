@@ -3,7 +3,7 @@
  * Every path computes each output element as one fused multiply-add chain in
  * increasing k order, starting from 0 or from the old C value:
  *     c = fma(a[i][k], b[k][j], c)   for k = 0, 1, ..., K-1
- * so scalar, AVX2 and AVX-512 give bit-identical results, and splitting the
+ * so scalar, AVX2, AVX-512 and NEON give bit-identical results, and splitting the
  * output over threads changes nothing. A kernel includes only this header. */
 #ifndef RL_KERNELS_H
 #define RL_KERNELS_H
@@ -20,7 +20,7 @@ typedef void (*rl_gemm_fn)(size_t m, size_t n, size_t k,
                            float *c, size_t ldc, int accumulate);
 
 typedef struct rl_kernels {
-    const char *name;   /* "scalar", "avx2", "avx512" */
+    const char *name;   /* "scalar", "avx2", "avx512", "neon" */
     rl_gemm_fn gemm;
 } rl_kernels;
 
@@ -29,11 +29,13 @@ typedef struct rl_kernels {
 const rl_kernels *rl__kernels_scalar(void);
 const rl_kernels *rl__kernels_avx2(void);
 const rl_kernels *rl__kernels_avx512(void);
+const rl_kernels *rl__kernels_neon(void);   /* AArch64 ASIMD */
 
 /* The tables of the SIMD files; reach them through the functions above,
  * which check that the CPU can run them. */
 extern const rl_kernels rl__avx2_kernels;
 extern const rl_kernels rl__avx512_kernels;
+extern const rl_kernels rl__neon_kernels;
 
 /* The path in use: the best available, or the one RNNLITE_ISA forces.
  * Chosen once per process. */

@@ -31,6 +31,7 @@ typedef void (*rl_gru_cell_fn)(size_t batch, size_t u, float *z, const float *re
 RL_POINTWISE_DECLARE(scalar)
 RL_POINTWISE_DECLARE(avx2)
 RL_POINTWISE_DECLARE(avx512)
+RL_POINTWISE_DECLARE(neon)
 
 typedef void (*rl_act_backward_fn)(int act, const float *y, const float *dh, const float *dy,
                                    float *dz, size_t count);
@@ -59,10 +60,11 @@ typedef struct rl_pointwise {
         rl__pw_##isa##_gru_cell_backward,                                                     \
     };
 
-extern const rl_pointwise rl__pointwise_scalar, rl__pointwise_avx2, rl__pointwise_avx512;
+extern const rl_pointwise rl__pointwise_scalar, rl__pointwise_avx2, rl__pointwise_avx512,
+    rl__pointwise_neon;
 
 /* The cell kernels of the same instruction set as the matrix kernels `name`
- * ("scalar", "avx2", "avx512"), so that one forced path covers both. */
+ * ("scalar", "avx2", "avx512", "neon"), so that one forced path covers both. */
 const rl_pointwise *rl__pointwise_for(const char *name);
 
 #endif

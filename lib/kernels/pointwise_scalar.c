@@ -46,6 +46,10 @@ const rl_pointwise *rl__pointwise_for(const char *name)
     if (strcmp(name, "avx512") == 0)
         return &rl__pointwise_avx512;
 #endif
+#ifdef RL_HAVE_NEON
+    if (strcmp(name, "neon") == 0)
+        return &rl__pointwise_neon;
+#endif
 #ifdef RL_HAVE_AVX2
     if (strcmp(name, "avx2") == 0)
         return &rl__pointwise_avx2;
