@@ -113,6 +113,25 @@ if [ "$quick" != 1 ]; then
     else
         echo "== Debian packages: skipped (needs root and dpkg-dev)"
     fi
+
+    # Cross builds under qemu-user (docs/portability.md; budget 10 minutes
+    # with their installs on 2 cores; measured ~5 min). Each runs the whole
+    # unit suite but the 'python' and 'install' suites, which need the
+    # host's Python or compiler, then compares samebits' files with x86's.
+    stage "samebits on every x86 kernel path" tests/cross-check.sh reference "$out/gcc" "$out/samebits-x86"
+    for arch in aarch64 s390x i686; do
+        stage "$arch: cross build gcc -Werror" tests/cross-check.sh build "$arch" "$out/$arch"
+        case $arch in
+        aarch64) paths=(scalar neon) ;;     # NEON is the default there; scalar forced too
+        i686) paths=(scalar avx2 avx512) ;; # run natively by the x86-64 kernel
+        *) paths=(default) ;;
+        esac
+        suite "$arch: tests under qemu" "$out/$arch" --no-suite=python --no-suite=install
+        [ "$arch" = aarch64 ] && suite "$arch: tests under qemu (RNNLITE_ISA=scalar)" "$out/$arch" \
+            --setup=scalar --no-suite=python --no-suite=install
+        stage "$arch: the same bytes as x86" tests/cross-check.sh samebits "$arch" "$out/$arch" \
+            "$out/samebits-x86" "${paths[@]}"
+    done
 fi
 
 stage "seed example runs" "$out/gcc/examples/sine_forecast" "$out/sine_forecast.svg"
