@@ -161,6 +161,17 @@ static rl_status read_layer(rl_rbuf *r, rl_model *m, size_t index, const why *w)
     if (!activation_ok(rec_act) || (!ops->has_rec_act && rec_act != 0))
         return reject(w, "ARCH", at + 8, "layer %zu has recurrent activation %u", index,
                       (unsigned)rec_act);
+    /* An image is at most SIZE_MAX bytes: a layer whose weights need more
+     * cannot be in it (with a 32-bit size_t, one LSTM of 30000 units). In
+     * 64 bits: units and inputs are at most 2^16, so this cannot overflow. */
+    uint64_t rows = 0;
+    for (size_t t = 0; t < ops->n_tensors; t++)
+        rows += ops->tensors[t].rows == RL_ROWS_INPUT ? in
+              : ops->tensors[t].rows == RL_ROWS_UNITS ? units : ops->bias_rows;
+    if (rows * ops->gates * units > SIZE_MAX / 4)
+        return reject(w, "ARCH", at + 24, "layer %zu needs %llu weights: more than a file can hold"
+                      " in this address space", index,
+                      (unsigned long long)(rows * ops->gates * units));
     return as_load_status(rl__api_add_layer(m, (rl_layer_kind)kind, (size_t)units,
                                             (rl_activation)act, (rl_activation)rec_act, (int)seq),
                           w, "ARCH", at, "layer");

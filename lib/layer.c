@@ -39,6 +39,12 @@ int rl__layer_init(rl_layer *l, rl_layer_kind kind, size_t in, size_t in_steps, 
         rows += r;
     }
     l->n_w = rl__mul(rows, gu, &ok);
+    /* Every size the layer is later used with must fit in size_t, so that
+     * rl__layer_out_len and the per-sample lengths need no checks of their
+     * own: with a 32-bit size_t, 100000 steps x 65536 units does not. */
+    (void)rl__mul(l->out_steps, units, &ok);
+    (void)rl__mul(in_steps, in, &ok);
+    (void)rl__mul(l->n_w, sizeof(real), &ok);
     return ok;
 }
 

@@ -92,9 +92,27 @@ static void test_sequence_output(void **state)
     check_identical(1);
 }
 
+/* The library and this test are compiled with the same flags. A float
+ * expression must round to float at every operation, as on x86-64 SSE and
+ * AArch64: gcc's s390x port evaluates float in double under -std=c11 unless
+ * -fexcess-precision=fast (meson.build), and i686's x87 in 80 bits unless
+ * -mfpmath=sse (cross/i686.ini). Either would change a trained model's bytes
+ * (docs/portability.md). */
+static void test_float_expressions_round_to_float(void **state)
+{
+    (void)state;
+    volatile float big = 16777216.0f, one = 1.0f;   /* 2^24: 2^24 + 1 is not a float */
+    float sum = big + one - big;
+    assert_true(sum == 0.0f);
+    volatile float third = 1.0f / 3.0f;
+    float prod = third * 3.0f - 1.0f;   /* in float 1/3 * 3 rounds to exactly 1 */
+    assert_true(prod == 0.0f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_float_expressions_round_to_float),
         cmocka_unit_test(test_last_state_output),
         cmocka_unit_test(test_sequence_output),
     };
