@@ -30,6 +30,19 @@ typedef struct step_constants {
     int uses_s0, uses_s1;   /* slots this optimiser writes (others are not checked) */
 } step_constants;
 
+/* b^t by squaring: + and * only, so every architecture and C library gives
+ * the same double (libm's pow may differ in the last bit between them, and
+ * the bias correction feeds every weight: docs/portability.md). About
+ * 2 log2(t) roundings, far below what the float step size can see. */
+static double power(double b, uint64_t t)
+{
+    double r = 1.0;
+    for (; t; t >>= 1, b *= b)
+        if (t & 1)
+            r *= b;
+    return r;
+}
+
 static step_constants constants(const rl_optim_config *c, uint64_t t)
 {
     step_constants k = { .kind = c->kind, .lr = (float)c->lr, .eps = (float)c->epsilon,
@@ -42,8 +55,8 @@ static step_constants constants(const rl_optim_config *c, uint64_t t)
         k.one_m_b1 = (float)(1.0 - c->beta1);
         k.one_m_b2 = (float)(1.0 - c->beta2);
         /* Keras folds both bias corrections into the step size. */
-        k.alpha = (float)(c->lr * sqrt(1.0 - pow(c->beta2, (double)t)) /
-                          (1.0 - pow(c->beta1, (double)t)));
+        k.alpha = (float)(c->lr * sqrt(1.0 - power(c->beta2, t)) /
+                          (1.0 - power(c->beta1, t)));
     } else if (c->kind == RL_OPT_RMSPROP) {
         k.rho = (float)c->rho;
         k.one_m_rho = (float)(1.0 - c->rho);
