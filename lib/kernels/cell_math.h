@@ -1,7 +1,8 @@
 /* The element-wise math of the layers, written once: the activations and
  * their derivatives, and the forward and backward of the LSTM and GRU cells.
  * It is instantiated for float on every kernel path (pointwise_impl.h, by
- * pointwise_scalar.c, pointwise_avx2.c, pointwise_avx512.c) and for double
+ * pointwise_scalar.c, pointwise_avx2.c, pointwise_avx512.c, pointwise_neon.c)
+ * and for double
  * (pointwise_double.h, by the gradient-check build of lib/compute.c), so a
  * change here reaches every path and the gradient checks at once.
  *
