@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,9 @@ static char *slurp(const char *path, size_t *len, char *err, size_t err_len)
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap)
             break;
-        char *bigger = cap < ((size_t)1 << 40) ? realloc(buf, cap * 2 + 1) : NULL;
+        /* Up to 1 TiB, and never past what a 32-bit size_t can double. */
+        const size_t max_cap = SIZE_MAX / 4 < 0x10000000000u ? SIZE_MAX / 4 : (size_t)0x10000000000u;
+        char *bigger = cap < max_cap ? realloc(buf, cap * 2 + 1) : NULL;
         if (!bigger) {
             free(buf);
             buf = NULL;
