@@ -115,7 +115,8 @@ if [ "$quick" != 1 ]; then
     fi
 
     # Cross builds under qemu-user (docs/portability.md; budget 10 minutes
-    # with their installs on 2 cores; measured ~5 min). Each runs the whole
+    # with their installs on 2 cores; measured 8.5 min with the machine
+    # shared by eight builds, 141 s of CPU: docs/portability.md). Each runs the whole
     # unit suite but the 'python' and 'install' suites, which need the
     # host's Python or compiler, then compares samebits' files with x86's.
     stage "samebits on every x86 kernel path" tests/cross-check.sh reference "$out/gcc" "$out/samebits-x86"
