@@ -6,11 +6,20 @@
 
 #include <stddef.h>
 
+#include "rnnlite/rnnlite.h"
+
 #define RL_ALIGN 64
 
 /* Aligned, zero-filled block of n * size bytes; NULL on overflow or failure. */
 void *rl__calloc(size_t n, size_t size);
 void rl__free(void *p);
+
+/* Bytes rl__calloc(n, size) takes (rounded up to RL_ALIGN; 0 on overflow):
+ * what rl_model_memory_needed() adds up. */
+size_t rl__block_bytes(size_t n, size_t size);
+
+/* Blocks allocated and not yet freed, process-wide (tests; rl_set_allocator). */
+size_t rl__live_blocks(void);
 
 /* Product a*b, or 0 with *ok cleared when it overflows. */
 size_t rl__mul(size_t a, size_t b, int *ok);

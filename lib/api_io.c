@@ -119,7 +119,7 @@ static rl_status save_buffer(const rl_model *m, void **buffer, size_t *size, uns
     if (s != RL_OK)
         return s;
     size_t need = rl__format_size(m, flags);
-    void *buf = rl__calloc(need, 1);   /* rl_free() is free(), which takes it */
+    void *buf = rl__calloc(need, 1);   /* rl_free() gives it back to the same allocator */
     if (!buf)
         return rl__fail(m, RL_E_NOMEM, "%s: out of memory for %zu bytes", fn, need);
     rl__format_write(m, flags, buf);

@@ -12,6 +12,7 @@
 #include "optim.h"
 #include "params.h"
 #include "scaler.h"
+#include "stream.h"
 #include "transform.h"
 
 #define CHECK_MODEL(m)                                                                         \
@@ -172,6 +173,51 @@ rl_status rl_model_set_parallel_for(rl_model *m, rl_parallel_for_fn fn, void *us
                         concurrency, RL_MAX_THREADS);
     rl_status s = rl__model_set_parallel_for(m, fn, user, concurrency);
     return s == RL_OK ? s : rl__fail(m, s, "out of memory for the parallel-for hook");
+}
+
+rl_status rl_model_memory_needed(const rl_model *m, size_t batch_size, size_t *weights,
+                                 size_t *optimizer, size_t *workspace)
+{
+    if (!m)
+        return RL_E_INVALID;
+    if (batch_size == 0)
+        return rl__fail(m, RL_E_INVALID, "rl_model_memory_needed: batch_size is 0");
+    if (m->n_layers == 0)
+        return rl__fail(m, RL_E_STATE, "rl_model_memory_needed: add the layers first");
+    size_t w, o, ws;
+    rl_status s = rl__model_memory(m, batch_size, &w, &o, &ws);
+    if (s != RL_OK)
+        return rl__fail(m, s, "rl_model_memory_needed: batch %zu overflows the address space",
+                        batch_size);
+    if (weights)
+        *weights = w;
+    if (optimizer)
+        *optimizer = o;
+    if (workspace)
+        *workspace = ws;
+    return RL_OK;
+}
+
+rl_status rl_stream_memory_needed(const rl_model *m, rl_stream_mode mode, size_t *bytes)
+{
+    if (!m)
+        return RL_E_INVALID;
+    if (!bytes)
+        return rl__fail(m, RL_E_INVALID, "rl_stream_memory_needed: bytes is NULL");
+    if ((int)mode != RL_STREAM_WINDOW && (int)mode != RL_STREAM_STATEFUL)
+        return rl__fail(m, RL_E_INVALID, "rl_stream_memory_needed: unknown mode %d", (int)mode);
+    if (!m->compiled)
+        return rl__fail(m, RL_E_STATE, "rl_stream_memory_needed: compile (or load) the model first");
+    rl_stream shape = { 0 };
+    rl_status s = rl__stream_shape(&shape, m, mode);
+    if (s != RL_OK)
+        return s;
+    size_t block = rl__block_bytes(rl__stream_block_len(&shape), sizeof(float));
+    size_t handle = rl__block_bytes(1, sizeof shape);
+    if (block == 0 || block > SIZE_MAX - handle)
+        return rl__fail(m, RL_E_NOMEM, "rl_stream_memory_needed: the stream overflows size_t");
+    *bytes = handle + block;
+    return RL_OK;
 }
 
 rl_status rl_model_threads_in_use(const rl_model *m, size_t *threads)

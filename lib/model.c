@@ -335,10 +335,11 @@ rl_status rl__model_set_targets(rl_model *m, const size_t *columns, size_t n)
 
 /* Everything a forward and backward pass over `batch` samples needs; grows
  * only. On failure the model keeps its old (smaller) buffers. */
-rl_status rl__model_reserve_batch(rl_model *m, size_t batch)
+/* Floats of the four batch buffers (xb, yb, grad_a, grad_b) for `batch`
+ * samples; 0 when a size overflows. One formula for reserve_batch and for
+ * rl__model_memory. */
+static int batch_lengths(const rl_model *m, size_t batch, size_t len[4])
 {
-    if (batch <= m->cap_batch)
-        return RL_OK;
     int ok = 1;
     size_t grad_len = 0;
     for (size_t i = 0; i < m->n_layers; i++) {
@@ -348,11 +349,53 @@ rl_status rl__model_reserve_batch(rl_model *m, size_t batch)
         grad_len = in_len > grad_len ? in_len : grad_len;
         grad_len = out_len > grad_len ? out_len : grad_len;
     }
-    size_t x_len = rl__mul(rl__mul(m->time_steps, m->n_features, &ok), batch, &ok);
-    size_t y_len = rl__mul(rl__model_out_len(m), batch, &ok);
-    grad_len = rl__mul(grad_len, batch, &ok);
+    len[0] = rl__mul(rl__mul(m->time_steps, m->n_features, &ok), batch, &ok);
+    len[1] = rl__mul(rl__model_out_len(m), batch, &ok);
+    len[2] = len[3] = rl__mul(grad_len, batch, &ok);
+    return ok;
+}
+
+/* Adds b to *sum; 0 on overflow (then *sum is meaningless). */
+static int add_bytes(size_t *sum, size_t b)
+{
+    if (b == 0 || b > SIZE_MAX - *sum)
+        return 0;
+    *sum += b;
+    return 1;
+}
+
+rl_status rl__model_memory(const rl_model *m, size_t batch, size_t *weights, size_t *optimizer,
+                           size_t *workspace)
+{
+    size_t w = 0, o = 0, ws = 0, len[4];
+    int ok = batch_lengths(m, batch, len);
+    for (size_t i = 0; i < m->n_layers && ok; i++) {
+        const rl_layer *l = &m->layers[i];
+        const size_t block = rl__block_bytes(l->n_w, sizeof(float));
+        ok = add_bytes(&w, block) && add_bytes(&w, block);   /* weights, gradients */
+        for (int s = 0; s < RL_OPTIM_SLOTS && ok; s++)
+            ok = add_bytes(&o, block);
+        const size_t floats = l->ops->workspace(l, batch);   /* 0: overflow */
+        ok = ok && floats && add_bytes(&ws, rl__block_bytes(floats, sizeof(real)));
+    }
+    for (int k = 0; k < 4 && ok; k++)
+        ok = add_bytes(&ws, rl__block_bytes(len[k], sizeof(float)));
     if (!ok)
         return RL_E_NOMEM;
+    *weights = w;
+    *optimizer = o;
+    *workspace = ws;
+    return RL_OK;
+}
+
+rl_status rl__model_reserve_batch(rl_model *m, size_t batch)
+{
+    if (batch <= m->cap_batch)
+        return RL_OK;
+    size_t len[4];
+    if (!batch_lengths(m, batch, len))
+        return RL_E_NOMEM;
+    const size_t x_len = len[0], y_len = len[1], grad_len = len[2];
     /* New batch buffers first; the old ones go only when everything is had. */
     float *fresh[4] = { rl__calloc(x_len, sizeof(float)), rl__calloc(y_len, sizeof(float)),
                         rl__calloc(grad_len, sizeof(float)), rl__calloc(grad_len, sizeof(float)) };

@@ -99,6 +99,11 @@ void rl__model_set_callback(rl_model *m, rl_epoch_callback cb, void *user);
 rl_status rl__model_set_placement(rl_model *m, int placement);
 rl_status rl__model_set_parallel_for(rl_model *m, rl_parallel_for_fn fn, void *user,
                                      size_t concurrency);
+/* Bytes compile allocates for weights and gradients, for the optimiser
+ * slots, and a pass over `batch` samples for its buffers (what
+ * reserve_batch takes); RL_E_NOMEM when a size overflows. */
+rl_status rl__model_memory(const rl_model *m, size_t batch, size_t *weights, size_t *optimizer,
+                           size_t *workspace);
 /* Threads a product is shared by now (1: no pool). */
 size_t rl__model_threads_in_use(const rl_model *m);
 /* Copies of a layer's weights in (checked finite by the caller) and out. */

@@ -380,6 +380,70 @@ RL_API const char *rl_model_last_error(const rl_model *m);
 /** @} */
 
 /* ------------------------------------------------------------------ */
+/** @name Memory
+ *  For hosts that budget memory (embedded, games, servers with quotas).
+ *  @{ */
+
+/** The host's allocation function: @p size bytes (any alignment), or NULL. */
+typedef void *(*rl_malloc_fn)(size_t size, void *user);
+/** The host's reallocation function (accepted, not called: see rl_set_allocator()). */
+typedef void *(*rl_realloc_fn)(void *ptr, size_t size, void *user);
+/** The host's free function for blocks of its rl_malloc_fn. */
+typedef void (*rl_free_fn)(void *ptr, void *user);
+
+/**
+ * Route every allocation of the library through the host's allocator.
+ *
+ * Per process, set before the first model (or scaler, stream, buffer)
+ * exists, not per model: memory crosses handles (rl_free() takes buffers a
+ * model made, a load creates a model before any handle exists to carry a
+ * hook, scalers are copied into models), so one allocator for everything
+ * alive is the only way a block is never freed by another allocator than
+ * the one that made it. The call is refused while any block of the library
+ * is alive. Call it from one thread, before other threads use rnnlite.
+ *
+ * Blocks are 64-byte aligned: each asks @p malloc_fn for 72 bytes more
+ * than it holds (alignment, and the pointer to give back to @p free_fn).
+ * rnnlite never grows a block in place, so @p realloc_fn may be NULL and is
+ * not called. @p malloc_fn returning NULL makes the call that needed the
+ * memory fail with ::RL_E_NOMEM and change nothing.
+ * @param malloc_fn   the host's allocation function, or NULL (with @p free_fn
+ *                    NULL) for the C library's again
+ * @param realloc_fn  may be NULL
+ * @param free_fn     frees what @p malloc_fn returned
+ * @param user        passed to the functions unchanged
+ * @return ::RL_OK; ::RL_E_INVALID when only one of @p malloc_fn and @p free_fn
+ *         is given; ::RL_E_STATE while any block of the library is alive.
+ */
+RL_API rl_status rl_set_allocator(rl_malloc_fn malloc_fn, rl_realloc_fn realloc_fn,
+                                  rl_free_fn free_fn, void *user);
+
+/**
+ * Bytes the model needs, to budget before allocating (works before
+ * rl_model_compile(), once the layers are added). Each is the sum of the
+ * library's blocks (each rounded up to 64 bytes; see rl_set_allocator() for
+ * what a host allocator is asked on top).
+ * @param m           model with its layers
+ * @param batch_size  samples per pass, for @p workspace
+ * @param weights     receives what rl_model_compile() allocates for the
+ *                    weights and their gradients (or NULL)
+ * @param optimizer   receives what it allocates for the optimiser state (or NULL)
+ * @param workspace   receives the buffers of a pass over @p batch_size samples
+ *                    (rl_fit with that batch size; rl_predict and rl_evaluate
+ *                    take at least 64 samples at a time), kept until the
+ *                    model is destroyed. A fit adds 8 bytes per training
+ *                    sample and per epoch, and with ::RL_PARAM_PATIENCE one
+ *                    copy of the weights (half of @p weights); a stateful
+ *                    model keeps its recurrent state per batch row. (or NULL)
+ * @return ::RL_OK; ::RL_E_INVALID for NULL @p m or a zero @p batch_size;
+ *         ::RL_E_STATE without layers; ::RL_E_NOMEM when a size overflows.
+ */
+RL_API rl_status rl_model_memory_needed(const rl_model *m, size_t batch_size, size_t *weights,
+                                        size_t *optimizer, size_t *workspace);
+
+/** @} */
+
+/* ------------------------------------------------------------------ */
 /** @name Training and inference
  *  @{ */
 
@@ -569,6 +633,15 @@ typedef enum rl_stream_mode {
  *         a scaler fitted on another number of features; ::RL_E_NOMEM.
  */
 RL_API rl_status rl_stream_create(rl_stream **out, const rl_model *m, rl_stream_mode mode);
+
+/**
+ * Bytes rl_stream_create() would allocate for a stream of @p m in @p mode
+ * (its handle and every buffer it ever uses), to budget before creating it.
+ * @return ::RL_OK; ::RL_E_INVALID for NULL or an unknown mode; ::RL_E_STATE
+ *         before compile; statuses of rl_stream_create() for a model it
+ *         refuses; ::RL_E_NOMEM when the size overflows.
+ */
+RL_API rl_status rl_stream_memory_needed(const rl_model *m, rl_stream_mode mode, size_t *bytes);
 
 /** Free a stream (never its model). NULL is a no-op. */
 RL_API void rl_stream_destroy(rl_stream *s);
