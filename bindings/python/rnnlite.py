@@ -157,6 +157,58 @@ for _kind, (_recurrent, _has_rec_act, _default) in _LAYER_KINDS.items():
     _PROTOTYPES['rl_model_add_' + _kind] = (
         _status, [_handle, _size, ctypes.c_int] + [ctypes.c_int] * (_has_rec_act + _recurrent))
 
+# 0.2: forecast quality (issue 9): transforms, gaps, evaluation, recipe
+_FORECASTER = ctypes.CFUNCTYPE(_status, _floats, _size, _size, _floats, _size, ctypes.c_int,
+                               _floats, ctypes.c_void_p)
+_PROTOTYPES.update({
+    'rl_transform_create': (_status, [_out(_handle)]),
+    'rl_transform_destroy': (None, [_handle]),
+    'rl_transform_add_log': (_status, [_handle, _size]),
+    'rl_transform_add_log1p': (_status, [_handle, _size]),
+    'rl_transform_add_diff': (_status, [_handle, _size, _size]),
+    'rl_transform_add_minmax': (_status, [_handle, ctypes.c_float, ctypes.c_float]),
+    'rl_transform_add_standard': (_status, [_handle]),
+    'rl_transform_fit': (_status, [_handle, _floats, _size, _size]),
+    'rl_transform_lost_rows': (_status, [_handle, _out(_size)]),
+    'rl_transform_feature_count': (_status, [_handle, _out(_size)]),
+    'rl_transform_apply': (_status, [_handle, _floats, _size, _size, _floats, _size]),
+    'rl_transform_invert': (_status, [_handle, _floats, _size, _size, _floats, _size, _floats,
+                                      _size]),
+    'rl_transform_last_error': (ctypes.c_char_p, [_handle]),
+    'rl_model_set_transform': (_status, [_handle, _handle]),
+    'rl_model_get_transform': (_status, [_handle, _out(_handle)]),
+    'rl_fill_gaps': (_status, [_floats, _floats, _size, _size, ctypes.c_int, _out(_size)]),
+    'rl_metric_compute': (_status, [ctypes.c_int, _floats, _floats, _size, ctypes.c_double,
+                                    _out(ctypes.c_double)]),
+    'rl_mase_scale': (_status, [_floats, _size, _size, _out(ctypes.c_double)]),
+    'rl_baseline_forecast': (_status, [ctypes.c_int, _floats, _size, _size, _size, _floats,
+                                       _size]),
+    'rl_detect_season': (_status, [_floats, _size, _size, _out(_size)]),
+    'rl_backtest_create': (_status, [_out(_handle)]),
+    'rl_backtest_destroy': (None, [_handle]),
+    'rl_backtest_run': (_status, [_handle, _floats, _size, _size, _size, _size, _size, _size,
+                                  _size, _size, _FORECASTER, ctypes.c_void_p]),
+    'rl_backtest_shape': (_status, [_handle, _out(_size), _out(_size)]),
+    'rl_backtest_forecasts': (_status, [_handle, ctypes.c_int, _floats, _size]),
+    'rl_backtest_errors': (_status, [_handle, ctypes.c_int, _floats, _size]),
+    'rl_backtest_metric': (_status, [_handle, ctypes.c_int, ctypes.c_int, _size,
+                                     _out(ctypes.c_double)]),
+    'rl_backtest_interval': (_status, [_handle, ctypes.c_int, ctypes.c_double, _size, _size,
+                                       _floats, _size]),
+    'rl_backtest_coverage': (_status, [_handle, ctypes.c_int, ctypes.c_double, _size,
+                                       _out(ctypes.c_double)]),
+    'rl_backtest_last_error': (ctypes.c_char_p, [_handle]),
+    'rl_recipe_create': (_status, [_out(_handle), _size]),
+    'rl_recipe_destroy': (None, [_handle]),
+    'rl_recipe_set': (_status, [_handle, ctypes.c_int, ctypes.c_double]),
+    'rl_recipe_get': (_status, [_handle, ctypes.c_int, _out(ctypes.c_double)]),
+    'rl_recipe_fit': (_status, [_handle, _floats, _size, _size]),
+    'rl_recipe_forecast': (_status, [_handle, _floats, _size, _floats, _size, _size, _floats,
+                                     _size]),
+    'rl_recipe_model': (_status, [_handle, _size, _out(_handle)]),
+    'rl_recipe_last_error': (ctypes.c_char_p, [_handle]),
+})
+
 _SAVE_INFERENCE_ONLY = 1  # RL_SAVE_INFERENCE_ONLY
 
 _lib = None
@@ -834,3 +886,276 @@ def _layer_adder(kind, recurrent, has_rec_act, default):
 
 for _kind, _spec in _LAYER_KINDS.items():
     setattr(Model, 'add_' + _kind, _layer_adder(_kind, *_spec))
+
+
+# ---- forecast quality (issue 9): transforms, gaps, evaluation, recipe ----
+
+_ALL_COLUMNS = ctypes.c_size_t(-1).value   # RL_ALL_COLUMNS
+METHODS = {'model': 0, 'last_value': 1, 'seasonal_naive': 2, 'drift': 3}
+METRICS = {'rmse': 0, 'mae': 1, 'mape': 2, 'smape': 3, 'mase': 4}
+_FILLS = {'linear': 0, 'locf': 1}
+_RECIPE_OPTIONS = {'season': 0, 'window': 1, 'units': 2, 'epochs': 3, 'log': 4, 'seed': 5,
+                   'ensemble': 6, 'learning_rate': 7, 'trend_diff': 8}
+
+
+def _check_handle(status, handle, last_error):
+    if status != Status.OK:
+        raise RnnliteError(status, last_error(handle).decode())
+
+
+class Transform(_Handle):
+    """A transform pipeline (rl_transform_*): chain steps, fit on the
+    training part, apply to raw rows, invert model-unit rows after a history.
+
+        t = Transform().log().diff(lag=12).standard().fit(train)
+    """
+    _destroy = 'rl_transform_destroy'
+
+    def __init__(self, _from_handle=None):
+        if _from_handle is None:
+            lib, _from_handle = load_library(), _handle()
+            _check(lib.rl_transform_create(ctypes.byref(_from_handle)))
+        super().__init__(_from_handle)
+
+    def _call(self, fn, *args):
+        _check_handle(fn(self._handle, *args), self._handle, self._lib.rl_transform_last_error)
+        return self
+
+    @staticmethod
+    def _col(column):
+        return _ALL_COLUMNS if column is None else int(column)
+
+    def log(self, column=None):
+        return self._call(self._lib.rl_transform_add_log, self._col(column))
+
+    def log1p(self, column=None):
+        return self._call(self._lib.rl_transform_add_log1p, self._col(column))
+
+    def diff(self, lag=1, column=None):
+        return self._call(self._lib.rl_transform_add_diff, self._col(column), int(lag))
+
+    def minmax(self, range_min=0.0, range_max=1.0):
+        return self._call(self._lib.rl_transform_add_minmax, range_min, range_max)
+
+    def standard(self):
+        return self._call(self._lib.rl_transform_add_standard)
+
+    def fit(self, data):
+        arr, n, f = _series_rows(data)
+        return self._call(self._lib.rl_transform_fit, _ptr(arr), n, f)
+
+    @property
+    def lost_rows(self):
+        n = _size()
+        self._call(self._lib.rl_transform_lost_rows, ctypes.byref(n))
+        return n.value
+
+    def apply(self, data):
+        """Raw [n, f] (or [n]) -> model units [n - lost_rows, f] (or [n - lost_rows])."""
+        arr, n, f = _series_rows(data)
+        out = np.empty((max(n - self.lost_rows, 0), f), dtype=np.float32)
+        self._call(self._lib.rl_transform_apply, _ptr(arr), n, f, _ptr(out), out.size)
+        return out.reshape(-1) if np.ndim(data) == 1 else out
+
+    def invert(self, history, values):
+        """Model-unit rows that follow the raw history -> raw rows."""
+        h, n, f = _series_rows(history)
+        v = _f32(values, 'values').reshape(-1, f)
+        out = np.empty_like(v)
+        self._call(self._lib.rl_transform_invert, _ptr(h), n, f, _ptr(v), v.shape[0],
+                   _ptr(out), out.size)
+        return out.reshape(np.shape(values))
+
+
+def _model_set_transform(self, transform):
+    """Attach a copy of a fitted Transform (None detaches); replaces a scaler."""
+    self._call(self._lib.rl_model_set_transform, transform._handle if transform else None)
+    return self
+
+
+def _model_get_transform(self):
+    h = _handle()
+    self._call(self._lib.rl_model_get_transform, ctypes.byref(h))
+    return Transform(_from_handle=h)
+
+
+Model.set_transform = _model_set_transform
+Model.get_transform = _model_get_transform
+
+
+def fill_gaps(series, method='linear'):
+    """A copy of series with NaN/Inf filled (rl_fill_gaps: 'linear' or 'locf')."""
+    arr, n, f = _series_rows(series)
+    out = np.empty_like(arr)
+    _check(load_library().rl_fill_gaps(_ptr(arr), _ptr(out), n, f, _enum(_FILLS, method, 'fill'),
+                                       None))
+    return out.reshape(np.shape(series))
+
+
+def metric(name, actual, forecast, mase_scale=1.0):
+    """One accuracy metric ('rmse', 'mae', 'mape', 'smape', 'mase')."""
+    a, fc = _f32(actual, 'actual').ravel(), _f32(forecast, 'forecast').ravel()
+    if a.size != fc.size:
+        raise ValueError('actual and forecast differ in length')
+    v = ctypes.c_double()
+    _check(load_library().rl_metric_compute(_enum(METRICS, name, 'metric'), _ptr(a), _ptr(fc),
+                                            a.size, mase_scale, ctypes.byref(v)))
+    return v.value
+
+
+def mase_scale(train, season=1):
+    """In-sample seasonal-naive MAE of train (the MASE denominator)."""
+    y, v = _f32(train, 'train').ravel(), ctypes.c_double()
+    _check(load_library().rl_mase_scale(_ptr(y), y.size, int(season), ctypes.byref(v)))
+    return v.value
+
+
+def baseline_forecast(method, history, horizon, season=1):
+    """'last_value', 'seasonal_naive' or 'drift' forecast of a 1-D history."""
+    y = _f32(history, 'history').ravel()
+    out = np.empty(int(horizon), dtype=np.float32)
+    _check(load_library().rl_baseline_forecast(_enum(METHODS, method, 'method'), _ptr(y), y.size,
+                                               int(season), int(horizon), _ptr(out), out.size))
+    return out
+
+
+def detect_season(series, max_period=24):
+    """Seasonal period of a 1-D series (rl_detect_season); 1 when none."""
+    y, p = _f32(series, 'series').ravel(), _size()
+    _check(load_library().rl_detect_season(_ptr(y), y.size, int(max_period), ctypes.byref(p)))
+    return p.value
+
+
+class Recipe(_Handle):
+    """The recommended forecasting recipe (rl_recipe_*, docs/forecasting.md).
+
+        r = Recipe(season=12).fit(train)
+        forecast = r.forecast(history, 24)
+    """
+    _destroy = 'rl_recipe_destroy'
+
+    def __init__(self, target_column=0, **options):
+        lib, h = load_library(), _handle()
+        _check(lib.rl_recipe_create(ctypes.byref(h), int(target_column)))
+        super().__init__(h)
+        for name, value in options.items():
+            self.set(name, value)
+
+    def _call(self, fn, *args):
+        _check_handle(fn(self._handle, *args), self._handle, self._lib.rl_recipe_last_error)
+        return self
+
+    def set(self, option, value):
+        return self._call(self._lib.rl_recipe_set, _enum(_RECIPE_OPTIONS, option, 'option'),
+                          float(value))
+
+    def get(self, option):
+        v = ctypes.c_double()
+        self._call(self._lib.rl_recipe_get, _enum(_RECIPE_OPTIONS, option, 'option'),
+                   ctypes.byref(v))
+        return v.value
+
+    def fit(self, series):
+        arr, n, f = _series_rows(series)
+        return self._call(self._lib.rl_recipe_fit, _ptr(arr), n, f)
+
+    def forecast(self, history, horizon, future=None):
+        arr, n, f = _series_rows(history)
+        fut = None if future is None else _series_rows(future)[0]
+        out = np.empty(int(horizon), dtype=np.float32)
+        self._call(self._lib.rl_recipe_forecast, _ptr(arr), n,
+                   _ptr(fut) if fut is not None else None, 0 if fut is None else fut.shape[0],
+                   int(horizon), _ptr(out), out.size)
+        return out
+
+    def model(self, index=0):
+        """A copy of fitted model `index` with its pipeline attached."""
+        h = _handle()
+        self._call(self._lib.rl_recipe_model, int(index), ctypes.byref(h))
+        return Model(0, 0, _from_handle=h)
+
+
+class Backtest(_Handle):
+    """Rolling-origin backtest (rl_backtest_*) of a forecaster and the naive
+    baselines. forecaster: a Recipe (runs in C), a Python callable
+    f(history [n, f], future [h, f], horizon, refit) -> [horizon], or None
+    (baselines only)."""
+    _destroy = 'rl_backtest_destroy'
+
+    def __init__(self, series, initial, horizon, step=1, season=1, refit_every=0,
+                 forecaster=None, target_column=0):
+        lib, h = load_library(), _handle()
+        _check(lib.rl_backtest_create(ctypes.byref(h)))
+        super().__init__(h)
+        arr, n, f = _series_rows(series)
+        errors = []
+        if isinstance(forecaster, Recipe):
+            fn = ctypes.cast(lib.rl_recipe_forecaster, _FORECASTER)
+            user = forecaster._handle
+        elif forecaster is not None:
+            def thunk(hist, n_points, n_features, fut, hor, refit, out, _user):
+                try:
+                    hist_a = np.ctypeslib.as_array(hist, (n_points, n_features)).copy()
+                    fut_a = np.ctypeslib.as_array(fut, (hor, n_features)).copy()
+                    values = np.asarray(forecaster(hist_a, fut_a, hor, bool(refit)),
+                                        dtype=np.float32).ravel()
+                    np.ctypeslib.as_array(out, (hor,))[:] = values[:hor]
+                    return Status.OK
+                except Exception as e:   # reported after the run
+                    errors.append(e)
+                    return Status.INVALID
+            fn, user = _FORECASTER(thunk), None
+        else:
+            fn, user = ctypes.cast(None, _FORECASTER), None
+        status = lib.rl_backtest_run(h, _ptr(arr), n, f, int(target_column), int(initial),
+                                     int(step), int(horizon), int(season), int(refit_every),
+                                     fn, user)
+        if errors:
+            raise errors[0]
+        _check_handle(status, h, lib.rl_backtest_last_error)
+        self.has_model = forecaster is not None
+
+    def _call(self, fn, *args):
+        _check_handle(fn(self._handle, *args), self._handle, self._lib.rl_backtest_last_error)
+
+    @property
+    def shape(self):
+        o, hz = _size(), _size()
+        self._call(self._lib.rl_backtest_shape, ctypes.byref(o), ctypes.byref(hz))
+        return o.value, hz.value
+
+    def _grid(self, fn, method):
+        out = np.empty(self.shape, dtype=np.float32)
+        self._call(fn, _enum(METHODS, method, 'method'), _ptr(out), out.size)
+        return out
+
+    def forecasts(self, method='model'):
+        return self._grid(self._lib.rl_backtest_forecasts, method)
+
+    def errors(self, method='model'):
+        return self._grid(self._lib.rl_backtest_errors, method)
+
+    def metric(self, name, method='model', step=0):
+        v = ctypes.c_double()
+        self._call(self._lib.rl_backtest_metric, _enum(METHODS, method, 'method'),
+                   _enum(METRICS, name, 'metric'), int(step), ctypes.byref(v))
+        return v.value
+
+    def interval(self, coverage=0.8, method='model', first=0, count=0):
+        """Conformal half-widths per horizon step."""
+        out = np.empty(self.shape[1], dtype=np.float32)
+        self._call(self._lib.rl_backtest_interval, _enum(METHODS, method, 'method'), coverage,
+                   int(first), int(count), _ptr(out), out.size)
+        return out
+
+    def coverage(self, coverage=0.8, method='model', n_calibration=None):
+        v = ctypes.c_double()
+        n_cal = self.shape[0] // 2 if n_calibration is None else int(n_calibration)
+        self._call(self._lib.rl_backtest_coverage, _enum(METHODS, method, 'method'), coverage,
+                   n_cal, ctypes.byref(v))
+        return v.value
+
+    def table(self, metrics=('mase', 'rmse', 'mae', 'smape')):
+        """{method: {metric: value}} for every method the run has."""
+        methods = [m for m in METHODS if m != 'model' or self.has_model]
+        return {m: {k: self.metric(k, m) for k in metrics} for m in methods}

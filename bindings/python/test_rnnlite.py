@@ -530,3 +530,70 @@ class Streaming(unittest.TestCase):
                 m.stream(7)
             self.assertEqual(e.exception.status, Status.INVALID)
             self.assertIn('mode', e.exception.message)
+
+
+class ForecastQuality(unittest.TestCase):
+    """Transforms, gaps, baselines, backtest and recipe through the binding,
+    checked against numpy formulas."""
+
+    @staticmethod
+    def monthly(n=96):
+        t = np.arange(n, dtype=np.float64)
+        return (100 + 0.5 * t + 10 * np.sin(2 * np.pi * t / 12)).astype(np.float32)
+
+    def test_transform_against_numpy_and_inverse(self):
+        y = self.monthly()
+        t = rnnlite.Transform().log().diff(lag=12).standard().fit(y[:72])
+        self.assertEqual(t.lost_rows, 12)
+        d = np.log(y.astype(np.float64))
+        d = d[12:] - d[:-12]
+        mean, sd = d[:60].mean(), d[:60].std()
+        np.testing.assert_allclose(t.apply(y), (d - mean) / sd, rtol=1e-5, atol=1e-5)
+        # model units of rows 72..95 inverted after the first 72 rows: the raw rows back
+        back = t.invert(y[:72], t.apply(y)[60:])
+        np.testing.assert_allclose(back, y[72:], rtol=1e-5)
+        m = Model(12, 1).add_gru(4).add_dense(1).compile()
+        m.set_transform(t)
+        self.assertEqual(m.get_transform().lost_rows, 12)
+        with self.assertRaises(RnnliteError) as e:
+            rnnlite.Transform().log().fit(np.array([1.0, 2.0, -1.0, 4.0]))
+        self.assertIn('row 2, column 0', e.exception.message)
+
+    def test_gaps_baselines_metrics(self):
+        filled = rnnlite.fill_gaps(np.array([1.0, np.nan, 3.0, np.nan]), 'linear')
+        np.testing.assert_array_equal(filled, [1, 2, 3, 3])
+        y = self.monthly()
+        np.testing.assert_array_equal(rnnlite.baseline_forecast('seasonal_naive', y, 14, 12),
+                                      np.concatenate([y[-12:], y[-12:-10]]))
+        drift = y[-1] + np.arange(1, 4) * (y[-1] - y[0]) / (len(y) - 1)
+        np.testing.assert_allclose(rnnlite.baseline_forecast('drift', y, 3), drift, rtol=1e-6)
+        a, f = y[:10], y[:10] + 2
+        self.assertAlmostEqual(rnnlite.metric('rmse', a, f), 2.0, places=5)
+        scale = rnnlite.mase_scale(y, 12)
+        self.assertAlmostEqual(scale, np.mean(np.abs(y[12:] - y[:-12])), places=4)
+        self.assertEqual(rnnlite.detect_season(y), 12)
+
+    def test_backtest_with_python_forecaster_and_recipe(self):
+        y = self.monthly()
+        seen = []
+
+        def last_plus_one(history, future, horizon, refit):
+            seen.append((len(history), refit))
+            return np.full(horizon, history[-1, 0] + 1)
+
+        bt = rnnlite.Backtest(y, initial=72, horizon=6, step=3, season=12, refit_every=2,
+                              forecaster=last_plus_one)
+        self.assertEqual(bt.shape, (7, 6))
+        self.assertEqual(seen[0], (72, True))
+        self.assertEqual([r for _, r in seen], [True, False, True, False, True, False, True])
+        np.testing.assert_allclose(bt.errors('model'),
+                                   bt.errors('last_value') - 1, rtol=1e-5, atol=1e-4)
+        table = bt.table()
+        self.assertLess(table['seasonal_naive']['mase'], table['last_value']['mase'])
+        recipe = rnnlite.Recipe(ensemble=1, epochs=5)
+        bt2 = rnnlite.Backtest(y, initial=72, horizon=12, step=4, season=12, forecaster=recipe)
+        self.assertTrue(np.all(np.isfinite(bt2.forecasts())))
+        self.assertEqual(recipe.get('season'), 12)
+        self.assertEqual(len(bt2.interval(0.8)), 12)
+        fc = recipe.forecast(y, 12)
+        np.testing.assert_allclose(recipe.model(0).forecast(y, 12), fc, rtol=1e-6)
