@@ -349,12 +349,17 @@ static rl_status check_data(rl_model *m, const float *x, const float *y, size_t 
     size_t y_len = rl__mul(n, rl__model_out_len(m), &ok);
     if (!ok)
         return rl__fail(m, RL_E_NOMEM, "%s: %zu samples overflow the address space", fn, n);
+    /* Say where, in the caller's coordinates: sample, time step, column. */
+    size_t row = m->time_steps * m->n_features, out = rl__model_out_len(m);
     for (size_t i = 0; i < x_len; i++)
         if (!isfinite(x[i]))
-            return rl__fail(m, RL_E_NUMERIC, "%s: x[%zu] is not finite", fn, i);
+            return rl__fail(m, RL_E_NUMERIC,
+                            "%s: x[%zu] (sample %zu, step %zu, column %zu) is not finite", fn, i,
+                            i / row, i % row / m->n_features, i % m->n_features);
     for (size_t i = 0; y && i < y_len; i++)
         if (!isfinite(y[i]))
-            return rl__fail(m, RL_E_NUMERIC, "%s: y[%zu] is not finite", fn, i);
+            return rl__fail(m, RL_E_NUMERIC, "%s: y[%zu] (sample %zu, output %zu) is not finite",
+                            fn, i, i / out, i % out);
     return RL_OK;
 }
 

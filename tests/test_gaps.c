@@ -93,12 +93,32 @@ static void test_windows_skip_gaps(void **state)
     assert_int_equal(rl_window_make_complete(holes, 4, 2, 2, 1, 0, xc, 100, yc, 100, &written), RL_E_INVALID);
 }
 
+/* rl_fit and rl_predict name a NaN by sample, step and column. */
+static void test_model_calls_name_nan_position(void **state)
+{
+    (void)state;
+    rl_model *m = NULL;
+    assert_int_equal(rl_model_create(&m, 3, 2), RL_OK);
+    assert_int_equal(rl_model_add_dense(m, 1, RL_ACT_LINEAR), RL_OK);
+    assert_int_equal(rl_model_compile(m, RL_OPT_SGD, RL_LOSS_MSE), RL_OK);
+    float x[4 * 3 * 2] = { 0 }, y[4 * 3] = { 0 }, out[12];
+    x[1 * 6 + 2 * 2 + 1] = NAN;   /* sample 1, step 2, column 1 */
+    assert_int_equal(rl_predict(m, x, 4, out, 12), RL_E_NUMERIC);
+    assert_non_null(strstr(rl_model_last_error(m), "sample 1, step 2, column 1"));
+    x[1 * 6 + 2 * 2 + 1] = 0;
+    y[2 * 3 + 1] = INFINITY;      /* sample 2, output 1 (Dense on a sequence: 3 steps x 1) */
+    assert_int_equal(rl_fit(m, x, y, 4, 1, 2), RL_E_NUMERIC);
+    assert_non_null(strstr(rl_model_last_error(m), "sample 2, output 1"));
+    rl_model_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fill_linear_and_locf),
         cmocka_unit_test(test_find_nonfinite),
         cmocka_unit_test(test_windows_skip_gaps),
+        cmocka_unit_test(test_model_calls_name_nan_position),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

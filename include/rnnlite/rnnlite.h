@@ -1049,10 +1049,15 @@ RL_API rl_status rl_transform_apply(const rl_transform *t, const float *in, size
 
 /**
  * Model units -> raw, for rows that continue a raw history.
+ * @param t          fitted pipeline
  * @param history    [n_history][n_features] raw rows just before @p in's first row;
  *                   n_history > lost (differencing is undone from it)
+ * @param n_history  rows of @p history
+ * @param n_features columns, as fitted
  * @param in         [n_rows][n_features] model units (e.g. forecasts)
- * @param out        [n_rows][n_features] raw units (may be @p in); @p out_len floats
+ * @param n_rows     rows of @p in
+ * @param out        [n_rows][n_features] raw units (may be @p in)
+ * @param out_len    capacity of @p out in floats
  * Statuses as rl_transform_apply() (NaN in @p history is ::RL_E_NUMERIC with its position).
  */
 RL_API rl_status rl_transform_invert(const rl_transform *t, const float *history,
@@ -1110,6 +1115,11 @@ typedef enum rl_fill {
  * Fill the gaps of every column of @p in [n_points][n_features] into @p out
  * (may be @p in). Leading gaps take the first observation, trailing gaps
  * (linear) the last one.
+ * @param in        [n_points][n_features] series with gaps
+ * @param out       [n_points][n_features] filled series (may be @p in)
+ * @param n_points  rows
+ * @param n_features columns
+ * @param method    ::RL_FILL_LINEAR or ::RL_FILL_LOCF
  * @param n_filled  receives how many values were filled, or NULL
  * @return ::RL_OK; ::RL_E_INVALID for NULL or zero sizes; ::RL_E_NUMERIC when
  *         a column has no finite value at all (@p out then untouched).
@@ -1138,6 +1148,8 @@ RL_API rl_status rl_window_count_complete(const float *series, size_t n_points,
 /**
  * As rl_window_make(), skipping every window that touches a gap (a NaN/Inf
  * in any of its x rows or in its y value) instead of copying it.
+ * @param series, n_points, n_features, time_steps, horizon, target_column,
+ *        x, x_len, y, y_len  as rl_window_make()
  * @param n_windows receives the number of windows written (rl_window_count_complete())
  * @return as rl_window_make(); ::RL_E_INVALID also when no window is complete.
  */
@@ -1193,7 +1205,12 @@ RL_API rl_status rl_mase_scale(const float *series, size_t n_points, size_t seas
 
 /**
  * One metric of @p forecast against @p actual (@p n values each).
+ * @param metric      which metric
+ * @param actual      [n] true values
+ * @param forecast    [n] forecasts
+ * @param n           values in each
  * @param mase_scale  rl_mase_scale() of the training part; read only for ::RL_METRIC_MASE
+ * @param value       receives the metric
  * @return ::RL_OK; ::RL_E_INVALID for NULL, n 0, an unknown metric or a
  *         MASE scale <= 0; ::RL_E_NUMERIC for NaN/Inf inputs.
  */
@@ -1203,7 +1220,13 @@ RL_API rl_status rl_metric_compute(rl_metric metric, const float *actual, const 
 /**
  * Forecast @p horizon steps of a univariate @p history with a naive method
  * (not ::RL_METHOD_MODEL) into @p out (@p out_len floats).
- * @param season  season length for ::RL_METHOD_SEASONAL_NAIVE (ignored otherwise), >= 1
+ * @param method    ::RL_METHOD_LAST_VALUE, ::RL_METHOD_SEASONAL_NAIVE or ::RL_METHOD_DRIFT
+ * @param history   [n_points] the series so far
+ * @param n_points  its length
+ * @param season    season length for ::RL_METHOD_SEASONAL_NAIVE (ignored otherwise), >= 1
+ * @param horizon   steps to forecast
+ * @param out       [horizon] forecasts
+ * @param out_len   capacity of @p out in floats
  * @return ::RL_OK; ::RL_E_INVALID for NULL, zero sizes, an unknown method or
  *         a history shorter than the method needs (seasonal: @p season points,
  *         drift: 2); ::RL_E_SHAPE for a short @p out; ::RL_E_NUMERIC for NaN/Inf
@@ -1236,12 +1259,16 @@ RL_API rl_status rl_detect_season(const float *series, size_t n_points, size_t m
  * A forecaster under test: forecast @p horizon values of the target column
  * after @p history. Called by rl_backtest_run() once per origin, in origin order.
  * @param history    [n_points][n_features] raw rows before the origin
+ * @param n_points   rows of @p history (the origin)
+ * @param n_features columns of every row
  * @param future     [horizon][n_features] the rows being forecast with the
  *                   target column set to NaN (known covariates stay), for
  *                   rl_forecast()'s `future`
+ * @param horizon    values to forecast
  * @param refit      non-zero when the protocol asks to (re)train on @p history
  *                   (first origin, then every refit_every origins)
  * @param out        [horizon] forecasts of the target column, raw units
+ * @param user_data  the pointer given to rl_backtest_run()
  * @return ::RL_OK, or a failure status that stops the backtest.
  */
 typedef rl_status (*rl_forecaster)(const float *history, size_t n_points, size_t n_features,
@@ -1263,8 +1290,12 @@ RL_API void rl_backtest_destroy(rl_backtest *b);
  * the forecaster and the three baselines forecast the next @p horizon values
  * of @p target_column from rows [0, origin), and the errors against the
  * series are kept. Replaces any earlier run's results.
+ * @param b             backtest whose results the run replaces
  * @param series        [n_points][n_features] raw units, finite in the target
  *                      column (fill gaps first: rl_fill_gaps())
+ * @param n_points      rows of @p series
+ * @param n_features    columns of @p series
+ * @param target_column the column forecast and scored
  * @param initial       first origin, >= 2 and >= season (the baselines need it)
  * @param step          distance between origins, >= 1
  * @param horizon       forecast steps per origin, >= 1
@@ -1273,6 +1304,7 @@ RL_API void rl_backtest_destroy(rl_backtest *b);
  * @param refit_every   0: the forecaster fits at the first origin only; k:
  *                      at the first origin and every k-th after it
  * @param fn            the model's forecaster, or NULL for the baselines only
+ * @param user_data     passed to @p fn
  * @return ::RL_OK; ::RL_E_INVALID for bad sizes, no origin or NaN in the target
  *         (message: row); the forecaster's status if it fails (message names
  *         the origin); ::RL_E_NOMEM.
@@ -1318,9 +1350,13 @@ RL_API rl_status rl_backtest_metric(const rl_backtest *b, rl_method method, rl_m
  * origins [first, first + count) (Inf when there are too few of them for
  * this coverage). forecast[h] -/+ half_width[h] is the interval: under
  * exchangeable errors it holds the truth with probability >= @p coverage.
+ * @param b           a run backtest
+ * @param method      whose errors calibrate the interval
  * @param coverage    in (0, 1), e.g. 0.9
- * @param first,count origins to calibrate on (count 0: from @p first to the last)
- * @param half_width  [horizon] floats, @p len of room
+ * @param first       first origin to calibrate on
+ * @param count       origins to calibrate on (0: from @p first to the last)
+ * @param half_width  [horizon] floats
+ * @param len         room in @p half_width
  * @return ::RL_OK; ::RL_E_INVALID (NULL, coverage, origins out of range);
  *         ::RL_E_STATE as rl_backtest_forecasts(); ::RL_E_SHAPE for a short buffer.
  */
