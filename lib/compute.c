@@ -8,6 +8,8 @@
 #include "kernels/pointwise_double.h"
 #define POINTWISE(cx, fn) pw_double_##fn
 #else
+#include <stdatomic.h>
+
 #include "kernels/kernels.h"
 #include "kernels/pointwise.h"
 #include "pool.h"
@@ -53,10 +55,21 @@ static const rl_kernels *kernels_of(const rl_compute *cx)
     return (cx && cx->kernels) ? cx->kernels : rl__kernels();
 }
 
-/* Cell kernels of the same path as the matrix kernels. */
+/* Cell kernels of the same path as the matrix kernels. The process's own
+ * path is looked up once: by name it cost a few string compares per cell
+ * call, 1-2 % of a stream step. */
 static const rl_pointwise *pointwise_of(const rl_compute *cx)
 {
-    return rl__pointwise_for(kernels_of(cx)->name);
+    static _Atomic(const rl_pointwise *) of_process_path;
+    const rl_kernels *k = kernels_of(cx);
+    if (k != rl__kernels())
+        return rl__pointwise_for(k->name);
+    const rl_pointwise *p = atomic_load_explicit(&of_process_path, memory_order_acquire);
+    if (!p) {   /* a race only makes two threads look up the same table */
+        p = rl__pointwise_for(k->name);
+        atomic_store_explicit(&of_process_path, p, memory_order_release);
+    }
+    return p;
 }
 #define POINTWISE(cx, fn) pointwise_of(cx)->fn
 

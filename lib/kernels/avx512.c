@@ -12,7 +12,7 @@ typedef __mmask16 vmask;
 #define TILE_ROWS 8
 #define TILE_VECS 2
 #define FOR_TAIL_ROWS(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define FEW_ROWS_VECS(r) ((r) <= 3 ? 4 : (r) <= 5 ? 3 : 2)
+#define FEW_ROWS_VECS(r) ((r) == 1 ? 8 : (r) <= 3 ? 4 : (r) <= 5 ? 3 : 2)
 #ifndef K_BLOCK
 #define K_BLOCK 192   /* the packed B panel (24 KiB, on the stack) stays in L1 */
 #endif

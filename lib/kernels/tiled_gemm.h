@@ -5,7 +5,8 @@
  *   TILE_ROWS, TILE_VECS   register tile of the main loop (rows x vectors)
  *   FOR_TAIL_ROWS(X)       X(1) X(2) ... X(TILE_ROWS - 1)
  *   FEW_ROWS_VECS(r)       tile width in vectors when fewer than TILE_ROWS
- *                          rows are left (<= 4; keeps accumulators in registers)
+ *                          rows are left (<= MAX_VECS; keeps accumulators in
+ *                          registers, B read from memory by the fma itself)
  *   K_BLOCK                k steps per pass
  *   vzero, vset1, vfma, vload, vload_masked, vstore_aligned, vstore,
  *   vstore_masked, mask_first(r) (lanes 0..r-1 set, 1 <= r <= VEC)
@@ -22,7 +23,7 @@
 #include <stddef.h>
 
 #define PANEL (TILE_VECS * VEC)
-#define MAX_VECS 4
+#define MAX_VECS 8
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -131,7 +132,10 @@ static void rows_by_panel(size_t m, size_t cols, size_t kc, const float *a, size
 }
 
 /* m < TILE_ROWS (e.g. one-sample predict): B is read once, so it is not
- * packed; tiles are wider to keep enough fma chains in flight. */
+ * packed; tiles are wider to keep enough fma chains in flight. With one row
+ * (a stream step, a one-sample predict) each column's chain is k fmas long
+ * and latency-bound: up to MAX_VECS independent chains per pass, so a
+ * 4u = 200 gate row is two passes instead of four (AVX-512). */
 static ALWAYS_INLINE void few_rows_fixed(int rows, int nv, size_t n, size_t kc,
                                          const float *a, size_t a_rs, size_t a_cs,
                                          const float *b, size_t ldb, float *c, size_t ldc,
@@ -149,7 +153,7 @@ static ALWAYS_INLINE void few_rows_fixed(int rows, int nv, size_t n, size_t kc,
                 tile(rows, u <= nv ? u : 1, ragged, ragged, mask, kc, a, a_rs, a_cs, b + j, ldb, \
                      c + j, ldc, accumulate); \
             break;
-        PART(1) PART(2) PART(3) PART(4)
+        PART(1) PART(2) PART(3) PART(4) PART(5) PART(6) PART(7) PART(8)
 #undef PART
         default: break;
         }
