@@ -31,9 +31,10 @@ rl_status rl__stream_shape(rl_stream *s, const rl_model *m, rl_stream_mode mode)
     s->n_out = rl__layer_out_len(last);
     s->seq_out = last->out_steps > 1;
     s->units_ok = !s->seq_out && su_outputs_fit(m, s->n_out);
-    if (m->scaler && !s->units_ok)
+    if ((m->scaler || m->transform) && !s->units_ok)
         return rl__fail(m, s->seq_out ? RL_E_UNSUPPORTED : RL_E_STATE,
-                        "rl_stream_create: the model has a scaler, but its %zu outputs %s", s->n_out,
+                        "rl_stream_create: the model has a %s, but its %zu outputs %s",
+                        m->scaler ? "scaler" : "transform pipeline", s->n_out,
                         s->seq_out ? "are a sequence, which a stream cannot unscale"
                                    : "are not whole rows of its target columns (rl_model_set_targets)");
     s->state_len = 0;

@@ -15,6 +15,7 @@
 #include "crc32.h"
 #include "io_buf.h"
 #include "scaler.h"
+#include "transform.h"
 #include "stream.h"
 #include "stream_units.h"
 
@@ -89,6 +90,23 @@ uint64_t rl__stream_fingerprint(const rl_model *m)
         fnv_f64s(&f, range, 2);
         fnv_f64s(&f, rl__scaler_a(sc), nf);
         fnv_f64s(&f, rl__scaler_b(sc), nf);
+    }
+    /* The transform pipeline, hashed only when there is one, so fingerprints
+     * of models without one are those of before pipelines existed. */
+    const rl_transform *t = m->transform;
+    for (size_t k = 0; t && k < rl__transform_steps(t); k++) {
+        rl_transform_step_parts p;
+        rl__transform_step(t, k, &p);
+        size_t tf = rl__transform_features(t);
+        fnv_u64(&f, (uint64_t)p.kind);
+        fnv_u64(&f, p.column == RL_ALL_COLUMNS ? UINT64_MAX : (uint64_t)p.column);
+        fnv_u64(&f, p.lag);
+        double range[2] = { p.range_min, p.range_max };
+        fnv_f64s(&f, range, 2);
+        if (p.a)
+            fnv_f64s(&f, p.a, tf);
+        if (p.b)
+            fnv_f64s(&f, p.b, tf);
     }
     size_t nt = su_target_count(m);
     fnv_u64(&f, nt);

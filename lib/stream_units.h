@@ -6,6 +6,7 @@
 #define RL_STREAM_UNITS_H
 
 #include "scaler.h"
+#include "transform.h"
 #include "units.h"
 
 /* Raw rows read before a window's first row (differencing); 0 with a scaler. */
@@ -34,7 +35,8 @@ static inline int su_is_target(const rl_model *m, size_t c)
 static inline int su_outputs_fit(const rl_model *m, size_t n_out)
 {
     return n_out % rl__units_target_count(m) == 0 &&
-           (!m->scaler || rl__scaler_features(m->scaler) == m->n_features);
+           (!m->scaler || rl__scaler_features(m->scaler) == m->n_features) &&
+           (!m->transform || rl__transform_features(m->transform) == m->n_features);
 }
 
 /* n_rows raw rows (with n_before readable rows before them) -> model units. */

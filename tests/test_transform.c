@@ -409,6 +409,52 @@ static void test_rl_forecast_inverts_differencing(void **state)
     rl_transform_destroy(t);
 }
 
+/* A window-mode stream of a model with a differencing pipeline keeps the
+ * lags it needs: after each push its prediction equals rl_forecast of one
+ * step from the observations so far, bit for bit; a saved stream does not
+ * load against the same weights with another pipeline. */
+static void test_stream_inverts_differencing(void **state)
+{
+    (void)state;
+    const float *y = deaths();
+    enum { T = 6 };
+    rl_transform *t = NULL, *t2 = NULL;
+    assert_int_equal(rl_transform_create(&t), RL_OK);
+    assert_int_equal(rl_transform_add_log(t, 0), RL_OK);
+    assert_int_equal(rl_transform_add_diff(t, 0, 12), RL_OK);
+    assert_int_equal(rl_transform_add_diff(t, 0, 1), RL_OK);
+    assert_int_equal(rl_transform_add_standard(t), RL_OK);
+    assert_int_equal(rl_transform_fit(t, y, 60, 1), RL_OK);
+    rl_model *m = tiny_model(T);
+    assert_int_equal(rl_model_set_transform(m, t), RL_OK);
+    rl_stream *s = NULL;
+    assert_int_equal(rl_stream_create(&s, m, RL_STREAM_WINDOW), RL_OK);
+    for (size_t i = 0; i < N; i++) {
+        float pred = 0, fc = 0;
+        assert_int_equal(rl_stream_push(s, &y[i], 1, &pred, 1), RL_OK);
+        if (i + 1 < T + 13) {
+            assert_true(isnan(pred));
+            continue;
+        }
+        assert_int_equal(rl_forecast(m, y, i + 1, NULL, 0, 1, &fc, 1), RL_OK);
+        assert_true(pred == fc);
+    }
+    void *buf = NULL;
+    size_t size = 0;
+    assert_int_equal(rl_stream_save_buffer(s, &buf, &size), RL_OK);
+    assert_int_equal(rl_transform_create(&t2), RL_OK);
+    assert_int_equal(rl_transform_add_diff(t2, 0, 12), RL_OK);
+    assert_int_equal(rl_transform_fit(t2, y, 60, 1), RL_OK);
+    assert_int_equal(rl_model_set_transform(m, t2), RL_OK);
+    rl_stream *s2 = NULL;
+    assert_int_equal(rl_stream_load_buffer(&s2, m, buf, size), RL_E_FORMAT);
+    rl_free(buf);
+    rl_stream_destroy(s);
+    rl_model_destroy(m);
+    rl_transform_destroy(t);
+    rl_transform_destroy(t2);
+}
+
 static void test_parts_validation(void **state)
 {
     (void)state;
@@ -443,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_model_file_round_trip),
         cmocka_unit_test(test_forecast_of_differenced_model_inverts_exactly),
         cmocka_unit_test(test_rl_forecast_inverts_differencing),
+        cmocka_unit_test(test_stream_inverts_differencing),
         cmocka_unit_test(test_parts_validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
