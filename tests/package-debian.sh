@@ -10,6 +10,9 @@
 #     run as autopkgtest would (an outside C program against librnnlite-dev,
 #     the Python module, the command-line tool), with no environment variable;
 #  5. packages this script installed are purged again.
+# Before the packages, the README's source install: meson install into
+# /usr/local, an outside program, the command and the module used with no
+# environment variable (ldconfig ran), then uninstalled.
 # Needs root (apt) and the build dependencies (tests/setup-debian.sh).
 #
 #   tests/package-debian.sh [WORK_DIR]
@@ -48,6 +51,42 @@ step "lintian"
 changes=$(ls "$work"/rnnlite_*.changes)
 if ! lintian --fail-on error,warning --info --display-level '>=warning' "$changes" 2>&1 | tee "$work/lintian.log"; then
     fail "lintian reports warnings or errors"
+fi
+
+# The README's source install, before any package is on the system: meson
+# install to /usr/local must leave a program that starts (ldconfig ran), the
+# rnnlite command and an importable module, with no environment variable.
+step "source install to /usr/local (README), then uninstall"
+if [ -e /usr/local/lib/"$(dpkg-architecture -qDEB_HOST_MULTIARCH)"/librnnlite.so.0 ]; then
+    echo "   skipped: rnnlite is installed in /usr/local already"
+else
+    srcbuild="$work/source-install"
+    if (cd "$work/rnnlite" && PATH=/usr/sbin:/usr/bin:/sbin:/bin &&
+            meson setup "$srcbuild" -Dtests=false -Dexamples=false >"$work/source.log" 2>&1 &&
+            ninja -C "$srcbuild" >>"$work/source.log" 2>&1 &&
+            meson install -C "$srcbuild" >>"$work/source.log" 2>&1); then
+        cat >"$work/app.c" <<'C'
+#include <stdio.h>
+#include <rnnlite/rnnlite.h>
+int main(void) { printf("rnnlite %s\n", rl_version_string()); return rl_version_number() == RL_VERSION_NUMBER ? 0 : 1; }
+C
+        if (cd "$work" && env -i PATH=/usr/local/bin:/usr/bin:/bin PYTHONDONTWRITEBYTECODE=1 sh -c '
+                cc app.c $(pkg-config --cflags --libs rnnlite) -o app && ./app &&
+                ldd ./app | grep -q "librnnlite.so.0 => /usr/local/lib/" &&
+                rnnlite --version && test -f /usr/local/share/man/man1/rnnlite.1 &&
+                python3 -c "import rnnlite; assert rnnlite.__file__.startswith(\"/usr/local/\"); print(rnnlite.version())"'
+        ) >"$work/source-check.log" 2>&1; then
+            echo "   ok: $(tr '\n' ' ' <"$work/source-check.log")"
+        else
+            sed 's/^/   | /' "$work/source-check.log"
+            fail "source install: outside program, rnnlite command or Python module"
+        fi
+        ninja -C "$srcbuild" uninstall >/dev/null 2>&1 || fail "ninja uninstall"
+        ldconfig
+    else
+        tail -30 "$work/source.log"
+        fail "source build and meson install"
+    fi
 fi
 
 step "install the packages"
