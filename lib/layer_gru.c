@@ -75,24 +75,25 @@ static void gru_final_state(const rl_layer *l, size_t batch, real *state)
         state[i] = v.h_all[l->in_steps * bu + i];
 }
 
-/* scratch: rec [3u] | h' [u] */
+/* scratch: rec [3u] */
 static size_t gru_step_scratch(const rl_layer *l)
 {
-    return 4 * l->units;
+    return 3 * l->units;
 }
 
+/* h' goes straight into the state: each lane of h is read before it is
+ * written, so the cell may update it in place (no copy through scratch). */
 static void gru_recur(const rl_layer *l, const rl_compute *cx, real *z, real *state, int fresh,
                       real *out, real *scratch)
 {
     size_t u = l->units, g = 3 * u;
     const real *recw = l->w + l->in * g, *b_rec = recw + u * g + g;
-    real *hr = scratch, *h = hr + g;
+    real *hr = scratch;
     rl__fill_rows(hr, b_rec, 1, g);
     if (!fresh)
         rl__gemm(cx, 1, g, u, state, u, 1, recw, g, hr, g, 1);
-    rl__gru_cell(cx, 1, u, z, hr, state, h, l->act, l->rec_act);
-    memcpy(state, h, u * sizeof(real));
-    memcpy(out, h, u * sizeof(real));
+    rl__gru_cell(cx, 1, u, z, hr, state, state, l->act, l->rec_act);
+    memcpy(out, state, u * sizeof(real));
 }
 
 static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
