@@ -119,6 +119,9 @@ if [ "$quick" != 1 ]; then
     # shared by eight builds, 141 s of CPU: docs/portability.md). Each runs the whole
     # unit suite but the 'python' and 'install' suites, which need the
     # host's Python or compiler, then compares samebits' files with x86's.
+    # One apt transaction for the three targets (the per-target builds then
+    # find everything installed).
+    stage "cross toolchains and multiarch CMocka (tests/setup-cross.sh)" bash tests/setup-cross.sh
     stage "samebits on every x86 kernel path" tests/cross-check.sh reference "$out/gcc" "$out/samebits-x86"
     for arch in aarch64 s390x i686; do
         stage "$arch: cross build gcc -Werror" tests/cross-check.sh build "$arch" "$out/$arch"
