@@ -359,8 +359,11 @@ static rl_status read_scal(rl_rbuf r, rl_model *m, const why *w)
     return RL_OK;
 }
 
-/* Targets through the API call, which checks range, repeats and the output
- * count; the count is bounded by the bytes present before it sizes anything. */
+/* Targets as the model held them: range and repeats are checked here, the
+ * output count is not. A model may hold targets set before its last layer
+ * (rl_forecast then says RL_E_STATE); refusing them here would make a saved
+ * model fail to load. The count is bounded by the bytes present before it
+ * sizes anything. */
 static rl_status read_trgt(rl_rbuf r, rl_model *m, const why *w)
 {
     size_t at = where(w, &r);
@@ -379,9 +382,12 @@ static rl_status read_trgt(rl_rbuf r, rl_model *m, const why *w)
             st = reject(w, "TRGT", cat, "target column %llu of %zu features",
                         (unsigned long long)c, m->n_features);
         cols[j] = (size_t)c;
+        for (size_t k = 0; k < j && st == RL_OK; k++)
+            if (cols[k] == cols[j])
+                st = reject(w, "TRGT", cat, "target column %zu listed twice", cols[j]);
     }
-    if (st == RL_OK)
-        st = as_load_status(rl_model_set_targets(m, cols, (size_t)n), w, "TRGT", at, "targets");
+    if (st == RL_OK && rl__model_set_targets(m, cols, (size_t)n) != RL_OK)
+        st = RL_E_NOMEM;
     rl__free(cols);
     return st;
 }

@@ -181,11 +181,15 @@ static rl_status bad(const rl_model *m, const char *what)
     return rl__fail(m, RL_E_FORMAT, "rl_stream_load_buffer: %s", what);
 }
 
-static int get_floats(rl_rbuf *r, float *v, size_t n)
+/* Observations are finite (rl_stream_push refuses others), so a non-finite
+ * one marks a corrupt buffer. States and outputs are what the model computed
+ * and may have overflowed (a relu SimpleRNN fed huge values): they load as
+ * saved, so that a saved stream always loads again. */
+static int get_floats(rl_rbuf *r, float *v, size_t n, int finite_only)
 {
     for (size_t i = 0; i < n; i++) {
         v[i] = rl__rb_f32(r);
-        if (!isfinite(v[i]))
+        if (finite_only && !isfinite(v[i]))
             return 0;
     }
     return !r->bad;
@@ -222,11 +226,11 @@ static rl_status read_stream(rl_rbuf *r, rl_stream **out, const rl_model *m)
     s->seen = seen;
     s->ring_head = (size_t)head;
     s->fresh = (int)fresh;
-    if (!get_floats(r, s->ring, s->ring_rows * s->n_features) ||
-        !get_floats(r, s->state, s->state_len) || !get_floats(r, s->last_out, s->n_out) ||
-        (s->seq_out && !get_floats(r, s->seq, s->n_out))) {
+    if (!get_floats(r, s->ring, s->ring_rows * s->n_features, 1) ||
+        !get_floats(r, s->state, s->state_len, 0) || !get_floats(r, s->last_out, s->n_out, 0) ||
+        (s->seq_out && !get_floats(r, s->seq, s->n_out, 0))) {
         rl_stream_destroy(s);
-        return bad(m, "a saved value is not finite (corrupt buffer)");
+        return bad(m, "a saved observation is not finite (corrupt buffer)");
     }
     rl__stream_rebuild_cache(s);
     *out = s;
