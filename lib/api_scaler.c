@@ -1,9 +1,13 @@
 /* The public scaler API: argument checks and a status, then one call into
  * scaler.c, which owns the scaler's memory and math. A scaler has no message
- * buffer: every status has one meaning, documented in rnnlite.h. */
+ * buffer (a fitted scaler is const and may be shared by threads): every
+ * status has one meaning, documented in rnnlite.h, except fit's, whose
+ * reason (which value is not finite) rl_scaler_fit_detail() writes into a
+ * caller buffer. */
 #include <math.h>
 
 #include "alloc.h"
+#include "error.h"
 #include "scaler.h"
 
 rl_status rl_scaler_create_minmax(rl_scaler **out, float range_min, float range_max)
@@ -33,15 +37,41 @@ void rl_scaler_destroy(rl_scaler *s)
     rl__scaler_free(s);
 }
 
-rl_status rl_scaler_fit(rl_scaler *s, const float *data, size_t n_rows, size_t n_features)
+rl_status rl_scaler_fit_detail(rl_scaler *s, const float *data, size_t n_rows, size_t n_features,
+                               char *message, size_t message_len)
 {
-    if (!s || !data || n_rows == 0 || n_features == 0)
-        return RL_E_INVALID;
+    rl__tell(message, message_len, RL_OK, "%s", "");
+    if (!s || !data)
+        return rl__tell(message, message_len, RL_E_INVALID,
+                        "rl_scaler_fit: scaler and data must not be NULL");
+    if (n_rows == 0 || n_features == 0)
+        return rl__tell(message, message_len, RL_E_INVALID,
+                        "rl_scaler_fit: %zu rows x %zu features: both must be >= 1", n_rows,
+                        n_features);
     int ok = 1;
     rl__mul(n_rows, n_features, &ok);
     if (!ok)
-        return RL_E_NOMEM;
-    return rl__scaler_fit(s, data, n_rows, n_features);
+        return rl__tell(message, message_len, RL_E_NOMEM,
+                        "rl_scaler_fit: %zu rows x %zu features overflow the address space",
+                        n_rows, n_features);
+    rl_status st = rl__scaler_fit(s, data, n_rows, n_features);
+    if (st == RL_E_NUMERIC) {
+        size_t i = 0;
+        while (i + 1 < n_rows * n_features && isfinite(data[i]))
+            i++;
+        return rl__tell(message, message_len, st,
+                        "rl_scaler_fit: row %zu, column %zu is %g (not finite); the scaler is "
+                        "unchanged", i / n_features, i % n_features, (double)data[i]);
+    }
+    if (st == RL_E_NOMEM)
+        rl__tell(message, message_len, st, "rl_scaler_fit: out of memory for %zu columns",
+                 n_features);
+    return st;
+}
+
+rl_status rl_scaler_fit(rl_scaler *s, const float *data, size_t n_rows, size_t n_features)
+{
+    return rl_scaler_fit_detail(s, data, n_rows, n_features, NULL, 0);
 }
 
 /* Shared checks of transform and inverse_transform. */

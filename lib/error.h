@@ -20,6 +20,15 @@ rl_status rl__error_set(rl_error *e, rl_status s, const char *fmt, ...)
 #endif
     ;
 
+/* For calls without a handle (the *_detail variants): formats the reason
+ * into the caller's buffer (NULL or 0 bytes: nothing; always NUL-ended, cut
+ * to fit) and returns s. */
+rl_status rl__tell(char *message, size_t message_len, rl_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
 /* `return rl__fail(m, s, "...", ...)`: records the message in model m (may
  * be NULL) and returns s. The message is not part of the model's value, so
  * a const model may record one. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "error.h"
 #include "rnnlite/rnnlite.h"
 
 /* Windows of a series, without overflow: time_steps + horizon may exceed SIZE_MAX. */
@@ -22,31 +23,50 @@ rl_status rl_window_count(size_t n_points, size_t time_steps, size_t horizon, si
     return RL_OK;
 }
 
-rl_status rl_window_make(const float *series, size_t n_points, size_t n_features,
-                         size_t time_steps, size_t horizon, size_t target_column,
-                         float *x, size_t x_len, float *y, size_t y_len)
+rl_status rl_window_make_detail(const float *series, size_t n_points, size_t n_features,
+                                size_t time_steps, size_t horizon, size_t target_column,
+                                float *x, size_t x_len, float *y, size_t y_len, char *message,
+                                size_t message_len)
 {
-    if (!series || !x || !y || n_points == 0 || n_features == 0 || time_steps == 0 ||
-        horizon == 0)
-        return RL_E_INVALID;
+    rl__tell(message, message_len, RL_OK, "%s", "");
+    if (!series || !x || !y)
+        return rl__tell(message, message_len, RL_E_INVALID,
+                        "rl_window_make: series, x and y must not be NULL");
+    if (n_points == 0 || n_features == 0 || time_steps == 0 || horizon == 0)
+        return rl__tell(message, message_len, RL_E_INVALID,
+                        "rl_window_make: n_points %zu, n_features %zu, time_steps %zu and "
+                        "horizon %zu must all be >= 1", n_points, n_features, time_steps, horizon);
     int all = target_column == RL_ALL_COLUMNS;
     if (!all && target_column >= n_features)
-        return RL_E_INVALID;
+        return rl__tell(message, message_len, RL_E_INVALID,
+                        "rl_window_make: target_column %zu of a series with %zu features",
+                        target_column, n_features);
     int ok = 1;
     rl__mul(n_points, n_features, &ok);
-    if (!ok)
-        return RL_E_INVALID;   /* no series can be that long */
+    if (!ok)   /* no series can be that long */
+        return rl__tell(message, message_len, RL_E_INVALID,
+                        "rl_window_make: %zu points x %zu features overflow the address space",
+                        n_points, n_features);
     size_t count = window_count(n_points, time_steps, horizon);
     if (count == 0)
-        return RL_E_INVALID;
+        return rl__tell(message, message_len, RL_E_INVALID,
+                        "rl_window_make: %zu points make no window of time_steps %zu and "
+                        "horizon %zu (at least %zu points are needed)", n_points, time_steps,
+                        horizon, time_steps + horizon);
 
     size_t x_row = rl__mul(time_steps, n_features, &ok);
     size_t x_need = rl__mul(count, x_row, &ok);
     size_t y_row = all ? n_features : 1;
     size_t y_need = rl__mul(count, y_row, &ok);
     /* A size that overflows is larger than any buffer the caller can pass. */
-    if (!ok || x_len < x_need || y_len < y_need)
-        return RL_E_SHAPE;
+    if (!ok || x_len < x_need)
+        return rl__tell(message, message_len, RL_E_SHAPE,
+                        "rl_window_make: x holds %zu floats, %zu windows need %zu", x_len, count,
+                        x_need);
+    if (y_len < y_need)
+        return rl__tell(message, message_len, RL_E_SHAPE,
+                        "rl_window_make: y holds %zu floats, %zu windows need %zu", y_len, count,
+                        y_need);
 
     for (size_t i = 0; i < count; i++) {
         /* Rows i .. i+time_steps-1 are contiguous in the series. */
@@ -58,6 +78,14 @@ rl_status rl_window_make(const float *series, size_t n_points, size_t n_features
             y[i] = target[target_column];
     }
     return RL_OK;
+}
+
+rl_status rl_window_make(const float *series, size_t n_points, size_t n_features,
+                         size_t time_steps, size_t horizon, size_t target_column,
+                         float *x, size_t x_len, float *y, size_t y_len)
+{
+    return rl_window_make_detail(series, n_points, n_features, time_steps, horizon,
+                                 target_column, x, x_len, y, y_len, NULL, 0);
 }
 
 rl_status rl_window_make_targets(const float *series, size_t n_points, size_t n_features,

@@ -771,6 +771,17 @@ RL_API void rl_scaler_destroy(rl_scaler *s);
 RL_API rl_status rl_scaler_fit(rl_scaler *s, const float *data, size_t n_rows, size_t n_features);
 
 /**
+ * rl_scaler_fit() that also says why it failed, for callers without a
+ * handle that keeps messages (a scaler keeps none: once fitted it is const
+ * and may be shared by threads). @p message (or NULL) receives the reason,
+ * always NUL-terminated, "" on success, e.g. "rl_scaler_fit: row 17, column
+ * 2 is nan (not finite); the scaler is unchanged".
+ * @return as rl_scaler_fit().
+ */
+RL_API rl_status rl_scaler_fit_detail(rl_scaler *s, const float *data, size_t n_rows,
+                                      size_t n_features, char *message, size_t message_len);
+
+/**
  * Scale @p in into @p out (both [n_rows][n_features]; may be the same buffer).
  * @return ::RL_OK; ::RL_E_INVALID for NULL or zero rows; ::RL_E_STATE before
  *         fit; ::RL_E_SHAPE when @p n_features differs from the fitted count.
@@ -829,6 +840,19 @@ RL_API rl_status rl_window_count(size_t n_points, size_t time_steps, size_t hori
 RL_API rl_status rl_window_make(const float *series, size_t n_points, size_t n_features,
                                 size_t time_steps, size_t horizon, size_t target_column,
                                 float *x, size_t x_len, float *y, size_t y_len);
+
+/**
+ * rl_window_make() that also says why it failed (a window call has no
+ * handle to keep a message): @p message (or NULL) receives the reason,
+ * always NUL-terminated, "" on success, e.g. "rl_window_make: 10 points make
+ * no window of time_steps 8 and horizon 5 (at least 13 points are needed)"
+ * or "rl_window_make: x holds 100 floats, 3 windows need 144".
+ * @return as rl_window_make().
+ */
+RL_API rl_status rl_window_make_detail(const float *series, size_t n_points, size_t n_features,
+                                       size_t time_steps, size_t horizon, size_t target_column,
+                                       float *x, size_t x_len, float *y, size_t y_len,
+                                       char *message, size_t message_len);
 
 /** @} */
 
