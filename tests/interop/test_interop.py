@@ -234,7 +234,7 @@ class TorchTests(Case):
         for name, (T, F, spec) in EXPORTS.items():
             with self.subTest(name):
                 d = self.dir('to_' + name)
-                write_rlm(os.path.join(d, 'm.rlm'), random_model(T, F, spec, scale=1.5))
+                write_rlm(os.path.join(d, 'm.rlm'), random_model(T, F, spec, scale=1.0))
                 self.convert(os.path.join(d, 'm.rlm'), os.path.join(d, 'out', 'm.pt'))
                 src = importlib.util.spec_from_file_location('m_' + name,
                                                              os.path.join(d, 'out', 'm.py'))
