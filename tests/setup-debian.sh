@@ -11,6 +11,11 @@ if [ "${RNNLITE_FULL_CHECKS:-0}" = 1 ]; then
     packages+=(build-essential dpkg-dev debhelper dh-python lintian python3-distributed)
 fi
 
+# The interop peers (tests/interop/): PyTorch, ONNX and HDF5 for Python;
+# node and npm, which install TensorFlow.js and ONNX Runtime on first use.
+packages+=(python3-torch python3-onnx python3-h5py)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -9,7 +9,7 @@ import numpy as np
 from .model import Layer, Model, Refused
 
 MAGIC = b'\x89RLM\r\n\x1a\n'
-VERSIONS = (1,)
+VERSIONS = (1, 2)   # 2: rnnlite 0.2 (TRGT; new kinds and activations)
 REQUIRED = 1
 
 # Numbers stored in the file (docs/format.md); never renumbered.
