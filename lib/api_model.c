@@ -93,6 +93,13 @@ rl_status rl_model_add_gru(rl_model *m, size_t units, rl_activation activation,
                              units, activation, recurrent_activation, return_sequences);
 }
 
+rl_status rl_model_add_gru_reset_before(rl_model *m, size_t units, rl_activation activation,
+                                        rl_activation recurrent_activation, int return_sequences)
+{
+    return rl__api_add_layer(m, RL_LAYER_GRU_RESET_BEFORE, units, activation,
+                             recurrent_activation, return_sequences);
+}
+
 rl_status rl_model_add_dense(rl_model *m, size_t units, rl_activation activation)
 {
     return rl__api_add_layer(m, RL_LAYER_DENSE, units, activation, RL_ACT_LINEAR, 0);

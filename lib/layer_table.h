@@ -13,6 +13,7 @@
     ROW(0, RL_LAYER_DENSE, rl__dense_ops)                                                      \
     ROW(1, RL_LAYER_SIMPLE_RNN, rl__simple_rnn_ops)                                            \
     ROW(2, RL_LAYER_LSTM, rl__lstm_ops)                                                        \
-    ROW(3, RL_LAYER_GRU, rl__gru_ops)
+    ROW(3, RL_LAYER_GRU, rl__gru_ops)                                                          \
+    ROW(4, RL_LAYER_GRU_RESET_BEFORE, rl__gru_reset_before_ops)
 
 #endif

@@ -278,7 +278,7 @@ static void test_add_bad_layers(void **state)
                 "units");
     EXPECT_FAIL(m, rl_model_add_gru(m, SIZE_MAX, RL_ACT_TANH, RL_ACT_SIGMOID, 1), RL_E_INVALID,
                 "units");
-    EXPECT_FAIL(m, rl_model_add_dense(m, 2, (rl_activation)4), RL_E_INVALID, "activation");
+    EXPECT_FAIL(m, rl_model_add_dense(m, 2, (rl_activation)5), RL_E_INVALID, "activation");
     EXPECT_FAIL(m, rl_model_add_simple_rnn(m, 2, (rl_activation)-1, 1), RL_E_INVALID,
                 "activation");
     EXPECT_FAIL(m, rl_model_add_lstm(m, 2, RL_ACT_TANH, (rl_activation)17, 1), RL_E_INVALID,

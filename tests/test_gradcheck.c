@@ -169,15 +169,17 @@ static void check_net(const spec *specs, size_t n, rl_loss loss, uint64_t seed)
     check_net_from(specs, n, loss, seed, 0);
 }
 
-static const rl_activation all_acts[] = { RL_ACT_LINEAR, RL_ACT_RELU, RL_ACT_TANH, RL_ACT_SIGMOID };
+static const rl_activation all_acts[] = { RL_ACT_LINEAR, RL_ACT_RELU, RL_ACT_TANH, RL_ACT_SIGMOID,
+                                          RL_ACT_HARD_SIGMOID };
+#define N_ACTS (sizeof all_acts / sizeof all_acts[0])
 
 /* One recurrent layer of each activation pair, returning sequences or not,
  * followed by a Dense head. */
 static void check_recurrent_kind(rl_layer_kind kind)
 {
     uint64_t seed = 1;
-    for (size_t a = 0; a < 4; a++) {
-        for (size_t r = 0; r < 4; r++) {
+    for (size_t a = 0; a < N_ACTS; a++) {
+        for (size_t r = 0; r < N_ACTS; r++) {
             if (kind == RL_LAYER_SIMPLE_RNN && r > 0)
                 break;   /* SimpleRNN has no recurrent activation */
             for (int rs = 0; rs <= 1; rs++) {
@@ -210,16 +212,22 @@ static void test_gru(void **state)
     check_recurrent_kind(RL_LAYER_GRU);
 }
 
+static void test_gru_reset_before(void **state)
+{
+    (void)state;
+    check_recurrent_kind(RL_LAYER_GRU_RESET_BEFORE);
+}
+
 /* Dense on a sequence (per step) and on its own, every activation. */
 static void test_dense(void **state)
 {
     (void)state;
-    for (size_t a = 0; a < 4; a++) {
+    for (size_t a = 0; a < N_ACTS; a++) {
         spec one[1] = { { RL_LAYER_DENSE, 3, all_acts[a], RL_ACT_LINEAR, 0 } };
         check_net(one, 1, RL_LOSS_MSE, 100 + a);
         spec two[2] = {
             { RL_LAYER_DENSE, 4, all_acts[a], RL_ACT_LINEAR, 0 },
-            { RL_LAYER_DENSE, 2, all_acts[(a + 1) % 4], RL_ACT_LINEAR, 0 },
+            { RL_LAYER_DENSE, 2, all_acts[(a + 1) % N_ACTS], RL_ACT_LINEAR, 0 },
         };
         check_net(two, 2, RL_LOSS_MSE, 200 + a);
     }
@@ -243,6 +251,12 @@ static void test_stacked(void **state)
         { RL_LAYER_DENSE, 2, RL_ACT_TANH, RL_ACT_LINEAR, 0 },
     };
     check_net(seq, 3, RL_LOSS_MSE, 301);
+    spec tfjs[3] = {   /* TensorFlow.js' defaults */
+        { RL_LAYER_GRU_RESET_BEFORE, 3, RL_ACT_TANH, RL_ACT_HARD_SIGMOID, 1 },
+        { RL_LAYER_LSTM, 2, RL_ACT_TANH, RL_ACT_HARD_SIGMOID, 0 },
+        { RL_LAYER_DENSE, 2, RL_ACT_HARD_SIGMOID, RL_ACT_LINEAR, 0 },
+    };
+    check_net(tfjs, 3, RL_LOSS_MSE, 302);
 }
 
 /* From a nonzero initial state, as a stateful model's batches start (the
@@ -251,8 +265,9 @@ static void test_stacked(void **state)
 static void test_initial_state(void **state)
 {
     (void)state;
-    const rl_layer_kind kinds[3] = { RL_LAYER_SIMPLE_RNN, RL_LAYER_LSTM, RL_LAYER_GRU };
-    for (size_t k = 0; k < 3; k++)
+    const rl_layer_kind kinds[4] = { RL_LAYER_SIMPLE_RNN, RL_LAYER_LSTM, RL_LAYER_GRU,
+                                     RL_LAYER_GRU_RESET_BEFORE };
+    for (size_t k = 0; k < 4; k++)
         for (int rs = 0; rs <= 1; rs++) {
             spec s[2] = {
                 { kinds[k], 3, RL_ACT_TANH, RL_ACT_SIGMOID, rs },
@@ -288,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_simple_rnn),
         cmocka_unit_test(test_lstm),
         cmocka_unit_test(test_gru),
+        cmocka_unit_test(test_gru_reset_before),
         cmocka_unit_test(test_stacked),
         cmocka_unit_test(test_initial_state),
         cmocka_unit_test(test_losses),

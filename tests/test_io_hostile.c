@@ -312,7 +312,7 @@ static const mutation mutations[] = {
     { "unknown layer kind", "ARCH", L(0, KIND), 4, RL_LAYER_KIND_COUNT, RL_E_FORMAT },
     { "layer kind 2^32-1", "ARCH", L(1, KIND), 4, UINT32_MAX, RL_E_FORMAT },
     { "LSTM read as GRU", "ARCH", L(0, KIND), 4, RL_LAYER_GRU, RL_E_FORMAT },
-    { "unknown activation", "ARCH", L(0, ACT), 4, 4, RL_E_FORMAT },
+    { "unknown activation", "ARCH", L(0, ACT), 4, 5, RL_E_FORMAT },
     { "activation 2^31", "ARCH", L(0, ACT), 4, UINT32_C(1) << 31, RL_E_FORMAT },
     { "unknown recurrent activation", "ARCH", L(1, REC), 4, 9, RL_E_FORMAT },
     { "Dense with a recurrent activation", "ARCH", L(2, REC), 4, RL_ACT_SIGMOID, RL_E_FORMAT },

@@ -35,7 +35,7 @@
 #define MAX_PARAMS 16
 
 typedef struct ref_layer {
-    char kind[16];
+    char kind[24];
     size_t units;
     rl_activation act, rec_act;
     int return_sequences;
@@ -168,7 +168,8 @@ static int lookup(const char *const *names, size_t n, const char *tok, int *out)
 }
 
 /* Index = enum value. */
-static const char *const act_names[] = { "linear", "relu", "tanh", "sigmoid" };
+static const char *const act_names[] = { "linear", "relu", "tanh", "sigmoid", "hard_sigmoid" };
+#define N_ACT_NAMES (sizeof act_names / sizeof act_names[0])
 static const char *const opt_names[] = { "sgd", "adam", "rmsprop" };
 static const char *const loss_names[] = { "mse", "mae", "huber" };
 
@@ -210,10 +211,10 @@ static int read_layer(reader *r, ref_case *c)
     if (c->n_layers == MAX_LAYERS || !kind || strlen(kind) >= sizeof l->kind)
         return parse_error(r, "a layer kind", kind);
     strcpy(l->kind, kind);
-    if (!read_size(r, &l->units) || !read_enum(r, act_names, 4, "an activation", &act))
+    if (!read_size(r, &l->units) || !read_enum(r, act_names, N_ACT_NAMES, "an activation", &act))
         return 0;
     const char *tok = next_token(r);
-    if (!(tok && strcmp(tok, "-") == 0) && !lookup(act_names, 4, tok, &rec))
+    if (!(tok && strcmp(tok, "-") == 0) && !lookup(act_names, N_ACT_NAMES, tok, &rec))
         return parse_error(r, "a recurrent activation or -", tok);
     if (!read_size(r, &rs))
         return 0;
@@ -383,6 +384,9 @@ static void build_model(ref_case *c)
             s = rl_model_add_lstm(c->model, l->units, l->act, l->rec_act, l->return_sequences);
         else if (strcmp(l->kind, "gru") == 0)
             s = rl_model_add_gru(c->model, l->units, l->act, l->rec_act, l->return_sequences);
+        else if (strcmp(l->kind, "gru_reset_before") == 0)
+            s = rl_model_add_gru_reset_before(c->model, l->units, l->act, l->rec_act,
+                                              l->return_sequences);
         else
             fail_msg("%s: unknown layer kind %s", c->name, l->kind);
         expect_ok(c, s, l->kind);

@@ -64,7 +64,7 @@ class RnnliteError(Exception):
         super().__init__(f'{getattr(status, "name", status)}: {message}')
 
 
-_ACTIVATIONS = {'linear': 0, 'relu': 1, 'tanh': 2, 'sigmoid': 3}
+_ACTIVATIONS = {'linear': 0, 'relu': 1, 'tanh': 2, 'sigmoid': 3, 'hard_sigmoid': 4}
 _OPTIMIZERS = {'sgd': 0, 'adam': 1, 'rmsprop': 2}
 _LOSSES = {'mse': 0, 'mae': 1, 'huber': 2}
 _ALL_COLUMNS = ctypes.c_size_t(-1).value  # RL_ALL_COLUMNS
@@ -151,6 +151,7 @@ _LAYER_KINDS = {
     'simple_rnn': (True, False, 'tanh'),
     'lstm': (True, True, 'tanh'),
     'gru': (True, True, 'tanh'),
+    'gru_reset_before': (True, True, 'tanh'),
     'dense': (False, False, 'linear'),
 }
 for _kind, (_recurrent, _has_rec_act, _default) in _LAYER_KINDS.items():

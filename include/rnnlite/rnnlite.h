@@ -68,7 +68,11 @@ typedef enum rl_activation {
     RL_ACT_LINEAR = 0,   /**< identity */
     RL_ACT_RELU = 1,     /**< max(0, x) */
     RL_ACT_TANH = 2,     /**< tanh(x) */
-    RL_ACT_SIGMOID = 3   /**< 1 / (1 + exp(-x)) */
+    RL_ACT_SIGMOID = 3,  /**< 1 / (1 + exp(-x)) */
+    /** clip(0.2 x + 0.5, 0, 1): the hard_sigmoid of tf.keras 2 and TensorFlow.js
+     *  (TF.js' default recurrent activation). Keras 3 gave that name to another
+     *  function, relu6(x + 3) / 6, which this is not. Since 0.2. */
+    RL_ACT_HARD_SIGMOID = 4
 } rl_activation;
 
 /** Optimisers; their hyper-parameters are set with rl_model_set_param(). */
@@ -208,6 +212,18 @@ RL_API rl_status rl_model_add_lstm(rl_model *m, size_t units, rl_activation acti
  */
 RL_API rl_status rl_model_add_gru(rl_model *m, size_t units, rl_activation activation,
                                   rl_activation recurrent_activation, int return_sequences);
+
+/**
+ * Append a Keras GRU layer with reset_after=False (the Keras 2.2 default and
+ * the only GRU of TensorFlow.js): gates z, r, h, one bias [3 units], and the
+ * reset gate applied to the state before the candidate's recurrent product,
+ * h~ = act(x W_h + b_h + (r * h) U_h). Weights as rl_model_add_gru() but with
+ * a bias of one row. Statuses as rl_model_add_simple_rnn(). Since 0.2.
+ */
+RL_API rl_status rl_model_add_gru_reset_before(rl_model *m, size_t units,
+                                               rl_activation activation,
+                                               rl_activation recurrent_activation,
+                                               int return_sequences);
 
 /**
  * Append a Dense layer. On a sequence (after return_sequences) it applies to

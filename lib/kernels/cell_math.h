@@ -31,7 +31,9 @@
 
 /* ---- activations: the one place that defines each ---------------------- */
 
-/* Activation codes as rl_activation: 0 linear, 1 relu, 2 tanh, 3 sigmoid.
+/* Activation codes as rl_activation: 0 linear, 1 relu, 2 tanh, 3 sigmoid,
+ * 4 hard_sigmoid (tf.keras 2 / TF.js: 0.2 x + 0.5, multiplied then added as
+ * TF.js does, clipped to [0, 1]).
  * A new activation is one case here and one in pw_act_grad (and a
  * transcendental hook like PW_TANH if it needs one). */
 static inline VF pw_act(int act, VF x)
@@ -43,18 +45,24 @@ static inline VF pw_act(int act, VF x)
     case 1: return V_MAX(V_SET1(0.0f), x);
     case 2: return PW_TANH(x);
     case 3: return PW_SIGMOID(x);
+    case 4: {
+        VF t = V_MAX(V_ADD(V_MUL(x, V_SET1(0.2f)), V_SET1(0.5f)), V_SET1(0.0f));
+        return V_LT_SELECT(t, V_SET1(1.0f), t, V_SET1(1.0f));
+    }
     default: return x;
     }
 }
 
 /* Derivative of an activation at its output y (relu: y > 0, tanh: 1 - y^2,
- * sigmoid: y (1 - y)). */
+ * sigmoid: y (1 - y), hard_sigmoid: 0.2 where 0 < y < 1, else 0). */
 static inline VF pw_act_grad(int act, VF y)
 {
     switch (act) {
     case 1: return V_LT_SELECT(V_SET1(0.0f), y, V_SET1(1.0f), V_SET1(0.0f));
     case 2: return V_SUB(V_SET1(1.0f), V_MUL(y, y));
     case 3: return V_MUL(y, V_SUB(V_SET1(1.0f), y));
+    case 4: return V_LT_SELECT(V_SET1(0.0f), y, V_LT_SELECT(y, V_SET1(1.0f), V_SET1(0.2f),
+                                                             V_SET1(0.0f)), V_SET1(0.0f));
     default: return V_SET1(1.0f);
     }
 }

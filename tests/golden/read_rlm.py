@@ -11,8 +11,9 @@ import sys
 
 MAGIC = b"\x89RLM\r\n\x1a\n"
 KINDS = {0: ("Dense", 1, 1, False), 1: ("SimpleRNN", 1, 1, True),
-         2: ("LSTM", 4, 1, True), 3: ("GRU", 3, 2, True)}   # name, gates, bias rows, recurrent
-ACTS = ["linear", "relu", "tanh", "sigmoid"]
+         2: ("LSTM", 4, 1, True), 3: ("GRU", 3, 2, True),
+         4: ("GRU-rb", 3, 1, True)}   # name, gates, bias rows, recurrent
+ACTS = ["linear", "relu", "tanh", "sigmoid", "hard_sigmoid"]
 OPTS = ["SGD", "Adam", "RMSprop"]
 LOSSES = ["MSE", "MAE", "Huber"]
 PARAMS = ["learning_rate", "beta1", "beta2", "epsilon", "momentum", "clipnorm", "seed",

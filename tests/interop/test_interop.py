@@ -119,26 +119,6 @@ def write_rlm(path, model):
         f.write(rlm.write(model))
 
 
-def library_supports(kind, recurrent_activation):
-    """Whether the library loads a model with this kind and activation (the
-    GRU reset_after=False kind and hard_sigmoid came with rnnlite 0.2)."""
-    try:
-        m = Model(2, 1, [Layer(kind, 1, 'tanh', recurrent_activation)])
-        for l in m.layers:
-            l.weights = [np.zeros(s, np.float32) for s in l.weight_shapes(1)]
-        rnnlite.Model.load_buffer(rlm.write(m)).close()
-        return True
-    except rnnlite.RnnliteError:
-        return False
-
-
-NEEDS_02 = 'the library lacks GRU reset_after=False or hard_sigmoid'
-
-
-def tfjs_ready():
-    return library_supports('gru_reset_before', 'hard_sigmoid')
-
-
 def fresh_inputs(n, steps, features):
     return _rng.standard_normal((n, steps, features)).astype(np.float32)
 
@@ -171,6 +151,10 @@ EXPORTS_WIDE = {
     'lstm_relu_linear': (8, 2, [('lstm', 5, 'relu', 'tanh', True),
                                 ('simple_rnn', 4, 'linear', '', False),
                                 ('dense', 2, 'tanh', '', 0)]),
+    # Keras 2.2 / TF.js style: GRU reset_after=False, hard_sigmoid gates.
+    'keras2_hard_sigmoid': (6, 2, [('gru_reset_before', 5, 'tanh', 'hard_sigmoid', True),
+                                   ('lstm', 3, 'tanh', 'hard_sigmoid', False),
+                                   ('dense', 1, 'linear', '', 0)]),
 }
 
 
@@ -451,8 +435,6 @@ class TfjsTests(NodeCase):
     MODELS = ['lstm_default', 'gru_default', 'rnn_relu', 'stacked_sigmoid', 'sequence_head']
 
     def test_tfjs_models_to_rnnlite(self):
-        if not tfjs_ready():   # every tfjs GRU is reset_after=False; LSTMs default to hard_sigmoid
-            self.MODELS = ['rnn_relu']
         T, F = 8, 3
         x = fresh_inputs(12, T, F)
         base = self.dir('made')
@@ -469,10 +451,9 @@ class TfjsTests(NodeCase):
     def test_rnnlite_to_tfjs(self):
         models = {k: v for k, v in list(EXPORTS.items()) + list(EXPORTS_WIDE.items())
                   if not any(s[0] == 'gru' for s in v[2])}
-        if tfjs_ready():
-            models['hard_sigmoid_gru'] = (7, 2, [
-                ('gru_reset_before', 5, 'tanh', 'hard_sigmoid', True),
-                ('lstm', 4, 'tanh', 'hard_sigmoid', False), ('dense', 1, 'hard_sigmoid', '', 0)])
+        models['hard_sigmoid_gru'] = (7, 2, [
+            ('gru_reset_before', 5, 'tanh', 'hard_sigmoid', True),
+            ('lstm', 4, 'tanh', 'hard_sigmoid', False), ('dense', 1, 'hard_sigmoid', '', 0)])
         jobs, cases = [], []
         for name, (T, F, spec) in models.items():
             d = self.dir('to_' + name)
@@ -498,10 +479,9 @@ class OnnxRuntimeTests(NodeCase):
 
     def test_rnnlite_to_onnxruntime(self):
         models = dict(EXPORTS, **EXPORTS_WIDE)
-        if tfjs_ready():
-            models['reset_before_hard_sigmoid'] = (6, 3, [
-                ('gru_reset_before', 5, 'relu', 'hard_sigmoid', True),
-                ('lstm', 4, 'tanh', 'hard_sigmoid', True), ('dense', 2, 'hard_sigmoid', '', 0)])
+        models['reset_before_hard_sigmoid'] = (6, 3, [
+            ('gru_reset_before', 5, 'relu', 'hard_sigmoid', True),
+            ('lstm', 4, 'tanh', 'hard_sigmoid', True), ('dense', 2, 'hard_sigmoid', '', 0)])
         jobs, cases = [], []
         for name, (T, F, spec) in models.items():
             d = self.dir(name)

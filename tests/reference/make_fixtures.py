@@ -37,8 +37,10 @@ ACT = {
     'relu': torch.relu,
     'tanh': torch.tanh,
     'sigmoid': torch.sigmoid,
+    # tf.keras 2 / TensorFlow.js hard_sigmoid (not Keras 3's relu6(x + 3) / 6).
+    'hard_sigmoid': lambda v: torch.clamp(0.2 * v + 0.5, 0.0, 1.0),
 }
-GATES = {'dense': 1, 'simple_rnn': 1, 'lstm': 4, 'gru': 3}
+GATES = {'dense': 1, 'simple_rnn': 1, 'lstm': 4, 'gru': 3, 'gru_reset_before': 3}
 
 
 class Layer:
@@ -78,6 +80,12 @@ def run_recurrent(layer, w, seq):
             i, f = ra(zi), ra(zf)
             c = f * c + i * act(zc)
             h = ra(zo) * act(c)
+        elif layer.kind == 'gru_reset_before':   # Keras reset_after=False: one bias
+            xz, xr, xh = (xt @ kernel + bias).split(u, dim=1)
+            uz, ur, uh = rec.split(u, dim=1)
+            z, r = ra(xz + h @ uz), ra(xr + h @ ur)
+            cand = act(xh + (r * h) @ uh)
+            h = z * h + (1 - z) * cand
         else:  # gru, reset_after=True
             xz, xr, xh = (xt @ kernel + bias[0]).split(u, dim=1)
             hz, hr, hh = (h @ rec + bias[1]).split(u, dim=1)
@@ -368,6 +376,31 @@ def forward_cases():
     for name, t, f, b, layers in stacks:
         cases.append(make_case(name, seed, layers, t, f, b))
         seed += 1
+    # rnnlite 0.2: GRU with reset_after=False and hard_sigmoid (appended, so
+    # the cases above keep their seeds and numbers).
+    for act in acts + ['hard_sigmoid']:
+        for rec in ('sigmoid', 'hard_sigmoid') + (('tanh', 'relu', 'linear') if act == 'tanh' else ()):
+            for rs in (0, 1):
+                t, f, u, b = sizes(seed)
+                cases.append(make_case(f'gru_reset_before_{act}_{rec}_rs{rs}', seed,
+                                       [Layer('gru_reset_before', u, act, rec, rs)], t, f, b))
+                seed += 1
+    for kind in ('lstm', 'gru'):
+        for rs in (0, 1):
+            t, f, u, b = sizes(seed)
+            cases.append(make_case(f'{kind}_tanh_hard_sigmoid_rs{rs}', seed,
+                                   [Layer(kind, u, 'tanh', 'hard_sigmoid', rs)], t, f, b))
+            seed += 1
+    _, f, u, b = sizes(seed)
+    cases.append(make_case('dense_hard_sigmoid', seed, [Layer('dense', u, 'hard_sigmoid')], 1, f, b))
+    seed += 1
+    cases.append(make_case('gru_reset_before_all_ones', seed,
+                           [Layer('gru_reset_before', 1, 'tanh', 'sigmoid', 1)], 1, 1, 1))
+    seed += 1
+    cases.append(make_case('stack_tfjs_defaults', seed,
+                           [Layer('gru_reset_before', 5, 'tanh', 'hard_sigmoid', 1),
+                            Layer('lstm', 4, 'tanh', 'hard_sigmoid', 0),
+                            Layer('dense', 2, 'linear')], 6, 3, 4))
     return cases
 
 
@@ -408,6 +441,13 @@ def train_cases():
         ('train_lstm_rmsprop_mae', lstm(), 3, 2, 9, spec(opt='rmsprop', loss='mae', batch=4)),
         ('train_lstm_adam_clipnorm', lstm(), 4, 2, 10, spec(clipnorm=0.05)),
         ('train_gru_sgd_clipnorm', gru(), 4, 2, 10, spec(opt='sgd', momentum=0.9, clipnorm=0.1)),
+        # rnnlite 0.2 (appended: the cases above keep their seeds).
+        ('train_gru_reset_before_adam', [Layer('gru_reset_before', 3, 'tanh', 'sigmoid', 0),
+                                         Layer('dense', 2, 'linear')], 4, 3, 10, spec()),
+        ('train_tfjs_defaults_sgd', [Layer('gru_reset_before', 4, 'tanh', 'hard_sigmoid', 1),
+                                     Layer('lstm', 3, 'tanh', 'hard_sigmoid', 0),
+                                     Layer('dense', 1, 'linear')], 5, 2, 10,
+         spec(opt='sgd', momentum=0.9)),
     ]
     cases = []
     for seed, (name, layers, t, f, n, sp) in enumerate(todo, start=500):
