@@ -14,8 +14,8 @@
 #define F 3
 
 typedef struct trained {
-    float weights[4][8192];
-    size_t counts[4];
+    float weights[5][8192];
+    size_t counts[5];
     float pred[N * T * 2];
 } trained;
 
@@ -29,6 +29,8 @@ static void train(const rl_kernels *kernels, unsigned threads, int seq_out, trai
     assert_int_equal(rl_model_create(&m, T, F), RL_OK);
     assert_int_equal(rl_model_add_lstm(m, 33, RL_ACT_TANH, RL_ACT_SIGMOID, 1), RL_OK);
     assert_int_equal(rl_model_add_gru(m, 17, RL_ACT_RELU, RL_ACT_SIGMOID, 1), RL_OK);
+    assert_int_equal(rl_model_add_gru_reset_before(m, 11, RL_ACT_TANH, RL_ACT_HARD_SIGMOID, 1),
+                     RL_OK);
     assert_int_equal(rl_model_add_simple_rnn(m, 20, RL_ACT_TANH, seq_out), RL_OK);
     assert_int_equal(rl_model_add_dense(m, 2, RL_ACT_LINEAR), RL_OK);
     assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 5), RL_OK);
@@ -37,7 +39,7 @@ static void train(const rl_kernels *kernels, unsigned threads, int seq_out, trai
     assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
     m->cx.kernels = kernels;   /* force the path for this model only */
     assert_int_equal(rl_fit(m, x, y, N, 2, 16), RL_OK);
-    for (size_t l = 0; l < 4; l++) {
+    for (size_t l = 0; l < 5; l++) {
         assert_int_equal(rl_model_weight_count(m, l, &out->counts[l]), RL_OK);
         assert_true(out->counts[l] <= 8192);
         assert_int_equal(rl_model_get_weights(m, l, out->weights[l], out->counts[l]), RL_OK);
@@ -62,7 +64,7 @@ static void check_identical(int seq_out)
                 continue;
             memset(&got, 0xAB, sizeof got);
             train(paths[p], threads, seq_out, &got);
-            for (size_t l = 0; l < 4; l++) {
+            for (size_t l = 0; l < 5; l++) {
                 assert_int_equal(got.counts[l], ref.counts[l]);
                 if (memcmp(got.weights[l], ref.weights[l], ref.counts[l] * sizeof(float)) != 0) {
                     print_error("layer %zu weights differ on %s with %u threads\n", l,

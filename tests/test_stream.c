@@ -22,11 +22,13 @@
 #include "rnnlite/rnnlite.h"
 
 typedef enum arch {
-    A_RNN, A_LSTM, A_GRU, A_DENSE_SEQ, A_STACK, A_SEQ_OUT, A_MULTI_OUT, A_COUNT
+    A_RNN, A_LSTM, A_GRU, A_DENSE_SEQ, A_STACK, A_SEQ_OUT, A_MULTI_OUT, A_GRU_RESET_BEFORE,
+    A_COUNT
 } arch;
 
 static const char *const arch_names[A_COUNT] = {
     "simple_rnn", "lstm", "gru", "dense_then_gru", "stack", "sequence_output", "multi_output",
+    "gru_reset_before",
 };
 
 typedef struct shape {
@@ -66,6 +68,13 @@ static rl_model *build(arch a, size_t T, size_t F, int stateful, uint64_t seed)
     case A_SEQ_OUT:
         assert_int_equal(rl_model_add_lstm(m, 5, RL_ACT_TANH, RL_ACT_SIGMOID, 1), RL_OK);
         assert_int_equal(rl_model_add_dense(m, 2, RL_ACT_LINEAR), RL_OK);
+        break;
+    case A_GRU_RESET_BEFORE:   /* TensorFlow.js' GRU and default gates */
+        assert_int_equal(rl_model_add_gru_reset_before(m, 6, RL_ACT_TANH, RL_ACT_HARD_SIGMOID, 1),
+                         RL_OK);
+        assert_int_equal(rl_model_add_gru_reset_before(m, 5, RL_ACT_TANH, RL_ACT_HARD_SIGMOID, 0),
+                         RL_OK);
+        assert_int_equal(rl_model_add_dense(m, F, RL_ACT_LINEAR), RL_OK);
         break;
     default:   /* two future rows of every column: a direct model */
         assert_int_equal(rl_model_add_lstm(m, 6, RL_ACT_TANH, RL_ACT_SIGMOID, 0), RL_OK);
