@@ -108,21 +108,19 @@ static void grb_final_state(const rl_layer *l, size_t batch, real *state)
         state[i] = v.h_all[l->in_steps * bu + i];
 }
 
-/* scratch: x_part [3u] | rec [3u] | rh [u] | h' [u] */
+/* scratch: rec [3u] | rh [u] | h' [u] */
 static size_t grb_step_scratch(const rl_layer *l)
 {
-    return 8 * l->units;
+    return 5 * l->units;
 }
 
-static void grb_step(const rl_layer *l, const rl_compute *cx, const real *x, real *state,
-                     int fresh, real *out, real *scratch)
+/* proj holds x W + b (rl__layer_project), as forward's input product. */
+static void grb_recur(const rl_layer *l, const rl_compute *cx, real *proj, real *state,
+                      int fresh, real *out, real *scratch)
 {
     size_t u = l->units, g = 3 * u;
-    const real *kernel = l->w, *bias = kernel + (l->in + u) * g;
-    real *xg = scratch, *rec = xg + g, *rh = rec + g, *h = rh + u;
-    rl__fill_rows(xg, bias, 1, g);
-    rl__gemm(cx, 1, g, l->in, x, l->in, 1, kernel, g, xg, g, 1);
-    grb_cell(l, cx, 1, xg, rec, rh, state, fresh, h);
+    real *rec = scratch, *rh = rec + g, *h = rh + u;
+    grb_cell(l, cx, 1, proj, rec, rh, state, fresh, h);
     for (size_t j = 0; j < u; j++)
         state[j] = out[j] = h[j];
 }
@@ -205,6 +203,6 @@ const rl_layer_ops rl__gru_reset_before_ops = {
     .forward = grb_forward,
     .final_state = grb_final_state,
     .step_scratch = grb_step_scratch,
-    .step = grb_step,
+    .recur = grb_recur,
     .backward = grb_backward,
 };
