@@ -583,9 +583,11 @@ class CommandLineTests(Case):
                 rnnlite.Scaler.minmax(-1, 1) as s:
             s.fit(_rng.standard_normal((50, F)).astype(np.float32) * 3 + 1)
             m.set_scaler(s)
+            m.set_targets([2])
             m.save(os.path.join(d, 'm.rlm'))
         with open(os.path.join(d, 'm.rlm'), 'rb') as f:
-            scal = rlm.read(f.read()).meta['SCAL']
+            meta = rlm.read(f.read()).meta
+        self.assertEqual(sorted(meta), ['COMP', 'PARM', 'SCAL', 'TRGT'])
         for ext in ('onnx', 'keras', 'json', 'pt'):
             if ext == 'pt' and not has('torch'):
                 continue
@@ -597,9 +599,10 @@ class CommandLineTests(Case):
                     else self.run_tool(out, os.path.join(d, ext, 'back.rlm'))
                 self.assertEqual(r.returncode, 0, r.stderr)
                 with open(os.path.join(d, ext, 'back.rlm'), 'rb') as f:
-                    self.assertEqual(rlm.read(f.read()).meta['SCAL'], scal)
+                    self.assertEqual(rlm.read(f.read()).meta, meta)
                 with rnnlite.Model.load(os.path.join(d, ext, 'back.rlm')) as m:
                     self.assertEqual(m.get_scaler().n_features, F)
+                    self.assertEqual(list(m.targets), [2])
 
 
 if __name__ == '__main__':
