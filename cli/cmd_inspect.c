@@ -63,8 +63,8 @@ static const unsigned char *section(const file_bytes *fb, const char *tag, size_
     return NULL;
 }
 
-static const char *const kinds[] = {"Dense", "SimpleRNN", "LSTM", "GRU"};
-static const char *const activations[] = {"linear", "relu", "tanh", "sigmoid"};
+static const char *const kinds[] = {"Dense", "SimpleRNN", "LSTM", "GRU", "GRU reset-before"};
+static const char *const activations[] = {"linear", "relu", "tanh", "sigmoid", "hard_sigmoid"};
 static const char *const optimizers[] = {"sgd", "adam", "rmsprop"};
 static const char *const losses[] = {"mse", "mae", "huber"};
 static const char *const scalers[] = {"none", "minmax", "standard"};
@@ -182,10 +182,10 @@ static int run(const cli_command *cmd, cli_args *a)
         rl_model_weight_count(m, i, &w);
         total += w;
         const unsigned char *rec = arch && arch_len >= 24 + 32 * (i + 1) ? arch + 24 + 32 * i : NULL;
-        const char *kind = rec ? name_of(kinds, 4, le(rec, 4)) : "unknown";
-        const char *act = rec ? name_of(activations, 4, le(rec + 4, 4)) : "unknown";
+        const char *kind = rec ? name_of(kinds, 5, le(rec, 4)) : "unknown";
+        const char *act = rec ? name_of(activations, 5, le(rec + 4, 4)) : "unknown";
         int recurrent = rec && le(rec, 4) >= 2;
-        const char *ract = recurrent ? name_of(activations, 4, le(rec + 8, 4)) : "-";
+        const char *ract = recurrent ? name_of(activations, 5, le(rec + 8, 4)) : "-";
         int seq = rec ? (int)le(rec + 12, 4) : 0;
         unsigned long long units = rec ? (unsigned long long)le(rec + 24, 8) : 0;
         if (json) {

@@ -76,23 +76,24 @@ static int parse_choice(const char *cmd, const char *opt, const char *value, con
     return -1;
 }
 
-static const char *const activation_names[] = {"linear", "relu", "tanh", "sigmoid"};
+static const char *const activation_names[] = {"linear", "relu", "tanh", "sigmoid",
+                                                "hard_sigmoid"};
 
 /* KIND:UNITS[:ACT[:RECURRENT_ACT]] -> one layer added to m. */
 static int add_layer(rl_model *m, const char *spec, int return_sequences)
 {
-    char kind[16] = "", act[16] = "", ract[16] = "";
+    char kind[24] = "", act[16] = "", ract[16] = "";
     unsigned long units = 0;
     char extra;
-    int n = sscanf(spec, "%15[a-z_]:%lu:%15[a-z]:%15[a-z]%c", kind, &units, act, ract, &extra);
+    int n = sscanf(spec, "%23[a-z_]:%lu:%15[a-z_]:%15[a-z_]%c", kind, &units, act, ract, &extra);
     if (n < 2 || n > 4 || units == 0) {
         cli_error("train", "--layer '%s': expected KIND:UNITS[:ACTIVATION[:RECURRENT_ACTIVATION]], "
                   "e.g. lstm:32 or dense:8:relu", spec);
         return -1;
     }
-    int a = parse_choice("train", "layer activation", n >= 3 ? act : NULL, activation_names, 4, -2);
+    int a = parse_choice("train", "layer activation", n >= 3 ? act : NULL, activation_names, 5, -2);
     int r = parse_choice("train", "layer recurrent activation", n >= 4 ? ract : NULL,
-                         activation_names, 4, RL_ACT_SIGMOID);
+                         activation_names, 5, RL_ACT_SIGMOID);
     if (a == -1 || r == -1)
         return -1;
     rl_status s;
@@ -102,6 +103,9 @@ static int add_layer(rl_model *m, const char *spec, int return_sequences)
     else if (strcmp(kind, "gru") == 0)
         s = rl_model_add_gru(m, units, a < 0 ? RL_ACT_TANH : (rl_activation)a, (rl_activation)r,
                              return_sequences);
+    else if (strcmp(kind, "gru_reset_before") == 0)
+        s = rl_model_add_gru_reset_before(m, units, a < 0 ? RL_ACT_TANH : (rl_activation)a,
+                                          (rl_activation)r, return_sequences);
     else if (strcmp(kind, "rnn") == 0 || strcmp(kind, "simple_rnn") == 0)
         s = n >= 4 ? RL_E_INVALID
                    : rl_model_add_simple_rnn(m, units, a < 0 ? RL_ACT_TANH : (rl_activation)a,
@@ -109,7 +113,7 @@ static int add_layer(rl_model *m, const char *spec, int return_sequences)
     else if (strcmp(kind, "dense") == 0)
         s = n >= 4 ? RL_E_INVALID : rl_model_add_dense(m, units, a < 0 ? RL_ACT_LINEAR : (rl_activation)a);
     else {
-        cli_error("train", "--layer '%s': unknown kind '%s' (lstm, gru, rnn or dense)", spec, kind);
+        cli_error("train", "--layer '%s': unknown kind '%s' (lstm, gru, gru_reset_before, rnn or dense)", spec, kind);
         return -1;
     }
     if (s != RL_OK) {
