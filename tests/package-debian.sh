@@ -3,7 +3,8 @@
 #  1. debian/librnnlite0.symbols lists every symbol of lib/rnnlite.map;
 #  2. dpkg-buildpackage -us -uc -b in a clean copy of the tree (tracked and
 #     new, not ignored files), with DEB_BUILD_OPTIONS=nocheck: run-all.sh ran
-#     the suite already, the package build would only repeat it;
+#     the suite already, the package build would only repeat it (and
+#     noautodbgsym: the -dbgsym packages only cost time here);
 #  3. lintian on the result: no error or warning (overrides in
 #     debian/*.lintian-overrides, each with its reason);
 #  4. the .debs installed with apt, then every test of debian/tests/control
@@ -22,7 +23,8 @@ work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/rnnlite-deb.XXXXXX")}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 failures=0
-step() { echo "-- $*"; }
+t0=$(date +%s)
+step() { echo "-- [$(( $(date +%s) - t0 )) s] $*"; }
 fail() { echo "!! $*"; failures=$((failures + 1)); }
 
 step "symbols file against lib/rnnlite.map"
@@ -39,7 +41,7 @@ mkdir -p "$work/rnnlite"
 step "dpkg-buildpackage -us -uc -b (nocheck)"
 start=$(date +%s)
 if ! (cd "$work/rnnlite" && dpkg-checkbuilddeps && \
-      PATH=/usr/sbin:/usr/bin:/sbin:/bin DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
+      PATH=/usr/sbin:/usr/bin:/sbin:/bin DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
     tail -60 "$work/build.log"
     echo "!! package build failed (log: $work/build.log)"
     exit 1
@@ -125,5 +127,6 @@ for t in $(sed -n 's/^Tests: *//p' "$src/debian/tests/control"); do
     fi
 done
 
+step "done"
 [ "$failures" -eq 0 ] && echo "packaging: all checks passed"
 exit $((failures > 0))
