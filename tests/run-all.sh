@@ -75,7 +75,9 @@ suite "tests (best kernel path)" "$out/gcc"
 if [ "$quick" != 1 ]; then
     for isa in scalar avx2; do
         if meson test -C "$out/gcc" --list --setup="$isa" >/dev/null 2>&1; then
-            suite "tests (RNNLITE_ISA=$isa)" "$out/gcc" --setup="$isa"
+            # The interop peers run once (above): every path gives the same
+            # bits (test_determinism), and the peers cost a minute or two.
+            suite "tests (RNNLITE_ISA=$isa)" "$out/gcc" --setup="$isa" --no-suite=interop
         fi
     done
 
