@@ -578,7 +578,7 @@ static void test_inference_only_save(void **state)
     assert_int_equal(rl_model_save_buffer(m, &full, &n_full), RL_OK);
     assert_int_equal(rl_model_save_buffer_flags(m, &lean, &n_lean, RL_SAVE_INFERENCE_ONLY), RL_OK);
     double ratio = (double)n_lean / (double)n_full;
-    print_message("inference-only %zu bytes, full %zu bytes: ratio %.3f\n", n_lean, n_full, ratio);
+    print_message("# inference-only %zu bytes, full %zu bytes: ratio %.3f\n", n_lean, n_full, ratio);
     assert_true(ratio > 0.30 && ratio < 0.36);
     assert_int_equal(le(lean, 4) == 0, 0);
     assert_int_equal(le((const unsigned char *)lean + 8, 4), 2);
