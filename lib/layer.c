@@ -130,6 +130,20 @@ void rl__add_col_sums(real *restrict acc, const real *restrict d, size_t rows, s
             acc[j] += d[r * n + j];
 }
 
+void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, const real *dz,
+                        size_t rows, real *g_kernel, real *g_bias, real *wt, real *dx)
+{
+    size_t in = l->in, g = l->ops->gates * l->units;
+    rl__gemm(cx, in, g, rows, x, 1, in, dz, g, g_kernel, g, 0);
+    for (size_t j = 0; j < g; j++)
+        g_bias[j] = 0;
+    rl__add_col_sums(g_bias, dz, rows, g);
+    if (dx) {
+        rl__transpose(wt, l->w, in, g);
+        rl__gemm(cx, rows, in, g, dz, g, 1, wt, in, dx, in, 0);
+    }
+}
+
 size_t rl__sum_sizes(const size_t *n, size_t count, int ok)
 {
     size_t total = 0;

@@ -162,4 +162,11 @@ void rl__fill_rows(real *restrict c, const real *restrict bias, size_t rows, siz
 /* acc[n] += column sums of d[rows][n]. */
 void rl__add_col_sums(real *restrict acc, const real *restrict d, size_t rows, size_t n);
 
+/* The input side of every recurrent kind's backward, given dz [rows][g]
+ * (rows = steps * batch, g = gates * units), the gradient of x W + b:
+ * g_kernel = x^T dz, g_bias = column sums of dz and, when dx is not NULL,
+ * dx = dz W^T through wt (room for the transposed kernel, in * g). */
+void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, const real *dz,
+                        size_t rows, real *g_kernel, real *g_bias, real *wt, real *dx);
+
 #endif

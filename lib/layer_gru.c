@@ -119,17 +119,11 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
     real *g_brec = g_bin + g;
-    rl__gemm(cx, in, g, T * batch, x, 1, in, v.dzx, g, g_kernel, g, 0);
     rl__gemm(cx, u, g, T * batch, v.h_all, 1, u, v.drec, g, g_rec, g, 0);
-    for (size_t j = 0; j < 2 * g; j++)
-        g_bin[j] = 0;
-    rl__add_col_sums(g_bin, v.dzx, T * batch, g);
+    for (size_t j = 0; j < g; j++)
+        g_brec[j] = 0;
     rl__add_col_sums(g_brec, v.drec, T * batch, g);
-
-    if (dx) {
-        rl__transpose(v.wt, kernel, in, g);
-        rl__gemm(cx, T * batch, in, g, v.dzx, g, 1, v.wt, in, dx, in, 0);
-    }
+    rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bin, v.wt, dx);
 }
 
 const rl_layer_ops rl__gru_ops = {

@@ -172,17 +172,9 @@ static void grb_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bias = g_rec + u * g;
-    rl__gemm(cx, in, g, T * batch, x, 1, in, v.dzx, g, g_kernel, g, 0);
     rl__gemm(cx, u, 2 * u, T * batch, v.h_all, 1, u, v.dzx, g, g_rec, g, 0);
     rl__gemm(cx, u, u, T * batch, v.rh, 1, u, v.dzx + 2 * u, g, g_rec + 2 * u, g, 0);
-    for (size_t j = 0; j < g; j++)
-        g_bias[j] = 0;
-    rl__add_col_sums(g_bias, v.dzx, T * batch, g);
-
-    if (dx) {
-        rl__transpose(v.wt, kernel, in, g);
-        rl__gemm(cx, T * batch, in, g, v.dzx, g, 1, v.wt, in, dx, in, 0);
-    }
+    rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bias, v.wt, dx);
 }
 
 const rl_layer_ops rl__gru_reset_before_ops = {

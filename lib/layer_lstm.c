@@ -122,16 +122,8 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
     }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bias = g_rec + u * g;
-    rl__gemm(cx, in, g, T * batch, x, 1, in, v.dz, g, g_kernel, g, 0);
     rl__gemm(cx, u, g, T * batch, v.h_all, 1, u, v.dz, g, g_rec, g, 0);
-    for (size_t j = 0; j < g; j++)
-        g_bias[j] = 0;
-    rl__add_col_sums(g_bias, v.dz, T * batch, g);
-
-    if (dx) {
-        rl__transpose(v.wt, kernel, in, g);
-        rl__gemm(cx, T * batch, in, g, v.dz, g, 1, v.wt, in, dx, in, 0);
-    }
+    rl__input_backward(l, cx, x, v.dz, T * batch, g_kernel, g_bias, v.wt, dx);
 }
 
 const rl_layer_ops rl__lstm_ops = {

@@ -86,16 +86,8 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * u, *g_bias = g_rec + u * u;
-    rl__gemm(cx, in, u, T * batch, x, 1, in, dz, u, g_kernel, u, 0);
     rl__gemm(cx, u, u, T * batch, h_all, 1, u, dz, u, g_rec, u, 0);
-    for (size_t j = 0; j < u; j++)
-        g_bias[j] = 0;
-    rl__add_col_sums(g_bias, dz, T * batch, u);
-
-    if (dx) {
-        rl__transpose(wt, kernel, in, u);
-        rl__gemm(cx, T * batch, in, u, dz, u, 1, wt, in, dx, in, 0);
-    }
+    rl__input_backward(l, cx, x, dz, T * batch, g_kernel, g_bias, wt, dx);
 }
 
 const rl_layer_ops rl__simple_rnn_ops = {
