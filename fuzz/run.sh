@@ -24,7 +24,7 @@ secs=${1:-${RNNLITE_FUZZ_SECONDS:-40}}
 dir=${2:-build-fuzz}
 harnesses=(load stream api)
 seed=${RNNLITE_FUZZ_SEED:-1}
-declare -A runs=([load]=800000 [stream]=800000 [api]=30000)   # 10-30 s each on a 2-core machine
+declare -A runs=([load]=400000 [stream]=400000 [api]=30000)   # 10-30 s each on a 2-core machine
 
 mkdir -p "$dir"
 if [ ! -f "$dir/build.ninja" ]; then
