@@ -537,24 +537,10 @@ static void test_file_keeps_targets(void **state)
 }
 
 /* Little-endian field of a file image. */
-static uint64_t le(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_le(unsigned char *p, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
 /* Offset of a section's header in a file image, or 0. */
 static size_t find_section(const unsigned char *b, size_t size, const char *tag)
 {
-    for (size_t at = 20; at + 16 <= size - 4; at += 16 + le(b + at + 8, 8))
+    for (size_t at = 20; at + 16 <= size - 4; at += 16 + tu_get_le(b + at + 8, 8))
         if (!memcmp(b + at, tag, 4))
             return at;
     return 0;
@@ -580,8 +566,8 @@ static void test_inference_only_save(void **state)
     double ratio = (double)n_lean / (double)n_full;
     print_message("# inference-only %zu bytes, full %zu bytes: ratio %.3f\n", n_lean, n_full, ratio);
     assert_true(ratio > 0.30 && ratio < 0.36);
-    assert_int_equal(le(lean, 4) == 0, 0);
-    assert_int_equal(le((const unsigned char *)lean + 8, 4), 2);
+    assert_int_equal(tu_get_le(lean, 4) == 0, 0);
+    assert_int_equal(tu_get_le((const unsigned char *)lean + 8, 4), 2);
     assert_int_equal(find_section(lean, n_lean, "OPTS"), 0);
     assert_true(find_section(full, n_full, "OPTS") != 0);
     /* Flag 0 is the plain save, byte for byte. */
@@ -647,11 +633,11 @@ static void test_hostile_targets_section(void **state)
     unsigned char *b = buf;
     size_t at = find_section(b, size, "TRGT");
     assert_true(at != 0);
-    assert_int_equal(le(b + at + 4, 4), 1);      /* required */
-    assert_int_equal(le(b + at + 8, 8), 8 + 16);
-    assert_int_equal(le(b + at + 16, 8), 2);
-    assert_int_equal(le(b + at + 24, 8), 1);
-    assert_int_equal(le(b + at + 32, 8), 2);
+    assert_int_equal(tu_get_le(b + at + 4, 4), 1);      /* required */
+    assert_int_equal(tu_get_le(b + at + 8, 8), 8 + 16);
+    assert_int_equal(tu_get_le(b + at + 16, 8), 2);
+    assert_int_equal(tu_get_le(b + at + 24, 8), 1);
+    assert_int_equal(tu_get_le(b + at + 32, 8), 2);
     const struct { size_t off; uint64_t value; } lies[] = {
         { 16, 0 }, { 16, 1 }, { 16, 3 }, { 16, UINT64_MAX },   /* count vs length, 0 */
         { 24, 3 }, { 32, UINT64_MAX },                         /* out of range */
@@ -660,8 +646,8 @@ static void test_hostile_targets_section(void **state)
     unsigned char *c = malloc(size);
     for (size_t k = 0; k < sizeof lies / sizeof lies[0]; k++) {
         memcpy(c, b, size);
-        put_le(c + at + lies[k].off, lies[k].value, 8);
-        put_le(c + size - 4, rl__crc32(0, c, size - 4), 4);
+        tu_put_le(c + at + lies[k].off, lies[k].value, 8);
+        tu_put_le(c + size - 4, rl__crc32(0, c, size - 4), 4);
         rl_model *l = (rl_model *)1;
         assert_int_equal(rl_model_load_buffer(&l, c, size), RL_E_FORMAT);
         assert_null(l);

@@ -558,14 +558,6 @@ static void test_atomic_save_under_faults(void **state)
 
 /* ---- the byte layout of docs/format.md, read without the library ---------- */
 
-static uint64_t le(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static void test_crc32_vectors(void **state)
 {
     (void)state;
@@ -614,9 +606,9 @@ static void test_layout_matches_the_spec(void **state)
     save_buffer(m, (void **)&b, &size);
     static const unsigned char magic[8] = { 0x89, 'R', 'L', 'M', 0x0d, 0x0a, 0x1a, 0x0a };
     assert_memory_equal(b, magic, 8);
-    assert_int_equal(le(b + 8, 4), 2);
-    assert_int_equal(le(b + 12, 8), size);
-    assert_int_equal(le(b + size - 4, 4), rl__crc32(0, b, size - 4));
+    assert_int_equal(tu_get_le(b + 8, 4), 2);
+    assert_int_equal(tu_get_le(b + 12, 8), size);
+    assert_int_equal(tu_get_le(b + size - 4, 4), rl__crc32(0, b, size - 4));
 
     /* Sections in the writer's order, with their flags. */
     const char *tags[] = { "ARCH", "PARM", "COMP", "WGHT", "OPTS" };
@@ -624,48 +616,48 @@ static void test_layout_matches_the_spec(void **state)
     size_t at = 20, payload[5];
     for (int k = 0; k < 5; k++) {
         assert_memory_equal(b + at, tags[k], 4);
-        assert_int_equal(le(b + at + 4, 4), flags[k]);
+        assert_int_equal(tu_get_le(b + at + 4, 4), flags[k]);
         payload[k] = at + 16;
-        at += 16 + le(b + at + 8, 8);
+        at += 16 + tu_get_le(b + at + 8, 8);
     }
     assert_int_equal(at, size - 4);
 
     const unsigned char *arch = b + payload[0];
-    assert_int_equal(le(arch, 8), STEPS);
-    assert_int_equal(le(arch + 8, 8), FEATURES);
-    assert_int_equal(le(arch + 16, 8), 3);
+    assert_int_equal(tu_get_le(arch, 8), STEPS);
+    assert_int_equal(tu_get_le(arch + 8, 8), FEATURES);
+    assert_int_equal(tu_get_le(arch + 16, 8), 3);
     const unsigned want[3][6] = { { 2, 2, 3, 1, FEATURES, 4 }, { 2, 2, 3, 0, 4, 3 },
                                   { 0, 0, 0, 0, 3, 2 } };
     for (int i = 0; i < 3; i++) {
         const unsigned char *l = arch + 24 + 32 * i;
         for (int k = 0; k < 4; k++)
-            assert_int_equal(le(l + 4 * k, 4), want[i][k]);
-        assert_int_equal(le(l + 16, 8), want[i][4]);
-        assert_int_equal(le(l + 24, 8), want[i][5]);
+            assert_int_equal(tu_get_le(l + 4 * k, 4), want[i][k]);
+        assert_int_equal(tu_get_le(l + 16, 8), want[i][4]);
+        assert_int_equal(tu_get_le(l + 24, 8), want[i][5]);
     }
 
     const unsigned char *parm = b + payload[1];
-    assert_int_equal(le(parm, 4), RL_PARAM_COUNT);
-    assert_int_equal(le(parm + 4, 8), m->params_set);
+    assert_int_equal(tu_get_le(parm, 4), RL_PARAM_COUNT);
+    assert_int_equal(tu_get_le(parm + 4, 8), m->params_set);
     uint64_t bits;
     memcpy(&bits, &m->params[RL_PARAM_RHO], 8);
-    assert_int_equal(le(parm + 12 + 8 * RL_PARAM_RHO, 8), bits);
+    assert_int_equal(tu_get_le(parm + 12 + 8 * RL_PARAM_RHO, 8), bits);
 
-    assert_int_equal(le(b + payload[2], 4), RL_OPT_RMSPROP);
-    assert_int_equal(le(b + payload[2] + 4, 4), RL_LOSS_MSE);
+    assert_int_equal(tu_get_le(b + payload[2], 4), RL_OPT_RMSPROP);
+    assert_int_equal(tu_get_le(b + payload[2] + 4, 4), RL_LOSS_MSE);
 
     /* Layer 0's weights: count, then binary32 little-endian. */
     const unsigned char *w = b + payload[3];
-    assert_int_equal(le(w, 8), m->layers[0].n_w);
+    assert_int_equal(tu_get_le(w, 8), m->layers[0].n_w);
     for (size_t k = 0; k < m->layers[0].n_w; k++) {
         uint32_t u;
         memcpy(&u, &m->layers[0].w[k], 4);
-        assert_int_equal(le(w + 8 + 4 * k, 4), u);
+        assert_int_equal(tu_get_le(w + 8 + 4 * k, 4), u);
     }
     const unsigned char *o = b + payload[4];
-    assert_int_equal(le(o, 8), m->opt_steps);
+    assert_int_equal(tu_get_le(o, 8), m->opt_steps);
     for (int k = 0; k < 4; k++)
-        assert_int_equal(le(o + 8 + 8 * k, 8), m->rng.s[k]);
+        assert_int_equal(tu_get_le(o + 8 + 8 * k, 8), m->rng.s[k]);
     rl_free(b);
     rl_model_destroy(m);
 }

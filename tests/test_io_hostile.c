@@ -90,23 +90,9 @@ static rl_status try_load(const void *buf, size_t size)
     return s;
 }
 
-static void put_le(unsigned char *p, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_le(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static void fix_crc(unsigned char *b, size_t size)
 {
-    put_le(b + size - 4, rl__crc32(0, b, size - 4), 4);
+    tu_put_le(b + size - 4, rl__crc32(0, b, size - 4), 4);
 }
 
 /* ---- a file as a list of sections, to edit and reassemble ---------------- */
@@ -129,15 +115,15 @@ typedef struct file {
 static void parse(file *f, const unsigned char *b, size_t size)
 {
     memset(f, 0, sizeof *f);
-    f->version = (uint32_t)get_le(b + 8, 4);
+    f->version = (uint32_t)tu_get_le(b + 8, 4);
     size_t at = 20;
     while (at < size - 4) {
         assert_true(f->n < MAX_SECTIONS);
         section *s = &f->s[f->n++];
         memcpy(s->tag, b + at, 4);
         s->tag[4] = '\0';
-        s->flags = (uint32_t)get_le(b + at + 4, 4);
-        s->len = (size_t)get_le(b + at + 8, 8);
+        s->flags = (uint32_t)tu_get_le(b + at + 4, 4);
+        s->len = (size_t)tu_get_le(b + at + 8, 8);
         s->data = calloc(s->len + 64, 1);   /* room to grow in place */
         memcpy(s->data, b + at + 16, s->len);
         at += 16 + s->len;
@@ -160,13 +146,13 @@ static unsigned char *assemble(const file *f, size_t *size)
     unsigned char *b = malloc(total);
     static const unsigned char magic[8] = { 0x89, 'R', 'L', 'M', 0x0d, 0x0a, 0x1a, 0x0a };
     memcpy(b, magic, 8);
-    put_le(b + 8, f->version, 4);
-    put_le(b + 12, total, 8);
+    tu_put_le(b + 8, f->version, 4);
+    tu_put_le(b + 12, total, 8);
     size_t at = 20;
     for (size_t i = 0; i < f->n; i++) {
         memcpy(b + at, f->s[i].tag, 4);
-        put_le(b + at + 4, f->s[i].flags, 4);
-        put_le(b + at + 8, f->s[i].len, 8);
+        tu_put_le(b + at + 4, f->s[i].flags, 4);
+        tu_put_le(b + at + 8, f->s[i].len, 8);
         memcpy(b + at + 16, f->s[i].data, f->s[i].len);
         at += 16 + f->s[i].len;
     }
@@ -395,7 +381,7 @@ static void test_hostile_fields(void **state)
         assert_true(mu->offset + (size_t)mu->width <= s->len);
         unsigned char keep[8];
         memcpy(keep, s->data + mu->offset, (size_t)mu->width);
-        put_le(s->data + mu->offset, mu->value, mu->width);
+        tu_put_le(s->data + mu->offset, mu->value, mu->width);
         alloc_watch w = { 0 };
         rl__set_alloc_hook(watch, &w);
         rl_status got = load_file(&base);
@@ -444,13 +430,13 @@ static void test_hostile_container(void **state)
     };
     for (size_t k = 0; k < sizeof header / sizeof header[0]; k++) {
         memcpy(c, b, size);
-        put_le(c + header[k].at, header[k].value, header[k].width);
+        tu_put_le(c + header[k].at, header[k].value, header[k].width);
         fix_crc(c, size);
         assert_int_equal(try_load(c, size), RL_E_FORMAT);
     }
     for (int d = -1; d <= 1; d += 2) {   /* total size off by one */
         memcpy(c, b, size);
-        put_le(c + 12, size + (size_t)d, 8);
+        tu_put_le(c + 12, size + (size_t)d, 8);
         fix_crc(c, size);
         assert_int_equal(try_load(c, size), RL_E_FORMAT);
     }
@@ -459,7 +445,7 @@ static void test_hostile_container(void **state)
     c[size] = 0;
     assert_int_equal(try_load(c, size + 1), RL_E_FORMAT);
     c[size - 4] = 0;   /* one more body byte, then the CRC */
-    put_le(c + 12, size + 1, 8);
+    tu_put_le(c + 12, size + 1, 8);
     fix_crc(c, size + 1);
     assert_int_equal(try_load(c, size + 1), RL_E_FORMAT);
 
@@ -467,12 +453,12 @@ static void test_hostile_container(void **state)
     const uint64_t lengths[] = { UINT64_MAX, BIG, size, size - 20 - 16 - 4 + 1 };
     for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
         memcpy(c, b, size);
-        put_le(c + 20 + 8, lengths[k], 8);
+        tu_put_le(c + 20 + 8, lengths[k], 8);
         fix_crc(c, size);
         assert_int_equal(try_load(c, size), RL_E_FORMAT);
     }
     memcpy(c, b, size);
-    put_le(c + 20 + 4, 3, 4);
+    tu_put_le(c + 20 + 4, 3, 4);
     fix_crc(c, size);
     assert_int_equal(try_load(c, size), RL_E_FORMAT);
     free(c);
@@ -517,7 +503,7 @@ static void test_hostile_section_lists(void **state)
         file f;
     parse(&f, b, size);
         section *s = find(&f, "WGHT");
-        put_le(s->data, UINT64_C(1) << 62, 8);
+        tu_put_le(s->data, UINT64_C(1) << 62, 8);
         assert_int_equal(load_file(&f), RL_E_FORMAT);
         release(&f);
     }
@@ -634,16 +620,16 @@ static void test_parameter_counts(void **state)
     file f;
     parse(&f, b, size);
     section *p = find(&f, "PARM");
-    uint64_t set = get_le(p->data + 4, 8);
+    uint64_t set = tu_get_le(p->data + 4, 8);
     assert_true(set & (1u << RL_PARAM_RHO));
 
     /* Older: the last parameter (STATEFUL) unknown to the writer. */
     const uint64_t last = UINT64_C(1) << (RL_PARAM_COUNT - 1);
-    put_le(p->data + 4, set | last, 8);
-    put_le(p->data, RL_PARAM_COUNT - 1, 4);
+    tu_put_le(p->data + 4, set | last, 8);
+    tu_put_le(p->data, RL_PARAM_COUNT - 1, 4);
     p->len -= 8;
     assert_int_equal(load_file(&f), RL_E_FORMAT);   /* its set bit is still there */
-    put_le(p->data + 4, set & ~last, 8);
+    tu_put_le(p->data + 4, set & ~last, 8);
     rl_model *m = load_ok(&f);
     double v;
     assert_int_equal(rl_model_get_param(m, RL_PARAM_STATEFUL, &v), RL_OK);
@@ -651,15 +637,15 @@ static void test_parameter_counts(void **state)
     rl_model_destroy(m);
 
     /* Newer: one more parameter. */
-    put_le(p->data, RL_PARAM_COUNT + 1, 4);
-    put_le(p->data + 4, set, 8);
+    tu_put_le(p->data, RL_PARAM_COUNT + 1, 4);
+    tu_put_le(p->data + 4, set, 8);
     p->len += 16;
-    put_le(p->data + 12 + 8 * RL_PARAM_COUNT, UINT64_C(0x4000000000000000), 8);
+    tu_put_le(p->data + 12 + 8 * RL_PARAM_COUNT, UINT64_C(0x4000000000000000), 8);
     m = load_ok(&f);
     assert_int_equal(rl_model_get_param(m, RL_PARAM_RHO, &v), RL_OK);
     assert_true(v == 0.7);
     rl_model_destroy(m);
-    put_le(p->data + 4, set | UINT64_C(1) << RL_PARAM_COUNT, 8);
+    tu_put_le(p->data + 4, set | UINT64_C(1) << RL_PARAM_COUNT, 8);
     assert_int_equal(load_file(&f), RL_E_FORMAT);
     release(&f);
     rl_free(b);

@@ -66,20 +66,6 @@ static void test_layer_weights_beyond_size_t(void **state)
     rl_model_destroy(m);
 }
 
-static uint64_t get_le(const unsigned char *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = n; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_le(unsigned char *p, uint64_t v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
 /* A saved LSTM(4) -> Dense(1) whose LSTM is patched to 40000 units (8.3
  * GB of weights with the Dense layer's input left at 4): the file is
  * malformed on any machine. A 32-bit reader must reject it at the LSTM's
@@ -101,17 +87,17 @@ static void test_file_layer_beyond_address_space(void **state)
     unsigned char *b = buf;
     size_t at = RL__FORMAT_HEADER, units_at = 0;
     while (at + 16 <= size - RL__FORMAT_TRAILER) {
-        uint64_t len = get_le(b + at + 8, 8);
-        if (get_le(b + at, 4) == RL__TAG_ARCH) {
+        uint64_t len = tu_get_le(b + at + 8, 8);
+        if (tu_get_le(b + at, 4) == RL__TAG_ARCH) {
             units_at = at + 16 + 24 + 24;   /* body: shape (24), layer 0: 4 x u32, in, units */
             break;
         }
         at += 16 + (size_t)len;
     }
     assert_true(units_at > 0);
-    assert_int_equal(get_le(b + units_at, 8), 4);
-    put_le(b + units_at, 40000, 8);
-    put_le(b + size - 4, rl__crc32(0, b, size - 4), 4);
+    assert_int_equal(tu_get_le(b + units_at, 8), 4);
+    tu_put_le(b + units_at, 40000, 8);
+    tu_put_le(b + size - 4, rl__crc32(0, b, size - 4), 4);
 
     char why[256];
     m = (rl_model *)&m;

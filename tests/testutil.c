@@ -57,3 +57,17 @@ __attribute__((constructor)) static void skip_if_isa_unavailable_before_main(voi
 #else
 void tu_skip_if_isa_unavailable(void) {}
 #endif
+
+uint64_t tu_get_le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+void tu_put_le(unsigned char *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}

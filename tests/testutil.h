@@ -25,4 +25,8 @@ void tu_assert_close(const float *a, const double *b, size_t n, double rtol, dou
  * build, which has no kernels. */
 void tu_skip_if_isa_unavailable(void);
 
+/* Little-endian fields of a model-file image (docs/format.md), n bytes. */
+uint64_t tu_get_le(const unsigned char *p, int n);
+void tu_put_le(unsigned char *p, uint64_t v, int n);
+
 #endif
