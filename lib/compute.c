@@ -32,6 +32,17 @@ void rl__transpose(real *restrict dst, const real *restrict src, size_t rows, si
 }
 
 #ifdef RL_REAL_DOUBLE
+/* The double build (gradient checks) has no pool: everything on the caller. */
+void rl__parallel_for(const rl_compute *cx, size_t n, size_t grain, size_t work, rl_range_fn fn,
+                      void *ctx)
+{
+    (void)cx;
+    (void)grain;
+    (void)work;
+    if (n)
+        fn(ctx, 0, n);
+}
+
 /* The double build (gradient checks) needs only a correct product. */
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *a, size_t a_rs, size_t a_cs,
@@ -72,6 +83,15 @@ static const rl_pointwise *pointwise_of(const rl_compute *cx)
     return p;
 }
 #define POINTWISE(cx, fn) pointwise_of(cx)->fn
+
+/* Split only where the pool (placement, host hook, spin-then-sleep
+ * hand-off, minimum work) decides it pays; every block boundary a multiple
+ * of grain, so callers can keep their own alignment. */
+void rl__parallel_for(const rl_compute *cx, size_t n, size_t grain, size_t work, rl_range_fn fn,
+                      void *ctx)
+{
+    rl__pool_for(cx ? cx->pool : NULL, n, grain, work, fn, ctx);
+}
 
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *a, size_t a_rs, size_t a_cs,

@@ -15,6 +15,12 @@ typedef struct rl_compute {
     rl_pool *pool;                     /* NULL: run on the calling thread */
 } rl_compute;
 
+typedef void (*rl_range_fn)(void *ctx, size_t begin, size_t end);
+/* Runs fn over [0, n) in blocks whose boundaries are multiples of grain, on the model's
+   pool when `work` (multiply-adds or element operations) is large enough to pay for a
+   second thread, else on the caller in one call. */
+void rl__parallel_for(const rl_compute *cx, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx);
+
 /* C = (accumulate ? C : 0) + A * B; layout as rl_gemm_fn in kernels/kernels.h. */
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *a, size_t a_rs, size_t a_cs,

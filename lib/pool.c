@@ -61,20 +61,14 @@ enum {
 #define TICKET_NEXT(t) ((unsigned)((t) & 0xffffu))
 #define MAX_BLOCKS 0xffffu
 
-typedef struct gemm_job {
-    rl_gemm_fn gemm;
-    size_t m, n, k;
-    const float *a;
-    size_t a_rs, a_cs;
-    const float *b;
-    size_t ldb;
-    float *c;
-    size_t ldc;
-    int accumulate;
+/* One parallel-for: fn over [0, n) in `blocks` blocks of whole grains. */
+typedef struct range_job {
+    rl_range_fn fn;
+    void *ctx;
+    size_t n, grain;
+    size_t units;          /* grains in [0, n), the last one maybe short */
     unsigned blocks;
-    size_t first;          /* columns before the first cache-line boundary of c */
-    size_t units;          /* GRAIN-column units after it */
-} gemm_job;
+} range_job;
 
 typedef struct worker {
     rl_pool *pool;
@@ -88,7 +82,7 @@ struct rl_pool {
     /* Written by whoever finishes a block, polled by the caller. */
     _Alignas(64) atomic_uint done;
 
-    _Alignas(64) gemm_job job;   /* published by the ticket's release store */
+    _Alignas(64) range_job job;   /* published by the ticket's release store */
     uint32_t generation;         /* caller only */
     int quit;                    /* under lock */
     int caller_sleeps;           /* under lock: signal `finished` at the last block */
@@ -101,6 +95,7 @@ struct rl_pool {
     int caller_works;            /* the caller claims blocks too */
     int placement;               /* rl_thread_placement */
     size_t min_work;             /* PARALLEL_MIN_WORK but in tests */
+    size_t block_work;           /* MIN_WORK but in tests (never above min_work) */
     worker *workers;
 
     /* The host's parallel-for, instead of workers. */
@@ -118,16 +113,14 @@ struct rl_pool {
 #endif
 };
 
-static void run_block(const gemm_job *j, unsigned block)
+/* Block b covers grains [units b / blocks, units (b + 1) / blocks): every
+ * grain exactly once, the blocks within one grain of the same size. */
+static void run_block(const range_job *j, unsigned block)
 {
-    /* Blocks meet on cache-line boundaries of row 0, so two threads do not
-     * write to one line (in any row, when ldc is a multiple of LINE). */
-    const size_t b0 = j->first + j->units * block / j->blocks * GRAIN;
-    const size_t b1 = j->first + j->units * (block + 1) / j->blocks * GRAIN;
-    const size_t c0 = block == 0 ? 0 : b0 < j->n ? b0 : j->n;
-    const size_t c1 = block + 1 == j->blocks ? j->n : b1 < j->n ? b1 : j->n;
-    j->gemm(j->m, c1 - c0, j->k, j->a, j->a_rs, j->a_cs, j->b + c0, j->ldb, j->c + c0, j->ldc,
-            j->accumulate);
+    const size_t u0 = j->units * block / j->blocks;
+    const size_t u1 = j->units * (block + 1) / j->blocks;
+    const size_t end = u1 * j->grain < j->n ? u1 * j->grain : j->n;
+    j->fn(j->ctx, u0 * j->grain, end);
 }
 
 static void host_task(void *job, size_t index)
@@ -369,6 +362,7 @@ static rl_pool *new_pool(unsigned n_workers)
     p->n_workers = n_workers;
     p->caller_cpu = -1;
     p->min_work = PARALLEL_MIN_WORK;
+    p->block_work = MIN_WORK;
     atomic_init(&p->ticket, TICKET(0, 0, 0));
     atomic_init(&p->done, 0);
     return p;
@@ -448,8 +442,10 @@ unsigned rl__pool_threads(const rl_pool *p)
 
 void rl__pool_set_min_work(rl_pool *p, size_t work)
 {
-    if (p)
+    if (p) {
         p->min_work = work;
+        p->block_work = work < MIN_WORK ? (work ? work : 1) : MIN_WORK;
+    }
 }
 
 int rl__pool_worker_cpu(const rl_pool *p, unsigned i)
@@ -497,27 +493,25 @@ static void wait_done(rl_pool *p, unsigned blocks)
     pthread_mutex_unlock(&p->lock);
 }
 
-void rl__pool_gemm(rl_pool *p, rl_gemm_fn gemm, size_t m, size_t n, size_t k,
-                   const float *a, size_t a_rs, size_t a_cs,
-                   const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
+void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx)
 {
-    const size_t misalign = ((uintptr_t)c / sizeof(float)) % LINE;
-    const size_t first = misalign ? LINE - misalign : 0;
-    const size_t units = n > first ? (n - first + GRAIN - 1) / GRAIN : 1;
-    const size_t work = m * n * (k ? k : 1);
+    if (n == 0)
+        return;
+    if (grain == 0)
+        grain = 1;
+    const size_t units = n / grain + (n % grain != 0);
     size_t blocks = p && work >= p->min_work ? (size_t)p->n_threads * BLOCKS_PER_THREAD : 1;
     if (blocks > units)
         blocks = units;
-    if (blocks > work / MIN_WORK)
-        blocks = work / MIN_WORK;
+    if (p && blocks > work / p->block_work)
+        blocks = work / p->block_work;
     if (blocks > MAX_BLOCKS)
         blocks = MAX_BLOCKS;
     if (blocks <= 1) {
-        gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+        fn(ctx, 0, n);
         return;
     }
-    p->job = (gemm_job){ gemm, m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate,
-                         (unsigned)blocks, first, units };
+    p->job = (range_job){ fn, ctx, n, grain, units, (unsigned)blocks };
     if (p->host_for) {
         p->host_for(host_task, &p->job, blocks, p->host_user);
         return;
@@ -529,4 +523,48 @@ void rl__pool_gemm(rl_pool *p, rl_gemm_fn gemm, size_t m, size_t n, size_t k,
     if (p->caller_works)
         claim_blocks(p, p->generation);
     wait_done(p, (unsigned)blocks);
+}
+
+/* A product as a parallel-for over GRAIN-column units of C counted from
+ * its first cache-line boundary (`first` columns before it go with unit
+ * 0), so two threads never write to one line of row 0 (of any row, when
+ * ldc is a multiple of LINE). */
+typedef struct gemm_job {
+    rl_gemm_fn gemm;
+    size_t m, n, k;
+    const float *a;
+    size_t a_rs, a_cs;
+    const float *b;
+    size_t ldb;
+    float *c;
+    size_t ldc;
+    int accumulate;
+    size_t first;
+    size_t units;
+} gemm_job;
+
+static void gemm_units(void *ctx, size_t u0, size_t u1)
+{
+    const gemm_job *j = ctx;
+    const size_t c0 = u0 == 0 ? 0 : j->first + u0 * GRAIN < j->n ? j->first + u0 * GRAIN : j->n;
+    const size_t c1 = u1 == j->units ? j->n : j->first + u1 * GRAIN < j->n ? j->first + u1 * GRAIN : j->n;
+    if (c1 > c0)
+        j->gemm(j->m, c1 - c0, j->k, j->a, j->a_rs, j->a_cs, j->b + c0, j->ldb, j->c + c0,
+                j->ldc, j->accumulate);
+}
+
+void rl__pool_gemm(rl_pool *p, rl_gemm_fn gemm, size_t m, size_t n, size_t k,
+                   const float *a, size_t a_rs, size_t a_cs,
+                   const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
+{
+    const size_t misalign = ((uintptr_t)c / sizeof(float)) % LINE;
+    const size_t first = misalign ? LINE - misalign : 0;
+    const size_t units = n > first ? (n - first + GRAIN - 1) / GRAIN : 1;
+    const size_t work = m * n * (k ? k : 1);
+    if (!p || work < p->min_work || units < 2) {
+        gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+        return;
+    }
+    gemm_job j = { gemm, m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, first, units };
+    rl__pool_for(p, units, 1, work, gemm_units, &j);
 }

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "compute.h"
 #include "kernels/kernels.h"
 #include "rnnlite/rnnlite.h"
 
@@ -41,8 +42,9 @@ void rl__pool_destroy(rl_pool *p);   /* NULL is harmless; restores a bound calle
 unsigned rl__pool_threads(const rl_pool *p);
 
 /* Tests: the CPU worker i is pinned to, or -1 (not pinned, or no such
- * worker); and the least multiply-adds a product needs to be split (so
- * small test products exercise the hand-off). */
+ * worker); and the least work a product or parallel-for needs to be split
+ * (also the least per block when below the default), so small test
+ * problems exercise the hand-off and every threaded piece. */
 void rl__pool_set_min_work(rl_pool *p, size_t work);
 int rl__pool_worker_cpu(const rl_pool *p, unsigned i);
 
@@ -51,6 +53,9 @@ int rl__pool_worker_cpu(const rl_pool *p, unsigned i);
  * then its own mask is restored. No-ops otherwise and for NULL. */
 void rl__pool_bind_caller(rl_pool *p);
 void rl__pool_unbind_caller(rl_pool *p);
+
+/* rl__parallel_for (compute.h) on pool p (NULL: fn(ctx, 0, n) here). */
+void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx);
 
 /* As rl_gemm_fn, split over the pool's threads; small products (or p NULL)
  * run on the calling thread. */

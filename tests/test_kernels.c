@@ -7,6 +7,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -376,12 +377,130 @@ static void test_pool_bind_restores_caller(void **state)
     rl__pool_destroy(pool);
 }
 
+/* ---- rl__pool_for: the parallel-for under rl__parallel_for ------------------ */
+
+typedef struct cover {
+    size_t n, grain;
+    _Atomic int *hits;     /* per item */
+    atomic_int calls;
+    atomic_int bad_bounds;
+    atomic_int elsewhere;  /* blocks run off the calling thread */
+    pthread_t caller;
+} cover;
+
+static void cover_range(void *ctx, size_t begin, size_t end)
+{
+    cover *c = ctx;
+    atomic_fetch_add(&c->calls, 1);
+    if (begin >= end || end > c->n || begin % c->grain != 0 || (end % c->grain != 0 && end != c->n))
+        atomic_fetch_add(&c->bad_bounds, 1);
+    if (!pthread_equal(pthread_self(), c->caller))
+        atomic_fetch_add(&c->elsewhere, 1);
+    for (size_t i = begin; i < end && i < c->n; i++)
+        atomic_fetch_add(&c->hits[i], 1);
+}
+
+/* Runs a parallel-for of n items and checks that each ran exactly once, in
+ * blocks of whole grains; returns the blocks (calls of fn). */
+static int cover_once(rl_pool *pool, size_t n, size_t grain, size_t work, int *elsewhere)
+{
+    cover c = { .n = n, .grain = grain, .caller = pthread_self() };
+    c.hits = calloc(n ? n : 1, sizeof *c.hits);
+    assert_non_null(c.hits);
+    atomic_init(&c.calls, 0);
+    atomic_init(&c.bad_bounds, 0);
+    atomic_init(&c.elsewhere, 0);
+    rl__pool_for(pool, n, grain, work, cover_range, &c);
+    for (size_t i = 0; i < n; i++)
+        if (atomic_load(&c.hits[i]) != 1)
+            fail_msg("n %zu grain %zu: item %zu ran %d times", n, grain, i,
+                     atomic_load(&c.hits[i]));
+    assert_int_equal(atomic_load(&c.bad_bounds), 0);
+    free(c.hits);
+    if (elsewhere)
+        *elsewhere += atomic_load(&c.elsewhere);
+    return atomic_load(&c.calls);
+}
+
+typedef struct host_run {
+    rl_task_fn task;
+    void *data;
+    size_t from, to;
+} host_run;
+
+static void *host_run_tasks(void *arg)
+{
+    host_run *r = arg;
+    for (size_t i = r->to; i-- > r->from;)   /* backwards: order must not matter */
+        r->task(r->data, i);
+    return NULL;
+}
+
+/* A host parallel-for: the first third of the tasks on a new thread. */
+static void host_for(rl_task_fn task, void *data, size_t n, void *user)
+{
+    atomic_fetch_add((atomic_int *)user, 1);
+    host_run a = { task, data, 0, n / 3 }, b = { task, data, n / 3, n };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, host_run_tasks, &a), 0);
+    host_run_tasks(&b);
+    pthread_join(t, NULL);
+}
+
+static void test_parallel_for_covers_each_item_once(void **state)
+{
+    (void)state;
+    static const size_t ns[] = { 1, 2, 7, 50, 65, 100, 1000, 4097 };
+    static const size_t grains[] = { 1, 3, 16, 64 };
+    atomic_int host_calls;
+    atomic_init(&host_calls, 0);
+    rl_pool *pools[5] = { NULL };
+    pools[1] = test_pool(2, RL_PLACE_FREE);
+    pools[2] = test_pool(3, RL_PLACE_WORKERS);
+    pools[3] = test_pool(3, RL_PLACE_WORKERS_AND_CALLER);
+    assert_int_equal(rl__pool_create_host(host_for, &host_calls, 3, &pools[4]), RL_OK);
+    rl__pool_set_min_work(pools[4], 0);
+    rl__pool_bind_caller(pools[3]);
+    int elsewhere = 0;
+    for (size_t pi = 0; pi < 5; pi++) {
+        if (pi > 0 && !pools[pi])
+            continue;   /* one allowed CPU: no pool of threads */
+        for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
+            for (size_t gi = 0; gi < sizeof grains / sizeof grains[0]; gi++) {
+                const size_t n = ns[ni], g = grains[gi];
+                const size_t units = (n + g - 1) / g;
+                for (int rep = 0; rep < 3; rep++) {
+                    int calls = cover_once(pools[pi], n, g, n, pi == 4 ? NULL : &elsewhere);
+                    if (pi == 0 || units < 2)
+                        assert_int_equal(calls, 1);
+                    else
+                        assert_true(calls >= 2 && (size_t)calls <= units);
+                }
+            }
+        /* Nothing to do is nothing called. */
+        assert_int_equal(cover_once(pools[pi], 0, 4, 0, NULL), 0);
+    }
+    rl__pool_unbind_caller(pools[3]);
+    assert_true(atomic_load(&host_calls) > 0);
+    if (pools[2])
+        assert_true(elsewhere > 0);   /* RL_PLACE_WORKERS: only the workers run blocks */
+    /* Work below the default threshold stays in one call on the caller. */
+    rl_pool *plain = NULL;
+    assert_int_equal(rl__pool_create(2, RL_PLACE_FREE, &plain), RL_OK);
+    int off_caller = 0;
+    assert_int_equal(cover_once(plain, 4097, 1, 1000, &off_caller), 1);
+    assert_int_equal(off_caller, 0);
+    rl__pool_destroy(plain);
+    for (size_t pi = 1; pi < 5; pi++)
+        rl__pool_destroy(pools[pi]);
+}
+
 /* cmocka's TAP output reports a skip as "not ok ... # SKIP", which meson
  * counts as a failure: paths this CPU (or valgrind's CPU) lacks are not
  * registered at all, and the count of what ran shows in the plan line. */
 int main(void)
 {
-    struct CMUnitTest tests[10];
+    struct CMUnitTest tests[11];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
     ADD(test_scalar_matches_double_product);
@@ -397,6 +516,7 @@ int main(void)
     ADD(test_pool_bounds);
     ADD(test_pool_matches_one_thread);
     ADD(test_pool_bind_restores_caller);
+    ADD(test_parallel_for_covers_each_item_once);
 #undef ADD
     return _cmocka_run_group_tests("kernels", tests, n, NULL, NULL);
 }
