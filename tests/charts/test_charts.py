@@ -1,0 +1,276 @@
+"""bench/run.py's SVG charts (bench/svgchart.py) and its issue-11 target verdicts.
+
+The charts are checked as a reader would use them: the SVG parses as XML,
+every series is one polyline with one point per measured size, every point's
+position and tooltip give back the number it stands for, the axes carry
+their labels and ticks, the legend names every series. The run.py half feeds
+records shaped like the bench programs' output through run.py's report and
+checks the charts and the target table it derives from them.
+"""
+import argparse
+import contextlib
+import io
+import math
+import os
+import re
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench")
+sys.path.insert(0, BENCH)
+import svgchart  # noqa: E402
+import run  # noqa: E402
+
+NS = {"s": "http://www.w3.org/2000/svg"}
+
+
+def parse(doc):
+    return ET.fromstring(doc)
+
+
+def texts(root):
+    return [t.text for t in root.iter("{%s}text" % NS["s"])]
+
+
+def polylines(root):
+    return {p.get("data-series"): [tuple(map(float, xy.split(",")))
+                                   for xy in p.get("points").split()]
+            for p in root.iter("{%s}polyline" % NS["s"])}
+
+
+def panel_polylines(root):
+    return [polylines(g) for g in root.iter("{%s}g" % NS["s"]) if g.get("class") == "panel"]
+
+
+class Primitives(unittest.TestCase):
+    def test_ticks_are_round_and_cover_the_range(self):
+        self.assertEqual(svgchart.nice_ticks(0, 230), [0, 50, 100, 150, 200])
+        self.assertEqual(svgchart.nice_ticks(0, 2.2), [0, 0.5, 1, 1.5, 2])
+        self.assertEqual(svgchart.log_ticks(10, 1000), [10, 20, 50, 100, 200, 500, 1000])
+        self.assertEqual([svgchart.fmt(v) for v in (0, 0.5, 2.5, 12.5, 225.4)],
+                         ["0", "0.5", "2.5", "12.5", "225"])
+
+    def test_line_figure_one_polyline_per_series_with_its_points(self):
+        a = svgchart.Series("alpha", [(32, 10.0), (64, 20.0), (128, None), (256, 40.0)], "#000")
+        b = svgchart.Series("beta", [(32, 5.0), (64, 6.0)], "#f00", dash="6 4", filled=False)
+        panels = [svgchart.Panel("left", "H", "GFLOP/s", [a, b],
+                                 [svgchart.Rule(50, "peak 50")], xticks=[32, 64, 128, 256],
+                                 yhi=55, y2=(2.0, "% of peak")),
+                  svgchart.Panel("right", "H", "GFLOP/s", [a], xticks=[32, 64, 128, 256])]
+        doc = svgchart.line_figure("A title", panels, "a subtitle")
+        root = parse(doc)
+        self.assertEqual(root.tag, "{%s}svg" % NS["s"])
+        per_panel = panel_polylines(root)
+        self.assertEqual([sorted(p) for p in per_panel], [["alpha", "beta"], ["alpha"]])
+        self.assertEqual(len(per_panel[0]["alpha"]), 3)      # the None point is left out
+        self.assertEqual(len(per_panel[0]["beta"]), 2)
+        t = texts(root)
+        for label in ("A title", "a subtitle", "left", "right", "H", "GFLOP/s", "% of peak",
+                      "peak 50", "alpha", "beta", "32", "256", "0", "50", "100"):
+            self.assertIn(label, t)
+        self.assertEqual(t.count("alpha"), 1)                # one legend entry per label
+        # y grows upwards and x to the right; equal steps of log2(H) are equal
+        xs = [x for x, _ in per_panel[0]["alpha"]]
+        ys = [y for _, y in per_panel[0]["alpha"]]
+        self.assertLess(ys[1], ys[0])
+        self.assertAlmostEqual(xs[1] - xs[0], (xs[2] - xs[1]) / 2, delta=0.15)
+        self.assertIn('stroke-dasharray="6 4"', doc)
+
+    def test_bar_figure_bars_on_a_log_axis(self):
+        groups = [("LSTM", [svgchart.Bar("mine", 10.0, "#00f"),
+                            svgchart.Bar("theirs", 100.0, "#0f0", "= 10x")]),
+                  ("GRU", [svgchart.Bar("mine", 20.0, "#00f"),
+                           svgchart.Bar("theirs", 1000.0, "#0f0")])]
+        root = parse(svgchart.bar_figure("Bars", groups, "time, ms (log)", unit="ms",
+                                         marks={"LSTM": svgchart.Mark(10.0, "")},
+                                         mark_label="a target"))
+        bars = [r for r in root.iter("{%s}rect" % NS["s"]) if r.get("class") == "bar"]
+        self.assertEqual([b.get("data-bar") for b in bars], ["mine", "theirs"] * 2)
+        widths = [float(b.get("width")) for b in bars]
+        # log scale: 10 -> 100 and 100 -> 1000 are the same length
+        self.assertAlmostEqual(widths[3] - widths[1], widths[1] - widths[0], delta=0.2)
+        t = texts(root)
+        for label in ("Bars", "time, ms (log)", "LSTM", "GRU", "mine", "theirs", "a target",
+                      "10", "100", "1000", "100 ms  = 10x"):
+            self.assertIn(label, t)
+
+
+# ---- run.py on records shaped like the bench programs' output --------------------
+
+HIDDEN, INPUTS = [32, 64, 128, 256, 512], [1, 64]
+PEAK = 200.0   # GFLOP/s: 200e9 flops in 1 s
+
+
+def gflops_of(impl, cell, mode, inp, h, threads):
+    """The made-up speed of each case: rnnlite 150 GFLOP/s at one thread except
+    LSTM I=1 H=256 forward (100), oneDNN 140, PT+OpenBLAS 60; two threads
+    1.5x one, except H=64 (0.9x)."""
+    g = {"rnnlite": 150.0, "onednn": 140.0, "pytorch-openblas": 60.0, "pytorch": 3.0}[impl]
+    if impl == "rnnlite" and (cell, mode, inp, h) == ("lstm", "fwd", 1, 256):
+        g = 100.0
+    if threads == 2:
+        g *= 0.9 if h == 64 else 1.5
+    return g
+
+
+def cell_record(impl, cell, mode, inp, h, threads):
+    rec = {"impl": impl, "kind": "cell", "cell": cell, "mode": mode, "input": inp, "hidden": h,
+           "threads": threads, "batch": 64, "steps": 50, "reps": 5}
+    t = run.flops(rec) / (gflops_of(impl, cell, mode, inp, h, threads) * 1e9)
+    rec.update(median_s=t, min_s=t * 0.98, max_s=t * 1.05)
+    return rec
+
+
+def records():
+    recs = [{"impl": "rnnlite", "kind": "peak", "mode": "avx512", "flops": PEAK * 1e9,
+             "min_s": 1.0, "median_s": 1.0}]
+    for impl in ("rnnlite", "onednn", "pytorch-openblas"):
+        for cell in ("rnn", "lstm", "gru"):
+            for mode in ("fwd", "fwdbwd"):
+                for inp in INPUTS:
+                    for h in HIDDEN:
+                        for threads in (1, 2):
+                            recs.append(cell_record(impl, cell, mode, inp, h, threads))
+    fit = {"rnn": 0.0136, "lstm": 0.0573, "gru": 0.0472}
+    for cell, t in fit.items():
+        for impl, factor in (("rnnlite", 1), ("pytorch-openblas", 12), ("pytorch", 25)):
+            if (impl, cell) == ("pytorch-openblas", "lstm"):
+                factor = 5.4
+            for mode, scale in (("fit", 1.0), ("predict", 0.05)):
+                s = t * factor * scale
+                recs.append({"impl": impl, "kind": "seed", "cell": cell, "mode": mode,
+                             "input": 1, "hidden": 50, "threads": 1, "batch": 64, "steps": 10,
+                             "median_s": s, "min_s": s, "max_s": s, "reps": 3, "note": "tanh"})
+    for mode, us in (("predict1", 3.4), ("stream_stateful", 0.56), ("stream_window", 3.0)):
+        recs.append({"impl": "rnnlite", "kind": "latency", "cell": "lstm", "mode": mode,
+                     "median_s": us * 1e-6, "p99_s": us * 1.2e-6, "min_s": us * 0.9e-6,
+                     "reps": 20000, "note": mode})
+    return recs
+
+
+def options(charts_dir):
+    return argparse.Namespace(hidden=HIDDEN, input=INPUTS, threads=[1, 2], passes=2,
+                              peers=["pytorch", "pytorch-openblas", "onednn"], build=charts_dir,
+                              json=None, markdown=None, charts=charts_dir)
+
+
+def report(charts_dir):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        run.report(options(charts_dir), {"cpu": "Test CPU", "date": "2026-11-30T04:00:00"},
+                   records(), 1.0, write=False)
+    return out.getvalue()
+
+
+class RunCharts(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+        cls.text = report(cls.dir)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def read(self, name):
+        with open(os.path.join(self.dir, name)) as f:
+            return f.read()
+
+    def test_every_chart_written(self):
+        self.assertEqual(sorted(os.listdir(self.dir)),
+                         ["gflops-gru.svg", "gflops-lstm.svg", "gflops-rnn.svg", "seed-fit.svg",
+                          "speedup-2t.svg"])
+
+    def test_gflops_chart_series_and_values(self):
+        root = parse(self.read("gflops-lstm.svg"))
+        panels = panel_polylines(root)
+        self.assertEqual(len(panels), 2)                      # forward, forward + backward
+        expected = sorted("%s, I = %d" % (impl, i) for impl in ("rnnlite", "oneDNN", "PT+OpenBLAS")
+                          for i in INPUTS)
+        for p in panels:
+            self.assertEqual(sorted(p), expected)
+            for pts in p.values():
+                self.assertEqual(len(pts), len(HIDDEN))
+        # the slow case sits lower than its neighbours' line, at 100 of 150 GFLOP/s
+        fwd = panels[0]["rnnlite, I = 1"]
+        base = panels[0]["oneDNN, I = 1"][0][1]               # 140 GFLOP/s
+        top = panels[0]["rnnlite, I = 1"][0][1]               # 150 GFLOP/s
+        per_gflop = (base - top) / 10
+        self.assertAlmostEqual(fwd[3][1] - top, 50 * per_gflop, delta=0.3)
+        titles = [t.text for t in root.iter("{%s}title" % NS["s"])]
+        self.assertIn("rnnlite, I = 1: 100 at 256", titles)
+        t = texts(root)
+        for label in ("LSTM, forward", "LSTM, forward + backward", "GFLOP/s",
+                      "hidden units H (log scale)", "% of one-core peak",
+                      "one-core peak 200 GFLOP/s", "512"):
+            self.assertIn(label, t)
+
+    def test_speedup_chart(self):
+        root = parse(self.read("speedup-2t.svg"))
+        panels = panel_polylines(root)
+        self.assertEqual(len(panels), 3)
+        for p in panels:
+            self.assertEqual(len(p), 4)                       # fwd / fwd+bwd x I = 1 / 64
+            for pts in p.values():
+                self.assertEqual(len(pts), len(HIDDEN))
+        titles = [t.text for t in root.iter("{%s}title" % NS["s"])]
+        self.assertIn("rnnlite forward, I = 64: 0.9 at 64", titles)
+        self.assertIn("rnnlite forward + backward, I = 1: 1.5 at 512", titles)
+        t = texts(root)
+        for label in ("SimpleRNN", "LSTM", "GRU", "1.0x: no gain", "target 1.8x"):
+            self.assertIn(label, t)
+
+    def test_seed_chart(self):
+        root = parse(self.read("seed-fit.svg"))
+        bars = [r.get("data-bar") for r in root.iter("{%s}rect" % NS["s"])
+                if r.get("class") == "bar"]
+        self.assertEqual(bars, ["rnnlite", "PT+OpenBLAS", "PyTorch (as installed)"] * 3)
+        t = texts(root)
+        self.assertIn("57.3 ms", t)
+        self.assertIn("309 ms  = 5.4x rnnlite", t)
+        self.assertIn("target: PT+OpenBLAS time / 10", t)
+
+    def test_charts_depend_only_on_the_data(self):
+        with tempfile.TemporaryDirectory() as other:
+            report(other)
+            for name in os.listdir(self.dir):
+                with open(os.path.join(other, name)) as f:
+                    self.assertEqual(f.read(), self.read(name), name)
+
+    def test_targets_verdicts_and_worst_cases(self):
+        opt = options(self.dir)
+        rows1 = run.cell_rows(records(), opt, PEAK, 1)
+        rows2 = run.cell_rows(records(), opt, PEAK, 2)
+        _, seed = run.seed_table(records(), opt.peers)
+        _, lat = run.latency_table(records())
+        verdicts = run.targets(rows1, rows2, seed, lat, opt.peers)
+        self.assertEqual(len(verdicts), 7)                    # the issue's table, in order
+        goal = lambda prefix: next(g for g in verdicts if g["target"].startswith(prefix))
+        seed_goal = goal("seed fit vs PT+OpenBLAS")
+        self.assertFalse(seed_goal["met"])
+        self.assertEqual(seed_goal["worst"], "LSTM 5.4x")
+        fwd = goal("forward vs oneDNN")
+        self.assertIn("24 cases", fwd["target"])
+        self.assertFalse(fwd["met"])                          # 23 of 24, median 1.07x
+        self.assertIn(">= 1.0x in 23 of 24; median 1.07x", fwd["measured"])
+        self.assertEqual(fwd["worst"], "LSTM I=1 H=256 fwd 0.71x")
+        self.assertTrue(goal("forward + backward vs oneDNN")["met"])
+        peak_goal = goal("forward, % of peak")
+        self.assertFalse(peak_goal["met"])                    # 75 % everywhere but 50 %
+        self.assertEqual(peak_goal["worst"], "LSTM I=1 H=256 fwd 50 %")
+        self.assertFalse(goal("two threads vs one, H >= 256")["met"])   # 1.5x, not 1.8x
+        any_size = goal("two threads vs one, any size")
+        self.assertFalse(any_size["met"])
+        self.assertEqual(any_size["worst"], "SimpleRNN I=1 H=64 fwd 0.90x")
+        stream = goal("stream step stateful")
+        self.assertFalse(stream["met"])
+        self.assertEqual(stream["measured"], "median 0.560 us")
+        self.assertRegex(self.text, r"\| stream step stateful, LSTM\(50\)\+Dense\(1\) +\| < 0.5 us +"
+                                    r"\| median 0.560 us +\| no +\| p99 0.672 us +\|")
+
+
+if __name__ == "__main__":
+    unittest.main()
