@@ -123,6 +123,30 @@ def sizes_args(opt):
             "--budget", str(opt.budget), "--reps", str(opt.reps)]
 
 
+def concurrent_peak(peak_exe, n):
+    """bench_peak on n CPUs at once, one process pinned to each: against the
+    one-core figure, the most n threads can gain on FMA-bound work (vCPUs
+    that share a physical core, or a clock that drops with more cores busy,
+    show here). Records of kind 'peak_concurrent', with the CPU they ran on."""
+    log("  peak on %d CPUs at once" % n)
+    pin = ["taskset", "-c"] if shutil.which("taskset") else None
+    procs = [subprocess.Popen((pin + [str(cpu)] if pin else []) + [peak_exe],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for cpu in range(n)]
+    recs = []
+    for cpu, p in enumerate(procs):
+        out, err = p.communicate()
+        if p.returncode != 0:
+            log("    bench_peak on CPU %d failed (%d), skipped: %s" % (cpu, p.returncode, err))
+            continue
+        for line in out.splitlines():
+            if line.startswith("{"):
+                rec = json.loads(line)
+                rec.update(kind="peak_concurrent", cpu=cpu, processes=n)
+                recs.append(rec)
+    return recs
+
+
 def run_all(opt, bdir, info):
     recs = []
     exe = lambda name: os.path.join(bdir, "bench", name)
@@ -130,6 +154,9 @@ def run_all(opt, bdir, info):
     log("machine peak")
     r, _ = run_records([exe("bench_peak")], label="peak")
     recs += r
+    cpus = min(max(opt.threads), os.cpu_count() or 1)
+    if cpus > 1:
+        recs += concurrent_peak(exe("bench_peak"), cpus)
 
     # rnnlite and oneDNN take turns, one hidden size at a time, so that a
     # burst of load from elsewhere hits both alike.
@@ -274,6 +301,21 @@ def machine_info():
 
 
 # ---- tables -------------------------------------------------------------------------
+
+def peak_scaling(recs):
+    """Per ISA: the GFLOP/s of each CPU when all ran bench_peak at once, and
+    their sum over the one-core figure (medians both: the concurrent runs
+    overlap for most of their samples, not necessarily for their best)."""
+    solo, conc = {}, {}
+    for r in recs:
+        g = r["flops"] / r["median_s"] / 1e9 if r.get("flops") else None
+        if r.get("kind") == "peak" and g:
+            solo[r["mode"]] = max(solo.get(r["mode"], 0), g)
+        elif r.get("kind") == "peak_concurrent" and g:
+            conc.setdefault(r["mode"], []).append(g)
+    return {isa: {"per_cpu": gs, "factor": sum(gs) / solo[isa]}
+            for isa, gs in conc.items() if isa in solo and len(gs) > 1}
+
 
 def flops(rec):
     f = 2.0 * rec["batch"] * rec["steps"] * (rec["input"] + rec["hidden"]) \
@@ -526,8 +568,8 @@ def gflops_chart(cell, rows1, peers, peak, machine, opt):
         chart_subtitle(machine, "batch 64, 50 steps; " + input_key(opt)))
 
 
-def speedup_chart(rows2, machine, opt):
-    panels, top = [], 2.0
+def speedup_chart(rows2, machine, opt, fma_bound=None):
+    panels, top = [], max(2.0, fma_bound or 0)
     for cell in ("rnn", "lstm", "gru"):
         series = []
         for mode, name, color, marker in (("fwd", "forward", "#0072B2", "circle"),
@@ -543,7 +585,10 @@ def speedup_chart(rows2, machine, opt):
         panels.append(svgchart.Panel(CELL_NAMES[cell], "hidden units H (log scale)",
                                      "1-thread time / 2-thread time", series,
                                      [svgchart.Rule(1.0, "1.0x: no gain", "#666"),
-                                      svgchart.Rule(1.8, "target 1.8x", "#B00020")],
+                                      svgchart.Rule(1.8, "target 1.8x", "#B00020")] + (
+                                         [svgchart.Rule(fma_bound, "FMA peak, 2 CPUs: %.2fx" %
+                                                        fma_bound, "#444", "2 2", left=True)]
+                                         if fma_bound else []),
                                      xticks=opt.hidden))
     for p in panels:
         p.yhi = top * 1.08
@@ -578,13 +623,13 @@ def seed_chart(seed_rows, peers, machine):
         mark_label="target: %s time / 10" % PEER_LABEL[ob] if ob else "")
 
 
-def write_charts(outdir, rows1, rows2, seed_rows, peers, peak, machine, opt):
+def write_charts(outdir, rows1, rows2, seed_rows, peers, peak, machine, opt, fma_bound=None):
     """The SVG charts of a run into outdir; returns the paths written."""
     os.makedirs(outdir, exist_ok=True)
     docs = [("gflops-%s.svg" % cell, gflops_chart(cell, rows1, peers, peak, machine, opt))
             for cell in ("rnn", "lstm", "gru") if any(r["cell"] == cell for r in rows1)]
     if rows2:
-        docs.append(("speedup-2t.svg", speedup_chart(rows2, machine, opt)))
+        docs.append(("speedup-2t.svg", speedup_chart(rows2, machine, opt, fma_bound)))
     docs.append(("seed-fit.svg", seed_chart(seed_rows, peers, machine)))
     paths = []
     for name, doc in docs:
@@ -801,6 +846,7 @@ def report(opt, machine, recs, elapsed, write):
         if r.get("kind") == "peak":
             peaks[r["mode"]] = max(peaks.get(r["mode"], 0), r["flops"] / r["min_s"] / 1e9)
     peak = max(peaks.values()) if peaks else None
+    scaling = peak_scaling(recs)
     rows1 = cell_rows(recs, opt, peak, 1)
     rows2 = cell_rows(recs, opt, peak, 2) if 2 in opt.threads else []
     peers = [p for p in opt.peers if any(r["impl"] == p for r in recs)]
@@ -833,6 +879,12 @@ def report(opt, machine, recs, elapsed, write):
     md.append("Peak (one core, FMA-throughput loop, best of 2 x 31 runs; "
               "% peak at 2 threads is of twice this): " + ", ".join(
         "%s %.1f GFLOP/s" % (k, v) for k, v in sorted(peaks.items())))
+    if scaling:
+        md.append("All CPUs at once (one bench_peak process pinned to each; medians against "
+                  "the one-core median): " + ", ".join(
+                      "%s %s = %.1f GFLOP/s, %.2fx one core" % (
+                          isa, " + ".join("%.1f" % g for g in v["per_cpu"]), sum(v["per_cpu"]),
+                          v["factor"]) for isa, v in sorted(scaling.items())))
     md = ["- " + line for line in md]
     md.append("")
     md.append("Batch 64, 50 steps. Times are medians (rnnlite and oneDNN: the lower of %d "
@@ -870,7 +922,9 @@ def report(opt, machine, recs, elapsed, write):
     charts_dir = opt.charts if opt.charts is not None else \
         os.path.join(os.path.dirname(out_json), "charts")
     if charts_dir:
-        for path in write_charts(charts_dir, rows1, rows2, seed_rows, peers, peak, machine, opt):
+        bound = max(scaling.values(), key=lambda v: v["factor"])["factor"] if scaling else None
+        for path in write_charts(charts_dir, rows1, rows2, seed_rows, peers, peak, machine, opt,
+                                 bound):
             log("wrote " + path)
     if not write:
         return
@@ -878,7 +932,7 @@ def report(opt, machine, recs, elapsed, write):
         json.dump({"machine": machine, "peak_gflops": peaks, "options": vars(opt),
                    "cells_1t": rows1, "cells_2t": rows2, "seed": seed_rows,
                    "latency": lat_rows, "breakdown": bd_rows, "targets": goals,
-                   "latency_checks": checks, "records": recs,
+                   "latency_checks": checks, "peak_scaling": scaling, "records": recs,
                    "elapsed_s": elapsed}, f, indent=1)
     with open(out_md, "w") as f:
         f.write(text)

@@ -37,11 +37,12 @@ class Series:
 
 @dataclass
 class Rule:
-    """A horizontal reference line across a panel, labelled at its right end."""
+    """A horizontal reference line across a panel, labelled at one end."""
     y: float
     label: str
     color: str = "#666"
     dash: str = "5 4"
+    left: bool = False       # label at the left end instead of the right
 
 
 @dataclass
@@ -269,7 +270,8 @@ def draw_panel(svg, p, x0, y0, w, h):
     for r in p.rules:
         if ylo <= r.y <= yhi:
             svg.line(x0, sy(r.y), x0 + w, sy(r.y), color=r.color, width=1.5, dash=r.dash)
-            svg.text(x0 + w - 4, sy(r.y) - 4, r.label, size=11, anchor="end", color=r.color)
+            svg.text(x0 + 4 if r.left else x0 + w - 4, sy(r.y) - 4, r.label, size=11,
+                     anchor="start" if r.left else "end", color=r.color)
     for s in p.series:
         pts = [(x, y) for x, y in s.points if y is not None]
         if not pts:

@@ -126,6 +126,9 @@ def cell_record(impl, cell, mode, inp, h, threads):
 def records():
     recs = [{"impl": "rnnlite", "kind": "peak", "mode": "avx512", "flops": PEAK * 1e9,
              "min_s": 1.0, "median_s": 1.0}]
+    for cpu, gflops in ((0, 196.0), (1, 190.0)):     # both CPUs at once: 1.93x one
+        recs.append({"impl": "machine", "kind": "peak_concurrent", "mode": "avx512", "cpu": cpu,
+                     "flops": gflops * 1e9, "min_s": 1.0, "median_s": 1.0, "processes": 2})
     for impl in ("rnnlite", "onednn", "pytorch-openblas"):
         for cell in ("rnn", "lstm", "gru"):
             for mode in ("fwd", "fwdbwd"):
@@ -220,7 +223,8 @@ class RunCharts(unittest.TestCase):
         self.assertIn("rnnlite forward, I = 64: 0.9 at 64", titles)
         self.assertIn("rnnlite forward + backward, I = 1: 1.5 at 512", titles)
         t = texts(root)
-        for label in ("SimpleRNN", "LSTM", "GRU", "1.0x: no gain", "target 1.8x"):
+        for label in ("SimpleRNN", "LSTM", "GRU", "1.0x: no gain", "target 1.8x",
+                      "FMA peak, 2 CPUs: 1.93x"):
             self.assertIn(label, t)
 
     def test_seed_chart(self):
@@ -268,6 +272,7 @@ class RunCharts(unittest.TestCase):
         stream = goal("stream step stateful")
         self.assertFalse(stream["met"])
         self.assertEqual(stream["measured"], "median 0.560 us")
+        self.assertIn("avx512 196.0 + 190.0 = 386.0 GFLOP/s, 1.93x one core", self.text)
         self.assertRegex(self.text, r"\| stream step stateful, LSTM\(50\)\+Dense\(1\) +\| < 0.5 us +"
                                     r"\| median 0.560 us +\| no +\| p99 0.672 us +\|")
 
