@@ -730,6 +730,67 @@ def targets(rows1, rows2, seed_rows, lat_rows, peers):
     return out
 
 
+SEED_FIT_STEPS = 10 * 990 * 3   # epochs x windows x (forward + backward = 3 forwards)
+
+
+def seed_fit_flops(cell):
+    """The seed fit's FLOPs by the page's count: 10 epochs of 990 windows,
+    forward + backward = 3 x 2*T*(I+H)*G*H with T = 10, I = 1, H = 50."""
+    return SEED_FIT_STEPS * 2.0 * 10 * (1 + 50) * GATES[cell] * 50
+
+
+def bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers):
+    """What the targets ask of the machine, and the peers' own figures, from
+    this run: the measurements behind 'physically out of reach'."""
+    out = []
+    ob = openblas_peer(peers)
+    pct = lambda g: 100 * g / peak if peak else float("nan")
+    rs = [r for r in seed_rows if ob and r.get(ob + "_fit_s")]
+    if rs and peak:
+        out.append("Seed fit 10x faster than %s needs, over the whole fit: " % PEER_LABEL[ob] +
+                   "; ".join("%s %.0f GFLOP/s (%.0f %% of peak; this run %.0f, %.0f %%)" % (
+                       CELL_NAMES[r["cell"]],
+                       seed_fit_flops(r["cell"]) / (r[ob + "_fit_s"] / 10) / 1e9,
+                       pct(seed_fit_flops(r["cell"]) / (r[ob + "_fit_s"] / 10) / 1e9),
+                       seed_fit_flops(r["cell"]) / r["rnnlite_fit_s"] / 1e9,
+                       pct(seed_fit_flops(r["cell"]) / r["rnnlite_fit_s"] / 1e9)) for r in rs))
+    prod = [b for b in bd_rows if b.get("gemm_gflops", {}).get("gemm_fwd_rec")
+            and b["threads"] == 1 and b["steps"] == 50 and peak]
+    if prod:
+        out.append("The recurrent product [64 x H] x [H x G*H] alone (bench_breakdown, I = %s, "
+                   "one thread): " % ", ".join(sorted({str(b["input"]) for b in prod})) +
+                   "; ".join("%s H=%d %.0f %%" % (CELL_NAMES[b["cell"]], b["hidden"],
+                                                  pct(b["gemm_gflops"]["gemm_fwd_rec"]))
+                             for b in prod) + " of peak")
+    dn = [r for r in rows1 if r["hidden"] >= 128 and r["mode"] == "fwd"
+          and r["cell"] in ("lstm", "gru") and r.get("onednn_gflops") and peak]
+    if dn:
+        v = [pct(r["onednn_gflops"]) for r in dn]
+        out.append("oneDNN's forward at H >= 128, LSTM and GRU: %.0f-%.0f %% of peak "
+                   "(median %.0f %%)" % (min(v), max(v), median(v)))
+    for isa, v in sorted((scaling or {}).items()):
+        out.append("FMA peak with both CPUs busy (%s): %.2fx one core" % (isa, v["factor"]))
+    one = {(r["cell"], r["mode"], r["input"], r["hidden"]): r for r in rows1}
+    sp = [(r, one[k]["onednn_ms"] / r["onednn_ms"]) for r in rows2
+          for k in [(r["cell"], r["mode"], r["input"], r["hidden"])]
+          if r["hidden"] >= 256 and r.get("onednn_ms") and one.get(k, {}).get("onednn_ms")]
+    if sp:
+        v = [x for _, x in sp]
+        out.append("oneDNN's own two-thread speed-up at H >= 256: %.2f-%.2fx (median %.2fx)" % (
+            min(v), max(v), median(v)))
+    pairs = {}
+    for b in bd_rows:
+        if b.get("gemm_gflops") and b["steps"] == 50:
+            pairs.setdefault((b["cell"], b["input"], b["hidden"]), {})[b["threads"]] = b
+    gains = ["%s H=%d %.2fx" % (CELL_NAMES[c], h, p[1]["gemm_fwd_rec"] / p[2]["gemm_fwd_rec"])
+             for (c, i, h), p in sorted(pairs.items()) if 1 in p and 2 in p
+             and p[1].get("gemm_fwd_rec") and p[2].get("gemm_fwd_rec")]
+    if gains:
+        out.append("rnnlite's recurrent products alone on two threads against one "
+                   "(bench_breakdown): " + "; ".join(gains))
+    return out
+
+
 def latency_checks(lat_rows):
     """Earlier issues' latency targets, still checked: ratios within one run."""
     out = []
@@ -909,6 +970,10 @@ def report(opt, machine, recs, elapsed, write):
         md.append(bd)
     md.append("\n### Targets (issue 11; ratios from this run, one thread unless said)\n")
     md.append(targets_table(goals))
+    limits = bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers)
+    if limits:
+        md.append("\nWhat the targets ask of the machine, and the peers' own figures:\n")
+        md += ["- " + line for line in limits]
     if checks:
         md.append("\nLatency targets of earlier issues, still checked:\n")
         for g in checks:

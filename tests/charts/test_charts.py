@@ -273,6 +273,11 @@ class RunCharts(unittest.TestCase):
         self.assertFalse(stream["met"])
         self.assertEqual(stream["measured"], "median 0.560 us")
         self.assertIn("avx512 196.0 + 190.0 = 386.0 GFLOP/s, 1.93x one core", self.text)
+        # the bounds: 10x PT+OpenBLAS's 309 ms LSTM fit (6.06 GFLOP) is 196 GFLOP/s
+        self.assertIn("LSTM 196 GFLOP/s (98 % of peak; this run 106, 53 %)", self.text)
+        self.assertIn("oneDNN's forward at H >= 128, LSTM and GRU: 70-70 % of peak", self.text)
+        self.assertIn("FMA peak with both CPUs busy (avx512): 1.93x one core", self.text)
+        self.assertIn("oneDNN's own two-thread speed-up at H >= 256: 1.50-1.50x", self.text)
         self.assertRegex(self.text, r"\| stream step stateful, LSTM\(50\)\+Dense\(1\) +\| < 0.5 us +"
                                     r"\| median 0.560 us +\| no +\| p99 0.672 us +\|")
 
