@@ -366,6 +366,7 @@ def bar_figure(title, groups, xlabel, subtitle="", log=True, unit="", marks=None
     for g, bars in groups:
         gh = len(bars) * (bar_h + bar_gap) - bar_gap
         svg.text(plot_l - 8, y + gh / 2 + 4, g, size=12, anchor="end", weight="bold")
+        mark_x = sx(marks[g].value) + 2 if g in marks else 0   # labels clear of the mark
         for b in bars:
             x1 = sx(b.value)
             svg.add('<rect class="bar" data-bar=%s x="%s" y="%s" width="%s" height="%d" '
@@ -373,7 +374,7 @@ def bar_figure(title, groups, xlabel, subtitle="", log=True, unit="", marks=None
                         quoteattr(b.label), n(plot_l), n(y), n(max(x1 - plot_l, 1)), bar_h,
                         b.color, escape("%s, %s: %s %s" % (g, b.label, fmt(b.value), unit))))
             text = fmt(b.value) + " " + unit + ("  " + b.note if b.note else "")
-            svg.text(x1 + 5, y + bar_h - 4, text, size=11)
+            svg.text(max(x1, mark_x) + 5, y + bar_h - 4, text, size=11)
             y += bar_h + bar_gap
         if g in marks:
             m = marks[g]
