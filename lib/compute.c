@@ -4,6 +4,8 @@
  * double (RL_REAL_DOUBLE) for the gradient checks. */
 #include "compute.h"
 
+#include "alloc.h"
+
 #ifdef RL_REAL_DOUBLE
 #include "kernels/pointwise_double.h"
 #define POINTWISE(cx, fn) pw_double_##fn
@@ -60,6 +62,28 @@ void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
     }
 }
 
+/* Packed here is B itself, dense [k x n]: the product needs no layout. */
+size_t rl__packed_size(size_t k, size_t n, int *ok)
+{
+    return rl__mul(k, n, ok);
+}
+
+void rl__pack_b(const rl_compute *cx, real *dst, size_t k, size_t n,
+                const real *b, size_t b_rs, size_t b_cs)
+{
+    (void)cx;
+    for (size_t p = 0; p < k; p++)
+        for (size_t j = 0; j < n; j++)
+            dst[p * n + j] = b[p * b_rs + j * b_cs];
+}
+
+void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
+                     const real *a, size_t a_rs, size_t a_cs,
+                     const real *packed, real *c, size_t ldc, int accumulate)
+{
+    rl__gemm(cx, m, n, k, a, a_rs, a_cs, packed, n, c, ldc, accumulate);
+}
+
 #else
 static const rl_kernels *kernels_of(const rl_compute *cx)
 {
@@ -105,6 +129,79 @@ void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
         return;
     }
     kern->gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+}
+
+/* ---- B packed once: both calls split over panels, so a thread's share of
+ * B is whole panels and its share of C whole panel columns. */
+
+size_t rl__packed_size(size_t k, size_t n, int *ok)
+{
+    const size_t pad = RL_PACK_PANEL_MAX - 1;
+    if (n > (size_t)-1 - pad) {
+        *ok = 0;
+        return 0;
+    }
+    return rl__mul(k, (n + pad) / RL_PACK_PANEL_MAX * RL_PACK_PANEL_MAX, ok);
+}
+
+typedef struct packed_job {
+    const rl_kernels *kern;
+    size_t m, n, k;
+    const float *a;
+    size_t a_rs, a_cs;
+    const float *b;        /* pack: the source */
+    size_t b_rs, b_cs;
+    float *packed;         /* pack: the destination; gemm: the panels */
+    float *c;
+    size_t ldc;
+    int accumulate;
+} packed_job;
+
+/* Runs fn over panels [0, panels) -- on the caller for now: the pool's
+ * generic parallel-for (helper "threads") replaces this once on main. */
+static void for_panels(const rl_compute *cx, size_t panels, size_t work,
+                       void (*fn)(void *ctx, size_t begin, size_t end), void *ctx)
+{
+    (void)cx;
+    (void)work;
+    if (panels)
+        fn(ctx, 0, panels);
+}
+
+static void pack_panels(void *ctx, size_t q0, size_t q1)
+{
+    const packed_job *j = ctx;
+    const size_t p = j->kern->panel, c0 = q0 * p, c1 = q1 * p < j->n ? q1 * p : j->n;
+    j->kern->pack_b(j->packed + c0 * j->k, j->k, c1 - c0, j->b + c0 * j->b_cs, j->b_rs, j->b_cs);
+}
+
+static void gemm_panels(void *ctx, size_t q0, size_t q1)
+{
+    const packed_job *j = ctx;
+    const size_t p = j->kern->panel, c0 = q0 * p, c1 = q1 * p < j->n ? q1 * p : j->n;
+    j->kern->gemm_packed(j->m, c1 - c0, j->k, j->a, j->a_rs, j->a_cs, j->packed + c0 * j->k,
+                         j->c + c0, j->ldc, j->accumulate);
+}
+
+void rl__pack_b(const rl_compute *cx, real *dst, size_t k, size_t n,
+                const real *b, size_t b_rs, size_t b_cs)
+{
+    const rl_kernels *kern = kernels_of(cx);
+    packed_job j = { .kern = kern, .n = n, .k = k, .b = b, .b_rs = b_rs, .b_cs = b_cs,
+                     .packed = dst };
+    for_panels(cx, (n + kern->panel - 1) / kern->panel, k * n, pack_panels, &j);
+}
+
+void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
+                     const real *a, size_t a_rs, size_t a_cs,
+                     const real *packed, real *c, size_t ldc, int accumulate)
+{
+    const rl_kernels *kern = kernels_of(cx);
+    if (m == 0 || n == 0)
+        return;
+    packed_job j = { .kern = kern, .m = m, .n = n, .k = k, .a = a, .a_rs = a_rs, .a_cs = a_cs,
+                     .packed = (float *)packed, .c = c, .ldc = ldc, .accumulate = accumulate };
+    for_panels(cx, (n + kern->panel - 1) / kern->panel, m * n * (k ? k : 1), gemm_panels, &j);
 }
 #endif
 

@@ -27,6 +27,27 @@ void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *b, size_t ldb,
               real *c, size_t ldc, int accumulate);
 
+/* ---- B packed once (bwd) -------------------------------------------------
+ * For a B that several products share (U^T at every step of a backward):
+ * pack it once into the kernel path's panels, then each product reads the
+ * panels instead of copying B again. Same bits as rl__gemm on B. */
+
+/* Reals a packed [k x n] B takes (any kernel path); *ok = 0 when that
+ * does not fit in size_t (ok untouched otherwise). */
+size_t rl__packed_size(size_t k, size_t n, int *ok);
+
+/* dst = B[k x n] packed for cx's kernel path; element (p, j) of B is
+ * b[p * b_rs + j * b_cs] (b_cs = 1: row-major; b_rs = 1: B read transposed,
+ * e.g. U^T from U [n x k] with b_cs = k). Split over the pool by panels. */
+void rl__pack_b(const rl_compute *cx, real *dst, size_t k, size_t n,
+                const real *b, size_t b_rs, size_t b_cs);
+
+/* C = (accumulate ? C : 0) + A * B with B packed by rl__pack_b on the same
+ * cx (same k, n); A as in rl__gemm. Split over the pool by panels. */
+void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
+                     const real *a, size_t a_rs, size_t a_cs,
+                     const real *packed, real *c, size_t ldc, int accumulate);
+
 /* y = act(x) element-wise (x and y may alias); act is an rl_activation. */
 void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n);
 

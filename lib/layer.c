@@ -138,9 +138,9 @@ void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, 
     for (size_t j = 0; j < g; j++)
         g_bias[j] = 0;
     rl__add_col_sums(g_bias, dz, rows, g);
-    if (dx) {
-        rl__transpose(wt, l->w, in, g);
-        rl__gemm(cx, rows, in, g, dz, g, 1, wt, in, dx, in, 0);
+    if (dx) {   /* W^T packed straight from W: no transpose, no per-call panel copy */
+        rl__pack_b(cx, wt, g, in, l->w, 1, g);
+        rl__gemm_packed(cx, rows, in, g, dz, g, 1, wt, dx, in, 0);
     }
 }
 

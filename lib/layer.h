@@ -165,7 +165,7 @@ void rl__add_col_sums(real *restrict acc, const real *restrict d, size_t rows, s
 /* The input side of every recurrent kind's backward, given dz [rows][g]
  * (rows = steps * batch, g = gates * units), the gradient of x W + b:
  * g_kernel = x^T dz, g_bias = column sums of dz and, when dx is not NULL,
- * dx = dz W^T through wt (room for the transposed kernel, in * g). */
+ * dx = dz W^T through wt (room for W^T packed: rl__packed_size(g, in)). */
 void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, const real *dz,
                         size_t rows, real *g_kernel, real *g_bias, real *wt, real *dx);
 

@@ -9,7 +9,8 @@
 #include "layer.h"
 
 /* ws: gates [T][B][3u] (x_part, then z, r, h~ in place) | rec [T][B][3u] (h_part)
- *     | h_all [T+1][B][u] | dZx [T][B][3u] | dRec [T][B][3u] | U^T | W^T | dh [B][u] */
+ *     | h_all [T+1][B][u] | dZx [T][B][3u] | dRec [T][B][3u] | U^T packed | W^T packed
+ *     | dh [B][u] */
 static size_t gru_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
@@ -17,7 +18,7 @@ static size_t gru_workspace(const rl_layer *l, size_t batch)
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
     size_t parts[8] = {
         tbg, tbg, rl__mul(T + 1, bu, &ok), tbg, tbg,
-        rl__mul(3 * u, u, &ok), rl__mul(3 * u, l->in, &ok), bu,
+        rl__packed_size(3 * u, u, &ok), rl__packed_size(3 * u, l->in, &ok), bu,
     };
     return rl__sum_sizes(parts, 8, ok);
 }
@@ -36,8 +37,9 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     v.dzx = v.h_all + (T + 1) * bu;
     v.drec = v.dzx + T * 3 * bu;
     v.ut = v.drec + T * 3 * bu;
-    v.wt = v.ut + 3 * u * u;
-    v.dh = v.wt + 3 * u * l->in;
+    int ok = 1;   /* sizes checked by gru_workspace */
+    v.wt = v.ut + rl__packed_size(3 * u, u, &ok);
+    v.dh = v.wt + rl__packed_size(3 * u, l->in, &ok);
     return v;
 }
 
@@ -104,7 +106,7 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     const rl_activation act = l->act, ract = l->rec_act;
     gru_views v = gru_split(l, batch);
 
-    rl__transpose(v.ut, recw, u, g);
+    rl__pack_b(cx, v.ut, g, u, recw, 1, g);   /* U^T, read straight from U */
     for (size_t i = 0; i < bu; i++)
         v.dh[i] = 0;
     for (size_t t = T; t-- > 0;) {
@@ -114,7 +116,7 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
         real *dzx = v.dzx + t * batch * g, *drec = v.drec + t * batch * g;
         rl__gru_cell_backward(cx, batch, u, gt, hr, h_prev, dyt, v.dh, dzx, drec, act, ract);
         if (t > 0)
-            rl__gemm(cx, batch, u, g, drec, g, 1, v.ut, u, v.dh, u, 1);
+            rl__gemm_packed(cx, batch, u, g, drec, g, 1, v.ut, v.dh, u, 1);
     }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;

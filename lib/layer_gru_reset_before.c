@@ -14,22 +14,24 @@
 #include "layer.h"
 
 /* ws: gates [T][B][3u] (x_part, then z, r, h~ in place) | rh [T][B][u] (r * h_prev)
- *     | h_all [T+1][B][u] | dzx [T][B][3u] | rec [B][3u] | U^T [3u][u] | W^T [3u][in]
+ *     | h_all [T+1][B][u] | dzx [T][B][3u] | rec [B][3u] | U_zr^T [2u][u] packed
+ *     | U_h^T [u][u] packed | W^T [3u][in] packed
  *     | dh [B][u] | drh [B][u] */
 static size_t grb_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
-    size_t parts[9] = {
+    size_t parts[10] = {
         tbg, rl__mul(T, bu, &ok), rl__mul(T + 1, bu, &ok), tbg, rl__mul(bu, 3, &ok),
-        rl__mul(3 * u, u, &ok), rl__mul(3 * u, l->in, &ok), bu, bu,
+        rl__packed_size(2 * u, u, &ok), rl__packed_size(u, u, &ok),
+        rl__packed_size(3 * u, l->in, &ok), bu, bu,
     };
-    return rl__sum_sizes(parts, 9, ok);
+    return rl__sum_sizes(parts, 10, ok);
 }
 
 typedef struct grb_views {
-    real *gates, *rh, *h_all, *dzx, *rec, *ut, *wt, *dh, *drh;
+    real *gates, *rh, *h_all, *dzx, *rec, *ut, *uht, *wt, *dh, *drh;
 } grb_views;
 
 static grb_views grb_split(const rl_layer *l, size_t batch)
@@ -42,8 +44,10 @@ static grb_views grb_split(const rl_layer *l, size_t batch)
     v.dzx = v.h_all + (T + 1) * bu;
     v.rec = v.dzx + T * 3 * bu;
     v.ut = v.rec + 3 * bu;
-    v.wt = v.ut + 3 * u * u;
-    v.dh = v.wt + 3 * u * l->in;
+    int ok = 1;   /* sizes checked by grb_workspace */
+    v.uht = v.ut + rl__packed_size(2 * u, u, &ok);
+    v.wt = v.uht + rl__packed_size(u, u, &ok);
+    v.dh = v.wt + rl__packed_size(3 * u, l->in, &ok);
     v.drh = v.dh + bu;
     return v;
 }
@@ -137,7 +141,10 @@ static void grb_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     const real *kernel = l->w, *recw = kernel + in * g;
     grb_views v = grb_split(l, batch);
 
-    rl__transpose(v.ut, recw, u, g);
+    /* U^T read straight from U, in the two parts the two products use:
+     * [U_z U_r]^T (k = 2u) and U_h^T (k = u). */
+    rl__pack_b(cx, v.ut, 2 * u, u, recw, 1, g);
+    rl__pack_b(cx, v.uht, u, u, recw + 2 * u, 1, g);
     for (size_t i = 0; i < bu; i++)
         v.dh[i] = 0;
     for (size_t t = T; t-- > 0;) {
@@ -157,7 +164,7 @@ static void grb_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
             rl__act_backward(cx, (int)l->rec_act, gb, db, NULL, db, u);
             rl__act_backward(cx, (int)l->act, gb + 2 * u, db + 2 * u, NULL, db + 2 * u, u);
         }
-        rl__gemm(cx, batch, u, u, dzx + 2 * u, g, 1, v.ut + 2 * u * u, u, v.drh, u, 0);
+        rl__gemm_packed(cx, batch, u, u, dzx + 2 * u, g, 1, v.uht, v.drh, u, 0);
         for (size_t b = 0; b < batch; b++) {
             const real *gb = gt + b * g;
             real *db = dzx + b * g;
@@ -168,7 +175,7 @@ static void grb_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
                 v.dh[b * u + j] = v.dh[b * u + j] * gb[j] + v.drh[b * u + j] * gb[u + j];
         }
         if (t > 0)
-            rl__gemm(cx, batch, u, 2 * u, dzx, g, 1, v.ut, u, v.dh, u, 1);
+            rl__gemm_packed(cx, batch, u, 2 * u, dzx, g, 1, v.ut, v.dh, u, 1);
     }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bias = g_rec + u * g;

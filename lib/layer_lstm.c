@@ -7,7 +7,7 @@
 #include "layer.h"
 
 /* ws: gates [T][B][4u] (after activation) | c_all [T+1][B][u] | h_all [T+1][B][u]
- *     | act(c) [T][B][u] | dZ [T][B][4u] | U^T | W^T | dh [B][u] | dc [B][u] */
+ *     | act(c) [T][B][u] | dZ [T][B][4u] | U^T packed | W^T packed | dh [B][u] | dc [B][u] */
 static size_t lstm_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
@@ -15,8 +15,8 @@ static size_t lstm_workspace(const rl_layer *l, size_t batch)
     size_t bu = rl__mul(batch, u, &ok), bg = rl__mul(bu, 4, &ok);
     size_t parts[9] = {
         rl__mul(T, bg, &ok), rl__mul(T + 1, bu, &ok), rl__mul(T + 1, bu, &ok),
-        rl__mul(T, bu, &ok), rl__mul(T, bg, &ok), rl__mul(4 * u, u, &ok),
-        rl__mul(4 * u, l->in, &ok), bu, bu,
+        rl__mul(T, bu, &ok), rl__mul(T, bg, &ok), rl__packed_size(4 * u, u, &ok),
+        rl__packed_size(4 * u, l->in, &ok), bu, bu,
     };
     return rl__sum_sizes(parts, 9, ok);
 }
@@ -35,8 +35,9 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     v.ac = v.h_all + (T + 1) * bu;
     v.dz = v.ac + T * bu;
     v.ut = v.dz + T * 4 * bu;
-    v.wt = v.ut + 4 * u * u;
-    v.dh = v.wt + 4 * u * l->in;
+    int ok = 1;   /* sizes checked by lstm_workspace */
+    v.wt = v.ut + rl__packed_size(4 * u, u, &ok);
+    v.dh = v.wt + rl__packed_size(4 * u, l->in, &ok);
     v.dc = v.dh + bu;
     return v;
 }
@@ -108,7 +109,7 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
     const rl_activation act = l->act, ract = l->rec_act;
     lstm_views v = lstm_split(l, batch);
 
-    rl__transpose(v.ut, rec, u, g);
+    rl__pack_b(cx, v.ut, g, u, rec, 1, g);   /* U^T, read straight from U */
     for (size_t i = 0; i < bu; i++)
         v.dh[i] = v.dc[i] = 0;
     for (size_t t = T; t-- > 0;) {
@@ -118,7 +119,7 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
         real *dzt = v.dz + t * batch * g;
         rl__lstm_cell_backward(cx, batch, u, gt, c_prev, ac, dyt, v.dh, v.dc, dzt, act, ract);
         if (t > 0)
-            rl__gemm(cx, batch, u, g, dzt, g, 1, v.ut, u, v.dh, u, 0);
+            rl__gemm_packed(cx, batch, u, g, dzt, g, 1, v.ut, v.dh, u, 0);
     }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bias = g_rec + u * g;

@@ -5,14 +5,15 @@
 #include "alloc.h"
 #include "layer.h"
 
-/* ws: h_all [T+1][B][u] (block 0 = h_{-1} = 0) | dZ [T][B][u] | U^T | W^T | dh [B][u] */
+/* ws: h_all [T+1][B][u] (block 0 = h_{-1} = 0) | dZ [T][B][u] | U^T packed
+ *     | W^T packed | dh [B][u] */
 static size_t rnn_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, bu = rl__mul(batch, u, &ok);
     size_t parts[5] = {
         rl__mul(l->in_steps + 1, bu, &ok), rl__mul(l->in_steps, bu, &ok),
-        rl__mul(u, u, &ok), rl__mul(u, l->in, &ok), bu,
+        rl__packed_size(u, u, &ok), rl__packed_size(u, l->in, &ok), bu,
     };
     return rl__sum_sizes(parts, 5, ok);
 }
@@ -70,10 +71,11 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
 {
     size_t T = l->in_steps, u = l->units, in = l->in, bu = batch * u;
     const real *kernel = l->w, *rec = kernel + in * u;
-    real *h_all = l->ws, *dz = h_all + (T + 1) * bu, *ut = dz + T * bu, *wt = ut + u * u;
-    real *dh = wt + u * in;
+    int ok = 1;   /* sizes checked by rnn_workspace */
+    real *h_all = l->ws, *dz = h_all + (T + 1) * bu, *ut = dz + T * bu;
+    real *wt = ut + rl__packed_size(u, u, &ok), *dh = wt + rl__packed_size(u, in, &ok);
 
-    rl__transpose(ut, rec, u, u);
+    rl__pack_b(cx, ut, u, u, rec, 1, u);   /* U^T, read straight from U */
     for (size_t i = 0; i < bu; i++)
         dh[i] = 0;
     for (size_t t = T; t-- > 0;) {
@@ -82,7 +84,7 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
         real *dzt = dz + t * bu;
         rl__act_backward(cx, l->act, h, dh, dyt, dzt, bu);
         if (t > 0)
-            rl__gemm(cx, batch, u, u, dzt, u, 1, ut, u, dh, u, 0);
+            rl__gemm_packed(cx, batch, u, u, dzt, u, 1, ut, dh, u, 0);
     }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * u, *g_bias = g_rec + u * u;

@@ -31,5 +31,10 @@ static inline vmask mask_first(size_t r)
 }
 
 #include "tiled_gemm.h"
+#include "packed_gemm.h"
 
-const rl_kernels rl__avx2_kernels = { "avx2", tiled_gemm };
+const rl_kernels rl__avx2_kernels = {
+    .name = "avx2",
+    .gemm = tiled_gemm,
+    PACKED_GEMM_ENTRIES,
+};

@@ -28,5 +28,10 @@ static inline void vstore_masked(float *p, vmask m, vec v) { _mm512_mask_storeu_
 static inline vmask mask_first(size_t r) { return (vmask)((1u << r) - 1u); }
 
 #include "tiled_gemm.h"
+#include "packed_gemm.h"
 
-const rl_kernels rl__avx512_kernels = { "avx512", tiled_gemm };
+const rl_kernels rl__avx512_kernels = {
+    .name = "avx512",
+    .gemm = tiled_gemm,
+    PACKED_GEMM_ENTRIES,
+};

@@ -48,5 +48,10 @@ static inline void vstore_masked(float *p, vmask m, vec v)
 static inline vmask mask_first(size_t r) { return r; }
 
 #include "tiled_gemm.h"
+#include "packed_gemm.h"
 
-const rl_kernels rl__neon_kernels = { "neon", tiled_gemm };
+const rl_kernels rl__neon_kernels = {
+    .name = "neon",
+    .gemm = tiled_gemm,
+    PACKED_GEMM_ENTRIES,
+};

@@ -27,7 +27,40 @@ static void gemm_scalar(size_t m, size_t n, size_t k,
     }
 }
 
-static const rl_kernels scalar_kernels = { "scalar", gemm_scalar };
+/* B packed once: the panel layout of kernels.h with a panel of 16 columns
+ * (any divisor of RL_PACK_PANEL_MAX would do: the chain per element is the
+ * same whatever the width). */
+#define PANEL 16
+#include "pack_b.h"
+
+static void gemm_packed_scalar(size_t m, size_t n, size_t k,
+                               const float *a, size_t a_rs, size_t a_cs,
+                               const float *packed, float *c, size_t ldc, int accumulate)
+{
+    for (size_t j0 = 0; j0 < n; j0 += PANEL) {
+        const size_t cols = n - j0 < PANEL ? n - j0 : PANEL;
+        const float *panel = packed + j0 * k;
+        for (size_t i = 0; i < m; i++) {
+            float *ci = c + i * ldc + j0;
+            if (!accumulate)
+                for (size_t j = 0; j < cols; j++)
+                    ci[j] = 0.0f;
+            for (size_t p = 0; p < k; p++) {
+                const float aip = a[i * a_rs + p * a_cs];
+                for (size_t j = 0; j < cols; j++)
+                    ci[j] = fmaf(aip, panel[p * PANEL + j], ci[j]);
+            }
+        }
+    }
+}
+
+static const rl_kernels scalar_kernels = {
+    .name = "scalar",
+    .gemm = gemm_scalar,
+    .panel = PANEL,
+    .pack_b = pack_b_panels,
+    .gemm_packed = gemm_packed_scalar,
+};
 
 const rl_kernels *rl__kernels_scalar(void)
 {

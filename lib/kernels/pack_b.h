@@ -1,0 +1,42 @@
+/* Packing B into the panel layout of kernels.h ("B packed once"), in plain
+ * C: a copy, so every path packs with the same code and only PANEL (the
+ * columns per panel, defined by the including file) differs. Included by
+ * packed_gemm.h (SIMD paths) and scalar.c. */
+#ifndef RL_PACK_B_H
+#define RL_PACK_B_H
+
+#include <stddef.h>
+#include <string.h>
+
+_Static_assert(RL_PACK_PANEL_MAX % PANEL == 0, "a panel must divide RL_PACK_PANEL_MAX");
+
+/* Element (p, j) of B is b[p * b_rs + j * b_cs]. Row-major B copies row
+ * segments; transposed B (b_rs = 1: U^T from U) walks each source row once,
+ * contiguously, and scatters it down one column of the panel: a one-pass
+ * copy either way, no transposed intermediate. */
+static void pack_b_panels(float *dst, size_t k, size_t n, const float *b, size_t b_rs,
+                          size_t b_cs)
+{
+    for (size_t j0 = 0; j0 < n; j0 += PANEL) {
+        const size_t cols = n - j0 < PANEL ? n - j0 : PANEL;
+        float *panel = dst + j0 * k;   /* panel j0 / PANEL starts at (j0 / PANEL) k PANEL */
+        if (b_cs == 1) {
+            for (size_t p = 0; p < k; p++) {
+                memcpy(panel + p * PANEL, b + p * b_rs + j0, cols * sizeof(float));
+                for (size_t j = cols; j < PANEL; j++)
+                    panel[p * PANEL + j] = 0.0f;
+            }
+            continue;
+        }
+        for (size_t j = 0; j < cols; j++) {
+            const float *col = b + (j0 + j) * b_cs;
+            for (size_t p = 0; p < k; p++)
+                panel[p * PANEL + j] = col[p * b_rs];
+        }
+        for (size_t p = 0; p < k; p++)
+            for (size_t j = cols; j < PANEL; j++)
+                panel[p * PANEL + j] = 0.0f;
+    }
+}
+
+#endif

@@ -1,0 +1,227 @@
+/* B packed once (kernels.h pack_b / gemm_packed, compute.h rl__pack_b /
+ * rl__gemm_packed): on every kernel path, a product on B packed by that
+ * path gives the bits of the scalar gemm on B itself -- B packed from a
+ * row-major source and read transposed (U^T straight from U), A plain and
+ * transposed, C overwritten and accumulated, ragged m, n, k across panels
+ * and k blocks, the product split at panel boundaries as the compute layer
+ * splits it -- and neither call writes outside its buffer. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compute.h"
+#include "kernels/kernels.h"
+
+#define GUARD 64   /* floats after each buffer that nothing may touch */
+#define GUARD_VALUE 12345.0f
+
+static const size_t small[] = { 1, 7, 15, 16, 17, 50, 65 };
+#define N_SMALL (sizeof small / sizeof small[0])
+
+static float *buffer(size_t n, uint64_t seed)
+{
+    float *x = malloc((n + GUARD) * sizeof(float));
+    assert_non_null(x);
+    tu_fill_uniform(x, n, seed, -1.0f, 1.0f);
+    for (size_t i = n; i < n + GUARD; i++)
+        x[i] = GUARD_VALUE;
+    return x;
+}
+
+static void assert_guard(const float *x, size_t n, const char *what)
+{
+    for (size_t i = n; i < n + GUARD; i++)
+        if (x[i] != GUARD_VALUE) {
+            print_error("%s: float %zu past the end was written\n", what, i - n);
+            fail();
+        }
+}
+
+/* variant bit 0: A transposed; bit 1: accumulate; bit 2: B packed from its
+ * transpose (b_rs = 1); bit 3: the product run as two column ranges split
+ * at a panel boundary. */
+static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, unsigned variant,
+                        uint64_t seed)
+{
+    const int a_trans = variant & 1, accumulate = (variant >> 1) & 1;
+    const int b_trans = (variant >> 2) & 1, split = (variant >> 3) & 1;
+    const size_t a_rs = a_trans ? 1 : k + 3, a_cs = a_trans ? m + 2 : 1;
+    const size_t ldb = n + 5, ldbt = k + 4, ldc = n + 9;
+    const size_t a_len = m && k ? (m - 1) * a_rs + (k - 1) * a_cs + 1 : 1;
+    const size_t c_len = m ? (m - 1) * ldc + n : 1;
+    float *a = buffer(a_len, seed);
+    float *bt = buffer(n * ldbt, seed + 1);   /* B^T [n x k], row stride ldbt */
+    float *b = buffer(k * ldb, seed + 2);     /* B [k x n], the same numbers */
+    for (size_t p = 0; p < k; p++)
+        for (size_t j = 0; j < n; j++)
+            b[p * ldb + j] = bt[j * ldbt + p];
+    float *want = buffer(c_len, seed + 3), *got = buffer(c_len, seed + 3);
+    const size_t packed_len = rl__packed_floats(k, n);
+    float *packed = buffer(packed_len, seed + 4);
+
+    rl__kernels_scalar()->gemm(m, n, k, a, a_rs, a_cs, b, ldb, want, ldc, accumulate);
+    if (b_trans)
+        path->pack_b(packed, k, n, bt, 1, ldbt);
+    else
+        path->pack_b(packed, k, n, b, ldb, 1);
+    assert_guard(packed, packed_len, "pack_b");
+    const size_t panels = (n + path->panel - 1) / path->panel;
+    const size_t cut = split && panels > 1 ? panels / 2 * path->panel : n;
+    path->gemm_packed(m, cut, k, a, a_rs, a_cs, packed, got, ldc, accumulate);
+    if (cut < n)
+        path->gemm_packed(m, n - cut, k, a, a_rs, a_cs, packed + cut * k, got + cut, ldc,
+                          accumulate);
+    assert_guard(got, c_len, "gemm_packed");
+    if (memcmp(got, want, c_len * sizeof(float)) != 0) {
+        for (size_t i = 0; i < c_len; i++)
+            if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
+                print_error("%s m=%zu n=%zu k=%zu variant=%u: float %zu is %.9g, scalar %.9g\n",
+                            path->name, m, n, k, variant, i, (double)got[i], (double)want[i]);
+                break;
+            }
+        fail();
+    }
+    free(a);
+    free(bt);
+    free(b);
+    free(want);
+    free(got);
+    free(packed);
+}
+
+static void check_path(const rl_kernels *path)
+{
+    assert_non_null(path);
+    assert_true(path->panel > 0 && RL_PACK_PANEL_MAX % path->panel == 0);
+    unsigned count = 0;
+    for (size_t im = 0; im < N_SMALL; im++)
+        for (size_t in = 0; in < N_SMALL; in++)
+            for (size_t ik = 0; ik < N_SMALL; ik++, count++) {
+                /* Two of the sixteen layouts per shape, cycling through all. */
+                check_shape(path, small[im], small[in], small[ik], count % 16, count);
+                check_shape(path, small[im], small[in], small[ik], (count % 16) ^ 15, count);
+            }
+    /* One or two dimensions large: n across many panels, k across the
+     * kernels' k blocks (192 / 256), m across many row tiles. */
+    static const size_t large[] = { 200, 513 };
+    static const size_t other[] = { 1, 17, 65 };
+    for (size_t il = 0; il < 2; il++)
+        for (size_t i1 = 0; i1 < 3; i1++)
+            for (size_t i2 = 0; i2 < 3; i2++, count++) {
+                const size_t L = large[il], x = other[i1], y = other[i2];
+                check_shape(path, L, x, y, count % 16, count);
+                check_shape(path, x, L, y, (count + 5) % 16, count);
+                check_shape(path, x, y, L, (count + 10) % 16, count);
+            }
+    check_shape(path, 64, 513, 200, 4, count++);    /* the LSTM dh shape, U^T from U */
+    check_shape(path, 64, 200, 513, 12, count++);
+    check_shape(path, 513, 65, 200, 5, count++);    /* dx = dZ W^T */
+}
+
+static void test_scalar(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_scalar());
+}
+
+static void test_avx2(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_avx2());
+}
+
+static void test_avx512(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_avx512());
+}
+
+static void test_neon(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_neon());
+}
+
+/* k = 0 leaves C zero or unchanged; m = 0 or n = 0 touch nothing. */
+static void test_empty(void **state)
+{
+    (void)state;
+    const rl_kernels *paths[] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512(),
+                                  rl__kernels_neon() };
+    for (size_t t = 0; t < sizeof paths / sizeof paths[0]; t++) {
+        if (!paths[t])
+            continue;
+        float c[20], packed[1] = { GUARD_VALUE };
+        for (size_t i = 0; i < 20; i++)
+            c[i] = 3.0f;
+        paths[t]->pack_b(packed, 0, 4, NULL, 4, 1);
+        assert_true(packed[0] == GUARD_VALUE);
+        paths[t]->gemm_packed(0, 4, 3, NULL, 3, 1, packed, c, 5, 0);
+        paths[t]->gemm_packed(4, 0, 3, NULL, 3, 1, packed, c, 5, 0);
+        for (size_t i = 0; i < 20; i++)
+            assert_true(c[i] == 3.0f);
+        paths[t]->gemm_packed(4, 4, 0, NULL, 0, 1, packed, c, 5, 1);
+        for (size_t i = 0; i < 20; i++)
+            assert_true(c[i] == 3.0f);
+        paths[t]->gemm_packed(4, 4, 0, NULL, 0, 1, packed, c, 5, 0);
+        for (size_t i = 0; i < 20; i++)
+            assert_true(c[i] == (i % 5 < 4 ? 0.0f : 3.0f));
+    }
+}
+
+/* The compute layer on the process's path (RNNLITE_ISA picks it): U^T
+ * packed straight from U, as the backward passes do, against rl__gemm on an
+ * explicit transpose. */
+static void test_compute_layer(void **state)
+{
+    (void)state;
+    static const size_t units[] = { 1, 7, 50, 65 };
+    for (size_t iu = 0; iu < sizeof units / sizeof units[0]; iu++)
+        for (size_t gates = 1; gates <= 4; gates++) {
+            const size_t u = units[iu], g = gates * u, batch = 13;
+            int ok = 1;
+            const size_t len = rl__packed_size(g, u, &ok);
+            assert_true(ok && len >= g * u);
+            float *rec = buffer(u * g, 7 * iu + gates), *ut = buffer(g * u, 1);
+            float *dz = buffer(batch * g, 3), *want = buffer(batch * u, 4);
+            float *got = buffer(batch * u, 4), *packed = buffer(len, 5);
+            rl__transpose(ut, rec, u, g);
+            rl__gemm(NULL, batch, u, g, dz, g, 1, ut, u, want, u, 1);
+            rl__pack_b(NULL, packed, g, u, rec, 1, g);
+            rl__gemm_packed(NULL, batch, u, g, dz, g, 1, packed, got, u, 1);
+            assert_guard(packed, len, "rl__pack_b");
+            assert_guard(got, batch * u, "rl__gemm_packed");
+            assert_memory_equal(got, want, batch * u * sizeof(float));
+            free(rec);
+            free(ut);
+            free(dz);
+            free(want);
+            free(got);
+            free(packed);
+        }
+    int ok = 1;
+    (void)rl__packed_size((size_t)-1, 2, &ok);
+    assert_false(ok);
+    ok = 1;
+    (void)rl__packed_size(1, (size_t)-1, &ok);
+    assert_false(ok);
+}
+
+int main(void)
+{
+    struct CMUnitTest tests[8];
+    size_t n = 0;
+#define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
+    ADD(test_scalar);
+    if (rl__kernels_avx2())
+        ADD(test_avx2);
+    if (rl__kernels_avx512())
+        ADD(test_avx512);
+    if (rl__kernels_neon())
+        ADD(test_neon);
+    ADD(test_empty);
+    ADD(test_compute_layer);
+#undef ADD
+    return _cmocka_run_group_tests("packed_gemm", tests, n, NULL, NULL);
+}
