@@ -157,28 +157,17 @@ typedef struct packed_job {
     int accumulate;
 } packed_job;
 
-/* Runs fn over panels [0, panels) -- on the caller for now: the pool's
- * generic parallel-for (helper "threads") replaces this once on main. */
-static void for_panels(const rl_compute *cx, size_t panels, size_t work,
-                       void (*fn)(void *ctx, size_t begin, size_t end), void *ctx)
-{
-    (void)cx;
-    (void)work;
-    if (panels)
-        fn(ctx, 0, panels);
-}
-
-static void pack_panels(void *ctx, size_t q0, size_t q1)
+/* Ranges [c0, c1) of columns from rl__parallel_for: c0 is a multiple of
+ * the panel (the grain), so the range's panels start at c0 * k. */
+static void pack_columns(void *ctx, size_t c0, size_t c1)
 {
     const packed_job *j = ctx;
-    const size_t p = j->kern->panel, c0 = q0 * p, c1 = q1 * p < j->n ? q1 * p : j->n;
     j->kern->pack_b(j->packed + c0 * j->k, j->k, c1 - c0, j->b + c0 * j->b_cs, j->b_rs, j->b_cs);
 }
 
-static void gemm_panels(void *ctx, size_t q0, size_t q1)
+static void gemm_columns(void *ctx, size_t c0, size_t c1)
 {
     const packed_job *j = ctx;
-    const size_t p = j->kern->panel, c0 = q0 * p, c1 = q1 * p < j->n ? q1 * p : j->n;
     j->kern->gemm_packed(j->m, c1 - c0, j->k, j->a, j->a_rs, j->a_cs, j->packed + c0 * j->k,
                          j->c + c0, j->ldc, j->accumulate);
 }
@@ -189,7 +178,7 @@ void rl__pack_b(const rl_compute *cx, real *dst, size_t k, size_t n,
     const rl_kernels *kern = kernels_of(cx);
     packed_job j = { .kern = kern, .n = n, .k = k, .b = b, .b_rs = b_rs, .b_cs = b_cs,
                      .packed = dst };
-    for_panels(cx, (n + kern->panel - 1) / kern->panel, k * n, pack_panels, &j);
+    rl__parallel_for(cx, n, kern->panel, k * n, pack_columns, &j);
 }
 
 void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
@@ -201,7 +190,7 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
         return;
     packed_job j = { .kern = kern, .m = m, .n = n, .k = k, .a = a, .a_rs = a_rs, .a_cs = a_cs,
                      .packed = (float *)packed, .c = c, .ldc = ldc, .accumulate = accumulate };
-    for_panels(cx, (n + kern->panel - 1) / kern->panel, m * n * (k ? k : 1), gemm_panels, &j);
+    rl__parallel_for(cx, n, kern->panel, m * n * (k ? k : 1), gemm_columns, &j);
 }
 #endif
 

@@ -12,6 +12,7 @@
 
 #include "compute.h"
 #include "kernels/kernels.h"
+#include "pool.h"
 
 #define GUARD 64   /* floats after each buffer that nothing may touch */
 #define GUARD_VALUE 12345.0f
@@ -172,11 +173,11 @@ static void test_empty(void **state)
 
 /* The compute layer on the process's path (RNNLITE_ISA picks it): U^T
  * packed straight from U, as the backward passes do, against rl__gemm on an
- * explicit transpose. */
-static void test_compute_layer(void **state)
+ * explicit transpose; on the caller and split over 2 and 3 threads (every
+ * product split: minimum work 0), blocks meeting at panel boundaries. */
+static void check_compute_layer(const rl_compute *cx)
 {
-    (void)state;
-    static const size_t units[] = { 1, 7, 50, 65 };
+    static const size_t units[] = { 1, 7, 50, 65, 200 };
     for (size_t iu = 0; iu < sizeof units / sizeof units[0]; iu++)
         for (size_t gates = 1; gates <= 4; gates++) {
             const size_t u = units[iu], g = gates * u, batch = 13;
@@ -188,8 +189,8 @@ static void test_compute_layer(void **state)
             float *got = buffer(batch * u, 4), *packed = buffer(len, 5);
             rl__transpose(ut, rec, u, g);
             rl__gemm(NULL, batch, u, g, dz, g, 1, ut, u, want, u, 1);
-            rl__pack_b(NULL, packed, g, u, rec, 1, g);
-            rl__gemm_packed(NULL, batch, u, g, dz, g, 1, packed, got, u, 1);
+            rl__pack_b(cx, packed, g, u, rec, 1, g);
+            rl__gemm_packed(cx, batch, u, g, dz, g, 1, packed, got, u, 1);
             assert_guard(packed, len, "rl__pack_b");
             assert_guard(got, batch * u, "rl__gemm_packed");
             assert_memory_equal(got, want, batch * u * sizeof(float));
@@ -200,6 +201,20 @@ static void test_compute_layer(void **state)
             free(got);
             free(packed);
         }
+}
+
+static void test_compute_layer(void **state)
+{
+    (void)state;
+    check_compute_layer(NULL);
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        rl_compute cx = { 0 };
+        assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &cx.pool), RL_OK);
+        if (cx.pool)   /* NULL when the allowed CPUs give one thread */
+            rl__pool_set_min_work(cx.pool, 0);
+        check_compute_layer(&cx);
+        rl__pool_destroy(cx.pool);
+    }
     int ok = 1;
     (void)rl__packed_size((size_t)-1, 2, &ok);
     assert_false(ok);
