@@ -186,7 +186,7 @@ static int run_adam(void *p)
     ctx *c = p;
     rl_optim_config cfg = {.kind = RL_OPT_ADAM, .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999,
                            .epsilon = 1e-7};
-    rl__optim_apply(&cfg, 1, c->l.w, c->l.grad, c->s0, c->s1, c->l.n_w);
+    rl__optim_apply_on(&c->cx, &cfg, 1, c->l.w, c->l.grad, c->s0, c->s1, c->l.n_w);
     return 0;
 }
 

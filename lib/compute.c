@@ -197,6 +197,7 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
 /* ---- element-wise math: kernels/cell_math.h, in float on the kernel path
  * of the matrix products, in double for the gradient checks ------------- */
 
+#ifdef RL_REAL_DOUBLE
 void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n)
 {
     POINTWISE(cx, activate)(act, x, y, n);
@@ -233,3 +234,125 @@ void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const r
 {
     POINTWISE(cx, gru_cell_backward)(batch, u, gates, rec, h_prev, dy, dh, dzx, drec, act, ract);
 }
+
+#else
+/* Split over the pool: the cells by batch rows, the flat passes by whole
+ * vectors (VEC floats), so every element goes through the same kernel
+ * code at the same lane as in one call, and the bits cannot depend on the
+ * thread count. The work of one element, in multiply-adds of a product
+ * (what the pool's thresholds count), as measured single-threaded on AVX-512
+ * with bench_breakdown (B = 64, H = 64 and 256): the pool then hands off
+ * only what costs about as much as a product it would split. */
+enum {
+    VEC = 16,                  /* floats of the widest vector: flat blocks start on one */
+    WORK_ACT = 24,             /* tanh / sigmoid of one element */
+    WORK_ACT_BACKWARD = 12,
+    WORK_LSTM_CELL = 128,      /* per unit: 4 activations, 3 products */
+    WORK_GRU_CELL = 80,
+    WORK_LSTM_CELL_BACKWARD = 64,
+    WORK_GRU_CELL_BACKWARD = 512,
+};
+
+typedef struct pw_job {
+    const rl_pointwise *pw;
+    int act, ract;
+    size_t u;
+    const float *x, *y, *dy, *c_prev, *ac, *rec, *h_prev, *gates;
+    float *out, *z, *c, *acw, *h, *dh, *dc, *dz, *dzx, *drec;
+} pw_job;
+
+static void activate_range(void *ctx, size_t i0, size_t i1)
+{
+    const pw_job *j = ctx;
+    j->pw->activate(j->act, j->x + i0, j->out + i0, i1 - i0);
+}
+
+static void act_backward_range(void *ctx, size_t i0, size_t i1)
+{
+    const pw_job *j = ctx;
+    j->pw->act_backward(j->act, j->y + i0, j->dh + i0, j->dy ? j->dy + i0 : NULL, j->dz + i0,
+                        i1 - i0);
+}
+
+static void lstm_rows(void *ctx, size_t b0, size_t b1)
+{
+    const pw_job *j = ctx;
+    const size_t u = j->u;
+    j->pw->lstm_cell(b1 - b0, u, j->z + b0 * 4 * u, j->c_prev + b0 * u, j->c + b0 * u,
+                     j->acw + b0 * u, j->h + b0 * u, j->act, j->ract);
+}
+
+static void gru_rows(void *ctx, size_t b0, size_t b1)
+{
+    const pw_job *j = ctx;
+    const size_t u = j->u;
+    j->pw->gru_cell(b1 - b0, u, j->z + b0 * 3 * u, j->rec + b0 * 3 * u, j->h_prev + b0 * u,
+                    j->h + b0 * u, j->act, j->ract);
+}
+
+static void lstm_backward_rows(void *ctx, size_t b0, size_t b1)
+{
+    const pw_job *j = ctx;
+    const size_t u = j->u;
+    j->pw->lstm_cell_backward(b1 - b0, u, j->gates + b0 * 4 * u, j->c_prev + b0 * u,
+                              j->ac + b0 * u, j->dy ? j->dy + b0 * u : NULL, j->dh + b0 * u,
+                              j->dc + b0 * u, j->dz + b0 * 4 * u, j->act, j->ract);
+}
+
+static void gru_backward_rows(void *ctx, size_t b0, size_t b1)
+{
+    const pw_job *j = ctx;
+    const size_t u = j->u;
+    j->pw->gru_cell_backward(b1 - b0, u, j->gates + b0 * 3 * u, j->rec + b0 * 3 * u,
+                             j->h_prev + b0 * u, j->dy ? j->dy + b0 * u : NULL, j->dh + b0 * u,
+                             j->dzx + b0 * 3 * u, j->drec + b0 * 3 * u, j->act, j->ract);
+}
+
+void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n)
+{
+    pw_job j = { .pw = pointwise_of(cx), .act = act, .x = x, .out = y };
+    rl__parallel_for(cx, n, VEC, n * WORK_ACT, activate_range, &j);
+}
+
+void rl__lstm_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *c_prev,
+                   real *c, real *ac, real *h, int act, int ract)
+{
+    pw_job j = { .pw = pointwise_of(cx), .act = act, .ract = ract, .u = u, .z = z,
+                 .c_prev = c_prev, .c = c, .acw = ac, .h = h };
+    rl__parallel_for(cx, batch, 1, batch * u * WORK_LSTM_CELL, lstm_rows, &j);
+}
+
+void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const real *rec,
+                  const real *h_prev, real *h, int act, int ract)
+{
+    pw_job j = { .pw = pointwise_of(cx), .act = act, .ract = ract, .u = u, .z = z, .rec = rec,
+                 .h_prev = h_prev, .h = h };
+    rl__parallel_for(cx, batch, 1, batch * u * WORK_GRU_CELL, gru_rows, &j);
+}
+
+void rl__act_backward(const rl_compute *cx, int act, const real *y, const real *dh,
+                      const real *dy, real *dz, size_t n)
+{
+    pw_job j = { .pw = pointwise_of(cx), .act = act, .y = y, .dh = (float *)dh, .dy = dy,
+                 .dz = dz };
+    rl__parallel_for(cx, n, VEC, n * WORK_ACT_BACKWARD, act_backward_range, &j);
+}
+
+void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
+                            const real *c_prev, const real *ac, const real *dy, const real *dh,
+                            real *dc, real *dz, int act, int ract)
+{
+    pw_job j = { .pw = pointwise_of(cx), .act = act, .ract = ract, .u = u, .gates = gates,
+                 .c_prev = c_prev, .ac = ac, .dy = dy, .dh = (float *)dh, .dc = dc, .dz = dz };
+    rl__parallel_for(cx, batch, 1, batch * u * WORK_LSTM_CELL_BACKWARD, lstm_backward_rows, &j);
+}
+
+void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
+                           const real *rec, const real *h_prev, const real *dy, real *dh,
+                           real *dzx, real *drec, int act, int ract)
+{
+    pw_job j = { .pw = pointwise_of(cx), .act = act, .ract = ract, .u = u, .gates = gates,
+                 .rec = rec, .h_prev = h_prev, .dy = dy, .dh = dh, .dzx = dzx, .drec = drec };
+    rl__parallel_for(cx, batch, 1, batch * u * WORK_GRU_CELL_BACKWARD, gru_backward_rows, &j);
+}
+#endif

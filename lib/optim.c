@@ -1,6 +1,9 @@
 #include "optim.h"
 
 #include <math.h>
+#include <stdatomic.h>
+
+#include "compute.h"
 
 int rl__optim_valid(int opt)
 {
@@ -113,6 +116,61 @@ void rl__optim_apply(const rl_optim_config *c, uint64_t t, float *w, const float
     const step_constants k = constants(c, t);
     for (size_t i = 0; i < n; i++)
         element(&k, g[i], &w[i], &s0[i], &s1[i]);
+}
+
+/* ---- split over the pool ---------------------------------------------------- */
+
+/* One element's update, in multiply-adds of a product (the pool's unit):
+ * measured single-threaded, Adam's finite check or apply costs ~1.7 ns per
+ * element where a product does ~40 multiply-adds per ns. */
+enum { WORK_ELEMENT = 64, ELEMENT_GRAIN = 16 };
+
+typedef struct optim_job {
+    step_constants k;
+    float *w, *s0, *s1;
+    const float *g;
+    atomic_int bad;
+} optim_job;
+
+static void finite_range(void *ctx, size_t i0, size_t i1)
+{
+    optim_job *j = ctx;
+    const step_constants k = j->k;
+    int ok = 1;
+    for (size_t i = i0; i < i1; i++) {
+        float nw = j->w[i], n0 = j->s0[i], n1 = j->s1[i];
+        element(&k, j->g[i], &nw, &n0, &n1);
+        ok &= isfinite(nw) & (isfinite(n0) | !k.uses_s0) & (isfinite(n1) | !k.uses_s1);
+    }
+    if (!ok)
+        atomic_store_explicit(&j->bad, 1, memory_order_relaxed);
+}
+
+static void apply_range(void *ctx, size_t i0, size_t i1)
+{
+    optim_job *j = ctx;
+    const step_constants k = j->k;
+    for (size_t i = i0; i < i1; i++)
+        element(&k, j->g[i], &j->w[i], &j->s0[i], &j->s1[i]);
+}
+
+int rl__optim_step_finite_on(const struct rl_compute *cx, const rl_optim_config *c, uint64_t t,
+                             const float *w, const float *g, const float *s0, const float *s1,
+                             size_t n)
+{
+    optim_job j = { .k = constants(c, t), .w = (float *)w, .s0 = (float *)s0,
+                    .s1 = (float *)s1, .g = g };
+    atomic_init(&j.bad, 0);
+    rl__parallel_for(cx, n, ELEMENT_GRAIN, n * WORK_ELEMENT, finite_range, &j);
+    return !atomic_load_explicit(&j.bad, memory_order_relaxed);
+}
+
+void rl__optim_apply_on(const struct rl_compute *cx, const rl_optim_config *c, uint64_t t,
+                        float *w, const float *g, float *s0, float *s1, size_t n)
+{
+    optim_job j = { .k = constants(c, t), .w = w, .s0 = s0, .s1 = s1, .g = g };
+    atomic_init(&j.bad, 0);
+    rl__parallel_for(cx, n, ELEMENT_GRAIN, n * WORK_ELEMENT, apply_range, &j);
 }
 
 int rl__optim_step(const rl_optim_config *c, uint64_t t, float *w, const float *g, float *s0,

@@ -38,4 +38,14 @@ void rl__optim_apply(const rl_optim_config *c, uint64_t t, float *w, const float
 int rl__optim_step(const rl_optim_config *c, uint64_t t, float *w, const float *g, float *s0,
                    float *s1, size_t n);
 
+/* The first two, split over cx's pool by element ranges when n is large
+ * enough to pay (each element's formula is the same whoever runs it; the
+ * verdict is the AND of every range's, so it is the same too). */
+struct rl_compute;
+int rl__optim_step_finite_on(const struct rl_compute *cx, const rl_optim_config *c, uint64_t t,
+                             const float *w, const float *g, const float *s0, const float *s1,
+                             size_t n);
+void rl__optim_apply_on(const struct rl_compute *cx, const rl_optim_config *c, uint64_t t,
+                        float *w, const float *g, float *s0, float *s1, size_t n);
+
 #endif

@@ -109,10 +109,10 @@ static int apply_gradients(rl_model *m)
                 float *s0 = m->slots[i].slot[0] + off[k], *s1 = m->slots[i].slot[1] + off[k];
                 if (pass == 0) {
                     rl__clip_by_norm(g, cnt[k], c.clipnorm);
-                    if (!rl__optim_step_finite(&c, t, w, g, s0, s1, cnt[k]))
+                    if (!rl__optim_step_finite_on(&m->cx, &c, t, w, g, s0, s1, cnt[k]))
                         return 0;
                 } else {
-                    rl__optim_apply(&c, t, w, g, s0, s1, cnt[k]);
+                    rl__optim_apply_on(&m->cx, &c, t, w, g, s0, s1, cnt[k]);
                 }
             }
         }

@@ -2,10 +2,13 @@
  * produced it: every path accumulates each output in the same order with
  * fused multiply-adds, the cell math is one template, and threads split
  * outputs, never sums. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "kernels/kernels.h"
 #include "model.h"
+#include "pool.h"
 #include "rnnlite/rnnlite.h"
 #include "testutil.h"
 
@@ -19,7 +22,38 @@ typedef struct trained {
     float pred[N * T * 2];
 } trained;
 
-/* Trains a stack of every layer kind on `kernels` with `threads` workers. */
+/* A host parallel-for: the tasks alternately on a new thread and here. */
+static atomic_int host_calls;
+
+typedef struct host_half {
+    rl_task_fn task;
+    void *data;
+    size_t n, first;
+} host_half;
+
+static void *run_half(void *arg)
+{
+    host_half *h = arg;
+    for (size_t i = h->first; i < h->n; i += 2)
+        h->task(h->data, i);
+    return NULL;
+}
+
+static void host_for(rl_task_fn task, void *data, size_t n, void *user)
+{
+    (void)user;
+    atomic_fetch_add(&host_calls, 1);
+    host_half a = { task, data, n, 0 }, b = { task, data, n, 1 };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, run_half, &a), 0);
+    run_half(&b);
+    pthread_join(t, NULL);
+}
+
+#define HOST_HOOK 4   /* `threads` value: the host's parallel-for instead */
+
+/* Trains a stack of every layer kind on `kernels` with `threads` workers
+ * (or the host hook), every threaded piece split however small it is. */
 static void train(const rl_kernels *kernels, unsigned threads, int seq_out, trained *out)
 {
     static float x[N * T * F], y[N * T * 2];
@@ -34,9 +68,13 @@ static void train(const rl_kernels *kernels, unsigned threads, int seq_out, trai
     assert_int_equal(rl_model_add_simple_rnn(m, 20, RL_ACT_TANH, seq_out), RL_OK);
     assert_int_equal(rl_model_add_dense(m, 2, RL_ACT_LINEAR), RL_OK);
     assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 5), RL_OK);
-    assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
+    if (threads == HOST_HOOK)
+        assert_int_equal(rl_model_set_parallel_for(m, host_for, NULL, 3), RL_OK);
+    else
+        assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
     assert_int_equal(rl_model_set_param(m, RL_PARAM_VALIDATION_SPLIT, 0.2), RL_OK);
     assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
+    rl__pool_set_min_work(m->cx.pool, 0);   /* NULL (one thread) is harmless */
     m->cx.kernels = kernels;   /* force the path for this model only */
     assert_int_equal(rl_fit(m, x, y, N, 2, 16), RL_OK);
     for (size_t l = 0; l < 5; l++) {
@@ -59,7 +97,7 @@ static void check_identical(int seq_out)
     for (size_t p = 0; p < 4; p++) {
         if (!paths[p])
             continue;
-        for (unsigned threads = 1; threads <= 3; threads++) {
+        for (unsigned threads = 1; threads <= HOST_HOOK; threads++) {
             if (p == 0 && threads == 1)
                 continue;
             memset(&got, 0xAB, sizeof got);
@@ -79,7 +117,8 @@ static void check_identical(int seq_out)
             compared++;
         }
     }
-    assert_true(compared >= 2);   /* at least scalar with 2 and 3 threads */
+    assert_true(compared >= 3);   /* at least scalar with 2, 3 threads and the hook */
+    assert_true(atomic_load(&host_calls) > 0);
 }
 
 static void test_last_state_output(void **state)
