@@ -158,16 +158,16 @@ static int run_fill(void *p)
 {
     ctx *c = p;
     size_t g = gu(c), tb = (size_t)c->steps * BATCH;
-    rl__fill_rows(c->z, c->l.w, tb, g);
+    rl__fill_rows(&c->cx, c->z, c->l.w, tb, g);
     if (c->gates == 3)   /* GRU also fills the recurrent half, step by step */
-        rl__fill_rows(c->z2, c->l.w, tb, g);
+        rl__fill_rows(&c->cx, c->z2, c->l.w, tb, g);
     return 0;
 }
 
 static int run_transpose(void *p)
 {
     ctx *c = p;
-    rl__transpose(c->ut, c->l.w + c->in * gu(c), c->units, gu(c));
+    rl__transpose(&c->cx, c->ut, c->l.w + c->in * gu(c), c->units, gu(c));
     return 0;
 }
 
@@ -175,9 +175,9 @@ static int run_colsum(void *p)
 {
     ctx *c = p;
     size_t g = gu(c), tb = (size_t)c->steps * BATCH;
-    rl__add_col_sums(c->l.grad, c->z, tb, g);
+    rl__add_col_sums(&c->cx, c->l.grad, c->z, tb, g);
     if (c->gates == 3)   /* input and recurrent bias */
-        rl__add_col_sums(c->l.grad + g, c->z2, tb, g);
+        rl__add_col_sums(&c->cx, c->l.grad + g, c->z2, tb, g);
     return 0;
 }
 

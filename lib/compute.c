@@ -19,18 +19,33 @@
 
 /* In square tiles, so that both the reads and the strided writes stay in
  * cache lines already loaded (the plain double loop missed on every write). */
-void rl__transpose(real *restrict dst, const real *restrict src, size_t rows, size_t cols)
+enum { TRANSPOSE_TILE = 16, WORK_TRANSPOSED = 4 };   /* work: multiply-adds per element moved */
+
+typedef struct transpose_job {
+    real *dst;
+    const real *src;
+    size_t rows, cols;
+} transpose_job;
+
+static void transpose_rows(void *ctx, size_t r0, size_t r1)
 {
-    enum { TILE = 16 };
-    for (size_t i0 = 0; i0 < rows; i0 += TILE) {
-        size_t i1 = i0 + TILE < rows ? i0 + TILE : rows;
-        for (size_t j0 = 0; j0 < cols; j0 += TILE) {
-            size_t j1 = j0 + TILE < cols ? j0 + TILE : cols;
+    const transpose_job *t = ctx;
+    for (size_t i0 = r0; i0 < r1; i0 += TRANSPOSE_TILE) {
+        size_t i1 = i0 + TRANSPOSE_TILE < r1 ? i0 + TRANSPOSE_TILE : r1;
+        for (size_t j0 = 0; j0 < t->cols; j0 += TRANSPOSE_TILE) {
+            size_t j1 = j0 + TRANSPOSE_TILE < t->cols ? j0 + TRANSPOSE_TILE : t->cols;
             for (size_t i = i0; i < i1; i++)
                 for (size_t j = j0; j < j1; j++)
-                    dst[j * rows + i] = src[i * cols + j];
+                    t->dst[j * t->rows + i] = t->src[i * t->cols + j];
         }
     }
+}
+
+void rl__transpose(const rl_compute *cx, real *restrict dst, const real *restrict src, size_t rows,
+                   size_t cols)
+{
+    transpose_job t = { dst, src, rows, cols };
+    rl__parallel_for(cx, rows, TRANSPOSE_TILE, rows * cols * WORK_TRANSPOSED, transpose_rows, &t);
 }
 
 #ifdef RL_REAL_DOUBLE

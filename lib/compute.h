@@ -76,7 +76,9 @@ void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const r
                            const real *rec, const real *h_prev, const real *dy, real *dh,
                            real *dzx, real *drec, int act, int ract);
 
-/* dst[cols x rows] = src[rows x cols]^T, both dense. */
-void rl__transpose(real *restrict dst, const real *restrict src, size_t rows, size_t cols);
+/* dst[cols x rows] = src[rows x cols]^T, both dense; split over tiles of
+ * rows on cx's pool when large. */
+void rl__transpose(const rl_compute *cx, real *restrict dst, const real *restrict src, size_t rows,
+                   size_t cols);
 
 #endif

@@ -157,10 +157,14 @@ static inline size_t rl__layer_out_len(const rl_layer *l)
 size_t rl__sum_sizes(const size_t *n, size_t count, int ok);
 
 /* Dense-style helpers shared by the recurrent layers. */
-/* rows of c[rows][n] = bias[n] (broadcast). */
-void rl__fill_rows(real *restrict c, const real *restrict bias, size_t rows, size_t n);
-/* acc[n] += column sums of d[rows][n]. */
-void rl__add_col_sums(real *restrict acc, const real *restrict d, size_t rows, size_t n);
+/* rows of c[rows][n] = bias[n] (broadcast); split over rows on cx's pool
+ * when large. */
+void rl__fill_rows(const rl_compute *cx, real *restrict c, const real *restrict bias, size_t rows,
+                   size_t n);
+/* acc[n] += column sums of d[rows][n]; split over columns on cx's pool when
+ * large, each column summed in row order whoever sums it. */
+void rl__add_col_sums(const rl_compute *cx, real *restrict acc, const real *restrict d,
+                      size_t rows, size_t n);
 
 /* The input side of every recurrent kind's backward, given dz [rows][g]
  * (rows = steps * batch, g = gates * units), the gradient of x W + b:

@@ -22,7 +22,7 @@ static void dense_forward(rl_layer *l, const rl_compute *cx, const real *x, size
     size_t rows = l->in_steps * batch, u = l->units;
     const real *kernel = l->w, *bias = l->w + l->in * u;
     l->out = l->ws;
-    rl__fill_rows(l->out, bias, rows, u);
+    rl__fill_rows(cx, l->out, bias, rows, u);
     rl__gemm(cx, rows, u, l->in, x, l->in, 1, kernel, u, l->out, u, 1);
     if (l->act != RL_ACT_LINEAR)
         rl__activate_n(cx, l->act, l->out, l->out, rows * u);
@@ -57,11 +57,11 @@ static void dense_backward(rl_layer *l, const rl_compute *cx, const real *x, rea
     rl__gemm(cx, in, u, rows, x, 1, in, dz, u, g_kernel, u, 0);
     for (size_t j = 0; j < u; j++)
         g_bias[j] = 0;
-    rl__add_col_sums(g_bias, dz, rows, u);
+    rl__add_col_sums(cx, g_bias, dz, rows, u);
 
     if (dx) {
         real *wt = l->ws + rows * u;
-        rl__transpose(wt, l->w, in, u);
+        rl__transpose(cx, wt, l->w, in, u);
         rl__gemm(cx, rows, in, u, dz, u, 1, wt, in, dx, in, 0);
     }
 }

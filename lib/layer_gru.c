@@ -54,14 +54,14 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
 
     for (size_t i = 0; i < bu; i++)
         v.h_all[i] = state0 ? state0[i] : 0;
-    rl__fill_rows(v.gates, b_in, T * batch, g);
+    rl__fill_rows(cx, v.gates, b_in, T * batch, g);
     rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
 
     for (size_t t = 0; t < T; t++) {
         real *z = v.gates + t * batch * g, *hr = v.rec + t * batch * g;
         const real *h_prev = v.h_all + t * bu;
         real *h = v.h_all + (t + 1) * bu;
-        rl__fill_rows(hr, b_rec, batch, g);
+        rl__fill_rows(cx, hr, b_rec, batch, g);
         if (t > 0 || state0)
             rl__gemm(cx, batch, g, u, h_prev, u, 1, recw, g, hr, g, 1);
         rl__gru_cell(cx, batch, u, z, hr, h_prev, h, act, ract);
@@ -91,7 +91,7 @@ static void gru_recur(const rl_layer *l, const rl_compute *cx, real *z, real *st
     size_t u = l->units, g = 3 * u;
     const real *recw = l->w + l->in * g, *b_rec = recw + u * g + g;
     real *hr = scratch;
-    rl__fill_rows(hr, b_rec, 1, g);
+    rl__fill_rows(cx, hr, b_rec, 1, g);
     if (!fresh)
         rl__gemm(cx, 1, g, u, state, u, 1, recw, g, hr, g, 1);
     rl__gru_cell(cx, 1, u, z, hr, state, state, l->act, l->rec_act);
@@ -124,7 +124,7 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     rl__gemm(cx, u, g, T * batch, v.h_all, 1, u, v.drec, g, g_rec, g, 0);
     for (size_t j = 0; j < g; j++)
         g_brec[j] = 0;
-    rl__add_col_sums(g_brec, v.drec, T * batch, g);
+    rl__add_col_sums(cx, g_brec, v.drec, T * batch, g);
     rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bin, v.wt, dx);
 }
 

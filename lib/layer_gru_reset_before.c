@@ -96,7 +96,7 @@ static void grb_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
 
     for (size_t i = 0; i < bu; i++)
         v.h_all[i] = state0 ? state0[i] : 0;
-    rl__fill_rows(v.gates, bias, T * batch, g);
+    rl__fill_rows(cx, v.gates, bias, T * batch, g);
     rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     for (size_t t = 0; t < T; t++)
         grb_cell(l, cx, batch, v.gates + t * batch * g, v.rec, v.rh + t * bu, v.h_all + t * bu,

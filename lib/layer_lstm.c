@@ -55,7 +55,7 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
             v.h_all[b * u + j] = state0 ? state0[b * 2 * u + j] : 0;
             v.c_all[b * u + j] = state0 ? state0[b * 2 * u + u + j] : 0;
         }
-    rl__fill_rows(v.gates, bias, T * batch, g);
+    rl__fill_rows(cx, v.gates, bias, T * batch, g);
     rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
 
     for (size_t t = 0; t < T; t++) {

@@ -28,7 +28,7 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     for (size_t i = 0; i < bu; i++)
         h_all[i] = state0 ? state0[i] : 0;
     /* Input projection of every step in one product. */
-    rl__fill_rows(h_all + bu, bias, T * batch, u);
+    rl__fill_rows(cx, h_all + bu, bias, T * batch, u);
     rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);
     for (size_t t = 0; t < T; t++) {
         real *h = h_all + (t + 1) * bu;

@@ -187,7 +187,7 @@ static void check_compute_layer(const rl_compute *cx)
             float *rec = buffer(u * g, 7 * iu + gates), *ut = buffer(g * u, 1);
             float *dz = buffer(batch * g, 3), *want = buffer(batch * u, 4);
             float *got = buffer(batch * u, 4), *packed = buffer(len, 5);
-            rl__transpose(ut, rec, u, g);
+            rl__transpose(NULL, ut, rec, u, g);
             rl__gemm(NULL, batch, u, g, dz, g, 1, ut, u, want, u, 1);
             rl__pack_b(cx, packed, g, u, rec, 1, g);
             rl__gemm_packed(cx, batch, u, g, dz, g, 1, packed, got, u, 1);
