@@ -24,6 +24,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -44,9 +45,19 @@ enum {
     GRAIN = 32,             /* columns per block unit (one AVX-512 panel) */
     BLOCKS_PER_THREAD = 3,  /* slack for a thread that falls behind */
     MIN_WORK = 1 << 16,     /* multiply-adds per block worth a hand-off */
-    WORKER_SPINS = 1 << 12, /* polls before a worker sleeps (~0.25 ms on Zen 5) */
-    CALLER_SPINS = 1 << 10, /* polls before the caller yields or sleeps */
+    CALLER_SPINS = 1 << 10, /* polls before the caller yields or sleeps (~15 us) */
+    CLOCK_POLLS = 64,       /* polls between two looks at the clock (~1 us) */
 };
+
+/* How long an idle worker spins before it sleeps. Inside a call (fit,
+ * predict, evaluate: between bind and unbind) jobs come microseconds to a
+ * few hundred microseconds apart, and waking a sleeping worker costs ~10 us
+ * per step; outside one, a short spin keeps an idle pool from burning a
+ * CPU. A spinning worker yields now and then, so that when it shares a CPU
+ * with the caller (nothing pinned) the caller still runs. */
+#define SPIN_NS_IN_CALL 2000000u
+#define SPIN_NS_IDLE 60000u
+#define YIELD_EVERY_NS 20000u
 
 /* Multiply-adds below which a product stays on the calling thread: a
  * hand-off costs a few microseconds, which below this is more than the
@@ -84,7 +95,8 @@ struct rl_pool {
 
     _Alignas(64) range_job job;   /* published by the ticket's release store */
     uint32_t generation;         /* caller only */
-    int quit;                    /* under lock */
+    atomic_int quit;             /* set under lock, before the generation that says so */
+    atomic_int in_call;          /* between bind and unbind: workers spin longer */
     int caller_sleeps;           /* under lock: signal `finished` at the last block */
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -157,21 +169,52 @@ static void claim_blocks(rl_pool *p, uint32_t gen)
     }
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Spins until the generation is not `seen`, for up to the spin budget;
+ * returns whether it changed. */
+static int spin_for_job(rl_pool *p, uint32_t seen)
+{
+    const uint64_t budget =
+        atomic_load_explicit(&p->in_call, memory_order_relaxed) ? SPIN_NS_IN_CALL : SPIN_NS_IDLE;
+    const uint64_t start = now_ns();
+    uint64_t yielded = start;
+    for (unsigned i = 1;; i++) {
+        if (TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire)) != seen)
+            return 1;
+        cpu_relax();
+        if (i % CLOCK_POLLS == 0) {
+            const uint64_t t = now_ns();
+            if (t - start > budget)
+                return 0;
+            if (t - yielded > YIELD_EVERY_NS) {
+                sched_yield();
+                yielded = t;
+            }
+        }
+    }
+}
+
 /* Waits for a generation other than `seen`; returns it, with *quit set
  * when the pool is shutting down. */
 static uint32_t wait_for_job(rl_pool *p, uint32_t seen, int *quit)
 {
-    for (unsigned i = 0; i < WORKER_SPINS; i++) {
-        if (TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire)) != seen)
-            break;
-        cpu_relax();
+    if (spin_for_job(p, seen)) {
+        /* quit is stored before the generation that announces it */
+        *quit = atomic_load_explicit(&p->quit, memory_order_acquire);
+        return TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire));
     }
     pthread_mutex_lock(&p->lock);
     uint32_t g;
     while ((g = TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire))) == seen &&
-           !p->quit)
+           !atomic_load_explicit(&p->quit, memory_order_relaxed))
         pthread_cond_wait(&p->wake, &p->lock);
-    *quit = p->quit;
+    *quit = atomic_load_explicit(&p->quit, memory_order_relaxed);
     pthread_mutex_unlock(&p->lock);
     return g;
 }
@@ -328,7 +371,7 @@ static void publish(rl_pool *p, unsigned blocks)
 static void stop_workers(rl_pool *p)
 {
     pthread_mutex_lock(&p->lock);
-    p->quit = 1;
+    atomic_store_explicit(&p->quit, 1, memory_order_release);
     pthread_mutex_unlock(&p->lock);
     publish(p, 0);
     for (unsigned i = 0; i < p->n_started; i++)
@@ -365,6 +408,8 @@ static rl_pool *new_pool(unsigned n_workers)
     p->block_work = MIN_WORK;
     atomic_init(&p->ticket, TICKET(0, 0, 0));
     atomic_init(&p->done, 0);
+    atomic_init(&p->in_call, 0);
+    atomic_init(&p->quit, 0);
     return p;
 }
 
@@ -455,6 +500,8 @@ int rl__pool_worker_cpu(const rl_pool *p, unsigned i)
 
 void rl__pool_bind_caller(rl_pool *p)
 {
+    if (p)
+        atomic_store_explicit(&p->in_call, 1, memory_order_relaxed);
     if (p && !p->bound && p->placement == RL_PLACE_WORKERS_AND_CALLER && !p->host_for)
         p->bind_wanted = 1;
 }
@@ -463,6 +510,7 @@ void rl__pool_unbind_caller(rl_pool *p)
 {
     if (!p)
         return;
+    atomic_store_explicit(&p->in_call, 0, memory_order_relaxed);
     p->bind_wanted = 0;
     if (p->bound)
         unbind_caller_now(p);
