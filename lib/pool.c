@@ -49,14 +49,18 @@ enum {
     CLOCK_POLLS = 64,       /* polls between two looks at the clock (~1 us) */
 };
 
-/* How long an idle worker spins before it sleeps. Inside a call (fit,
- * predict, evaluate: between bind and unbind) jobs come microseconds to a
- * few hundred microseconds apart, and waking a sleeping worker costs ~10 us
- * per step; outside one, a short spin keeps an idle pool from burning a
- * CPU. A spinning worker yields now and then, so that when it shares a CPU
- * with the caller (nothing pinned) the caller still runs. */
-#define SPIN_NS_IN_CALL 2000000u
-#define SPIN_NS_IDLE 60000u
+/* How long an idle worker spins before it sleeps: about twice the recent
+ * gap between jobs (a moving average per worker), so that jobs that come
+ * microseconds to a few hundred microseconds apart, as the steps of a fit
+ * do, never wait for a sleeping worker (~10 us each), while a pool whose
+ * jobs come rarely sleeps soon and leaves the CPU to others (a spinning
+ * thread on a busy machine takes its share from the caller). Longer inside
+ * a call (fit, predict, evaluate: between bind and unbind) than outside. A
+ * spinning worker yields now and then, so that when it shares a CPU with
+ * the caller (nothing pinned) the caller still runs. */
+#define SPIN_NS_MIN 20000u
+#define SPIN_NS_MAX_IN_CALL 1000000u
+#define SPIN_NS_MAX_IDLE 60000u
 #define YIELD_EVERY_NS 20000u
 
 /* Multiply-adds below which a product stays on the calling thread: a
@@ -178,11 +182,8 @@ static uint64_t now_ns(void)
 
 /* Spins until the generation is not `seen`, for up to the spin budget;
  * returns whether it changed. */
-static int spin_for_job(rl_pool *p, uint32_t seen)
+static int spin_for_job(rl_pool *p, uint32_t seen, uint64_t start, uint64_t budget)
 {
-    const uint64_t budget =
-        atomic_load_explicit(&p->in_call, memory_order_relaxed) ? SPIN_NS_IN_CALL : SPIN_NS_IDLE;
-    const uint64_t start = now_ns();
     uint64_t yielded = start;
     for (unsigned i = 1;; i++) {
         if (TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire)) != seen)
@@ -201,21 +202,30 @@ static int spin_for_job(rl_pool *p, uint32_t seen)
 }
 
 /* Waits for a generation other than `seen`; returns it, with *quit set
- * when the pool is shutting down. */
-static uint32_t wait_for_job(rl_pool *p, uint32_t seen, int *quit)
+ * when the pool is shutting down. *gap_ns is the worker's moving average
+ * of the time jobs take to come. */
+static uint32_t wait_for_job(rl_pool *p, uint32_t seen, int *quit, uint64_t *gap_ns)
 {
-    if (spin_for_job(p, seen)) {
+    const uint64_t start = now_ns();
+    const uint64_t cap = atomic_load_explicit(&p->in_call, memory_order_relaxed)
+                             ? SPIN_NS_MAX_IN_CALL
+                             : SPIN_NS_MAX_IDLE;
+    uint64_t budget = 2 * *gap_ns;
+    budget = budget < SPIN_NS_MIN ? SPIN_NS_MIN : budget > cap ? cap : budget;
+    uint32_t g;
+    if (spin_for_job(p, seen, start, budget)) {
         /* quit is stored before the generation that announces it */
         *quit = atomic_load_explicit(&p->quit, memory_order_acquire);
-        return TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire));
+        g = TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire));
+    } else {
+        pthread_mutex_lock(&p->lock);
+        while ((g = TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire))) == seen &&
+               !atomic_load_explicit(&p->quit, memory_order_relaxed))
+            pthread_cond_wait(&p->wake, &p->lock);
+        *quit = atomic_load_explicit(&p->quit, memory_order_relaxed);
+        pthread_mutex_unlock(&p->lock);
     }
-    pthread_mutex_lock(&p->lock);
-    uint32_t g;
-    while ((g = TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire))) == seen &&
-           !atomic_load_explicit(&p->quit, memory_order_relaxed))
-        pthread_cond_wait(&p->wake, &p->lock);
-    *quit = atomic_load_explicit(&p->quit, memory_order_relaxed);
-    pthread_mutex_unlock(&p->lock);
+    *gap_ns = (3 * *gap_ns + (now_ns() - start)) / 4;
     return g;
 }
 
@@ -224,9 +234,10 @@ static void *worker_main(void *arg)
     rl_pool *p = ((worker *)arg)->pool;
     /* Not the current value: a job may be out before this thread first runs. */
     uint32_t seen = 0;
+    uint64_t gap_ns = SPIN_NS_MIN;
     for (;;) {
         int quit = 0;
-        seen = wait_for_job(p, seen, &quit);
+        seen = wait_for_job(p, seen, &quit, &gap_ns);
         if (quit)
             return NULL;
         claim_blocks(p, seen);
