@@ -830,10 +830,23 @@ def latency_checks(lat_rows):
     return out
 
 
-def targets_table(goals):
-    return table(["measure (issue 11)", "target", "this run", "met", "worst case"],
-                 [[g["target"], g["goal"], g["measured"], "yes" if g["met"] else "no",
-                   g["worst"]] for g in goals], left=True)
+def targets_table(goals, base=None):
+    """The verdicts as a table; with `base` (baseline_goals), that run's
+    figures in a column before this run's, matched by the target."""
+    if not base:
+        return table(["measure (issue 11)", "target", "this run", "met", "worst case"],
+                     [[g["target"], g["goal"], g["measured"], "yes" if g["met"] else "no",
+                       g["worst"]] for g in goals], left=True)
+    before, saved = base
+    by_goal = {g["goal"]: g for g in before}
+    rows = []
+    for g in goals:
+        b = by_goal.get(g["goal"])
+        rows.append([g["target"], g["goal"],
+                     b["measured"] + (" (worst " + b["worst"] + ")" if b["worst"] else "")
+                     if b else "-", g["measured"], "yes" if g["met"] else "no", g["worst"]])
+    return table(["measure (issue 11)", "target", "baseline (%s)" % saved["machine"].get(
+        "date", "?")[:16].replace("T", " "), "this run", "met", "worst case"], rows, left=True)
 
 
 # ---- main ------------------------------------------------------------------------------
@@ -863,6 +876,8 @@ def main():
                     help="hidden sizes for the layer time breakdown ('' for none)")
     ap.add_argument("--json", help="output JSON (default <build>/bench-results.json)")
     ap.add_argument("--markdown", help="output tables (default <build>/bench-results.md)")
+    ap.add_argument("--baseline", metavar="FILE",
+                    help="an earlier run's JSON: its figures become a column of the targets table")
     ap.add_argument("--charts", metavar="DIR",
                     help="where the SVG charts go (default: charts/ next to the JSON; '' for none)")
     ap.add_argument("--from-json", metavar="FILE",
@@ -899,14 +914,33 @@ def main():
     report(opt, machine, recs, (datetime.datetime.now() - started).total_seconds(), write=True)
 
 
-def report(opt, machine, recs, elapsed, write):
-    """Print the tables; with `write`, also the JSON and markdown files."""
-
+def peaks_of(recs):
     peaks = {}
     for r in recs:
         if r.get("kind") == "peak":
             peaks[r["mode"]] = max(peaks.get(r["mode"], 0), r["flops"] / r["min_s"] / 1e9)
-    peak = max(peaks.values()) if peaks else None
+    return peaks, (max(peaks.values()) if peaks else None)
+
+
+def baseline_goals(path):
+    """Issue 11's verdicts of an earlier run's JSON (for --baseline)."""
+    with open(path) as f:
+        saved = json.load(f)
+    o = argparse.Namespace(**{k: saved["options"].get(k) for k in ("hidden", "input", "threads",
+                                                                   "peers")})
+    recs = saved["records"]
+    _, peak = peaks_of(recs)
+    peers = [p for p in o.peers if any(r["impl"] == p for r in recs)]
+    _, seed_rows = seed_table(recs, peers)
+    _, lat_rows = latency_table(recs)
+    rows2 = cell_rows(recs, o, peak, 2) if 2 in o.threads else []
+    return targets(cell_rows(recs, o, peak, 1), rows2, seed_rows, lat_rows, peers), saved
+
+
+def report(opt, machine, recs, elapsed, write):
+    """Print the tables; with `write`, also the JSON and markdown files."""
+
+    peaks, peak = peaks_of(recs)
     scaling = peak_scaling(recs)
     rows1 = cell_rows(recs, opt, peak, 1)
     rows2 = cell_rows(recs, opt, peak, 2) if 2 in opt.threads else []
@@ -915,6 +949,7 @@ def report(opt, machine, recs, elapsed, write):
     lat_md, lat_rows = latency_table(recs)
     goals = targets(rows1, rows2, seed_rows, lat_rows, peers)
     checks = latency_checks(lat_rows)
+    base = baseline_goals(opt.baseline) if getattr(opt, "baseline", None) else None
 
     md = []
     md.append("Machine: %s (family/model %s), %s CPU(s), %s thread(s) per core%s; %s; "
@@ -969,7 +1004,7 @@ def report(opt, machine, recs, elapsed, write):
                   "rest = the pass minus its listed parts; thr = threads)\n")
         md.append(bd)
     md.append("\n### Targets (issue 11; ratios from this run, one thread unless said)\n")
-    md.append(targets_table(goals))
+    md.append(targets_table(goals, base))
     limits = bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers)
     if limits:
         md.append("\nWhat the targets ask of the machine, and the peers' own figures:\n")

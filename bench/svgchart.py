@@ -359,8 +359,10 @@ def bar_figure(title, groups, xlabel, subtitle="", log=True, unit="", marks=None
         svg.line(sx(t), y0, sx(t), y0 + plot_h, color=GRID)
         svg.line(sx(t), y0 + plot_h, sx(t), y0 + plot_h + 4)
         svg.text(sx(t), y0 + plot_h + 17, fmt(t), size=11, anchor="middle")
-    svg.add('<rect x="%s" y="%s" width="%s" height="%s" fill="none" stroke="%s"/>' % (
-        n(plot_l), n(y0), n(plot_r - plot_l), n(plot_h), AXIS))
+    # the value axis and the bars' base line; no frame on the right, where
+    # the longest bars' labels run past the axis' end
+    svg.line(plot_l, y0 + plot_h, plot_r, y0 + plot_h)
+    svg.line(plot_l, y0, plot_l, y0 + plot_h)
     svg.text((plot_l + plot_r) / 2, y0 + plot_h + 36, xlabel, size=12, anchor="middle")
     y = y0 + group_gap
     for g, bars in groups:

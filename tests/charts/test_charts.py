@@ -10,7 +10,7 @@ checks the charts and the target table it derives from them.
 import argparse
 import contextlib
 import io
-import math
+import json
 import os
 import re
 import sys
@@ -243,6 +243,22 @@ class RunCharts(unittest.TestCase):
             for name in os.listdir(self.dir):
                 with open(os.path.join(other, name)) as f:
                     self.assertEqual(f.read(), self.read(name), name)
+
+    def test_baseline_column(self):
+        path = os.path.join(self.dir, "..", os.path.basename(self.dir) + "-base.json")
+        with open(path, "w") as f:
+            json.dump({"options": {"hidden": HIDDEN, "input": INPUTS, "threads": [1, 2],
+                                   "peers": ["pytorch", "pytorch-openblas", "onednn"]},
+                       "machine": {"date": "2026-11-30T01:57:16+00:00"},
+                       "records": records()}, f)
+        try:
+            base = run.baseline_goals(path)
+        finally:
+            os.remove(path)
+        text = run.targets_table(base[0], base)
+        self.assertRegex(text, r"\| baseline \(2026-11-30 01:57\) +\| this run")
+        self.assertRegex(text, r"\| < 0.5 us +\| median 0.560 us \(worst p99 0.672 us\) +"
+                               r"\| median 0.560 us +\| no +\|")
 
     def test_targets_verdicts_and_worst_cases(self):
         opt = options(self.dir)
