@@ -156,9 +156,13 @@ class Svg:
     def add(self, s):
         self.parts.append(s)
 
-    def text(self, x, y, s, size=12, anchor="start", weight="normal", color=TEXT, rotate=None):
+    def text(self, x, y, s, size=12, anchor="start", weight="normal", color=TEXT, rotate=None,
+             halo=False):
+        """halo: a white outline under the glyphs, for labels drawn over lines."""
         tr = ' transform="rotate(%d %s %s)"' % (rotate, n(x), n(y)) if rotate else ""
         bold = ' font-weight="bold"' if weight != "normal" else ""
+        if halo:
+            bold += ' stroke="white" stroke-width="3" paint-order="stroke"'
         self.add('<text x="%s" y="%s" font-size="%d" text-anchor="%s" fill="%s"%s%s>%s</text>' % (
             n(x), n(y), size, anchor, color, bold, tr, escape(s)))
 
@@ -267,11 +271,9 @@ def draw_panel(svg, p, x0, y0, w, h):
                 svg.line(x0 + w, sy(t / factor), x0 + w + 4, sy(t / factor))
                 svg.text(x0 + w + 7, sy(t / factor) + 4, fmt(t), size=11)
         svg.text(x0 + w + 44, y0 + h / 2, label, size=12, anchor="middle", rotate=90)
-    for r in p.rules:
-        if ylo <= r.y <= yhi:
-            svg.line(x0, sy(r.y), x0 + w, sy(r.y), color=r.color, width=1.5, dash=r.dash)
-            svg.text(x0 + 4 if r.left else x0 + w - 4, sy(r.y) - 4, r.label, size=11,
-                     anchor="start" if r.left else "end", color=r.color)
+    rules = [r for r in p.rules if ylo <= r.y <= yhi]
+    for r in rules:
+        svg.line(x0, sy(r.y), x0 + w, sy(r.y), color=r.color, width=1.5, dash=r.dash)
     for s in p.series:
         pts = [(x, y) for x, y in s.points if y is not None]
         if not pts:
@@ -283,6 +285,9 @@ def draw_panel(svg, p, x0, y0, w, h):
         for x, y in pts:
             svg.marker(sx(x), sy(y), s.marker, s.color, s.filled,
                        tooltip="%s: %s at %s" % (s.label, fmt(y), fmt(x)))
+    for r in rules:   # labels last, over the lines
+        svg.text(x0 + 4 if r.left else x0 + w - 4, sy(r.y) - 4, r.label, size=11,
+                 anchor="start" if r.left else "end", color=r.color, halo=True)
     svg.add("</g>")
 
 
@@ -376,7 +381,7 @@ def bar_figure(title, groups, xlabel, subtitle="", log=True, unit="", marks=None
                         quoteattr(b.label), n(plot_l), n(y), n(max(x1 - plot_l, 1)), bar_h,
                         b.color, escape("%s, %s: %s %s" % (g, b.label, fmt(b.value), unit))))
             text = fmt(b.value) + " " + unit + ("  " + b.note if b.note else "")
-            svg.text(max(x1, mark_x) + 5, y + bar_h - 4, text, size=11)
+            svg.text(max(x1, mark_x) + 5, y + bar_h - 4, text, size=11, halo=True)
             y += bar_h + bar_gap
         if g in marks:
             m = marks[g]
