@@ -568,12 +568,22 @@ def gflops_chart(cell, rows1, peers, peak, machine, opt):
         chart_subtitle(machine, "batch 64, 50 steps; " + input_key(opt)))
 
 
-def speedup_chart(rows2, machine, opt, fma_bound=None):
+def speedup_chart(rows1, rows2, peers, machine, opt, fma_bound=None):
+    """rnnlite's two-thread speed-up per case; oneDNN's own (widest input) in grey
+    for comparison, when it ran."""
+    one = {(r["cell"], r["mode"], r["input"], r["hidden"]): r for r in rows1}
+
+    def onednn_speedup(r):
+        o = one.get((r["cell"], r["mode"], r["input"], r["hidden"]), {})
+        return o["onednn_ms"] / r["onednn_ms"] if o.get("onednn_ms") and r.get("onednn_ms") \
+            else None
+
     panels, top = [], max(2.0, fma_bound or 0)
+    modes = (("fwd", "forward", "#0072B2", "circle"),
+             ("fwdbwd", "forward + backward", "#E69F00", "square"))
     for cell in ("rnn", "lstm", "gru"):
         series = []
-        for mode, name, color, marker in (("fwd", "forward", "#0072B2", "circle"),
-                                          ("fwdbwd", "forward + backward", "#E69F00", "square")):
+        for mode, name, color, marker in modes:
             for inp in opt.input:
                 rs = {r["hidden"]: r for r in rows2
                       if r["cell"] == cell and r["mode"] == mode and r["input"] == inp}
@@ -582,6 +592,15 @@ def speedup_chart(rows2, machine, opt, fma_bound=None):
                 top = max([top] + [y for _, y in pts if y is not None])
                 series.append(svgchart.Series("rnnlite %s, I = %d" % (name, inp), pts, color,
                                               dash, marker, filled))
+        if "onednn" in peers:
+            for mode, name, _, marker in modes:
+                rs = {r["hidden"]: r for r in rows2 if r["cell"] == cell and r["mode"] == mode
+                      and r["input"] == max(opt.input)}
+                pts = [(h, onednn_speedup(rs[h])) for h in sorted(rs)]
+                if any(y for _, y in pts):
+                    top = max([top] + [y for _, y in pts if y is not None])
+                    series.append(svgchart.Series("oneDNN %s, I = %d" % (name, max(opt.input)),
+                                                  pts, "#999", "", marker, False, width=1.2))
         panels.append(svgchart.Panel(CELL_NAMES[cell], "hidden units H (log scale)",
                                      "1-thread time / 2-thread time", series,
                                      [svgchart.Rule(1.0, "1.0x: no gain", "#666"),
@@ -592,7 +611,7 @@ def speedup_chart(rows2, machine, opt, fma_bound=None):
                                      xticks=opt.hidden))
     for p in panels:
         p.yhi = top * 1.08
-    return svgchart.line_figure("rnnlite: two threads against one", panels,
+    return svgchart.line_figure("Two threads against one", panels,
                                 chart_subtitle(machine, "batch 64, 50 steps; " + input_key(opt)),
                                 panel_w=300)
 
@@ -629,7 +648,8 @@ def write_charts(outdir, rows1, rows2, seed_rows, peers, peak, machine, opt, fma
     docs = [("gflops-%s.svg" % cell, gflops_chart(cell, rows1, peers, peak, machine, opt))
             for cell in ("rnn", "lstm", "gru") if any(r["cell"] == cell for r in rows1)]
     if rows2:
-        docs.append(("speedup-2t.svg", speedup_chart(rows2, machine, opt, fma_bound)))
+        docs.append(("speedup-2t.svg", speedup_chart(rows1, rows2, peers, machine, opt,
+                                                     fma_bound)))
     docs.append(("seed-fit.svg", seed_chart(seed_rows, peers, machine)))
     paths = []
     for name, doc in docs:

@@ -33,6 +33,7 @@ class Series:
     dash: str = ""           # SVG stroke-dasharray; "" is a solid line
     marker: str = "circle"   # circle, square, triangle, diamond
     filled: bool = True
+    width: float = 2.0       # line width
 
 
 @dataclass
@@ -201,7 +202,7 @@ class Svg:
 def legend_sample(svg, x, y, entry):
     """A short line with the entry's marker, then its label; returns the width used."""
     if isinstance(entry, Series):
-        svg.line(x, y, x + 28, y, color=entry.color, width=2, dash=entry.dash)
+        svg.line(x, y, x + 28, y, color=entry.color, width=entry.width, dash=entry.dash)
         svg.marker(x + 14, y, entry.marker, entry.color, entry.filled)
         label = entry.label
     else:   # (label, colour, kind): kind "box" or "tick"
@@ -280,8 +281,8 @@ def draw_panel(svg, p, x0, y0, w, h):
             continue
         d = ' stroke-dasharray="%s"' % s.dash if s.dash else ""
         svg.add('<polyline class="series" data-series=%s points="%s" fill="none" stroke="%s" '
-                'stroke-width="2"%s/>' % (quoteattr(s.label), " ".join(
-                    "%s,%s" % (n(sx(x)), n(sy(y))) for x, y in pts), s.color, d))
+                'stroke-width="%s"%s/>' % (quoteattr(s.label), " ".join(
+                    "%s,%s" % (n(sx(x)), n(sy(y))) for x, y in pts), s.color, n(s.width), d))
         for x, y in pts:
             svg.marker(sx(x), sy(y), s.marker, s.color, s.filled,
                        tooltip="%s: %s at %s" % (s.label, fmt(y), fmt(x)))
