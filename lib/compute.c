@@ -8,9 +8,14 @@
 
 #ifdef RL_REAL_DOUBLE
 #include "kernels/pointwise_double.h"
+#define FR_ARGS rl_row_step
+#define FR_VECS 8
+#include "kernels/fused_row.h"
 #define POINTWISE(cx, fn) pw_double_##fn
+#define ROW_STEP(cx, fn, s) ((void)(cx), pw_double_##fn(s))
 #else
 #include <stdatomic.h>
+#include <string.h>
 
 #include "kernels/kernels.h"
 #include "kernels/pointwise.h"
@@ -131,6 +136,16 @@ void rl__parallel_for(const rl_compute *cx, size_t n, size_t grain, size_t work,
 {
     rl__pool_for(cx ? cx->pool : NULL, n, grain, work, fn, ctx);
 }
+
+/* The layers' struct and the kernels' are the same fields (row_step.h) of
+ * the same type here (real is float). */
+_Static_assert(sizeof(rl_row_step) == sizeof(rl_row_args), "row step layouts differ");
+#define ROW_STEP(cx, fn, s)                                                                    \
+    do {                                                                                       \
+        rl_row_args args_;                                                                     \
+        memcpy(&args_, (s), sizeof args_);                                                     \
+        pointwise_of(cx)->fn(&args_);                                                          \
+    } while (0)
 
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *a, size_t a_rs, size_t a_cs,
@@ -371,3 +386,18 @@ void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const r
     rl__parallel_for(cx, batch, 1, batch * u * WORK_GRU_CELL_BACKWARD, gru_backward_rows, &j);
 }
 #endif
+
+void rl__lstm_row(const rl_compute *cx, const rl_row_step *s)
+{
+    ROW_STEP(cx, lstm_row, s);
+}
+
+void rl__gru_row(const rl_compute *cx, const rl_row_step *s)
+{
+    ROW_STEP(cx, gru_row, s);
+}
+
+void rl__rnn_row(const rl_compute *cx, const rl_row_step *s)
+{
+    ROW_STEP(cx, rnn_row, s);
+}

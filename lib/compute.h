@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "kernels/row_step.h"
 #include "real.h"
 
 typedef struct rl_pool rl_pool;
@@ -75,6 +76,18 @@ void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const 
 void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
                            const real *rec, const real *h_prev, const real *dy, real *dh,
                            real *dzx, real *drec, int act, int ract);
+
+/* One step of one row, the recurrent product and the cell fused
+ * (kernels/row_step.h has the fields, kernels/fused_row.h the loops): a
+ * stream step, a one-sample predict, a forecast step. Same bits as
+ * rl__gemm + the cell functions above. Never split over threads: one row is
+ * latency-bound. */
+typedef struct rl_row_step {
+    RL_ROW_STEP_FIELDS(real)
+} rl_row_step;
+void rl__lstm_row(const rl_compute *cx, const rl_row_step *s);
+void rl__gru_row(const rl_compute *cx, const rl_row_step *s);
+void rl__rnn_row(const rl_compute *cx, const rl_row_step *s);
 
 /* dst[cols x rows] = src[rows x cols]^T, both dense; split over tiles of
  * rows on cx's pool when large. */

@@ -305,6 +305,7 @@ static rl_status read_wght(rl_rbuf r, rl_model *m, const why *w)
     }
     if (r.bad || rl__rb_left(&r))
         return reject(w, "WGHT", where(w, &r), "length does not match the layers");
+    rl__model_weights_changed(m);
     return RL_OK;
 }
 

@@ -116,6 +116,26 @@ void rl__layer_project(const rl_layer *l, const rl_compute *cx, const real *x, r
     rl__gemm(cx, 1, g, l->in, x, l->in, 1, l->w, g, proj, g, 1);
 }
 
+size_t rl__layer_row_pack_len(const rl_layer *l)
+{
+    return l->ops->recurrent ? l->units * rl_row_rec_ld(l->ops->gates * l->units) : 0;
+}
+
+void rl__layer_row_pack(const rl_layer *l, real *dst)
+{
+    if (!rl__layer_row_pack_len(l))
+        return;
+    size_t g = l->ops->gates * l->units, ld = rl_row_rec_ld(g);
+    const real *rec = l->w + l->in * g;
+    for (size_t k = 0; k < l->units; k++) {
+        size_t j = 0;
+        for (; j < g; j++)
+            dst[k * ld + j] = rec[k * g + j];
+        for (; j < ld; j++)
+            dst[k * ld + j] = 0;
+    }
+}
+
 /* A store or an add of one element, in multiply-adds of a product (the
  * pool's unit of work): both passes are memory-bound, ~6 per element
  * measured single-threaded with bench_breakdown. */

@@ -80,15 +80,19 @@ typedef struct rl_layer_ops {
     /* After forward: the state after the last input step, [batch][state_len].
      * NULL for a layer without state. */
     void (*final_state)(const rl_layer *l, size_t batch, real *state);
-    /* One step of one sample after its input projection (rl__layer_project),
-     * reading the layer only (streams share a model across threads): proj
-     * [gates * units] (overwritten), state [state_len] advanced in place
-     * (fresh: it is the zero state, skip h U as forward does) -> out
-     * [units]. scratch holds step_scratch() floats. Same bits as forward's
-     * step: the projection is what forward's one input product gives. */
+    /* One step of one sample, reading the layer only (streams share a
+     * model across threads). Its input is either the row x [in] (the layer
+     * projects it, or folds x W into its fused step; proj is then room for
+     * gates * units floats), or with x NULL the projection bias + x W
+     * already in proj [gates * units] (rl__layer_project; a window stream
+     * caches it). proj may be overwritten. state [state_len] is advanced
+     * in place (fresh: it is the zero state, skip h U as forward does) ->
+     * out [units]. scratch holds step_scratch() floats. rec_packed is
+     * NULL or U as rl__layer_row_pack lays it out (a layer may ignore it).
+     * Same bits as forward's step. */
     size_t (*step_scratch)(const rl_layer *l);
-    void (*recur)(const rl_layer *l, const rl_compute *cx, real *proj, real *state, int fresh,
-                  real *out, real *scratch);
+    void (*recur)(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
+                  const real *rec_packed, real *state, int fresh, real *out, real *scratch);
     /* Given dy (same shape as l->out; may be overwritten), set l->grad and,
      * when dx is not NULL, dx [in_steps][batch][in]. Needs the forward's caches. */
     void (*backward)(rl_layer *l, const rl_compute *cx, const real *x, real *dy,
@@ -138,8 +142,15 @@ void rl__layer_free(rl_layer *l);
 
 /* The input part of one step, proj [gates * units] = bias (GRU: its input
  * row) + x W: it depends on x alone, so a window stream computes it once per
- * observation. Then ops->recur finishes the step. */
+ * observation. Then ops->recur (with x NULL) finishes the step. */
 void rl__layer_project(const rl_layer *l, const rl_compute *cx, const real *x, real *proj);
+
+/* A copy of a recurrent layer's U for the one-row step: rows padded to
+ * rl_row_rec_ld(G u) floats (kernels/row_step.h), so that in a 64-byte
+ * aligned copy every vector load is aligned. Its length in floats (0 for
+ * a layer without U; a multiple of 16), and the copy itself. */
+size_t rl__layer_row_pack_len(const rl_layer *l);
+void rl__layer_row_pack(const rl_layer *l, real *dst);
 
 /* Floats of one row's recurrent state (0 for Dense). */
 static inline size_t rl__layer_state_len(const rl_layer *l)

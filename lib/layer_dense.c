@@ -34,11 +34,14 @@ static size_t dense_step_scratch(const rl_layer *l)
     return 0;
 }
 
-/* One row after its projection; forward's activation of the same row. */
-static void dense_recur(const rl_layer *l, const rl_compute *cx, real *proj, real *state,
-                        int fresh, real *out, real *scratch)
+/* One row: its projection (unless given), then forward's activation. */
+static void dense_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
+                        const real *rec_packed, real *state, int fresh, real *out,
+                        real *scratch)
 {
-    (void)state, (void)fresh, (void)scratch;
+    (void)rec_packed, (void)state, (void)fresh, (void)scratch;
+    if (x)
+        rl__layer_project(l, cx, x, proj);
     if (l->act != RL_ACT_LINEAR)
         rl__activate_n(cx, l->act, proj, out, l->units);
     else

@@ -77,25 +77,27 @@ static void gru_final_state(const rl_layer *l, size_t batch, real *state)
         state[i] = v.h_all[l->in_steps * bu + i];
 }
 
-/* scratch: rec [3u] */
+/* scratch: the chains' values (RL_ROW_WORK_FLOATS) */
 static size_t gru_step_scratch(const rl_layer *l)
 {
-    return 3 * l->units;
+    return RL_ROW_WORK_FLOATS(3, l->units);
 }
 
-/* h' goes straight into the state: each lane of h is read before it is
- * written, so the cell may update it in place (no copy through scratch). */
-static void gru_recur(const rl_layer *l, const rl_compute *cx, real *z, real *state, int fresh,
-                      real *out, real *scratch)
+/* One fused step (rl__gru_row): the x chains start from b_in and take x W
+ * (rl__layer_project's), the h chains start from b_rec and take h U
+ * (forward's). */
+static void gru_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
+                      const real *rec_packed, real *state, int fresh, real *out, real *scratch)
 {
     size_t u = l->units, g = 3 * u;
-    const real *recw = l->w + l->in * g, *b_rec = recw + u * g + g;
-    real *hr = scratch;
-    rl__fill_rows(cx, hr, b_rec, 1, g);
-    if (!fresh)
-        rl__gemm(cx, 1, g, u, state, u, 1, recw, g, hr, g, 1);
-    rl__gru_cell(cx, 1, u, z, hr, state, state, l->act, l->rec_act);
-    memcpy(out, state, u * sizeof(real));
+    const real *kernel = l->w, *recw = kernel + l->in * g, *b_in = recw + u * g;
+    rl_row_step s = { .units = u, .in = x ? l->in : 0, .start = x ? b_in : proj, .x = x,
+                      .kernel = kernel, .rec = rec_packed ? rec_packed : recw,
+                      .ld_rec = rec_packed ? rl_row_rec_ld(g) : g, .h_prev = state, .h = out,
+                      .rec_start = b_in + g, .work = scratch, .fresh = fresh, .act = l->act,
+                      .ract = l->rec_act };
+    rl__gru_row(cx, &s);
+    memcpy(state, out, u * sizeof(real));
 }
 
 static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,

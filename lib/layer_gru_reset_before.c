@@ -118,11 +118,15 @@ static size_t grb_step_scratch(const rl_layer *l)
     return 5 * l->units;
 }
 
-/* proj holds x W + b (rl__layer_project), as forward's input product. */
-static void grb_recur(const rl_layer *l, const rl_compute *cx, real *proj, real *state,
-                      int fresh, real *out, real *scratch)
+/* proj holds x W + b (rl__layer_project, here when x is given), as
+ * forward's input product. */
+static void grb_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
+                      const real *rec_packed, real *state, int fresh, real *out, real *scratch)
 {
+    (void)rec_packed;
     size_t u = l->units, g = 3 * u;
+    if (x)
+        rl__layer_project(l, cx, x, proj);
     real *rec = scratch, *rh = rec + g, *h = rh + u;
     grb_cell(l, cx, 1, proj, rec, rh, state, fresh, h);
     for (size_t j = 0; j < u; j++)

@@ -81,24 +81,28 @@ static void lstm_final_state(const rl_layer *l, size_t batch, real *state)
         }
 }
 
-/* scratch: act(c') [u] */
+/* scratch: the chains' values (RL_ROW_WORK_FLOATS) */
 static size_t lstm_step_scratch(const rl_layer *l)
 {
-    return l->units;
+    return RL_ROW_WORK_FLOATS(4, l->units);
 }
 
-/* The cell writes h' and c' straight into the state: h is no longer read
- * once the product has used it, and each lane of c is read before it is
- * written (no copies through scratch: they were ~4 % of a stream step). */
-static void lstm_recur(const rl_layer *l, const rl_compute *cx, real *z, real *state, int fresh,
-                       real *out, real *scratch)
+/* One fused step (rl__lstm_row): the chains start from the bias and take
+ * x W, then h U, as rl__layer_project + forward's product do; c' goes
+ * straight into the state (each lane is read before it is written). */
+static void lstm_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
+                       const real *rec_packed, real *state, int fresh, real *out,
+                       real *scratch)
 {
     size_t u = l->units, g = 4 * u;
-    const real *rec = l->w + l->in * g;
-    if (!fresh)
-        rl__gemm(cx, 1, g, u, state, u, 1, rec, g, z, g, 1);
-    rl__lstm_cell(cx, 1, u, z, state + u, state + u, scratch, state, l->act, l->rec_act);
-    memcpy(out, state, u * sizeof(real));
+    const real *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
+    rl_row_step s = { .units = u, .in = x ? l->in : 0, .start = x ? bias : proj, .x = x,
+                      .kernel = kernel, .rec = rec_packed ? rec_packed : rec,
+                      .ld_rec = rec_packed ? rl_row_rec_ld(g) : g, .h_prev = state, .h = out,
+                      .c_prev = state + u, .c = state + u, .work = scratch, .fresh = fresh,
+                      .act = l->act, .ract = l->rec_act };
+    rl__lstm_row(cx, &s);
+    memcpy(state, out, u * sizeof(real));
 }
 
 static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,

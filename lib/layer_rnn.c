@@ -52,18 +52,19 @@ static size_t rnn_step_scratch(const rl_layer *l)
     return 0;
 }
 
-/* h' = act(proj + h U), computed in proj. */
-static void rnn_recur(const rl_layer *l, const rl_compute *cx, real *h, real *state, int fresh,
-                      real *out, real *scratch)
+/* h' = act(bias + x W + h U) in one fused step (rl__rnn_row). */
+static void rnn_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
+                      const real *rec_packed, real *state, int fresh, real *out, real *scratch)
 {
     (void)scratch;
     size_t u = l->units;
-    const real *rec = l->w + l->in * u;
-    if (!fresh)
-        rl__gemm(cx, 1, u, u, state, u, 1, rec, u, h, u, 1);
-    rl__activate_n(cx, l->act, h, h, u);
-    memcpy(state, h, u * sizeof(real));
-    memcpy(out, h, u * sizeof(real));
+    const real *kernel = l->w, *rec = kernel + l->in * u, *bias = rec + u * u;
+    rl_row_step s = { .units = u, .in = x ? l->in : 0, .start = x ? bias : proj, .x = x,
+                      .kernel = kernel, .rec = rec_packed ? rec_packed : rec,
+                      .ld_rec = rec_packed ? rl_row_rec_ld(u) : u, .h_prev = state, .h = out,
+                      .fresh = fresh, .act = l->act };
+    rl__rnn_row(cx, &s);
+    memcpy(state, out, u * sizeof(real));
 }
 
 static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,

@@ -120,6 +120,7 @@ static rl_status alloc_weights(rl_model *m)
         if (st != RL_OK)
             return st;
     }
+    rl__model_weights_changed(m);
     return RL_OK;
 }
 
@@ -265,6 +266,7 @@ void rl__model_set_callback(rl_model *m, rl_epoch_callback cb, void *user)
 void rl__model_set_weights(rl_model *m, size_t layer, const float *w)
 {
     memcpy(m->layers[layer].w, w, m->layers[layer].n_w * sizeof(float));
+    rl__model_weights_changed(m);
 }
 
 void rl__model_get_weights(const rl_model *m, size_t layer, float *w)

@@ -38,6 +38,10 @@ struct rl_model {
     rl_optimizer opt;
     rl_loss loss;
     uint64_t opt_steps;        /* optimiser iterations so far (Adam's t) */
+    /* Counts changes of any layer's weights (rl__model_weights_changed), so
+     * that what is derived from them -- a stream's packed copy of U -- can
+     * tell it is stale without reading them. */
+    uint64_t weights_gen;
     rl_rng rng;                /* shuffling; seeded at compile */
 
     float *hist_loss, *hist_val;
@@ -151,5 +155,13 @@ size_t rl__model_out_len(const rl_model *m);     /* floats of one sample's outpu
 /* Zero state for every row (rl_model_reset_states, each stateful epoch). */
 void rl__model_reset_states(rl_model *m);
 int rl__model_stateful(const rl_model *m);
+
+/* Every write to a layer's weights (compile's initialisation, an
+ * optimiser step, early stopping's restore, rl_model_set_weights, a load)
+ * calls this afterwards. */
+static inline void rl__model_weights_changed(rl_model *m)
+{
+    m->weights_gen++;
+}
 
 #endif

@@ -117,6 +117,7 @@ static int apply_gradients(rl_model *m)
             }
         }
     m->opt_steps = t;
+    rl__model_weights_changed(m);
     return 1;
 }
 
@@ -183,6 +184,8 @@ static void copy_weights(rl_model *m, int to_best)
         else
             memcpy(l->w, m->best[i], l->n_w * sizeof(float));
     }
+    if (!to_best)
+        rl__model_weights_changed(m);
 }
 
 static void shuffle(rl_model *m, size_t n)

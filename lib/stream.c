@@ -50,9 +50,14 @@ rl_status rl__stream_shape(rl_stream *s, const rl_model *m, rl_stream_mode mode)
         s->proj_len = proj > s->proj_len ? proj : s->proj_len;
     }
     s->proj0_len = m->layers[0].ops->gates * m->layers[0].units;
+    s->packed_len = 0;
+    for (size_t i = 0; i < m->n_layers; i++)
+        s->packed_len += rl__layer_row_pack_len(&m->layers[i]);
     s->work_rows = s->time_steps + s->history + s->n_out;
     return RL_OK;
 }
+
+enum { PACKED_SLACK = 16 };   /* floats to align the packed copy to 64 bytes */
 
 size_t rl__stream_block_len(const rl_stream *s)
 {
@@ -70,6 +75,7 @@ size_t rl__stream_block_len(const rl_stream *s)
         s->n_out,                                     /* pred */
         s->proj_len,                                  /* proj */
         s->mode == RL_STREAM_WINDOW ? rl__mul(s->ring_rows, s->proj0_len, &ok) : 0, /* cache */
+        PACKED_SLACK, s->packed_len,                  /* packed, aligned */
     };
     return rl__sum_sizes(parts, sizeof parts / sizeof parts[0], ok);
 }
@@ -102,6 +108,10 @@ void rl__stream_layout(rl_stream *s)
     s->proj = p;
     p += s->proj_len;
     s->cache = p;
+    p += s->mode == RL_STREAM_WINDOW ? s->ring_rows * s->proj0_len : 0;
+    /* The block is 64-byte aligned (rl__calloc), so the same offset is
+     * aligned in a clone's block too: the packed copy stays valid. */
+    s->packed = (float *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
 }
 
 rl_status rl__stream_new(rl_stream **out, const rl_model *m, rl_stream_mode mode)
@@ -159,6 +169,7 @@ rl_status rl_stream_reset(rl_stream *s)
         return RL_E_INVALID;
     rl__clear_error(s);
     memset(s->block, 0, s->block_len * sizeof(float));
+    s->packed_ok = 0;
     s->seen = 0;
     s->ring_head = 0;
     s->fresh = 1;
@@ -209,23 +220,40 @@ const char *rl_stream_last_error(const rl_stream *s)
  * sit after a recurrent layer returning only its last state see an input
  * only at a window's last step: they run when `last` is set. Returns the
  * last layer's output, or NULL when it did not run. */
+static void repack(rl_stream *s)
+{
+    const rl_model *m = s->m;
+    float *p = s->packed;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        rl__layer_row_pack(&m->layers[i], p);
+        p += rl__layer_row_pack_len(&m->layers[i]);
+    }
+    s->packed_gen = m->weights_gen;
+    s->packed_ok = 1;
+}
+
 static const float *step_layers(rl_stream *s, float *state, int fresh, const float *x, int last,
                                 const float *proj0)
 {
     const rl_model *m = s->m;
     const rl_compute cx = { m->cx.kernels, NULL };   /* the model's path, never its pool */
     float *bufs[2] = { s->act_a, s->act_b };
-    const float *in = x;
+    const float *in = x, *packed = s->packed;
+    if (!s->packed_ok || s->packed_gen != m->weights_gen)
+        repack(s);
     for (size_t i = 0; i < m->n_layers; i++) {
         const rl_layer *l = &m->layers[i];
+        const float *rec_packed = rl__layer_row_pack_len(l) ? packed : NULL;
+        packed += rl__layer_row_pack_len(l);
         if (l->in_steps != s->time_steps && !last)
             return NULL;
         float *out = bufs[i & 1];
-        if (i == 0 && proj0)
+        const float *row = in;
+        if (i == 0 && proj0) {   /* the cached projection (recur may overwrite proj) */
             memcpy(s->proj, proj0, s->proj0_len * sizeof(float));
-        else
-            rl__layer_project(l, &cx, in, s->proj);
-        l->ops->recur(l, &cx, s->proj, state, fresh, out, s->scratch);
+            row = NULL;
+        }
+        l->ops->recur(l, &cx, row, s->proj, rec_packed, state, fresh, out, s->scratch);
         state += rl__layer_state_len(l);
         in = out;
     }

@@ -31,6 +31,7 @@ struct rl_stream {
     size_t proj_len;         /* largest input projection, gates * units */
     size_t proj0_len;        /* layer 0's */
     size_t work_rows;        /* rows of the forecast's linear raw buffer */
+    size_t packed_len;       /* every layer's rl__layer_row_pack_len */
     int seq_out;             /* the model outputs a sequence ([T][units]) */
     int units_ok;            /* outputs are whole rows of targets (forecast, raw outputs) */
     uint64_t fingerprint;    /* of the model when the stream was made */
@@ -58,6 +59,12 @@ struct rl_stream {
                               * observation, [ring_rows][proj0_len] by ring slot;
                               * rebuilt from the ring after a load */
     float *pred;             /* [n_out] an output row */
+    float *packed;           /* [packed_len] the layers' U packed for the one-row
+                              * step (rl__layer_row_pack), 64-byte aligned; valid
+                              * while packed_ok and the model's weights_gen is
+                              * packed_gen, else repacked before a step */
+    int packed_ok;
+    uint64_t packed_gen;
 
     rl_error err;            /* rl_stream_last_error(); written through error.h */
 };

@@ -5,6 +5,14 @@
 
 #include <stddef.h>
 
+#include "row_step.h"
+
+/* One fused one-row step (fused_row.h), in float. */
+typedef struct rl_row_args {
+    RL_ROW_STEP_FIELDS(float)
+} rl_row_args;
+typedef void (*rl_row_fn)(const rl_row_args *s);
+
 typedef void (*rl_activate_fn)(int act, const float *x, float *y, size_t n);
 typedef void (*rl_lstm_cell_fn)(size_t batch, size_t u, float *z, const float *c_prev, float *c,
                                 float *ac, float *h, int act, int ract);
@@ -26,7 +34,10 @@ typedef void (*rl_gru_cell_fn)(size_t batch, size_t u, float *z, const float *re
     void rl__pw_##isa##_gru_cell_backward(size_t batch, size_t u, const float *gates,         \
                                           const float *rec, const float *h_prev,              \
                                           const float *dy, float *dh, float *dzx,             \
-                                          float *drec, int act, int ract);
+                                          float *drec, int act, int ract);          \
+    void rl__pw_##isa##_lstm_row(const rl_row_args *s);                                     \
+    void rl__pw_##isa##_gru_row(const rl_row_args *s);                                      \
+    void rl__pw_##isa##_rnn_row(const rl_row_args *s);
 
 RL_POINTWISE_DECLARE(scalar)
 RL_POINTWISE_DECLARE(avx2)
@@ -51,6 +62,8 @@ typedef struct rl_pointwise {
     rl_act_backward_fn act_backward;
     rl_lstm_cell_backward_fn lstm_cell_backward;
     rl_gru_cell_backward_fn gru_cell_backward;
+    /* row: the fused one-row steps (fused_row.h) */
+    rl_row_fn lstm_row, gru_row, rnn_row;
 } rl_pointwise;
 
 #define RL_POINTWISE_TABLE(isa)                                                                \
@@ -58,6 +71,7 @@ typedef struct rl_pointwise {
         #isa, rl__pw_##isa##_activate, rl__pw_##isa##_lstm_cell, rl__pw_##isa##_gru_cell,     \
         rl__pw_##isa##_act_backward, rl__pw_##isa##_lstm_cell_backward,                       \
         rl__pw_##isa##_gru_cell_backward,                                                     \
+        rl__pw_##isa##_lstm_row, rl__pw_##isa##_gru_row, rl__pw_##isa##_rnn_row,              \
     };
 
 extern const rl_pointwise rl__pointwise_scalar, rl__pointwise_avx2, rl__pointwise_avx512,

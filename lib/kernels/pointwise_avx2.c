@@ -35,4 +35,9 @@ static inline __m256i lanes_below(size_t n)
 
 #include "pointwise_impl.h"
 
+/* The fused one-row step (fused_row.h): up to 12 vectors of chains per pass. */
+#define FR_ARGS rl_row_args
+#define FR_VECS 12
+#include "fused_row.h"
+
 RL_POINTWISE_TABLE(avx2)

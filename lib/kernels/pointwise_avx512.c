@@ -32,4 +32,9 @@ typedef __m512 VF;
 
 #include "pointwise_impl.h"
 
+/* The fused one-row step (fused_row.h): up to 16 vectors of chains per pass. */
+#define FR_ARGS rl_row_args
+#define FR_VECS 16
+#include "fused_row.h"
+
 RL_POINTWISE_TABLE(avx512)

@@ -51,4 +51,9 @@ static inline void store_n(float *p, VF v, size_t n)
 
 #include "pointwise_impl.h"
 
+/* The fused one-row step (fused_row.h): up to 16 vectors of chains per pass. */
+#define FR_ARGS rl_row_args
+#define FR_VECS 16
+#include "fused_row.h"
+
 RL_POINTWISE_TABLE(neon)

@@ -38,6 +38,11 @@ static inline float pow2i(float n)
 
 #include "pointwise_impl.h"
 
+/* The fused one-row step (fused_row.h): up to 8 vectors of chains per pass. */
+#define FR_ARGS rl_row_args
+#define FR_VECS 8
+#include "fused_row.h"
+
 RL_POINTWISE_TABLE(scalar)
 
 const rl_pointwise *rl__pointwise_for(const char *name)

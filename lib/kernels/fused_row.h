@@ -1,0 +1,255 @@
+/* The fused one-row recurrent step: for a single row (a stream step, a
+ * one-sample predict, a forecast step) the whole step in one call -- the
+ * chains of the gate pre-activations (start, x W, h U), then the cell.
+ *
+ * With one row the product is a chain of k dependent fmas per column, so it
+ * is bound by latency and by loads, not by arithmetic. The chains run over
+ * the row's G u columns as they lie in memory, up to FR_VECS vectors per
+ * pass in registers (LSTM(50) on AVX-512: all 13 vectors of the 200 columns
+ * in one pass, 13 independent chains). Their values go to a small aligned
+ * buffer in L1, and the cell reads each gate's slice from there.
+ *
+ * Tried first and measured slower: the G gate slices of a block of units
+ * in registers, the cell applied straight to the accumulators. Each slice
+ * starts at g u, so for u = 50 nearly every load straddles two cache lines,
+ * and the ragged last block pads 13 vectors to 16; the stream step was
+ * 1.15x slower than gemm + cell (0.59 us against 0.51 us), while at u = 48
+ * (aligned, no padding) it was 0.91x. The buffer costs 13 stores and 16
+ * loads that hit L1.
+ *
+ * Every chain is the unfused path's: start, x W in increasing k, h U in
+ * increasing k; the cell is cell_math.h's per-element sequence. Same bits
+ * as gemm + cell on every path.
+ *
+ * Included after cell_math.h (through pointwise_impl.h, or
+ * pointwise_double.h) by a file that also defines:
+ *   FR_ARGS     the argument struct (RL_ROW_STEP_FIELDS, row_step.h)
+ *   FR_VECS     most vectors of chains per pass (<= 16): the accumulators
+ *               must fit the registers beside the broadcast and a load */
+#include <stddef.h>
+#include <stdint.h>
+
+#define FR_INLINE inline __attribute__((always_inline))
+
+static FR_INLINE VF fr_load(const PW_REAL *p, int masked, size_t n)
+{
+    (void)n;   /* unused where V_LOAD_N ignores it (one lane) */
+    return masked ? V_LOAD_N(p, n) : V_LOAD(p);
+}
+
+static FR_INLINE void fr_store(PW_REAL *p, VF v, int masked, size_t n)
+{
+    (void)n;
+    if (masked)
+        V_STORE_N(p, v, n);
+    else
+        V_STORE(p, v);
+}
+
+/* ---- the chains ------------------------------------------------------------ */
+
+/* One product: z[j] = start[j] + sum_k a1[k] b1[k][j] + sum_k a2[k] b2[k][j]
+ * for j < n, each sum in increasing k (k2 = 0: no second part). */
+typedef struct fr_product {
+    const PW_REAL *start;
+    const PW_REAL *a1, *b1;
+    size_t k1, ld1;
+    const PW_REAL *a2, *b2;
+    size_t k2, ld2;
+    size_t n;
+    PW_REAL *z;
+} fr_product;
+
+/* Columns [j0, j0 + nv V_WIDTH) of the product, the last vector `tail`
+ * lanes when masked. nv and masked are constants after inlining, so the
+ * accumulators are registers; b is read in place (aligned when packed). */
+static FR_INLINE void fr_pass(const fr_product *p, size_t j0, int nv, int masked, size_t tail)
+{
+    VF acc[16];
+#define FR_LAST(v) ((masked) && (v) == nv - 1)
+    for (int v = 0; v < nv; v++)
+        acc[v] = fr_load(p->start + j0 + (size_t)v * V_WIDTH, FR_LAST(v), tail);
+    for (size_t k = 0; k < p->k1; k++) {
+        const VF ak = V_SET1(p->a1[k]);
+        const PW_REAL *bk = p->b1 + k * p->ld1 + j0;
+        for (int v = 0; v < nv; v++)
+            acc[v] = V_FMA(ak, fr_load(bk + (size_t)v * V_WIDTH, FR_LAST(v), tail), acc[v]);
+    }
+    for (size_t k = 0; k < p->k2; k++) {
+        const VF ak = V_SET1(p->a2[k]);
+        const PW_REAL *bk = p->b2 + k * p->ld2 + j0;
+        for (int v = 0; v < nv; v++)
+            acc[v] = V_FMA(ak, fr_load(bk + (size_t)v * V_WIDTH, FR_LAST(v), tail), acc[v]);
+    }
+    for (int v = 0; v < nv; v++)
+        fr_store(p->z + j0 + (size_t)v * V_WIDTH, acc[v], FR_LAST(v), tail);
+#undef FR_LAST
+}
+
+/* The vectors split into the fewest passes of at most FR_VECS, as even as
+ * possible (a thin last pass would have too few chains to hide the fma
+ * latency); each pass size reaches fr_pass as a constant. */
+static void fr_run(const fr_product *p)
+{
+    const size_t vecs = (p->n + V_WIDTH - 1) / V_WIDTH;
+    const size_t tail = p->n % V_WIDTH ? p->n % V_WIDTH : V_WIDTH;
+    const size_t passes = (vecs + FR_VECS - 1) / FR_VECS;
+    size_t v0 = 0;
+    for (size_t i = 0; i < passes; i++) {
+        const size_t left = passes - i, nv = (vecs - v0 + left - 1) / left;
+        const int m = v0 + nv == vecs && p->n % V_WIDTH != 0;
+        const size_t j0 = v0 * V_WIDTH;
+        switch (nv * 2 + (size_t)m) {
+#define FR_CASE(n)                                                                             \
+        case 2 * (n):                                                                          \
+            if ((n) <= FR_VECS)                                                                \
+                fr_pass(p, j0, (n) <= FR_VECS ? (n) : 1, 0, tail);                             \
+            break;                                                                             \
+        case 2 * (n) + 1:                                                                      \
+            if ((n) <= FR_VECS)                                                                \
+                fr_pass(p, j0, (n) <= FR_VECS ? (n) : 1, 1, tail);                             \
+            break;
+        FR_CASE(1) FR_CASE(2) FR_CASE(3) FR_CASE(4) FR_CASE(5) FR_CASE(6) FR_CASE(7)
+        FR_CASE(8) FR_CASE(9) FR_CASE(10) FR_CASE(11) FR_CASE(12) FR_CASE(13) FR_CASE(14)
+        FR_CASE(15) FR_CASE(16)
+#undef FR_CASE
+        default: break;
+        }
+        v0 += nv;
+    }
+}
+
+/* The work buffer, aligned to 64 bytes (RL_ROW_WORK_FLOATS has the slack). */
+static FR_INLINE PW_REAL *fr_work(PW_REAL *w)
+{
+    return (PW_REAL *)(((uintptr_t)w + 63) & ~(uintptr_t)63);
+}
+
+/* start + x W (+ h U unless fresh) over g columns into z. */
+static FR_INLINE void fr_chains(const FR_ARGS *s, const PW_REAL *start, size_t g, int with_x,
+                                PW_REAL *z)
+{
+    fr_product p = {
+        .start = start, .a1 = s->x, .b1 = s->kernel, .k1 = with_x ? s->in : 0, .ld1 = g,
+        .a2 = s->h_prev, .b2 = s->rec, .k2 = s->fresh ? 0 : s->units,
+        .ld2 = s->ld_rec ? s->ld_rec : g, .n = g, .z = z,
+    };
+    fr_run(&p);
+}
+
+/* ---- the cells, one block of units at a time ---------------------------------- */
+
+/* lstm_lanes' sequence on units [j, j + n) of the pre-activations z. */
+static FR_INLINE void lstm_block(const FR_ARGS *s, const PW_REAL *z, size_t j, int m, size_t n,
+                                 int act, int ract)
+{
+    const size_t u = s->units;
+    VF i_ = pw_act(ract, fr_load(z + j, m, n));
+    VF f_ = pw_act(ract, fr_load(z + u + j, m, n));
+    VF g_ = pw_act(act, fr_load(z + 2 * u + j, m, n));
+    VF o_ = pw_act(ract, fr_load(z + 3 * u + j, m, n));
+    VF c_ = V_FMA(f_, fr_load(s->c_prev + j, m, n), V_MUL(i_, g_));
+    VF a_ = pw_act(act, c_);
+    if (s->gates) {
+        fr_store(s->gates + j, i_, m, n);
+        fr_store(s->gates + u + j, f_, m, n);
+        fr_store(s->gates + 2 * u + j, g_, m, n);
+        fr_store(s->gates + 3 * u + j, o_, m, n);
+    }
+    fr_store(s->c + j, c_, m, n);
+    if (s->ac)
+        fr_store(s->ac + j, a_, m, n);
+    fr_store(s->h + j, V_MUL(o_, a_), m, n);
+}
+
+/* gru_lanes' sequence on units [j, j + n): x parts zx, h parts zh. */
+static FR_INLINE void gru_block(const FR_ARGS *s, const PW_REAL *zx, const PW_REAL *zh, size_t j,
+                                int m, size_t n, int act, int ract)
+{
+    const size_t u = s->units;
+    VF z_ = pw_act(ract, V_ADD(fr_load(zx + j, m, n), fr_load(zh + j, m, n)));
+    VF r_ = pw_act(ract, V_ADD(fr_load(zx + u + j, m, n), fr_load(zh + u + j, m, n)));
+    VF c_ = pw_act(act, V_FMA(r_, fr_load(zh + 2 * u + j, m, n), fr_load(zx + 2 * u + j, m, n)));
+    if (s->gates) {
+        fr_store(s->gates + j, z_, m, n);
+        fr_store(s->gates + u + j, r_, m, n);
+        fr_store(s->gates + 2 * u + j, c_, m, n);
+    }
+    fr_store(s->h + j, V_FMA(z_, fr_load(s->h_prev + j, m, n),
+                             V_MUL(V_SUB(V_SET1(1.0f), z_), c_)), m, n);
+}
+
+/* Every block of the units: whole vectors, then the masked rest. */
+#define FR_BLOCKS(call)                                                                        \
+    do {                                                                                       \
+        size_t j = 0;                                                                          \
+        for (; j + V_WIDTH <= s->units; j += V_WIDTH)                                          \
+            call(0, V_WIDTH);                                                                  \
+        if (j < s->units)                                                                      \
+            call(1, s->units - j);                                                             \
+    } while (0)
+
+static FR_INLINE void lstm_row_acts(const FR_ARGS *s, int act, int ract)
+{
+    const size_t g = 4 * s->units;
+    PW_REAL *z = s->gates ? s->gates : fr_work(s->work);
+    fr_chains(s, s->start, g, 1, z);
+#define FR_LSTM(m, n) lstm_block(s, z, j, (m), (n), act, ract)
+    FR_BLOCKS(FR_LSTM);
+#undef FR_LSTM
+}
+
+static FR_INLINE void gru_row_acts(const FR_ARGS *s, int act, int ract)
+{
+    const size_t g = 3 * s->units;
+    PW_REAL *work = fr_work(s->work), *zh = s->rec_out ? s->rec_out : work + g;
+    const PW_REAL *zx = s->start;   /* bias + x W already, unless x is given */
+    if (s->in) {
+        PW_REAL *dst = s->gates ? s->gates : work;
+        fr_product p = { .start = s->start, .a1 = s->x, .b1 = s->kernel, .k1 = s->in,
+                         .ld1 = g, .n = g, .z = dst };
+        fr_run(&p);
+        zx = dst;
+    }
+    fr_chains(s, s->rec_start, g, 0, zh);
+#define FR_GRU(m, n) gru_block(s, zx, zh, j, (m), (n), act, ract)
+    FR_BLOCKS(FR_GRU);
+#undef FR_GRU
+}
+
+static FR_INLINE void rnn_row_acts(const FR_ARGS *s, int act)
+{
+    fr_chains(s, s->start, s->units, 1, s->h);   /* h may be start: read before written */
+#define FR_RNN(m, n) fr_store(s->h + j, pw_act(act, fr_load(s->h + j, (m), (n))), (m), (n))
+    FR_BLOCKS(FR_RNN);
+#undef FR_RNN
+}
+
+/* Keras' defaults (tanh, sigmoid) get their own copy with the activations
+ * known, so pw_act's switch folds away; any other pair runs the switch. */
+PW_LINKAGE void PW_NAME(lstm_row)(const FR_ARGS *s)
+{
+    if (s->act == 2 && s->ract == 3)
+        lstm_row_acts(s, 2, 3);
+    else
+        lstm_row_acts(s, s->act, s->ract);
+}
+
+PW_LINKAGE void PW_NAME(gru_row)(const FR_ARGS *s)
+{
+    if (s->act == 2 && s->ract == 3)
+        gru_row_acts(s, 2, 3);
+    else
+        gru_row_acts(s, s->act, s->ract);
+}
+
+PW_LINKAGE void PW_NAME(rnn_row)(const FR_ARGS *s)
+{
+    if (s->act == 2)
+        rnn_row_acts(s, 2);
+    else
+        rnn_row_acts(s, s->act);
+}
+
+#undef FR_BLOCKS
+#undef FR_INLINE

@@ -1,0 +1,55 @@
+/* The arguments of one fused one-row recurrent step (fused_row.h): the
+ * recurrent product of a single row and the cell math in one pass, for a
+ * stream step, a one-sample predict and each step of a forecast.
+ *
+ * Every gate pre-activation is one fma chain, as the unfused path computes
+ * it: start, then x W in increasing k, then h U in increasing k (skipped
+ * when fresh). The cell then runs cell_math.h's per-element sequence on the
+ * chains' values, so the bits equal gemm + cell on every path.
+ *
+ * The fields are written once, for a scalar type T: float for the kernels
+ * (pointwise.h), `real` for the layers (compute.h). */
+#ifndef RL_ROW_STEP_H
+#define RL_ROW_STEP_H
+
+#include <stddef.h>
+
+#define RL_ROW_STEP_FIELDS(T)                                                                  \
+    size_t units;         /* u */                                                            \
+    size_t in;            /* rows of kernel that x W continues the chains with; may be 0 */  \
+    const T *start;       /* [G u] the chains' starting values (bias, or bias + x W) */      \
+    const T *x;           /* [in] */                                                         \
+    const T *kernel;      /* W [in][G u] */                                                  \
+    const T *rec;         /* U [u][G u], row k at rec + k ld_rec */                          \
+    size_t ld_rec;        /* 0: G u (the weights); a packed copy pads rows to whole,        \
+                           * aligned vectors (rl_row_rec_ld) */                              \
+    const T *h_prev;      /* [u] the state's h */                                            \
+    T *h;                 /* [u] h'; must not overlap h_prev (SimpleRNN's chains end in h, \
+                           * and each pass of them reads all of h_prev) */                   \
+    const T *c_prev;      /* LSTM: [u] */                                                    \
+    T *c;                 /* LSTM: [u] c', may be c_prev itself */                           \
+    T *gates;             /* NULL, or [G u] the activated gates as the cell kernels store  \
+                           * them (may be start itself) */                                   \
+    T *ac;                /* LSTM: NULL, or [u] act(c') */                                   \
+    const T *rec_start;   /* GRU: [3u] b_rec, the start of the h U chains */                 \
+    T *rec_out;           /* GRU: NULL, or [3u] h U + b_rec */                               \
+    T *work;              /* RL_ROW_WORK_FLOATS(G, u) floats: the chains' values when     \
+                           * gates (GRU: and rec_out) are NULL */                            \
+    int fresh;            /* h_prev is the zero state: h U is skipped, as forward's first  \
+                           * step skips it */                                                \
+    int act, ract;        /* rl_activation codes */
+
+/* Room for the work field: one G u row per product (GRU two) and the
+ * slack to align it to 64 bytes. */
+#define RL_ROW_WORK_FLOATS(G, u) (2 * (G) * (u) + 16)
+
+/* The row stride of a packed U: G u rounded up to whole 16-float (64-byte)
+ * vectors, so that with a 64-byte aligned copy every load of a row is
+ * aligned. Unaligned, most vectors of the LSTM(50) row straddle two cache
+ * lines, and the one-row product is bound by those split loads. */
+static inline size_t rl_row_rec_ld(size_t gu)
+{
+    return (gu + 15) / 16 * 16;
+}
+
+#endif
