@@ -703,6 +703,53 @@ static void test_streams_in_threads_share_a_model(void **state)
     free_run(&r);
 }
 
+/* ---- weights that change under a live stream ------------------------------ */
+
+/* A stream keeps its own copy of each recurrent layer's U (packed for the
+ * one-row step), refreshed when the model's weights change. Changing them
+ * under a live stream is the caller's error (rnnlite.h: a window stream's
+ * cached layer-0 projections go stale), but the packed copy must never be
+ * what goes stale: new weights of a later layer reach the next push, and
+ * after rl_fit a reset stream agrees with rl_predict again. */
+static void test_stream_follows_new_weights(void **state)
+{
+    (void)state;
+    const size_t T = 4, F = 1, N = 6 * T;
+    rl_model *m = build(A_DENSE_SEQ, T, F, 0, 77);   /* Dense, then GRU */
+    size_t n_out = out_len(m);
+    float series[6 * 4], y[1], pred[1];
+    float wins[3 * 4], targets[3];
+    tu_fill_uniform(series, N, 123, -2, 2);
+    for (size_t i = 0; i < 3; i++) {   /* a few windows to fit on */
+        memcpy(wins + i * T, series + i, T * sizeof(float));
+        targets[i] = series[i + T];
+    }
+    rl_stream *s = NULL;
+    assert_int_equal(rl_stream_create(&s, m, RL_STREAM_WINDOW), RL_OK);
+    for (size_t i = 0, since = 0; i < N; i++, since++) {
+        if (i == 2 * T) {   /* new weights for the GRU (layer 1) */
+            size_t n;
+            assert_int_equal(rl_model_weight_count(m, 1, &n), RL_OK);
+            float *w = malloc(n * sizeof *w);
+            tu_fill_uniform(w, n, 999, -0.9f, 0.9f);
+            assert_int_equal(rl_model_set_weights(m, 1, w, n), RL_OK);
+            free(w);
+        }
+        if (i == 4 * T) {   /* an optimiser step changes every layer */
+            assert_int_equal(rl_fit(m, wins, targets, 3, 1, 3), RL_OK);
+            assert_int_equal(rl_stream_reset(s), RL_OK);
+            since = 0;
+        }
+        assert_int_equal(rl_stream_push(s, series + i * F, F, pred, n_out), RL_OK);
+        if (since + 1 < T)
+            continue;
+        assert_int_equal(rl_predict(m, series + (i + 1 - T) * F, 1, y, n_out), RL_OK);
+        expect_same_bits(pred, y, n_out, "window stream after new weights", i);
+    }
+    rl_stream_destroy(s);
+    rl_model_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -717,6 +764,7 @@ int main(void)
         cmocka_unit_test(test_forecast_with_covariates),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_streams_in_threads_share_a_model),
+        cmocka_unit_test(test_stream_follows_new_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
