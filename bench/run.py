@@ -472,48 +472,61 @@ def gemm_flops(part, cell, inp, h, b=64, t=50):
             "gemm_bwd_w": 2.0 * t * b * (inp + h) * g}[part]
 
 
+BREAKDOWN_LABELS = {"gemm_fwd_in": "gemm in", "gemm_fwd_rec": "gemm rec", "cell_fwd": "cell",
+                    "fill_fwd": "bias fill", "gemm_bwd_dh": "gemm dh", "gemm_bwd_w": "gemm dW",
+                    "cell_bwd": "cell", "transpose_bwd": "transpose U", "colsum_bwd": "bias grad"}
+BREAKDOWN_WHOLE = ("layer_fwd", "layer_bwd", "adam", "predict", "fit_step")
+
+
 def breakdown_table(recs, peak):
-    parts = {}
+    """bench_breakdown's parts as shares of the layer's passes. The parts are
+    whatever the program timed (names with _fwd or _bwd), in its order, so
+    that a part added or dropped with the code shows without a change here."""
+    parts, order = {}, []
     for r in recs:
         if r.get("kind") == "breakdown":
             parts.setdefault((r["cell"], r["input"], r["hidden"], r["threads"], r["steps"]),
                              {})[r["mode"]] = r["median_s"]
-    fwd_parts = ("gemm_fwd_in", "gemm_fwd_rec", "cell_fwd", "fill_fwd")
-    bwd_parts = ("gemm_bwd_dh", "gemm_bwd_w", "cell_bwd", "transpose_bwd", "colsum_bwd")
-    gemms = ("gemm_fwd_in", "gemm_fwd_rec", "gemm_bwd_dh", "gemm_bwd_w")
+            if r["mode"] not in order and r["mode"] not in BREAKDOWN_WHOLE:
+                order.append(r["mode"])
+    fwd_parts = [k for k in order if "_fwd" in k]
+    bwd_parts = [k for k in order if "_bwd" in k]
+    gemms = [k for k in ("gemm_fwd_in", "gemm_fwd_rec", "gemm_bwd_dh", "gemm_bwd_w") if k in order]
     body, gbody, rows = [], [], []
     for (cell, inp, h, t, steps), p in sorted(parts.items(), key=lambda kv: (
             -kv[0][4], ("rnn", "lstm", "gru").index(kv[0][0]), kv[0][1], kv[0][2], kv[0][3])):
-        if not all(k in p for k in fwd_parts + bwd_parts + (
-                "layer_fwd", "layer_bwd", "adam", "predict", "fit_step")):
+        if not all(k in p for k in BREAKDOWN_WHOLE):
             continue
-        p["rest_fwd"] = p["layer_fwd"] - sum(p[k] for k in fwd_parts)
-        p["rest_bwd"] = p["layer_bwd"] - sum(p[k] for k in bwd_parts)
+        p["rest_fwd"] = p["layer_fwd"] - sum(p.get(k, 0) for k in fwd_parts)
+        p["rest_bwd"] = p["layer_bwd"] - sum(p.get(k, 0) for k in bwd_parts)
         p["api_fwd"] = p["predict"] - p["layer_fwd"]
         p["api_step"] = p["fit_step"] - p["layer_fwd"] - p["layer_bwd"] - p["adam"]
         unit, scale = ("ms", 1e3) if p["layer_fwd"] >= 1e-3 else ("us", 1e6)
         ms = lambda v: num3(v * scale)
-        share = lambda k, whole: "%s (%.0f%%)" % (ms(p[k]), 100 * p[k] / p[whole])
+        share = lambda k, whole: "%s (%.0f%%)" % (ms(p[k]), 100 * p[k] / p[whole]) \
+            if k in p else "-"
         signed = lambda v: ("+" if v >= 0 else "") + ms(v)
         body.append([CELL_NAMES[cell], steps, inp, h, t, unit, ms(p["layer_fwd"])]
-                    + [share(k, "layer_fwd") for k in fwd_parts + ("rest_fwd",)]
+                    + [share(k, "layer_fwd") for k in fwd_parts + ["rest_fwd"]]
                     + [ms(p["layer_bwd"])]
-                    + [share(k, "layer_bwd") for k in bwd_parts + ("rest_bwd",)]
+                    + [share(k, "layer_bwd") for k in bwd_parts + ["rest_bwd"]]
                     + [ms(p["adam"]), signed(p["api_fwd"]), signed(p["api_step"])])
-        eff = {k: gemm_flops(k, cell, inp, h, t=steps) / p[k] / 1e9 for k in gemms}
+        eff = {k: gemm_flops(k, cell, inp, h, t=steps) / p[k] / 1e9 for k in gemms if p.get(k)}
         pct = lambda v: " (%.0f%%)" % (100 * v / (peak * t)) if peak else ""
         gbody.append([CELL_NAMES[cell], steps, inp, h, t]
-                     + ["%.0f%s" % (eff[k], pct(eff[k])) for k in gemms])
+                     + ["%.0f%s" % (eff[k], pct(eff[k])) if k in eff else "-" for k in gemms])
         rows.append(dict(p, cell=cell, input=inp, hidden=h, threads=t, steps=steps,
-                         gemm_gflops={k: eff[k] for k in gemms}))
+                         gemm_gflops=eff))
     if not body:
         return "", rows
-    header = ["cell", "steps", "I", "H", "thr", "unit", "layer fwd", "gemm in", "gemm rec",
-              "cell", "bias fill", "rest",
-              "layer bwd", "gemm dh", "gemm dW", "cell", "transpose U", "bias grad", "rest",
-              "Adam", "rl_predict - fwd", "rl_fit step - fwd - bwd - Adam"]
-    gheader = ["cell", "steps", "I", "H", "thr", "in: [T*B x I]x[I x GH]", "rec: [B x H]x[H x GH]",
-               "dh: [B x GH]x[GH x H]", "dW: [I+H x T*B]x[T*B x GH]"]
+    label = lambda k: BREAKDOWN_LABELS.get(k, k)
+    header = ["cell", "steps", "I", "H", "thr", "unit", "layer fwd"] \
+        + [label(k) for k in fwd_parts] + ["rest", "layer bwd"] \
+        + [label(k) for k in bwd_parts] \
+        + ["rest", "Adam", "rl_predict - fwd", "rl_fit step - fwd - bwd - Adam"]
+    gnames = {"gemm_fwd_in": "in: [T*B x I]x[I x GH]", "gemm_fwd_rec": "rec: [B x H]x[H x GH]",
+              "gemm_bwd_dh": "dh: [B x GH]x[GH x H]", "gemm_bwd_w": "dW: [I+H x T*B]x[T*B x GH]"}
+    gheader = ["cell", "steps", "I", "H", "thr"] + [gnames[k] for k in gemms]
     return table(header, body) + "\n\nGEMM GFLOP/s (% of peak) of those products:\n\n" + \
         table(gheader, gbody), rows
 

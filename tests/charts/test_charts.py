@@ -250,6 +250,26 @@ class RunCharts(unittest.TestCase):
                 with open(os.path.join(other, name)) as f:
                     self.assertEqual(f.read(), self.read(name), name)
 
+    def test_breakdown_shows_the_parts_that_were_timed(self):
+        # a backward that packs instead of transposing: the part's name is new
+        times = {"gemm_fwd_in": 1e-3, "gemm_fwd_rec": 5e-3, "cell_fwd": 1e-3, "fill_fwd": 0,
+                 "gemm_bwd_dh": 4e-3, "gemm_bwd_w": 4e-3, "cell_bwd": 1e-3, "pack_bwd": 0.5e-3,
+                 "colsum_bwd": 0.5e-3, "layer_fwd": 8e-3, "layer_bwd": 12e-3, "adam": 1e-3,
+                 "predict": 8.5e-3, "fit_step": 20e-3}
+        recs = [{"impl": "rnnlite", "kind": "breakdown", "cell": "lstm", "mode": k, "input": 64,
+                 "hidden": 128, "threads": 1, "steps": 50, "median_s": v}
+                for k, v in times.items()]
+        text, rows = run.breakdown_table(recs, PEAK)
+        header = [c.strip() for c in text.split("\n")[0].split("|")[1:-1]]
+        self.assertIn("pack_bwd", header)
+        self.assertNotIn("transpose U", header)
+        cells = [c.strip() for c in text.split("\n")[2].split("|")[1:-1]]
+        rest_bwd = len(header) - 1 - header[::-1].index("rest")
+        self.assertEqual(cells[rest_bwd], "2 (17%)")          # backward rest: 12 - 10 ms
+        # [64 x 128] x [128 x 512] x 49 steps in 5 ms: 82 GFLOP/s
+        self.assertAlmostEqual(rows[0]["gemm_gflops"]["gemm_fwd_rec"],
+                               2.0 * 49 * 64 * 128 * 512 / 5e-3 / 1e9)
+
     def test_baseline_column(self):
         path = os.path.join(self.dir, "..", os.path.basename(self.dir) + "-base.json")
         with open(path, "w") as f:
