@@ -224,6 +224,12 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
 }
 #endif
 
+void rl__col_sums(const rl_compute *cx, real *sums, const real *d, size_t rows, size_t n)
+{
+    static const real one = 1;
+    rl__gemm(cx, 1, n, rows, &one, 0, 0, d, n, sums, n, 0);
+}
+
 /* ---- element-wise math: kernels/cell_math.h, in float on the kernel path
  * of the matrix products, in double for the gradient checks ------------- */
 

@@ -49,6 +49,12 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
                      const real *a, size_t a_rs, size_t a_cs,
                      const real *packed, real *c, size_t ldc, int accumulate);
 
+/* sums[n] = column sums of d[rows][n], each in row order from 0: the bits
+ * of rl__add_col_sums on zeroed sums, as a product by a row of ones
+ * (fma(1, d, s) rounds s + d exactly as the addition does), so on the
+ * kernel path and split over the pool. */
+void rl__col_sums(const rl_compute *cx, real *sums, const real *d, size_t rows, size_t n);
+
 /* y = act(x) element-wise (x and y may alias); act is an rl_activation. */
 void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n);
 

@@ -177,14 +177,33 @@ void rl__add_col_sums(const rl_compute *cx, real *restrict acc, const real *rest
     rl__parallel_for(cx, n, COLUMN_GRAIN, rows * n * WORK_MEMORY_PASS, col_sums_range, &j);
 }
 
+/* One input (the forecasting case): [x^T; 1] [2 x rows] in scratch. */
+size_t rl__input_backward_scratch(const rl_layer *l, size_t rows, int *ok)
+{
+    return l->in == 1 ? rl__mul(rows, 2, ok) : 0;
+}
+
+/* The bias gradient is a product by a row of ones (rl__col_sums: the bits
+ * of the plain column sums). With one input it rides along with the kernel
+ * gradient in one product of two rows, [x^T; 1] dz: dz -- the largest
+ * array of the backward -- is then read once instead of twice, and both
+ * rows keep their own fma chain in row order. */
 void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, const real *dz,
-                        size_t rows, real *g_kernel, real *g_bias, real *wt, real *dx)
+                        size_t rows, real *g_kernel, real *g_bias, real *wt, real *dx,
+                        real *scratch)
 {
     size_t in = l->in, g = l->ops->gates * l->units;
-    rl__gemm(cx, in, g, rows, x, 1, in, dz, g, g_kernel, g, 0);
-    for (size_t j = 0; j < g; j++)
-        g_bias[j] = 0;
-    rl__add_col_sums(cx, g_bias, dz, rows, g);
+    if (in == 1) {
+        for (size_t p = 0; p < rows; p++) {
+            scratch[p] = x[p];
+            scratch[rows + p] = 1;
+        }
+        rl__gemm(cx, 2, g, rows, scratch, rows, 1, dz, g, g_kernel, (size_t)(g_bias - g_kernel),
+                 0);
+    } else {
+        rl__gemm(cx, in, g, rows, x, 1, in, dz, g, g_kernel, g, 0);
+        rl__col_sums(cx, g_bias, dz, rows, g);
+    }
     if (dx) {   /* W^T packed straight from W: no transpose, no per-call panel copy */
         rl__pack_b(cx, wt, g, in, l->w, 1, g);
         rl__gemm_packed(cx, rows, in, g, dz, g, 1, wt, dx, in, 0);

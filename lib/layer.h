@@ -180,8 +180,13 @@ void rl__add_col_sums(const rl_compute *cx, real *restrict acc, const real *rest
 /* The input side of every recurrent kind's backward, given dz [rows][g]
  * (rows = steps * batch, g = gates * units), the gradient of x W + b:
  * g_kernel = x^T dz, g_bias = column sums of dz and, when dx is not NULL,
- * dx = dz W^T through wt (room for W^T packed: rl__packed_size(g, in)). */
+ * dx = dz W^T through wt (room for W^T packed: rl__packed_size(g, in)).
+ * g_bias lies after g_kernel in one array (the recurrent kinds' gradient:
+ * kernel, recurrent kernel, bias), as row 1 of a product. scratch: room for
+ * rl__input_backward_scratch(l, rows) reals. */
 void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, const real *dz,
-                        size_t rows, real *g_kernel, real *g_bias, real *wt, real *dx);
+                        size_t rows, real *g_kernel, real *g_bias, real *wt, real *dx,
+                        real *scratch);
+size_t rl__input_backward_scratch(const rl_layer *l, size_t rows, int *ok);
 
 #endif

@@ -10,21 +10,22 @@
 
 /* ws: gates [T][B][3u] (x_part, then z, r, h~ in place) | rec [T][B][3u] (h_part)
  *     | h_all [T+1][B][u] | dZx [T][B][3u] | dRec [T][B][3u] | U^T packed | W^T packed
- *     | dh [B][u] */
+ *     | dh [B][u] | input-backward scratch */
 static size_t gru_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
-    size_t parts[8] = {
+    size_t parts[9] = {
         tbg, tbg, rl__mul(T + 1, bu, &ok), tbg, tbg,
         rl__packed_size(3 * u, u, &ok), rl__packed_size(3 * u, l->in, &ok), bu,
+        rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
     };
-    return rl__sum_sizes(parts, 8, ok);
+    return rl__sum_sizes(parts, 9, ok);
 }
 
 typedef struct gru_views {
-    real *gates, *rec, *h_all, *dzx, *drec, *ut, *wt, *dh;
+    real *gates, *rec, *h_all, *dzx, *drec, *ut, *wt, *dh, *scratch;
 } gru_views;
 
 static gru_views gru_split(const rl_layer *l, size_t batch)
@@ -40,6 +41,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     int ok = 1;   /* sizes checked by gru_workspace */
     v.wt = v.ut + rl__packed_size(3 * u, u, &ok);
     v.dh = v.wt + rl__packed_size(3 * u, l->in, &ok);
+    v.scratch = v.dh + bu;
     return v;
 }
 
@@ -124,10 +126,8 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
     real *g_brec = g_bin + g;
     rl__gemm(cx, u, g, T * batch, v.h_all, 1, u, v.drec, g, g_rec, g, 0);
-    for (size_t j = 0; j < g; j++)
-        g_brec[j] = 0;
-    rl__add_col_sums(cx, g_brec, v.drec, T * batch, g);
-    rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bin, v.wt, dx);
+    rl__col_sums(cx, g_brec, v.drec, T * batch, g);
+    rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bin, v.wt, dx, v.scratch);
 }
 
 const rl_layer_ops rl__gru_ops = {

@@ -16,22 +16,23 @@
 /* ws: gates [T][B][3u] (x_part, then z, r, h~ in place) | rh [T][B][u] (r * h_prev)
  *     | h_all [T+1][B][u] | dzx [T][B][3u] | rec [B][3u] | U_zr^T [2u][u] packed
  *     | U_h^T [u][u] packed | W^T [3u][in] packed
- *     | dh [B][u] | drh [B][u] */
+ *     | dh [B][u] | drh [B][u] | input-backward scratch */
 static size_t grb_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
-    size_t parts[10] = {
+    size_t parts[11] = {
         tbg, rl__mul(T, bu, &ok), rl__mul(T + 1, bu, &ok), tbg, rl__mul(bu, 3, &ok),
         rl__packed_size(2 * u, u, &ok), rl__packed_size(u, u, &ok),
         rl__packed_size(3 * u, l->in, &ok), bu, bu,
+        rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
     };
-    return rl__sum_sizes(parts, 10, ok);
+    return rl__sum_sizes(parts, 11, ok);
 }
 
 typedef struct grb_views {
-    real *gates, *rh, *h_all, *dzx, *rec, *ut, *uht, *wt, *dh, *drh;
+    real *gates, *rh, *h_all, *dzx, *rec, *ut, *uht, *wt, *dh, *drh, *scratch;
 } grb_views;
 
 static grb_views grb_split(const rl_layer *l, size_t batch)
@@ -49,6 +50,7 @@ static grb_views grb_split(const rl_layer *l, size_t batch)
     v.wt = v.uht + rl__packed_size(u, u, &ok);
     v.dh = v.wt + rl__packed_size(3 * u, l->in, &ok);
     v.drh = v.dh + bu;
+    v.scratch = v.drh + bu;
     return v;
 }
 
@@ -185,7 +187,7 @@ static void grb_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bias = g_rec + u * g;
     rl__gemm(cx, u, 2 * u, T * batch, v.h_all, 1, u, v.dzx, g, g_rec, g, 0);
     rl__gemm(cx, u, u, T * batch, v.rh, 1, u, v.dzx + 2 * u, g, g_rec + 2 * u, g, 0);
-    rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bias, v.wt, dx);
+    rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bias, v.wt, dx, v.scratch);
 }
 
 const rl_layer_ops rl__gru_reset_before_ops = {

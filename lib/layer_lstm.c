@@ -7,22 +7,24 @@
 #include "layer.h"
 
 /* ws: gates [T][B][4u] (after activation) | c_all [T+1][B][u] | h_all [T+1][B][u]
- *     | act(c) [T][B][u] | dZ [T][B][4u] | U^T packed | W^T packed | dh [B][u] | dc [B][u] */
+ *     | act(c) [T][B][u] | dZ [T][B][4u] | U^T packed | W^T packed | dh [B][u] | dc [B][u]
+ *     | input-backward scratch */
 static size_t lstm_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), bg = rl__mul(bu, 4, &ok);
-    size_t parts[9] = {
+    size_t parts[10] = {
         rl__mul(T, bg, &ok), rl__mul(T + 1, bu, &ok), rl__mul(T + 1, bu, &ok),
         rl__mul(T, bu, &ok), rl__mul(T, bg, &ok), rl__packed_size(4 * u, u, &ok),
         rl__packed_size(4 * u, l->in, &ok), bu, bu,
+        rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
     };
-    return rl__sum_sizes(parts, 9, ok);
+    return rl__sum_sizes(parts, 10, ok);
 }
 
 typedef struct lstm_views {
-    real *gates, *c_all, *h_all, *ac, *dz, *ut, *wt, *dh, *dc;
+    real *gates, *c_all, *h_all, *ac, *dz, *ut, *wt, *dh, *dc, *scratch;
 } lstm_views;
 
 static lstm_views lstm_split(const rl_layer *l, size_t batch)
@@ -39,6 +41,7 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     v.wt = v.ut + rl__packed_size(4 * u, u, &ok);
     v.dh = v.wt + rl__packed_size(4 * u, l->in, &ok);
     v.dc = v.dh + bu;
+    v.scratch = v.dc + bu;
     return v;
 }
 
@@ -128,7 +131,7 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bias = g_rec + u * g;
     rl__gemm(cx, u, g, T * batch, v.h_all, 1, u, v.dz, g, g_rec, g, 0);
-    rl__input_backward(l, cx, x, v.dz, T * batch, g_kernel, g_bias, v.wt, dx);
+    rl__input_backward(l, cx, x, v.dz, T * batch, g_kernel, g_bias, v.wt, dx, v.scratch);
 }
 
 const rl_layer_ops rl__lstm_ops = {

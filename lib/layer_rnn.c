@@ -6,16 +6,17 @@
 #include "layer.h"
 
 /* ws: h_all [T+1][B][u] (block 0 = h_{-1} = 0) | dZ [T][B][u] | U^T packed
- *     | W^T packed | dh [B][u] */
+ *     | W^T packed | dh [B][u] | input-backward scratch */
 static size_t rnn_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, bu = rl__mul(batch, u, &ok);
-    size_t parts[5] = {
+    size_t parts[6] = {
         rl__mul(l->in_steps + 1, bu, &ok), rl__mul(l->in_steps, bu, &ok),
         rl__packed_size(u, u, &ok), rl__packed_size(u, l->in, &ok), bu,
+        rl__input_backward_scratch(l, rl__mul(l->in_steps, batch, &ok), &ok),
     };
-    return rl__sum_sizes(parts, 5, ok);
+    return rl__sum_sizes(parts, 6, ok);
 }
 
 static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
@@ -90,7 +91,7 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * u, *g_bias = g_rec + u * u;
     rl__gemm(cx, u, u, T * batch, h_all, 1, u, dz, u, g_rec, u, 0);
-    rl__input_backward(l, cx, x, dz, T * batch, g_kernel, g_bias, wt, dx);
+    rl__input_backward(l, cx, x, dz, T * batch, g_kernel, g_bias, wt, dx, dh + bu);
 }
 
 const rl_layer_ops rl__simple_rnn_ops = {

@@ -4,7 +4,8 @@
  * row-major source and read transposed (U^T straight from U), A plain and
  * transposed, C overwritten and accumulated, ragged m, n, k across panels
  * and k blocks, the product split at panel boundaries as the compute layer
- * splits it -- and neither call writes outside its buffer. */
+ * splits it -- and neither call writes outside its buffer. Also the bias
+ * gradient's column sums as a product (rl__col_sums). */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "compute.h"
 #include "kernels/kernels.h"
+#include "layer.h"
 #include "pool.h"
 
 #define GUARD 64   /* floats after each buffer that nothing may touch */
@@ -223,6 +225,44 @@ static void test_compute_layer(void **state)
     assert_false(ok);
 }
 
+/* The bias gradient as a product by a row of ones: the bits of the plain
+ * column sums (rl__add_col_sums from zero) on every path, on the caller
+ * and on 2 threads splitting every product. */
+static void test_col_sums(void **state)
+{
+    (void)state;
+    const rl_kernels *paths[] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512(),
+                                  rl__kernels_neon() };
+    static const size_t rows[] = { 1, 7, 64, 640, 3200 };
+    static const size_t cols[] = { 1, 15, 17, 50, 200, 513 };
+    rl_pool *pool = NULL;
+    assert_int_equal(rl__pool_create(2, RL_PLACE_FREE, &pool), RL_OK);
+    if (pool)
+        rl__pool_set_min_work(pool, 0);
+    for (size_t t = 0; t < sizeof paths / sizeof paths[0]; t++)
+        for (size_t ir = 0; ir < sizeof rows / sizeof rows[0]; ir++)
+            for (size_t ic = 0; ic < sizeof cols / sizeof cols[0]; ic++) {
+                if (!paths[t])
+                    continue;
+                const size_t r = rows[ir], n = cols[ic];
+                float *d = buffer(r * n, 100 + ir * 10 + ic), *want = buffer(n, 1);
+                float *got = buffer(n, 2);
+                for (size_t j = 0; j < n; j++)
+                    want[j] = 0.0f;
+                rl__add_col_sums(NULL, want, d, r, n);
+                for (int threaded = 0; threaded < 2; threaded++) {
+                    rl_compute cx = { .kernels = paths[t], .pool = threaded ? pool : NULL };
+                    rl__col_sums(&cx, got, d, r, n);
+                    assert_guard(got, n, "rl__col_sums");
+                    assert_memory_equal(got, want, n * sizeof(float));
+                }
+                free(d);
+                free(want);
+                free(got);
+            }
+    rl__pool_destroy(pool);
+}
+
 int main(void)
 {
     struct CMUnitTest tests[8];
@@ -237,6 +277,7 @@ int main(void)
         ADD(test_neon);
     ADD(test_empty);
     ADD(test_compute_layer);
+    ADD(test_col_sums);
 #undef ADD
     return _cmocka_run_group_tests("packed_gemm", tests, n, NULL, NULL);
 }
