@@ -13,6 +13,7 @@
 #include "kernels/fused_row.h"
 #define POINTWISE(cx, fn) pw_double_##fn
 #define ROW_STEP(cx, fn, s) ((void)(cx), pw_double_##fn(s))
+#define ROW_HEAD_MAX(cx) ((void)(cx), (size_t)1)
 #else
 #include <stdatomic.h>
 #include <string.h>
@@ -146,6 +147,7 @@ _Static_assert(sizeof(rl_row_step) == sizeof(rl_row_args), "row step layouts dif
         memcpy(&args_, (s), sizeof args_);                                                     \
         pointwise_of(cx)->fn(&args_);                                                          \
     } while (0)
+#define ROW_HEAD_MAX(cx) pointwise_of(cx)->row_head_max
 
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *a, size_t a_rs, size_t a_cs,
@@ -406,4 +408,9 @@ void rl__gru_row(const rl_compute *cx, const rl_row_step *s)
 void rl__rnn_row(const rl_compute *cx, const rl_row_step *s)
 {
     ROW_STEP(cx, rnn_row, s);
+}
+
+size_t rl__row_head_max(const rl_compute *cx)
+{
+    return ROW_HEAD_MAX(cx);
 }

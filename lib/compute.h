@@ -94,6 +94,8 @@ typedef struct rl_row_step {
 void rl__lstm_row(const rl_compute *cx, const rl_row_step *s);
 void rl__gru_row(const rl_compute *cx, const rl_row_step *s);
 void rl__rnn_row(const rl_compute *cx, const rl_row_step *s);
+/* Most units of a Dense head (head_n) the row steps take on cx's path. */
+size_t rl__row_head_max(const rl_compute *cx);
 
 /* dst[cols x rows] = src[rows x cols]^T, both dense; split over tiles of
  * rows on cx's pool when large. */

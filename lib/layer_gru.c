@@ -89,14 +89,20 @@ static size_t gru_step_scratch(const rl_layer *l)
  * (rl__layer_project's), the h chains start from b_rec and take h U
  * (forward's). */
 static void gru_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
-                      const real *rec_packed, real *state, int fresh, real *out, real *scratch)
+                      const real *rec_packed, const rl_layer *head, real *head_out, real *state,
+                      int fresh, real *out, real *scratch)
 {
     size_t u = l->units, g = 3 * u;
     const real *kernel = l->w, *recw = kernel + l->in * g, *b_in = recw + u * g;
     rl_row_step s = { .units = u, .in = x ? l->in : 0, .start = x ? b_in : proj, .x = x,
                       .kernel = kernel, .rec = rec_packed ? rec_packed : recw,
                       .ld_rec = rec_packed ? rl_row_rec_ld(g) : g, .h_prev = state, .h = out,
-                      .rec_start = b_in + g, .work = scratch, .fresh = fresh, .act = l->act,
+                      .rec_start = b_in + g, .work = scratch,
+                      .head_w = head ? head->w : NULL,
+                      .head_start = head ? head->w + head->in * head->units : NULL,
+                      .head_out = head_out, .head_n = head ? head->units : 0,
+                      .head_act = head ? head->act : 0,
+                      .fresh = fresh, .act = l->act,
                       .ract = l->rec_act };
     rl__gru_row(cx, &s);
     memcpy(state, out, u * sizeof(real));
@@ -149,5 +155,6 @@ const rl_layer_ops rl__gru_ops = {
     .final_state = gru_final_state,
     .step_scratch = gru_step_scratch,
     .recur = gru_recur,
+    .row_head = 1,
     .backward = gru_backward,
 };

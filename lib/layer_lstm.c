@@ -94,15 +94,20 @@ static size_t lstm_step_scratch(const rl_layer *l)
  * x W, then h U, as rl__layer_project + forward's product do; c' goes
  * straight into the state (each lane is read before it is written). */
 static void lstm_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
-                       const real *rec_packed, real *state, int fresh, real *out,
-                       real *scratch)
+                       const real *rec_packed, const rl_layer *head, real *head_out, real *state,
+                       int fresh, real *out, real *scratch)
 {
     size_t u = l->units, g = 4 * u;
     const real *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
     rl_row_step s = { .units = u, .in = x ? l->in : 0, .start = x ? bias : proj, .x = x,
                       .kernel = kernel, .rec = rec_packed ? rec_packed : rec,
                       .ld_rec = rec_packed ? rl_row_rec_ld(g) : g, .h_prev = state, .h = out,
-                      .c_prev = state + u, .c = state + u, .work = scratch, .fresh = fresh,
+                      .c_prev = state + u, .c = state + u, .work = scratch,
+                      .head_w = head ? head->w : NULL,
+                      .head_start = head ? head->w + head->in * head->units : NULL,
+                      .head_out = head_out, .head_n = head ? head->units : 0,
+                      .head_act = head ? head->act : 0,
+                      .fresh = fresh,
                       .act = l->act, .ract = l->rec_act };
     rl__lstm_row(cx, &s);
     memcpy(state, out, u * sizeof(real));
@@ -153,5 +158,6 @@ const rl_layer_ops rl__lstm_ops = {
     .final_state = lstm_final_state,
     .step_scratch = lstm_step_scratch,
     .recur = lstm_recur,
+    .row_head = 1,
     .backward = lstm_backward,
 };

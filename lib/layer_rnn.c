@@ -55,7 +55,8 @@ static size_t rnn_step_scratch(const rl_layer *l)
 
 /* h' = act(bias + x W + h U) in one fused step (rl__rnn_row). */
 static void rnn_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
-                      const real *rec_packed, real *state, int fresh, real *out, real *scratch)
+                      const real *rec_packed, const rl_layer *head, real *head_out, real *state,
+                      int fresh, real *out, real *scratch)
 {
     (void)scratch;
     size_t u = l->units;
@@ -63,6 +64,10 @@ static void rnn_recur(const rl_layer *l, const rl_compute *cx, const real *x, re
     rl_row_step s = { .units = u, .in = x ? l->in : 0, .start = x ? bias : proj, .x = x,
                       .kernel = kernel, .rec = rec_packed ? rec_packed : rec,
                       .ld_rec = rec_packed ? rl_row_rec_ld(u) : u, .h_prev = state, .h = out,
+                      .head_w = head ? head->w : NULL,
+                      .head_start = head ? head->w + head->in * head->units : NULL,
+                      .head_out = head_out, .head_n = head ? head->units : 0,
+                      .head_act = head ? head->act : 0,
                       .fresh = fresh, .act = l->act };
     rl__rnn_row(cx, &s);
     memcpy(state, out, u * sizeof(real));
@@ -113,5 +118,6 @@ const rl_layer_ops rl__simple_rnn_ops = {
     .final_state = rnn_final_state,
     .step_scratch = rnn_step_scratch,
     .recur = rnn_recur,
+    .row_head = 1,
     .backward = rnn_backward,
 };

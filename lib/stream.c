@@ -215,11 +215,7 @@ const char *rl_stream_last_error(const rl_stream *s)
 
 /* ---- the engine ---------------------------------------------------------- */
 
-/* One input row x (model units) through every layer, from `state` (the
- * layers' states one after the other; fresh: the zero state). Layers that
- * sit after a recurrent layer returning only its last state see an input
- * only at a window's last step: they run when `last` is set. Returns the
- * last layer's output, or NULL when it did not run. */
+/* The layers' U, packed for the one-row step (rl__layer_row_pack). */
 static void repack(rl_stream *s)
 {
     const rl_model *m = s->m;
@@ -232,6 +228,27 @@ static void repack(rl_stream *s)
     s->packed_ok = 1;
 }
 
+/* The layer after l when it is a Dense layer that runs at this step and is
+ * small enough to be stepped inside l's recur (its chain then overlaps l's
+ * cell): the usual forecasting head, Dense(1) after the last recurrent
+ * layer. NULL otherwise. */
+static const rl_layer *head_of(const rl_stream *s, const rl_compute *cx, size_t i, int last)
+{
+    const rl_model *m = s->m;
+    if (i + 1 >= m->n_layers || !m->layers[i].ops->row_head)
+        return NULL;
+    const rl_layer *d = &m->layers[i + 1];
+    if (d->ops->kind != RL_LAYER_DENSE || d->units > rl__row_head_max(cx) ||
+        (d->in_steps != s->time_steps && !last))
+        return NULL;
+    return d;
+}
+
+/* One input row x (model units) through every layer, from `state` (the
+ * layers' states one after the other; fresh: the zero state). Layers that
+ * sit after a recurrent layer returning only its last state see an input
+ * only at a window's last step: they run when `last` is set. Returns the
+ * last layer's output, or NULL when it did not run. */
 static const float *step_layers(rl_stream *s, float *state, int fresh, const float *x, int last,
                                 const float *proj0)
 {
@@ -253,9 +270,16 @@ static const float *step_layers(rl_stream *s, float *state, int fresh, const flo
             memcpy(s->proj, proj0, s->proj0_len * sizeof(float));
             row = NULL;
         }
-        l->ops->recur(l, &cx, row, s->proj, rec_packed, state, fresh, out, s->scratch);
+        const rl_layer *head = head_of(s, &cx, i, last);
+        float *head_out = bufs[(i + 1) & 1];
+        l->ops->recur(l, &cx, row, s->proj, rec_packed, head, head_out, state, fresh, out,
+                      s->scratch);
         state += rl__layer_state_len(l);
         in = out;
+        if (head) {   /* the next layer ran inside recur */
+            i++;
+            in = head_out;
+        }
     }
     return in;
 }

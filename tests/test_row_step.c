@@ -5,7 +5,9 @@
  * (reset_after) and SimpleRNN, on ragged unit counts, inputs folded in or
  * given as a projection, fresh and continued states, U as the weights or as
  * the stream's aligned packed copy, Keras' default activations (the
- * specialised copy) and another pair (the generic one). */
+ * specialised copy) and another pair (the generic one), with and without
+ * a Dense head (the next layer stepped in the same call) against the scalar
+ * gemm + activation of that Dense step. */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -64,19 +66,19 @@ static void free_case(step_case *c)
 
 /* Outputs of one step, each with a guard band. */
 typedef struct step_out {
-    float *h, *c, *gates, *ac, *rec;
+    float *h, *c, *gates, *ac, *rec, *head;
 } step_out;
 
 static step_out new_out(const step_case *c)
 {
     step_out o = { buffer(c->u, 90, 1.0f), buffer(c->u, 91, 1.0f), buffer(c->g, 92, 1.0f),
-                   buffer(c->u, 93, 1.0f), buffer(c->g, 94, 1.0f) };
+                   buffer(c->u, 93, 1.0f), buffer(c->g, 94, 1.0f), buffer(16, 97, 1.0f) };
     return o;
 }
 
 static void free_out(step_out *o)
 {
-    free(o->h), free(o->c), free(o->gates), free(o->ac), free(o->rec);
+    free(o->h), free(o->c), free(o->gates), free(o->ac), free(o->rec), free(o->head);
 }
 
 static void assert_same(const float *a, const float *b, size_t n, const char *what,
@@ -85,6 +87,22 @@ static void assert_same(const float *a, const float *b, size_t n, const char *wh
     if (memcmp(a, b, n * sizeof(float)) != 0)
         fail_msg("%s differs on %s: cell %d, u %zu, in %zu", what, path, (int)c->cell, c->u,
                  c->in);
+}
+
+/* A Dense head on h: W [u][n], bias [n], activation. */
+typedef struct head {
+    size_t n;
+    int act;
+    float *w, *bias;
+} head;
+
+/* The Dense step as stream.c runs it unfused: bias, + h W, activation. */
+static void reference_head(const step_case *c, const head *hd, const float *h, float *out)
+{
+    memcpy(out, hd->bias, hd->n * sizeof(float));
+    rl__kernels_scalar()->gemm(1, hd->n, c->u, h, c->u, 1, hd->w, hd->n, out, hd->n, 1);
+    if (hd->act)
+        rl__pointwise_scalar.activate(hd->act, out, out, hd->n);
 }
 
 /* The unfused step with the scalar kernels: z = bias + x W (+ h U), then
@@ -120,7 +138,7 @@ static void reference(const step_case *c, int fresh, int act, int ract, step_out
  * U packed (else the weights); bit 2: gates, ac and rec kept (forward's
  * outputs; else NULL and the work buffer). */
 static void fused(const rl_pointwise *pw, const step_case *c, int fresh, int act, int ract,
-                  unsigned variant, float *work, float *proj, step_out *o)
+                  unsigned variant, const head *hd, float *work, float *proj, step_out *o)
 {
     const int fold = variant & 1, packed = (variant >> 1) & 1, keep = (variant >> 2) & 1;
     size_t g = c->g;
@@ -136,6 +154,13 @@ static void fused(const rl_pointwise *pw, const step_case *c, int fresh, int act
         .ac = keep ? o->ac : NULL, .rec_start = c->bias + g, .rec_out = keep ? o->rec : NULL,
         .work = work, .fresh = fresh, .act = act, .ract = ract,
     };
+    if (hd) {
+        a.head_w = hd->w;
+        a.head_start = hd->bias;
+        a.head_out = o->head;
+        a.head_n = hd->n;
+        a.head_act = hd->act;
+    }
     if (keep && !fold) {   /* forward's case: the gates overwrite the projection */
         memcpy(o->gates, proj, g * sizeof(float));
         a.start = o->gates;
@@ -165,9 +190,22 @@ static void check_case(const rl_pointwise *pw, const step_case *c, int fresh, in
     size_t u = c->u, g = c->g;
     float *work = buffer(RL_ROW_WORK_FLOATS(4, u), 95, 1.0f);
     float *proj = buffer(g, 96, 1.0f);
-    for (unsigned variant = 0; variant < 8; variant++) {
+    /* Heads of one unit and of the widest the path takes, linear and tanh. */
+    head heads[2] = { { 1, 0, NULL, NULL }, { pw->row_head_max, 2, NULL, NULL } };
+    float head_want[2][16];
+    for (int k = 0; k < 2; k++) {
+        heads[k].w = buffer(u * heads[k].n, 80 + (uint64_t)k, 0.4f);
+        heads[k].bias = buffer(heads[k].n, 82 + (uint64_t)k, 0.4f);
+        reference_head(c, &heads[k], want.h, head_want[k]);
+    }
+    for (unsigned variant = 0; variant < 24; variant++) {
         step_out got = new_out(c);
-        fused(pw, c, fresh, act, ract, variant, work, proj, &got);
+        const head *hd = variant < 8 ? NULL : &heads[variant / 16];
+        fused(pw, c, fresh, act, ract, variant, hd, work, proj, &got);
+        if (hd) {
+            assert_same(got.head, head_want[variant / 16], hd->n, "head", pw->name, c);
+            check_guard(got.head, hd->n, 97, "head");
+        }
         assert_same(got.h, want.h, u, "h", pw->name, c);
         check_guard(got.h, u, 90, "h");
         if (c->cell == LSTM) {
@@ -184,6 +222,8 @@ static void check_case(const rl_pointwise *pw, const step_case *c, int fresh, in
         }
         free_out(&got);
     }
+    for (int k = 0; k < 2; k++)
+        free(heads[k].w), free(heads[k].bias);
     free(work), free(proj);
     free_out(&want);
 }

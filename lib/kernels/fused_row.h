@@ -179,6 +179,33 @@ static FR_INLINE void gru_block(const FR_ARGS *s, const PW_REAL *zx, const PW_RE
                              V_MUL(V_SUB(V_SET1(1.0f), z_), c_)), m, n);
 }
 
+/* ---- the head ---------------------------------------------------------------- */
+
+/* A Dense head of at most one vector of units on h': its chains (bias,
+ * then h'[k] W[k] in increasing k -- the Dense step's own) take the links
+ * of a block of units right after the cell wrote that block's h', so they
+ * run beside the cell of the next blocks instead of after the whole cell.
+ * (The LSTM(50) + Dense(1) head is one chain of 50 dependent fmas.) */
+static FR_INLINE VF fr_head_start(const FR_ARGS *s)
+{
+    return s->head_w ? fr_load(s->head_start, s->head_n < V_WIDTH, s->head_n) : V_SET1(0.0f);
+}
+
+static FR_INLINE void fr_head_links(const FR_ARGS *s, VF *acc, size_t j, size_t n)
+{
+    if (!s->head_w)
+        return;
+    const int masked = s->head_n < V_WIDTH;
+    for (size_t k = j; k < j + n; k++)
+        *acc = V_FMA(V_SET1(s->h[k]), fr_load(s->head_w + k * s->head_n, masked, s->head_n), *acc);
+}
+
+static FR_INLINE void fr_head_end(const FR_ARGS *s, VF acc)
+{
+    if (s->head_w)
+        fr_store(s->head_out, pw_act(s->head_act, acc), s->head_n < V_WIDTH, s->head_n);
+}
+
 /* Every block of the units: whole vectors, then the masked rest. */
 #define FR_BLOCKS(call)                                                                        \
     do {                                                                                       \
@@ -194,9 +221,11 @@ static FR_INLINE void lstm_row_acts(const FR_ARGS *s, int act, int ract)
     const size_t g = 4 * s->units;
     PW_REAL *z = s->gates ? s->gates : fr_work(s->work);
     fr_chains(s, s->start, g, 1, z);
-#define FR_LSTM(m, n) lstm_block(s, z, j, (m), (n), act, ract)
+    VF head = fr_head_start(s);
+#define FR_LSTM(m, n) (lstm_block(s, z, j, (m), (n), act, ract), fr_head_links(s, &head, j, (n)))
     FR_BLOCKS(FR_LSTM);
 #undef FR_LSTM
+    fr_head_end(s, head);
 }
 
 static FR_INLINE void gru_row_acts(const FR_ARGS *s, int act, int ract)
@@ -212,17 +241,23 @@ static FR_INLINE void gru_row_acts(const FR_ARGS *s, int act, int ract)
         zx = dst;
     }
     fr_chains(s, s->rec_start, g, 0, zh);
-#define FR_GRU(m, n) gru_block(s, zx, zh, j, (m), (n), act, ract)
+    VF head = fr_head_start(s);
+#define FR_GRU(m, n) (gru_block(s, zx, zh, j, (m), (n), act, ract), fr_head_links(s, &head, j, (n)))
     FR_BLOCKS(FR_GRU);
 #undef FR_GRU
+    fr_head_end(s, head);
 }
 
 static FR_INLINE void rnn_row_acts(const FR_ARGS *s, int act)
 {
     fr_chains(s, s->start, s->units, 1, s->h);   /* h may be start: read before written */
-#define FR_RNN(m, n) fr_store(s->h + j, pw_act(act, fr_load(s->h + j, (m), (n))), (m), (n))
+    VF head = fr_head_start(s);
+#define FR_RNN(m, n)                                                                           \
+    (fr_store(s->h + j, pw_act(act, fr_load(s->h + j, (m), (n))), (m), (n)),                   \
+     fr_head_links(s, &head, j, (n)))
     FR_BLOCKS(FR_RNN);
 #undef FR_RNN
+    fr_head_end(s, head);
 }
 
 /* Keras' defaults (tanh, sigmoid) get their own copy with the activations

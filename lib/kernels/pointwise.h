@@ -62,8 +62,10 @@ typedef struct rl_pointwise {
     rl_act_backward_fn act_backward;
     rl_lstm_cell_backward_fn lstm_cell_backward;
     rl_gru_cell_backward_fn gru_cell_backward;
-    /* row: the fused one-row steps (fused_row.h) */
+    /* row: the fused one-row steps (fused_row.h), and the widest Dense head
+     * they step beside the cell (one vector) */
     rl_row_fn lstm_row, gru_row, rnn_row;
+    size_t row_head_max;
 } rl_pointwise;
 
 #define RL_POINTWISE_TABLE(isa)                                                                \
@@ -71,7 +73,7 @@ typedef struct rl_pointwise {
         #isa, rl__pw_##isa##_activate, rl__pw_##isa##_lstm_cell, rl__pw_##isa##_gru_cell,     \
         rl__pw_##isa##_act_backward, rl__pw_##isa##_lstm_cell_backward,                       \
         rl__pw_##isa##_gru_cell_backward,                                                     \
-        rl__pw_##isa##_lstm_row, rl__pw_##isa##_gru_row, rl__pw_##isa##_rnn_row,              \
+        rl__pw_##isa##_lstm_row, rl__pw_##isa##_gru_row, rl__pw_##isa##_rnn_row, V_WIDTH,     \
     };
 
 extern const rl_pointwise rl__pointwise_scalar, rl__pointwise_avx2, rl__pointwise_avx512,

@@ -35,6 +35,12 @@
     T *rec_out;           /* GRU: NULL, or [3u] h U + b_rec */                               \
     T *work;              /* RL_ROW_WORK_FLOATS(G, u) floats: the chains' values when     \
                            * gates (GRU: and rec_out) are NULL */                            \
+    const T *head_w;      /* NULL, or the next layer, a Dense head of head_n units, stepped \
+                           * on h' in the same call: its W [u][head_n] */                   \
+    const T *head_start;  /* [head_n] its bias */                                            \
+    T *head_out;          /* [head_n] act(bias + h' W), the Dense step's bits */            \
+    size_t head_n;        /* 1 .. the path's row_head_max (its vector width) */              \
+    int head_act;                                                                            \
     int fresh;            /* h_prev is the zero state: h U is skipped, as forward's first  \
                            * step skips it */                                                \
     int act, ract;        /* rl_activation codes */
