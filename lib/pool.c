@@ -63,10 +63,21 @@ enum {
 #define SPIN_NS_MAX_IDLE 60000u
 #define YIELD_EVERY_NS 20000u
 
-/* Multiply-adds below which a product stays on the calling thread: a
- * hand-off costs a few microseconds, which below this is more than the
- * second thread saves (an LSTM step at batch 32 is parallel from H = 128). */
+/* Work (multiply-adds, or element operations weighted as such: compute.c)
+ * below which a job stays on the calling thread. Two thresholds, by what a
+ * hand-off costs:
+ * - a worker that sleeps costs a wake-up (a futex call here, ~5-10 us
+ *   before it runs there), so only jobs of ~50 us and more wake one
+ *   (an LSTM step's product at batch 64 from H = 91);
+ * - a worker that spins (it worked less than about twice the recent gap
+ *   between jobs ago) takes its blocks within a microsecond, so jobs from
+ *   ~6 us are shared (at batch 64: the LSTM step's product and cell from
+ *   H = 32 and 45, the GRU's from H = 37 and 51).
+ * A model too small for any job to reach the first never wakes a worker and
+ * runs as one thread; a larger one keeps its worker busy with the smaller
+ * jobs between the large ones. */
 #define PARALLEL_MIN_WORK ((size_t)1 << 21)
+#define PARALLEL_MIN_WORK_AWAKE ((size_t)1 << 18)
 
 /* The ticket word: generation (bits 63-32), blocks of the job (31-16),
  * next block to hand out (15-0). */
@@ -111,6 +122,8 @@ struct rl_pool {
     int caller_works;            /* the caller claims blocks too */
     int placement;               /* rl_thread_placement */
     size_t min_work;             /* PARALLEL_MIN_WORK but in tests */
+    size_t min_work_awake;       /* PARALLEL_MIN_WORK_AWAKE but in tests */
+    atomic_uint sleeping;        /* workers asleep on `wake` (or about to be) */
     size_t block_work;           /* MIN_WORK but in tests (never above min_work) */
     worker *workers;
 
@@ -219,10 +232,12 @@ static uint32_t wait_for_job(rl_pool *p, uint32_t seen, int *quit, uint64_t *gap
         g = TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire));
     } else {
         pthread_mutex_lock(&p->lock);
+        atomic_fetch_add_explicit(&p->sleeping, 1, memory_order_relaxed);
         while ((g = TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire))) == seen &&
                !atomic_load_explicit(&p->quit, memory_order_relaxed))
             pthread_cond_wait(&p->wake, &p->lock);
         *quit = atomic_load_explicit(&p->quit, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&p->sleeping, 1, memory_order_relaxed);
         pthread_mutex_unlock(&p->lock);
     }
     *gap_ns = (3 * *gap_ns + (now_ns() - start)) / 4;
@@ -416,7 +431,9 @@ static rl_pool *new_pool(unsigned n_workers)
     p->n_workers = n_workers;
     p->caller_cpu = -1;
     p->min_work = PARALLEL_MIN_WORK;
+    p->min_work_awake = PARALLEL_MIN_WORK_AWAKE;
     p->block_work = MIN_WORK;
+    atomic_init(&p->sleeping, 0);
     atomic_init(&p->ticket, TICKET(0, 0, 0));
     atomic_init(&p->done, 0);
     atomic_init(&p->in_call, 0);
@@ -500,8 +517,14 @@ void rl__pool_set_min_work(rl_pool *p, size_t work)
 {
     if (p) {
         p->min_work = work;
+        p->min_work_awake = work < PARALLEL_MIN_WORK_AWAKE ? work : PARALLEL_MIN_WORK_AWAKE;
         p->block_work = work < MIN_WORK ? (work ? work : 1) : MIN_WORK;
     }
+}
+
+unsigned rl__pool_workers_asleep(const rl_pool *p)
+{
+    return p ? atomic_load_explicit(&p->sleeping, memory_order_relaxed) : 0;
 }
 
 int rl__pool_worker_cpu(const rl_pool *p, unsigned i)
@@ -552,6 +575,19 @@ static void wait_done(rl_pool *p, unsigned blocks)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* Whether a job of `work` pays for a hand-off now (see PARALLEL_MIN_WORK):
+ * workers that still spin take smaller jobs than workers that all sleep
+ * (and than the host's parallel-for, whose cost we cannot know). A stale
+ * count only moves one job either way. */
+static int worth_splitting(const rl_pool *p, size_t work)
+{
+    if (work >= p->min_work)
+        return 1;
+    if (work < p->min_work_awake || p->host_for)
+        return 0;
+    return atomic_load_explicit(&p->sleeping, memory_order_relaxed) < p->n_started;
+}
+
 void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx)
 {
     if (n == 0)
@@ -559,7 +595,7 @@ void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn f
     if (grain == 0)
         grain = 1;
     const size_t units = n / grain + (n % grain != 0);
-    size_t blocks = p && work >= p->min_work ? (size_t)p->n_threads * BLOCKS_PER_THREAD : 1;
+    size_t blocks = p && worth_splitting(p, work) ? (size_t)p->n_threads * BLOCKS_PER_THREAD : 1;
     if (blocks > units)
         blocks = units;
     if (p && blocks > work / p->block_work)
@@ -620,7 +656,7 @@ void rl__pool_gemm(rl_pool *p, rl_gemm_fn gemm, size_t m, size_t n, size_t k,
     const size_t first = misalign ? LINE - misalign : 0;
     const size_t units = n > first ? (n - first + GRAIN - 1) / GRAIN : 1;
     const size_t work = m * n * (k ? k : 1);
-    if (!p || work < p->min_work || units < 2) {
+    if (!p || !worth_splitting(p, work) || units < 2) {
         gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
         return;
     }

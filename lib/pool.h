@@ -46,6 +46,8 @@ unsigned rl__pool_threads(const rl_pool *p);
  * (also the least per block when below the default), so small test
  * problems exercise the hand-off and every threaded piece. */
 void rl__pool_set_min_work(rl_pool *p, size_t work);
+/* Tests: workers asleep now (a worker that spun past its budget). */
+unsigned rl__pool_workers_asleep(const rl_pool *p);
 int rl__pool_worker_cpu(const rl_pool *p, unsigned i);
 
 /* Bracket a call (fit, predict, evaluate): with RL_PLACE_WORKERS_AND_CALLER

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernels/kernels.h"
 #include "pool.h"
@@ -490,6 +491,17 @@ static void test_parallel_for_covers_each_item_once(void **state)
     int off_caller = 0;
     assert_int_equal(cover_once(plain, 4097, 1, 1000, &off_caller), 1);
     assert_int_equal(off_caller, 0);
+    /* Work between the two thresholds is not worth waking a sleeping
+     * worker: it stays on the caller while the worker sleeps. */
+    for (int waited = 0; plain && rl__pool_workers_asleep(plain) < 1 && waited < 10000; waited++)
+        usleep(1000);
+    if (plain && rl__pool_workers_asleep(plain) == 1) {
+        off_caller = 0;
+        assert_int_equal(cover_once(plain, 4097, 1, (size_t)1 << 19, &off_caller), 1);
+        assert_int_equal(off_caller, 0);
+        /* ... while a large job wakes it (and is split). */
+        assert_true(cover_once(plain, 4097, 1, (size_t)1 << 22, NULL) >= 2);
+    }
     rl__pool_destroy(plain);
     for (size_t pi = 1; pi < 5; pi++)
         rl__pool_destroy(pools[pi]);
