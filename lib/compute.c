@@ -414,3 +414,164 @@ size_t rl__row_head_max(const rl_compute *cx)
 {
     return ROW_HEAD_MAX(cx);
 }
+
+/* ---- one time step of a recurrent layer ---------------------------------- */
+
+enum { PACK_ROUND = 32 };   /* units per block of the widest path (AVX-512 SimpleRNN) */
+
+/* Input widths at and below which the input is folded into the step: the
+ * separate projection is then a memory pass over z carrying almost no
+ * arithmetic (docs/performance.md, "Fused forward step"). */
+enum { FOLD_MAX_IN = 8 };
+
+size_t rl__step_pack_floats(size_t in, size_t u, unsigned gates)
+{
+    size_t width = (u + PACK_ROUND - 1) / PACK_ROUND * PACK_ROUND;
+    return (u + in + 2) * gates * width;
+}
+
+/* The trivial fallback: fill + products + cell, exactly today's sequence. */
+static void fill_rows(real *c, const real *row, size_t rows, size_t n)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            c[r * n + j] = row[j];
+}
+
+/* z (+)= the x part and the recurrent part the unfused way: bias, x W,
+ * then h U into `acc` (z for LSTM and SimpleRNN). */
+static void unfused_products(const rl_compute *cx, const rl_cell_step *s, size_t g, real *acc)
+{
+    if (s->x) {
+        fill_rows(s->z, s->bias, s->batch, g);
+        rl__gemm(cx, s->batch, g, s->in, s->x, s->in, 1, s->kernel, g, s->z, g, 1);
+    }
+    if (s->recurrent)
+        rl__gemm(cx, s->batch, g, s->u, s->h_prev, s->u, 1, s->rec_kernel, g, acc, g, 1);
+}
+
+#ifdef RL_REAL_DOUBLE
+int rl__step_fused(const rl_compute *cx)
+{
+    (void)cx;
+    return 0;
+}
+
+void rl__step_pack(const rl_compute *cx, const rl_cell_step *s, unsigned gates, int fold,
+                   real *dst)
+{
+    (void)cx, (void)s, (void)gates, (void)fold, (void)dst;
+}
+#else
+/* Offsets in the packed block: U, then W, then the bias, then b_rec. */
+static size_t pack_row_floats(size_t u, unsigned gates)
+{
+    return gates * ((u + PACK_ROUND - 1) / PACK_ROUND * PACK_ROUND);
+}
+
+static const rl_kernels *fused_kernels(const rl_compute *cx)
+{
+    const rl_kernels *k = kernels_of(cx);
+    return k->lstm_step ? k : NULL;
+}
+
+int rl__step_fused(const rl_compute *cx)
+{
+    return fused_kernels(cx) != NULL;
+}
+
+void rl__step_pack(const rl_compute *cx, const rl_cell_step *s, unsigned gates, int fold,
+                   real *dst)
+{
+    const rl_kernels *k = fused_kernels(cx);
+    if (!k)
+        return;
+    const size_t u = s->u, row = pack_row_floats(u, gates);
+    k->fused_pack(s->rec_kernel, u, u, gates, dst);
+    if (fold) {
+        k->fused_pack(s->kernel, s->in, u, gates, dst + u * row);
+        k->fused_pack(s->bias, 1, u, gates, dst + (u + s->in) * row);
+    }
+    if (s->rec_bias)
+        k->fused_pack(s->rec_bias, 1, u, gates, dst + (u + s->in + 1) * row);
+}
+
+static rl_fused_step_fn fused_of_kind(const rl_kernels *k, unsigned gates)
+{
+    return gates == 4 ? k->lstm_step : gates == 3 ? k->gru_step : k->rnn_step;
+}
+
+typedef struct fused_job {
+    rl_fused_step_fn fn;
+    rl_fused_step step;
+} fused_job;
+
+static void fused_range(void *ctx, size_t begin, size_t end)
+{
+    const fused_job *job = ctx;
+    job->fn(&job->step, begin, end);
+}
+
+/* The fused step over every unit block, split by blocks over the pool (each
+ * block's products and cell are one thread's: same bits on any count).
+ * Returns 0 when this context runs the unfused step instead. */
+static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates)
+{
+    const rl_kernels *k = fused_kernels(cx);
+    if (!k || !s->packed)
+        return 0;
+    const size_t u = s->u, row = pack_row_floats(u, gates);
+    fused_job job = { fused_of_kind(k, gates), {
+        .batch = s->batch, .u = u, .in = s->in, .x = s->x,
+        .w_packed = s->packed + u * row, .bias_packed = s->packed + (u + s->in) * row,
+        .u_packed = s->packed, .rec_bias_packed = s->packed + (u + s->in + 1) * row,
+        .h_prev = s->h_prev, .recurrent = s->recurrent, .c_prev = s->c_prev,
+        .z = s->z, .rec = s->rec, .c = s->c, .ac = s->ac, .h = s->h,
+        .act = s->act, .ract = s->ract,
+    } };
+    const size_t width = k->fused_block_units(gates);
+    /* multiply-adds, the cell counted as ~32 per gate element (its
+     * transcendentals and division) */
+    const size_t work = s->batch * gates * u * (u + (s->x ? s->in : 0) + 32);
+    rl__parallel_for(cx, (u + width - 1) / width, 1, work, fused_range, &job);
+    return 1;
+}
+#endif
+
+int rl__step_folds_input(const rl_compute *cx, size_t in, size_t u, unsigned gates)
+{
+    (void)u, (void)gates;
+    return rl__step_fused(cx) && in <= FOLD_MAX_IN;
+}
+
+void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s)
+{
+#ifndef RL_REAL_DOUBLE
+    if (run_fused(cx, s, 4))
+        return;
+#endif
+    unfused_products(cx, s, 4 * s->u, s->z);
+    rl__lstm_cell(cx, s->batch, s->u, s->z, s->c_prev, s->c, s->ac, s->h, s->act, s->ract);
+}
+
+void rl__gru_step(const rl_compute *cx, const rl_cell_step *s)
+{
+#ifndef RL_REAL_DOUBLE
+    if (run_fused(cx, s, 3))
+        return;
+#endif
+    const size_t g = 3 * s->u;
+    fill_rows(s->rec, s->rec_bias, s->batch, g);
+    unfused_products(cx, s, g, s->rec);
+    rl__gru_cell(cx, s->batch, s->u, s->z, s->rec, s->h_prev, s->h, s->act, s->ract);
+}
+
+void rl__rnn_step(const rl_compute *cx, const rl_cell_step *s)
+{
+#ifndef RL_REAL_DOUBLE
+    if (run_fused(cx, s, 1))
+        return;
+#endif
+    unfused_products(cx, s, s->u, s->z);
+    rl__activate_n(cx, s->act, s->z, s->h, s->batch * s->u);
+}

@@ -102,4 +102,45 @@ size_t rl__row_head_max(const rl_compute *cx);
 void rl__transpose(const rl_compute *cx, real *restrict dst, const real *restrict src, size_t rows,
                    size_t cols);
 
+/* ---- one time step of a recurrent layer: product and cell together ----
+ * On paths with a fused step (kernels/fused_step.h) the cell runs as the
+ * epilogue of the recurrent product on weights packed once per forward call
+ * (rl__step_pack); elsewhere (the scalar path, a pool of several threads
+ * until the step is split by unit blocks, the double build) it is today's
+ * fill + gemm + cell. The bits are the same either way. */
+typedef struct rl_cell_step {
+    size_t batch, u, in;
+    /* The input folded into the step (z computed from the bias), or NULL:
+     * z already holds bias + x W from one product over all steps. */
+    const real *x;                 /* x_t [batch][in] */
+    const real *kernel, *bias;     /* W [in][G u], b (GRU: b_in) */
+    const real *rec_kernel;        /* U [u][G u] */
+    const real *rec_bias;          /* GRU: b_rec */
+    const real *packed;            /* rl__step_pack's output (fused paths) */
+    const real *h_prev, *c_prev;   /* [batch][u]; c_prev: LSTM */
+    int recurrent;                 /* 0: no h U (first step, no initial state) */
+    real *z;    /* [batch][G u] -> activated gates (SimpleRNN: z == h) */
+    real *rec;  /* GRU: -> h U + b_rec [batch][3u] */
+    real *c, *ac, *h;
+    int act, ract;
+} rl_cell_step;
+
+/* Whether this compute context runs the fused step (and so wants packed
+ * weights), and whether it folds an input of `in` columns into the step. */
+int rl__step_fused(const rl_compute *cx);
+int rl__step_folds_input(const rl_compute *cx, size_t in, size_t u, unsigned gates);
+
+/* Floats rl__step_pack writes for a cell of `gates` gates (1, 3, 4), u
+ * units and `in` inputs, on any path; dst must be 64-byte aligned. */
+size_t rl__step_pack_floats(size_t in, size_t u, unsigned gates);
+
+/* Packs U (and with fold W and the bias; GRU: b_rec) for the fused step
+ * into dst. Nothing to do on paths without one. */
+void rl__step_pack(const rl_compute *cx, const rl_cell_step *s, unsigned gates, int fold,
+                   real *dst);
+
+void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s);
+void rl__gru_step(const rl_compute *cx, const rl_cell_step *s);
+void rl__rnn_step(const rl_compute *cx, const rl_cell_step *s);
+
 #endif

@@ -210,6 +210,28 @@ void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, 
     }
 }
 
+enum { PACK_ALIGN = 64 };
+
+size_t rl__layer_pack_floats(const rl_layer *l, unsigned gates, int *ok)
+{
+    /* rl__step_pack_floats is (u + in + 2) gates (u rounded up to 32): the
+     * same product with u + 32, checked, bounds it without overflow. */
+    size_t u = l->units, rows = u + l->in + 2;
+    int fits = rows > u && u + 32 > u;
+    (void)rl__mul(rl__mul(rows, gates, &fits), u + 32, &fits);
+    if (!fits) {
+        *ok = 0;
+        return 0;
+    }
+    return rl__step_pack_floats(l->in, u, gates) + PACK_ALIGN / sizeof(real);
+}
+
+real *rl__layer_pack_area(real *p)
+{
+    uintptr_t a = ((uintptr_t)p + PACK_ALIGN - 1) & ~(uintptr_t)(PACK_ALIGN - 1);
+    return (real *)a;
+}
+
 size_t rl__sum_sizes(const size_t *n, size_t count, int ok)
 {
     size_t total = 0;

@@ -171,6 +171,12 @@ static inline size_t rl__layer_out_len(const rl_layer *l)
 /* Sum of n sizes; 0 when ok is 0 or the sum overflows (workspace sizing). */
 size_t rl__sum_sizes(const size_t *n, size_t count, int ok);
 
+/* Room in a recurrent layer's workspace for the fused step's packed weights
+ * (rl__step_pack, compute.h) with the slack to align them, clearing *ok on
+ * overflow; and the aligned start of that room, which begins at p. */
+size_t rl__layer_pack_floats(const rl_layer *l, unsigned gates, int *ok);
+real *rl__layer_pack_area(real *p);
+
 /* Dense-style helpers shared by the recurrent layers. */
 /* rows of c[rows][n] = bias[n] (broadcast); split over rows on cx's pool
  * when large. */

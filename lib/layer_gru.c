@@ -10,22 +10,24 @@
 
 /* ws: gates [T][B][3u] (x_part, then z, r, h~ in place) | rec [T][B][3u] (h_part)
  *     | h_all [T+1][B][u] | dZx [T][B][3u] | dRec [T][B][3u] | U^T packed | W^T packed
- *     | dh [B][u] | input-backward scratch */
+ *     | dh [B][u] | input-backward scratch
+ *     | the fused step's packed weights (64-byte aligned within) */
 static size_t gru_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
-    size_t parts[9] = {
+    size_t parts[10] = {
         tbg, tbg, rl__mul(T + 1, bu, &ok), tbg, tbg,
         rl__packed_size(3 * u, u, &ok), rl__packed_size(3 * u, l->in, &ok), bu,
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
+        rl__layer_pack_floats(l, 3, &ok),
     };
-    return rl__sum_sizes(parts, 9, ok);
+    return rl__sum_sizes(parts, 10, ok);
 }
 
 typedef struct gru_views {
-    real *gates, *rec, *h_all, *dzx, *drec, *ut, *wt, *dh, *scratch;
+    real *gates, *rec, *h_all, *dzx, *drec, *ut, *wt, *dh, *scratch, *packed;
 } gru_views;
 
 static gru_views gru_split(const rl_layer *l, size_t batch)
@@ -42,6 +44,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     v.wt = v.ut + rl__packed_size(3 * u, u, &ok);
     v.dh = v.wt + rl__packed_size(3 * u, l->in, &ok);
     v.scratch = v.dh + bu;
+    v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     return v;
 }
 
@@ -56,17 +59,24 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
 
     for (size_t i = 0; i < bu; i++)
         v.h_all[i] = state0 ? state0[i] : 0;
-    rl__fill_rows(cx, v.gates, b_in, T * batch, g);
-    rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
-
+    rl_cell_step s = {
+        .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = b_in, .rec_kernel = recw,
+        .rec_bias = b_rec, .packed = v.packed, .act = act, .ract = ract,
+    };
+    const int fold = rl__step_folds_input(cx, l->in, u, 3);
+    rl__step_pack(cx, &s, 3, fold, v.packed);
+    if (!fold) {   /* the input projection of every step in one product */
+        rl__fill_rows(cx, v.gates, b_in, T * batch, g);
+        rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
+    }
     for (size_t t = 0; t < T; t++) {
-        real *z = v.gates + t * batch * g, *hr = v.rec + t * batch * g;
-        const real *h_prev = v.h_all + t * bu;
-        real *h = v.h_all + (t + 1) * bu;
-        rl__fill_rows(cx, hr, b_rec, batch, g);
-        if (t > 0 || state0)
-            rl__gemm(cx, batch, g, u, h_prev, u, 1, recw, g, hr, g, 1);
-        rl__gru_cell(cx, batch, u, z, hr, h_prev, h, act, ract);
+        s.x = fold ? x + t * batch * l->in : NULL;
+        s.z = v.gates + t * batch * g;
+        s.rec = v.rec + t * batch * g;
+        s.h_prev = v.h_all + t * bu;
+        s.recurrent = t > 0 || state0;
+        s.h = v.h_all + (t + 1) * bu;
+        rl__gru_step(cx, &s);
     }
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }

@@ -8,23 +8,25 @@
 
 /* ws: gates [T][B][4u] (after activation) | c_all [T+1][B][u] | h_all [T+1][B][u]
  *     | act(c) [T][B][u] | dZ [T][B][4u] | U^T packed | W^T packed | dh [B][u] | dc [B][u]
- *     | input-backward scratch */
+ *     | input-backward scratch
+ *     | the fused step's packed weights (64-byte aligned within) */
 static size_t lstm_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), bg = rl__mul(bu, 4, &ok);
-    size_t parts[10] = {
+    size_t parts[11] = {
         rl__mul(T, bg, &ok), rl__mul(T + 1, bu, &ok), rl__mul(T + 1, bu, &ok),
         rl__mul(T, bu, &ok), rl__mul(T, bg, &ok), rl__packed_size(4 * u, u, &ok),
         rl__packed_size(4 * u, l->in, &ok), bu, bu,
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
+        rl__layer_pack_floats(l, 4, &ok),
     };
-    return rl__sum_sizes(parts, 10, ok);
+    return rl__sum_sizes(parts, 11, ok);
 }
 
 typedef struct lstm_views {
-    real *gates, *c_all, *h_all, *ac, *dz, *ut, *wt, *dh, *dc, *scratch;
+    real *gates, *c_all, *h_all, *ac, *dz, *ut, *wt, *dh, *dc, *scratch, *packed;
 } lstm_views;
 
 static lstm_views lstm_split(const rl_layer *l, size_t batch)
@@ -42,6 +44,7 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     v.dh = v.wt + rl__packed_size(4 * u, l->in, &ok);
     v.dc = v.dh + bu;
     v.scratch = v.dc + bu;
+    v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     return v;
 }
 
@@ -58,16 +61,26 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
             v.h_all[b * u + j] = state0 ? state0[b * 2 * u + j] : 0;
             v.c_all[b * u + j] = state0 ? state0[b * 2 * u + u + j] : 0;
         }
-    rl__fill_rows(cx, v.gates, bias, T * batch, g);
-    rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
-
+    rl_cell_step s = {
+        .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
+        .packed = v.packed, .act = act, .ract = ract,
+    };
+    const int fold = rl__step_folds_input(cx, l->in, u, 4);
+    rl__step_pack(cx, &s, 4, fold, v.packed);
+    if (!fold) {   /* the input projection of every step in one product */
+        rl__fill_rows(cx, v.gates, bias, T * batch, g);
+        rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
+    }
     for (size_t t = 0; t < T; t++) {
-        real *z = v.gates + t * batch * g;
-        const real *h_prev = v.h_all + t * bu, *c_prev = v.c_all + t * bu;
-        real *h = v.h_all + (t + 1) * bu, *c = v.c_all + (t + 1) * bu, *ac = v.ac + t * bu;
-        if (t > 0 || state0)
-            rl__gemm(cx, batch, g, u, h_prev, u, 1, rec, g, z, g, 1);
-        rl__lstm_cell(cx, batch, u, z, c_prev, c, ac, h, act, ract);
+        s.x = fold ? x + t * batch * l->in : NULL;
+        s.z = v.gates + t * batch * g;
+        s.h_prev = v.h_all + t * bu;
+        s.c_prev = v.c_all + t * bu;
+        s.recurrent = t > 0 || state0;
+        s.h = v.h_all + (t + 1) * bu;
+        s.c = v.c_all + (t + 1) * bu;
+        s.ac = v.ac + t * bu;
+        rl__lstm_step(cx, &s);
     }
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }

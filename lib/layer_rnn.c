@@ -6,17 +6,19 @@
 #include "layer.h"
 
 /* ws: h_all [T+1][B][u] (block 0 = h_{-1} = 0) | dZ [T][B][u] | U^T packed
- *     | W^T packed | dh [B][u] | input-backward scratch */
+ *     | W^T packed | dh [B][u] | input-backward scratch
+ *     | the fused step's packed weights (64-byte aligned within) */
 static size_t rnn_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, bu = rl__mul(batch, u, &ok);
-    size_t parts[6] = {
+    size_t parts[7] = {
         rl__mul(l->in_steps + 1, bu, &ok), rl__mul(l->in_steps, bu, &ok),
         rl__packed_size(u, u, &ok), rl__packed_size(u, l->in, &ok), bu,
         rl__input_backward_scratch(l, rl__mul(l->in_steps, batch, &ok), &ok),
+        rl__layer_pack_floats(l, 1, &ok),
     };
-    return rl__sum_sizes(parts, 6, ok);
+    return rl__sum_sizes(parts, 7, ok);
 }
 
 static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
@@ -28,14 +30,26 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
 
     for (size_t i = 0; i < bu; i++)
         h_all[i] = state0 ? state0[i] : 0;
-    /* Input projection of every step in one product. */
-    rl__fill_rows(cx, h_all + bu, bias, T * batch, u);
-    rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);
+    int ok = 1;   /* sizes checked by rnn_workspace */
+    real *packed = rl__layer_pack_area(h_all + (T + 1) * bu + T * bu + rl__packed_size(u, u, &ok)
+                                       + rl__packed_size(u, l->in, &ok) + bu
+                                       + rl__input_backward_scratch(l, T * batch, &ok));
+    rl_cell_step s = {
+        .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
+        .packed = packed, .act = l->act,
+    };
+    const int fold = rl__step_folds_input(cx, l->in, u, 1);
+    rl__step_pack(cx, &s, 1, fold, packed);
+    if (!fold) {   /* the input projection of every step in one product */
+        rl__fill_rows(cx, h_all + bu, bias, T * batch, u);
+        rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);
+    }
     for (size_t t = 0; t < T; t++) {
-        real *h = h_all + (t + 1) * bu;
-        if (t > 0 || state0)
-            rl__gemm(cx, batch, u, u, h - bu, u, 1, rec, u, h, u, 1);
-        rl__activate_n(cx, l->act, h, h, bu);
+        s.x = fold ? x + t * batch * l->in : NULL;
+        s.h = s.z = h_all + (t + 1) * bu;
+        s.h_prev = h_all + t * bu;
+        s.recurrent = t > 0 || state0;
+        rl__rnn_step(cx, &s);
     }
     l->out = l->return_sequences ? h_all + bu : h_all + T * bu;
 }

@@ -37,4 +37,5 @@ const rl_kernels rl__avx2_kernels = {
     .name = "avx2",
     .gemm = tiled_gemm,
     PACKED_GEMM_ENTRIES,
+    RL_FUSED_ENTRIES(avx2),
 };

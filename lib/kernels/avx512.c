@@ -34,4 +34,5 @@ const rl_kernels rl__avx512_kernels = {
     .name = "avx512",
     .gemm = tiled_gemm,
     PACKED_GEMM_ENTRIES,
+    RL_FUSED_ENTRIES(avx512),
 };

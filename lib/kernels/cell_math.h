@@ -36,7 +36,10 @@
  * TF.js does, clipped to [0, 1]).
  * A new activation is one case here and one in pw_act_grad (and a
  * transcendental hook like PW_TANH if it needs one). */
-static inline VF pw_act(int act, VF x)
+/* Always inlined: a call per vector (the switch and the transcendentals
+ * out of line) cost a third of the fused step's time, and inlined with a
+ * constant `act` the switch folds away. */
+static inline __attribute__((always_inline)) VF pw_act(int act, VF x)
 {
     switch (act) {
     /* x second: x86 max returns its second operand when either is NaN, and
@@ -76,6 +79,34 @@ PW_LINKAGE void PW_NAME(activate)(int act, const PW_REAL *x, PW_REAL *y, size_t 
         V_STORE_N(y + j, pw_act(act, V_LOAD_N(x + j, n - j)), n - j);
 }
 
+/* The cells on registers, shared by the passes below and the fused step
+ * (fused_step.h), which applies them to the product's accumulators: one
+ * operation sequence per element wherever the cell runs.
+ * LSTM: the pre-activations i, f, g, o become the activated gates;
+ * c = f c_prev + i g, a = act(c); returns h = o a. */
+static inline __attribute__((always_inline)) VF pw_lstm_vec(VF *i_, VF *f_, VF *g_, VF *o_, VF c_prev, VF *c_, VF *a_, int act,
+                             int ract)
+{
+    *i_ = pw_act(ract, *i_);
+    *f_ = pw_act(ract, *f_);
+    *g_ = pw_act(act, *g_);
+    *o_ = pw_act(ract, *o_);
+    *c_ = V_FMA(*f_, c_prev, V_MUL(*i_, *g_));
+    *a_ = pw_act(act, *c_);
+    return V_MUL(*o_, *a_);
+}
+
+/* GRU (reset_after): x parts z, r, h~ (x W + b_in) become the activated
+ * gates, given the recurrent parts (h U + b_rec); returns h. */
+static inline __attribute__((always_inline)) VF pw_gru_vec(VF *z_, VF *r_, VF *hh, VF rec_z, VF rec_r, VF rec_h, VF h_prev,
+                            int act, int ract)
+{
+    *z_ = pw_act(ract, V_ADD(*z_, rec_z));
+    *r_ = pw_act(ract, V_ADD(*r_, rec_r));
+    *hh = pw_act(act, V_FMA(*r_, rec_h, *hh));
+    return V_FMA(*z_, h_prev, V_MUL(V_SUB(V_SET1(1.0f), *z_), *hh));
+}
+
 /* One LSTM step for a batch: z rows [4u] (i, f, c, o pre-activations) become
  * the activated gates; c = f c_prev + i g, ac = act(c), h = o ac. */
 static inline void lstm_lanes(PW_REAL *zb, size_t u, size_t j, size_t n, const PW_REAL *cp,
@@ -83,19 +114,16 @@ static inline void lstm_lanes(PW_REAL *zb, size_t u, size_t j, size_t n, const P
 {
 #define PW_LD(p) (n == V_WIDTH ? V_LOAD(p) : V_LOAD_N(p, n))
 #define PW_ST(p, v) (n == V_WIDTH ? V_STORE(p, v) : V_STORE_N(p, v, n))
-    VF i_ = pw_act(ract, PW_LD(zb + j));
-    VF f_ = pw_act(ract, PW_LD(zb + u + j));
-    VF g_ = pw_act(act, PW_LD(zb + 2 * u + j));
-    VF o_ = pw_act(ract, PW_LD(zb + 3 * u + j));
-    VF c_ = V_FMA(f_, PW_LD(cp + j), V_MUL(i_, g_));
-    VF a_ = pw_act(act, c_);
+    VF i_ = PW_LD(zb + j), f_ = PW_LD(zb + u + j), g_ = PW_LD(zb + 2 * u + j);
+    VF o_ = PW_LD(zb + 3 * u + j), c_, a_;
+    VF h_ = pw_lstm_vec(&i_, &f_, &g_, &o_, PW_LD(cp + j), &c_, &a_, act, ract);
     PW_ST(zb + j, i_);
     PW_ST(zb + u + j, f_);
     PW_ST(zb + 2 * u + j, g_);
     PW_ST(zb + 3 * u + j, o_);
     PW_ST(c + j, c_);
     PW_ST(ac + j, a_);
-    PW_ST(h + j, V_MUL(o_, a_));
+    PW_ST(h + j, h_);
 }
 
 PW_LINKAGE void PW_NAME(lstm_cell)(size_t batch, size_t u, PW_REAL *z, const PW_REAL *c_prev,
@@ -116,13 +144,13 @@ PW_LINKAGE void PW_NAME(lstm_cell)(size_t batch, size_t u, PW_REAL *z, const PW_
 static inline void gru_lanes(PW_REAL *zb, const PW_REAL *rb, size_t u, size_t j, size_t n,
                              const PW_REAL *hp, PW_REAL *h, int act, int ract)
 {
-    VF z_ = pw_act(ract, V_ADD(PW_LD(zb + j), PW_LD(rb + j)));
-    VF r_ = pw_act(ract, V_ADD(PW_LD(zb + u + j), PW_LD(rb + u + j)));
-    VF hh = pw_act(act, V_FMA(r_, PW_LD(rb + 2 * u + j), PW_LD(zb + 2 * u + j)));
+    VF z_ = PW_LD(zb + j), r_ = PW_LD(zb + u + j), hh = PW_LD(zb + 2 * u + j);
+    VF h_ = pw_gru_vec(&z_, &r_, &hh, PW_LD(rb + j), PW_LD(rb + u + j), PW_LD(rb + 2 * u + j),
+                       PW_LD(hp + j), act, ract);
     PW_ST(zb + j, z_);
     PW_ST(zb + u + j, r_);
     PW_ST(zb + 2 * u + j, hh);
-    PW_ST(h + j, V_FMA(z_, PW_LD(hp + j), V_MUL(V_SUB(V_SET1(1.0f), z_), hh)));
+    PW_ST(h + j, h_);
 #undef PW_LD
 #undef PW_ST
 }

@@ -49,6 +49,46 @@ typedef void (*rl_pack_b_fn)(float *dst, size_t k, size_t n,
 typedef void (*rl_gemm_packed_fn)(size_t m, size_t n, size_t k,
                                   const float *a, size_t a_rs, size_t a_cs,
                                   const float *packed, float *c, size_t ldc, int accumulate);
+/* ---- fused forward step of the recurrent layers (kernels/fused_step.h) ----
+ * One time step of a batch: the recurrent product h_prev U on gate-
+ * interleaved weights, with the cell applied to the accumulators as the
+ * product's epilogue. Each product element keeps the chain of the unfused
+ * step: it starts from z (bias + x W, already there) or, when `x` is set
+ * (the input folded into the step), from the bias followed by the fmas over
+ * x W in increasing k; then the fmas over h U in increasing k. The cell is
+ * cell_math.h's register form. So the bits equal gemm + cell on every path.
+ *
+ * Packed weights (pack): per block of `block_units(gates)` units, for each
+ * row k of W [rows x gates*u] (gate q's columns at q*u), the gates' slices of
+ * the block side by side, zero past u: block b starts at
+ * b * rows * gates * block_units floats. */
+typedef struct rl_fused_step {
+    size_t batch, u;
+    size_t in;                     /* inputs per row of x (with x) */
+    const float *x;                /* x_t [batch][in], or NULL: z holds bias + x W */
+    const float *w_packed;         /* with x: W [in][gates*u] packed */
+    const float *bias_packed;      /* with x: bias (GRU: b_in) packed, one row */
+    const float *u_packed;         /* U [u][gates*u] packed */
+    const float *rec_bias_packed;  /* GRU: b_rec packed, one row */
+    const float *h_prev;           /* [batch][u] */
+    int recurrent;                 /* 0: no h U (first step without an initial state:
+                                      0 * inf would make a NaN the unfused step has not) */
+    const float *c_prev;           /* LSTM: [batch][u] */
+    float *z;      /* [batch][gates*u]: in bias + x W (without x); out the
+                      activated gates (SimpleRNN: z == h) */
+    float *rec;    /* GRU: out h U + b_rec [batch][3u] (backward reads it) */
+    float *c, *ac; /* LSTM: out c and act(c) [batch][u] */
+    float *h;      /* out [batch][u] */
+    int act, ract;
+} rl_fused_step;
+
+/* Units per block for a cell of `gates` gates (1: SimpleRNN, 3: GRU, 4: LSTM). */
+typedef size_t (*rl_fused_block_fn)(unsigned gates);
+typedef void (*rl_fused_pack_fn)(const float *w, size_t rows, size_t u, unsigned gates,
+                                 float *dst);
+/* The step on unit blocks [block_begin, block_end): disjoint ranges may run
+ * on different threads. */
+typedef void (*rl_fused_step_fn)(const rl_fused_step *s, size_t block_begin, size_t block_end);
 
 typedef struct rl_kernels {
     const char *name;   /* "scalar", "avx2", "avx512", "neon" */
@@ -57,7 +97,27 @@ typedef struct rl_kernels {
     size_t panel;                    /* columns per packed panel, divides RL_PACK_PANEL_MAX */
     rl_pack_b_fn pack_b;
     rl_gemm_packed_fn gemm_packed;
+    /* fused forward step (NULL on paths without it: gemm + cell there) */
+    rl_fused_block_fn fused_block_units;
+    rl_fused_pack_fn fused_pack;
+    rl_fused_step_fn lstm_step, gru_step, rnn_step;
 } rl_kernels;
+
+/* The fused-step entries of a path's table, defined in pointwise_<isa>.c. */
+#define RL_FUSED_DECLARE(isa)                                                                  \
+    size_t rl__fs_##isa##_block_units(unsigned gates);                                        \
+    void rl__fs_##isa##_pack(const float *w, size_t rows, size_t u, unsigned gates,           \
+                             float *dst);                                                     \
+    void rl__fs_##isa##_lstm_step(const rl_fused_step *s, size_t b0, size_t b1);              \
+    void rl__fs_##isa##_gru_step(const rl_fused_step *s, size_t b0, size_t b1);               \
+    void rl__fs_##isa##_rnn_step(const rl_fused_step *s, size_t b0, size_t b1);
+#define RL_FUSED_ENTRIES(isa)                                                                  \
+    .fused_block_units = rl__fs_##isa##_block_units, .fused_pack = rl__fs_##isa##_pack,       \
+    .lstm_step = rl__fs_##isa##_lstm_step, .gru_step = rl__fs_##isa##_gru_step,               \
+    .rnn_step = rl__fs_##isa##_rnn_step
+RL_FUSED_DECLARE(avx2)
+RL_FUSED_DECLARE(avx512)
+RL_FUSED_DECLARE(neon)
 
 /* Each returns NULL when the path is not compiled in or the CPU (and OS,
  * via XGETBV) cannot run it. */

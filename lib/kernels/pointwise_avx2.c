@@ -40,4 +40,15 @@ static inline __m256i lanes_below(size_t n)
 #define FR_VECS 12
 #include "fused_row.h"
 
+/* The fused forward step (fused_step.h): register tiles of rows x (gates x
+ * vectors): LSTM 3x4, GRU 4x3, SimpleRNN 6x2; a k pass reads 8192 floats
+ * (32 KiB) of packed U, which stay in L1 for all row tiles. */
+#define FS_NAME(name) rl__fs_avx2_##name
+#define FS_ROWS_LSTM 3
+#define FS_ROWS_GRU 4
+#define FS_ROWS_RNN 6
+#define FS_VECS_RNN 2
+#define FS_PANEL_FLOATS 8192
+#include "fused_step.h"
+
 RL_POINTWISE_TABLE(avx2)

@@ -37,4 +37,15 @@ typedef __m512 VF;
 #define FR_VECS 16
 #include "fused_row.h"
 
+/* The fused forward step (fused_step.h): register tiles of rows x (gates x
+ * vectors): LSTM 6x4, GRU 8x3, SimpleRNN 8x2; a k pass reads 8192 floats
+ * (32 KiB) of packed U, which stay in L1 for all row tiles. */
+#define FS_NAME(name) rl__fs_avx512_##name
+#define FS_ROWS_LSTM 6
+#define FS_ROWS_GRU 8
+#define FS_ROWS_RNN 8
+#define FS_VECS_RNN 2
+#define FS_PANEL_FLOATS 8192
+#include "fused_step.h"
+
 RL_POINTWISE_TABLE(avx512)

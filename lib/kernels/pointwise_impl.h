@@ -19,7 +19,7 @@
 #define PW_LOG2E 1.44269504088896341f
 #define PW_ROUND_MAGIC 12582912.0f   /* 1.5 * 2^23: adding it rounds to an integer */
 
-static inline VF pw_exp(VF x)
+static inline __attribute__((always_inline)) VF pw_exp(VF x)
 {
     /* The clamp keeps 2^n representable. x goes second: min/max return
      * their second operand for a NaN (x86; the scalar macros copy it), so a
@@ -41,12 +41,12 @@ static inline VF pw_exp(VF x)
     return V_MUL(p, V_POW2I(n));
 }
 
-static inline VF pw_sigmoid(VF x)
+static inline __attribute__((always_inline)) VF pw_sigmoid(VF x)
 {
     return V_DIV(V_SET1(1.0f), V_ADD(V_SET1(1.0f), pw_exp(V_SUB(V_SET1(0.0f), x))));
 }
 
-static inline VF pw_tanh(VF x)
+static inline __attribute__((always_inline)) VF pw_tanh(VF x)
 {
     VF a = V_ABS(x);
     /* |x| < 0.625: odd polynomial (no cancellation near 0); else via exp. */

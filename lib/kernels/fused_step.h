@@ -1,0 +1,452 @@
+/* The fused forward step of the recurrent layers (rl_fused_step in
+ * kernels.h), written once for the SIMD paths, as oneDNN's brgemm-based RNN
+ * does it: per register tile of rows x one block of units, the accumulators
+ * of all the gates of those units start from z (bias + x W) -- or, with the
+ * input folded in, from the bias followed by x W -- take the recurrent
+ * product h_prev U from gate-interleaved weights, and the cell math of
+ * cell_math.h then runs on them while they are in registers; only what the
+ * forward and backward need is stored (the activated gates, c, act(c), h;
+ * for the GRU h U + b_rec).
+ *
+ * Bits: each accumulator lane is one product element's fma chain in
+ * increasing k, started from the same value as the unfused step (bias ->
+ * x W -> h U), stored and reloaded exactly between k blocks; the cell is the
+ * register form of cell_math.h (pw_lstm_vec, pw_gru_vec, pw_act). So every
+ * path gives the bits of scalar gemm + cell.
+ *
+ * Included after pointwise_impl.h (the V_ macros and the cell math) by
+ * pointwise_<isa>.c, which defines:
+ *   FS_NAME(name)                  exported name (rl__fs_<isa>_name)
+ *   FS_ROWS_LSTM, FS_ROWS_GRU      rows per register tile (<= FS_MAX_ROWS)
+ *   FS_ROWS_RNN, FS_VECS_RNN       the same for SimpleRNN, and its vectors of
+ *                                  units per block (LSTM, GRU: one vector)
+ *   FS_PANEL_FLOATS                packed U floats per k block: a block's
+ *                                  panel stays in L1 while every row tile
+ *                                  of the batch reads it */
+#ifndef RL_FUSED_STEP_H
+#define RL_FUSED_STEP_H
+
+#include <stddef.h>
+
+#include "kernels.h"
+
+#define FS_MAX_ROWS 8
+#define FS_MAX_Q 4   /* accumulator vectors per row: gates x vectors per block */
+#define FS_INLINE inline __attribute__((always_inline))
+
+static FS_INLINE size_t fs_vecs(unsigned gates)
+{
+    return gates == 1 ? FS_VECS_RNN : 1;
+}
+
+size_t FS_NAME(block_units)(unsigned gates)
+{
+    return fs_vecs(gates) * V_WIDTH;
+}
+
+void FS_NAME(pack)(const float *w, size_t rows, size_t u, unsigned gates, float *dst)
+{
+    const size_t bw = FS_NAME(block_units)(gates), g = gates * u;
+    for (size_t j0 = 0; j0 < u; j0 += bw)
+        for (size_t k = 0; k < rows; k++)
+            for (unsigned q = 0; q < gates; q++)
+                for (size_t l = 0; l < bw; l++)
+                    *dst++ = j0 + l < u ? w[k * g + q * u + j0 + l] : 0.0f;
+}
+
+/* Lanes of the vector at unit j in use (0 past the end). */
+static FS_INLINE size_t fs_lanes(size_t u, size_t j)
+{
+    return j >= u ? 0 : u - j < V_WIDTH ? u - j : V_WIDTH;
+}
+
+static FS_INLINE VF fs_load(const float *p, size_t n)
+{
+    return n == V_WIDTH ? V_LOAD(p) : n ? V_LOAD_N(p, n) : V_SET1(0.0f);
+}
+
+static FS_INLINE void fs_store(float *p, VF v, size_t n)
+{
+    if (n == V_WIDTH)
+        V_STORE(p, v);
+    else if (n)
+        V_STORE_N(p, v, n);
+}
+
+/* The ragged last block: each row's last vector of a gate holds only n <
+ * V_WIDTH units, so the cell would run on mostly empty lanes (H = 50 on 16
+ * lanes: a quarter of the vectors carry 2 units). Its epilogue instead packs
+ * the rows' n units side by side -- row i at i * n -- and runs the cell over
+ * rows * n units in full vectors. The cell is element-wise, so each element
+ * sees the same operations wherever its lane is. */
+#define FS_PACKED (FS_MAX_ROWS * V_WIDTH)
+
+static FS_INLINE void fs_gather(float *dst, const float *src, size_t ld, int rows, size_t n)
+{
+    for (int i = 0; i < rows; i++)
+        for (size_t l = 0; l < n; l++)
+            dst[(size_t)i * n + l] = src[(size_t)i * ld + l];
+}
+
+static FS_INLINE void fs_scatter(float *dst, size_t ld, const float *src, int rows, size_t n)
+{
+    for (int i = 0; i < rows; i++)
+        for (size_t l = 0; l < n; l++)
+            dst[(size_t)i * ld + l] = src[(size_t)i * n + l];
+}
+
+/* The first n lanes of each row's vector v[i][q] side by side in dst. */
+static FS_INLINE void fs_pack_lanes(float *dst, VF v[FS_MAX_ROWS][FS_MAX_Q], int q, int rows,
+                                    size_t n)
+{
+    float lanes[V_WIDTH];
+    for (int i = 0; i < rows; i++) {
+        V_STORE(lanes, v[i][q]);
+        for (size_t l = 0; l < n; l++)
+            dst[(size_t)i * n + l] = lanes[l];
+    }
+}
+
+/* acc[rows][nq] += A[rows x kc] * panel[kc x nq vectors], k ascending. rows
+ * and nq are constants after inlining, so acc stays in registers. */
+static FS_INLINE void fs_chain(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q], const float *a,
+                               size_t a_rs, size_t kc, const float *panel)
+{
+    for (size_t p = 0; p < kc; p++) {
+        const float *bp = panel + p * (size_t)nq * V_WIDTH;
+        for (int i = 0; i < rows; i++) {
+            const VF ai = V_SET1(a[(size_t)i * a_rs + p]);
+            for (int q = 0; q < nq; q++)
+                acc[i][q] = V_FMA(ai, V_LOAD(bp + q * V_WIDTH), acc[i][q]);
+        }
+    }
+}
+
+/* Accumulators from a packed bias row (every row alike). */
+static FS_INLINE void fs_from_bias(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q],
+                                   const float *bias_packed)
+{
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < nq; q++)
+            acc[i][q] = V_LOAD(bias_packed + q * V_WIDTH);
+}
+
+/* Vector q of a row sits at column col(q) = (q / nv) * u + j0 + (q % nv) * V_WIDTH
+ * (gate, then vector within the block). */
+static FS_INLINE size_t fs_col(int q, int nv, size_t u, size_t j0)
+{
+    return (size_t)(q / nv) * u + j0 + (size_t)(q % nv) * V_WIDTH;
+}
+
+static FS_INLINE void fs_load_rows(int rows, int nq, int nv, VF acc[FS_MAX_ROWS][FS_MAX_Q],
+                                   const float *m, size_t ld, size_t u, size_t j0)
+{
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < nq; q++) {
+            const size_t j = j0 + (size_t)(q % nv) * V_WIDTH;
+            acc[i][q] = fs_load(m + (size_t)i * ld + fs_col(q, nv, u, j0), fs_lanes(u, j));
+        }
+}
+
+static FS_INLINE void fs_store_rows(int rows, int nq, int nv, VF acc[FS_MAX_ROWS][FS_MAX_Q],
+                                    float *m, size_t ld, size_t u, size_t j0)
+{
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < nq; q++) {
+            const size_t j = j0 + (size_t)(q % nv) * V_WIDTH;
+            fs_store(m + (size_t)i * ld + fs_col(q, nv, u, j0), acc[i][q], fs_lanes(u, j));
+        }
+}
+
+/* One pass of a tile over k rows [p0, p0 + kc) of h U: the accumulators
+ * start from z (or, first pass with the input folded in, from bias + x W;
+ * GRU: from b_rec) or from the chain a previous pass stored, and end stored
+ * for the next pass, or in the cell's epilogue after the last one. */
+typedef struct fs_pass {
+    size_t p0, kc;      /* k rows of this pass */
+    int first, last;    /* first / last pass over k */
+} fs_pass;
+
+/* ---- LSTM ---------------------------------------------------------------- */
+
+/* The epilogues run with act and ract as constants for Keras' default
+ * pair (tanh = 2, sigmoid = 3), so the activations' switches fold away;
+ * any other pair takes the same code with the switches. */
+#define FS_WITH_ACTS(s, call)                                                                  \
+    do {                                                                                       \
+        if ((s)->act == 2 && (s)->ract == 3) {                                                 \
+            const int act = 2, ract = 3;                                                       \
+            call;                                                                              \
+        } else {                                                                               \
+            const int act = (s)->act, ract = (s)->ract;                                        \
+            call;                                                                              \
+        }                                                                                      \
+    } while (0)
+
+static FS_INLINE void fs_lstm_cell(const rl_fused_step *s, size_t row, size_t j0,
+                                   VF v[FS_MAX_Q], int act, int ract)
+{
+    const size_t u = s->u, n = fs_lanes(u, j0), o = row * u + j0;
+    float *z = s->z + row * 4 * u + j0;
+    VF c_, a_;
+    VF h_ = pw_lstm_vec(&v[0], &v[1], &v[2], &v[3], fs_load(s->c_prev + o, n), &c_, &a_, act,
+                        ract);
+    for (int q = 0; q < 4; q++)
+        fs_store(z + (size_t)q * u, v[q], n);
+    fs_store(s->c + o, c_, n);
+    fs_store(s->ac + o, a_, n);
+    fs_store(s->h + o, h_, n);
+}
+
+static __attribute__((noinline)) void fs_lstm_epilogue(const rl_fused_step *s, size_t r0,
+                                                       int rows, size_t j0,
+                                                       VF v[FS_MAX_ROWS][FS_MAX_Q])
+{
+    FS_WITH_ACTS(s, for (int i = 0; i < rows; i++)
+                        fs_lstm_cell(s, r0 + (size_t)i, j0, v[i], act, ract));
+}
+
+static __attribute__((noinline)) void fs_lstm_ragged(const rl_fused_step *s, size_t r0, int rows,
+                                                     size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
+{
+    const size_t u = s->u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
+    float z[4 * FS_PACKED], cp[FS_PACKED], c[FS_PACKED], ac[FS_PACKED], h[FS_PACKED];
+    for (int q = 0; q < 4; q++)
+        fs_pack_lanes(z + (size_t)q * m, v, q, rows, n);
+    fs_gather(cp, s->c_prev + o, u, rows, n);
+    FS_WITH_ACTS(s, for (size_t j = 0; j < m; j += V_WIDTH)
+                        lstm_lanes(z, m, j, m - j < V_WIDTH ? m - j : V_WIDTH, cp, c, ac, h, act,
+                                   ract));
+    for (int q = 0; q < 4; q++)
+        fs_scatter(s->z + r0 * 4 * u + (size_t)q * u + j0, 4 * u, z + (size_t)q * m, rows, n);
+    fs_scatter(s->c + o, u, c, rows, n);
+    fs_scatter(s->ac + o, u, ac, rows, n);
+    fs_scatter(s->h + o, u, h, rows, n);
+}
+
+static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
+                                   const float *u_pan, const float *w_pan, const float *b_pan,
+                                   fs_pass ps)
+{
+    const size_t u = s->u, g = 4 * u;
+    float *z = s->z + r0 * g;
+    VF acc[FS_MAX_ROWS][FS_MAX_Q];
+    if (ps.first && s->x) {
+        fs_from_bias(rows, 4, acc, b_pan);
+        fs_chain(rows, 4, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+    } else {
+        fs_load_rows(rows, 4, 1, acc, z, g, u, j0);
+    }
+    if (ps.kc)
+        fs_chain(rows, 4, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc, u_pan + ps.p0 * 4 * V_WIDTH);
+    if (!ps.last) {
+        fs_store_rows(rows, 4, 1, acc, z, g, u, j0);
+        return;
+    }
+    VF out[FS_MAX_ROWS][FS_MAX_Q];
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < 4; q++)
+            out[i][q] = acc[i][q];
+    if (u - j0 < V_WIDTH) {
+        fs_lstm_ragged(s, r0, rows, j0, out);
+        return;
+    }
+    fs_lstm_epilogue(s, r0, rows, j0, out);
+}
+
+/* ---- GRU (reset_after) --------------------------------------------------- */
+
+static FS_INLINE void fs_gru_cell(const rl_fused_step *s, size_t row, size_t j0, VF v[FS_MAX_Q],
+                                  int act, int ract)
+{
+    const size_t u = s->u, n = fs_lanes(u, j0), o = row * u + j0;
+    float *z = s->z + row * 3 * u + j0, *rec = s->rec + row * 3 * u + j0;
+    for (int q = 0; q < 3; q++)
+        fs_store(rec + (size_t)q * u, v[q], n);
+    VF z_ = fs_load(z, n), r_ = fs_load(z + u, n), hh = fs_load(z + 2 * u, n);
+    VF h_ = pw_gru_vec(&z_, &r_, &hh, v[0], v[1], v[2], fs_load(s->h_prev + o, n), act, ract);
+    fs_store(z, z_, n);
+    fs_store(z + u, r_, n);
+    fs_store(z + 2 * u, hh, n);
+    fs_store(s->h + o, h_, n);
+}
+
+static __attribute__((noinline)) void fs_gru_epilogue(const rl_fused_step *s, size_t r0,
+                                                      int rows, size_t j0,
+                                                      VF v[FS_MAX_ROWS][FS_MAX_Q])
+{
+    FS_WITH_ACTS(s, for (int i = 0; i < rows; i++)
+                        fs_gru_cell(s, r0 + (size_t)i, j0, v[i], act, ract));
+}
+
+static __attribute__((noinline)) void fs_gru_ragged(const rl_fused_step *s, size_t r0, int rows,
+                                                    size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
+{
+    const size_t u = s->u, g = 3 * u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
+    float z[3 * FS_PACKED], rec[3 * FS_PACKED], hp[FS_PACKED], h[FS_PACKED];
+    for (int q = 0; q < 3; q++) {
+        fs_pack_lanes(rec + (size_t)q * m, v, q, rows, n);
+        fs_scatter(s->rec + r0 * g + (size_t)q * u + j0, g, rec + (size_t)q * m, rows, n);
+        fs_gather(z + (size_t)q * m, s->z + r0 * g + (size_t)q * u + j0, g, rows, n);
+    }
+    fs_gather(hp, s->h_prev + o, u, rows, n);
+    FS_WITH_ACTS(s, for (size_t j = 0; j < m; j += V_WIDTH)
+                        gru_lanes(z, rec, m, j, m - j < V_WIDTH ? m - j : V_WIDTH, hp, h, act,
+                                  ract));
+    for (int q = 0; q < 3; q++)
+        fs_scatter(s->z + r0 * g + (size_t)q * u + j0, g, z + (size_t)q * m, rows, n);
+    fs_scatter(s->h + o, u, h, rows, n);
+}
+
+static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
+                                  const float *u_pan, const float *w_pan, const float *b_pan,
+                                  fs_pass ps)
+{
+    const size_t u = s->u, g = 3 * u;
+    float *rec = s->rec + r0 * g;
+    VF acc[FS_MAX_ROWS][FS_MAX_Q];
+    if (ps.first && s->x) {   /* the x part: b_in + x W, to z */
+        fs_from_bias(rows, 3, acc, b_pan);
+        fs_chain(rows, 3, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+        fs_store_rows(rows, 3, 1, acc, s->z + r0 * g, g, u, j0);
+    }
+    if (ps.first)
+        fs_from_bias(rows, 3, acc, s->rec_bias_packed + j0 / V_WIDTH * 3 * V_WIDTH);
+    else
+        fs_load_rows(rows, 3, 1, acc, rec, g, u, j0);
+    if (ps.kc)
+        fs_chain(rows, 3, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc, u_pan + ps.p0 * 3 * V_WIDTH);
+    if (!ps.last) {
+        fs_store_rows(rows, 3, 1, acc, rec, g, u, j0);
+        return;
+    }
+    VF out[FS_MAX_ROWS][FS_MAX_Q];
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < 3; q++)
+            out[i][q] = acc[i][q];
+    if (u - j0 < V_WIDTH) {
+        fs_gru_ragged(s, r0, rows, j0, out);
+        return;
+    }
+    fs_gru_epilogue(s, r0, rows, j0, out);
+}
+
+/* ---- SimpleRNN ----------------------------------------------------------- */
+
+/* The last block: full vectors as they are, the ragged one packed. */
+static __attribute__((noinline)) void fs_rnn_ragged(const rl_fused_step *s, size_t r0, int rows,
+                                                    size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
+{
+    const size_t u = s->u;
+    float *h = s->h + r0 * u;
+    for (int q = 0; q < FS_VECS_RNN; q++) {
+        const size_t j = j0 + (size_t)q * V_WIDTH, n = fs_lanes(u, j);
+        if (n == V_WIDTH) {
+            for (int i = 0; i < rows; i++)
+                V_STORE(h + (size_t)i * u + j, pw_act(s->act, v[i][q]));
+        } else if (n) {
+            float a[FS_PACKED];
+            fs_pack_lanes(a, v, q, rows, n);
+            PW_NAME(activate)(s->act, a, a, (size_t)rows * n);
+            fs_scatter(h + j, u, a, rows, n);
+        }
+    }
+}
+
+static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
+                                  const float *u_pan, const float *w_pan, const float *b_pan,
+                                  fs_pass ps)
+{
+    const int nv = FS_VECS_RNN;
+    const size_t u = s->u;
+    float *z = s->z + r0 * u;
+    VF acc[FS_MAX_ROWS][FS_MAX_Q];
+    if (ps.first && s->x) {
+        fs_from_bias(rows, nv, acc, b_pan);
+        fs_chain(rows, nv, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+    } else {
+        fs_load_rows(rows, nv, nv, acc, z, u, u, j0);
+    }
+    if (ps.kc)
+        fs_chain(rows, nv, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
+                 u_pan + ps.p0 * (size_t)nv * V_WIDTH);
+    if (!ps.last) {
+        fs_store_rows(rows, nv, nv, acc, z, u, u, j0);
+        return;
+    }
+    if (fs_lanes(u, j0 + (size_t)(nv - 1) * V_WIDTH) == V_WIDTH) {   /* a full block */
+        for (int i = 0; i < rows; i++)
+            for (int q = 0; q < nv; q++)
+                acc[i][q] = pw_act(s->act, acc[i][q]);
+        fs_store_rows(rows, nv, nv, acc, s->h + r0 * u, u, u, j0);
+        return;
+    }
+    VF out[FS_MAX_ROWS][FS_MAX_Q];
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < nv; q++)
+            out[i][q] = acc[i][q];
+    fs_rnn_ragged(s, r0, rows, j0, out);
+}
+
+/* ---- the steps: blocks of units, k passes, row tiles --------------------- */
+
+/* Every row tile of the batch over one block of units: rows in tiles of
+ * `full` (a constant), the rest in one smaller tile. */
+#define FS_ROW_TILES(tile_fn, full)                                                            \
+    do {                                                                                       \
+        size_t r0 = 0;                                                                         \
+        for (; r0 + (full) <= s->batch; r0 += (full))                                          \
+            tile_fn((full), s, r0, j0, u_pan, w_pan, b_pan, ps);                               \
+        switch (s->batch - r0) {                                                               \
+        case 1: if (1 < (full)) tile_fn(1, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
+        case 2: if (2 < (full)) tile_fn(2, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
+        case 3: if (3 < (full)) tile_fn(3, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
+        case 4: if (4 < (full)) tile_fn(4, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
+        case 5: if (5 < (full)) tile_fn(5, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
+        case 6: if (6 < (full)) tile_fn(6, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
+        case 7: if (7 < (full)) tile_fn(7, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
+        default: break;                                                                        \
+        }                                                                                      \
+    } while (0)
+
+/* Blocks [b0, b1) of a cell with `gates` gates: per block, the k passes
+ * over h U (one when there is no recurrent product), each over all rows. */
+#define FS_STEP_BODY(gates, tile_fn, full)                                                     \
+    do {                                                                                       \
+        const size_t bw = FS_NAME(block_units)(gates), u = s->u;                               \
+        const size_t row_floats = (size_t)(gates) * bw;                                        \
+        size_t kb = FS_PANEL_FLOATS / row_floats;                                              \
+        if (kb == 0)                                                                           \
+            kb = 1;                                                                            \
+        const size_t k = s->recurrent ? u : 0;                                                 \
+        for (size_t b = b0; b < b1; b++) {                                                     \
+            const size_t j0 = b * bw;                                                          \
+            const float *u_pan = s->u_packed + b * u * row_floats;                             \
+            const float *w_pan = s->x ? s->w_packed + b * s->in * row_floats : NULL;           \
+            const float *b_pan = s->x ? s->bias_packed + b * row_floats : NULL;                \
+            size_t p0 = 0;                                                                     \
+            do {                                                                               \
+                const size_t kc = k - p0 < kb ? k - p0 : kb;                                   \
+                const fs_pass ps = { p0, kc, p0 == 0, p0 + kc >= k };                          \
+                FS_ROW_TILES(tile_fn, full);                                                   \
+                p0 += kc;                                                                      \
+            } while (p0 < k);                                                                  \
+        }                                                                                      \
+    } while (0)
+
+void FS_NAME(lstm_step)(const rl_fused_step *s, size_t b0, size_t b1)
+{
+    FS_STEP_BODY(4, fs_lstm_tile, FS_ROWS_LSTM);
+}
+
+void FS_NAME(gru_step)(const rl_fused_step *s, size_t b0, size_t b1)
+{
+    FS_STEP_BODY(3, fs_gru_tile, FS_ROWS_GRU);
+}
+
+void FS_NAME(rnn_step)(const rl_fused_step *s, size_t b0, size_t b1)
+{
+    FS_STEP_BODY(1, fs_rnn_tile, FS_ROWS_RNN);
+}
+
+#endif

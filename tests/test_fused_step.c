@@ -1,0 +1,262 @@
+/* lib/kernels/fused_step.h through compute.h's step calls: on every SIMD
+ * path, the fused step of each recurrent cell (LSTM, GRU reset_after,
+ * SimpleRNN) gives the bits of the scalar path's fill + gemm + cell, on
+ * ragged shapes (units around the vector width, batches around the row
+ * tile, k split into several passes), with the input folded into the step
+ * or projected beforehand, with and without the recurrent product (first
+ * step without an initial state), for several activation pairs; and it
+ * writes nothing outside its outputs. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compute.h"
+#include "kernels/kernels.h"
+#include "pool.h"
+
+#define GUARD 24   /* floats after each output that nothing may touch */
+
+typedef struct shape {
+    size_t batch, u, in;
+} shape;
+
+/* Inputs of one step, shared by both runs. */
+typedef struct inputs {
+    float *x, *kernel, *bias, *rec_kernel, *rec_bias, *h_prev, *c_prev, *z0;
+} inputs;
+
+/* Outputs of one run (each with a guard tail). */
+typedef struct outputs {
+    float *z, *rec, *c, *ac, *h;
+    size_t nz, nu;
+} outputs;
+
+static float *buffer(size_t n, uint64_t seed, float lo, float hi)
+{
+    float *p = malloc((n + GUARD) * sizeof(float));
+    assert_non_null(p);
+    tu_fill_uniform(p, n + GUARD, seed, lo, hi);
+    return p;
+}
+
+static inputs make_inputs(shape sh, unsigned gates, uint64_t seed)
+{
+    const size_t g = gates * sh.u;
+    inputs in = {
+        .x = buffer(sh.batch * sh.in, seed, -2.0f, 2.0f),
+        .kernel = buffer(sh.in * g, seed + 1, -1.0f, 1.0f),
+        .bias = buffer(g, seed + 2, -1.0f, 1.0f),
+        .rec_kernel = buffer(sh.u * g, seed + 3, -0.6f, 0.6f),
+        .rec_bias = buffer(g, seed + 4, -1.0f, 1.0f),
+        .h_prev = buffer(sh.batch * sh.u, seed + 5, -1.0f, 1.0f),
+        .c_prev = buffer(sh.batch * sh.u, seed + 6, -3.0f, 3.0f),
+        /* z as the input projection left it: wide enough to saturate */
+        .z0 = buffer(sh.batch * g, seed + 7, -6.0f, 6.0f),
+    };
+    return in;
+}
+
+static void free_inputs(inputs *in)
+{
+    free(in->x), free(in->kernel), free(in->bias), free(in->rec_kernel);
+    free(in->rec_bias), free(in->h_prev), free(in->c_prev), free(in->z0);
+}
+
+static outputs make_outputs(shape sh, unsigned gates, const inputs *in)
+{
+    outputs o = { .nz = sh.batch * gates * sh.u, .nu = sh.batch * sh.u };
+    o.z = buffer(o.nz, 91, -9.0f, 9.0f);
+    memcpy(o.z, in->z0, o.nz * sizeof(float));
+    o.rec = buffer(o.nz, 92, -9.0f, 9.0f);
+    o.c = buffer(o.nu, 93, -9.0f, 9.0f);
+    o.ac = buffer(o.nu, 94, -9.0f, 9.0f);
+    o.h = buffer(o.nu, 95, -9.0f, 9.0f);
+    return o;
+}
+
+static void free_outputs(outputs *o)
+{
+    free(o->z), free(o->rec), free(o->c), free(o->ac), free(o->h);
+}
+
+/* One step on `path`: fused (packed weights) where the path has it. */
+static outputs run_step_on(const rl_compute *cxp, shape sh, unsigned gates, const inputs *in,
+                           int fold, int recurrent, int act, int ract)
+{
+    const rl_compute cx = *cxp;
+    outputs o = make_outputs(sh, gates, in);
+    const size_t pack_floats = rl__step_pack_floats(sh.in, sh.u, gates);
+    float *packed = aligned_alloc(64, (pack_floats * sizeof(float) + 63) / 64 * 64);
+    assert_non_null(packed);
+    rl_cell_step s = {
+        .batch = sh.batch, .u = sh.u, .in = sh.in, .x = fold ? in->x : NULL,
+        .kernel = in->kernel, .bias = in->bias, .rec_kernel = in->rec_kernel,
+        .rec_bias = gates == 3 ? in->rec_bias : NULL,
+        .packed = rl__step_fused(&cx) ? packed : NULL,
+        .h_prev = in->h_prev, .c_prev = in->c_prev, .recurrent = recurrent,
+        .z = o.z, .rec = o.rec, .c = o.c, .ac = o.ac, .h = gates == 1 ? o.z : o.h,
+        .act = act, .ract = ract,
+    };
+    rl__step_pack(&cx, &s, gates, fold, packed);
+    if (gates == 4)
+        rl__lstm_step(&cx, &s);
+    else if (gates == 3)
+        rl__gru_step(&cx, &s);
+    else
+        rl__rnn_step(&cx, &s);
+    free(packed);
+    return o;
+}
+
+static outputs run_step(const rl_kernels *path, shape sh, unsigned gates, const inputs *in,
+                        int fold, int recurrent, int act, int ract)
+{
+    const rl_compute cx = { .kernels = path, .pool = NULL };
+    return run_step_on(&cx, sh, gates, in, fold, recurrent, act, ract);
+}
+
+static void assert_same(const char *what, const float *got, const float *want, size_t n,
+                        const char *path, unsigned gates, shape sh, int fold, int recurrent)
+{
+    if (memcmp(got, want, (n + GUARD) * sizeof(float)) == 0)
+        return;
+    for (size_t i = 0; i < n + GUARD; i++)
+        if (memcmp(got + i, want + i, sizeof(float)) != 0)
+            fail_msg("%s: %s differs at %zu%s (%.9g vs %.9g scalar): gates %u batch %zu u %zu "
+                     "in %zu fold %d recurrent %d",
+                     path, what, i, i >= n ? " (guard)" : "", (double)got[i], (double)want[i],
+                     gates, sh.batch, sh.u, sh.in, fold, recurrent);
+}
+
+static void check_case_on(const rl_compute *cx, unsigned gates, shape sh, int act, int ract,
+                          uint64_t seed)
+{
+    const char *name = cx->kernels->name;
+    inputs in = make_inputs(sh, gates, seed);
+    for (int fold = 0; fold < 2; fold++)
+        for (int recurrent = 0; recurrent < 2; recurrent++) {
+            outputs want = run_step(rl__kernels_scalar(), sh, gates, &in, fold, recurrent, act,
+                                    ract);
+            outputs got = run_step_on(cx, sh, gates, &in, fold, recurrent, act, ract);
+            assert_same("z", got.z, want.z, want.nz, name, gates, sh, fold, recurrent);
+            if (gates == 3)
+                assert_same("rec", got.rec, want.rec, want.nz, name, gates, sh, fold,
+                            recurrent);
+            if (gates == 4) {
+                assert_same("c", got.c, want.c, want.nu, name, gates, sh, fold, recurrent);
+                assert_same("ac", got.ac, want.ac, want.nu, name, gates, sh, fold,
+                            recurrent);
+            }
+            if (gates != 1)
+                assert_same("h", got.h, want.h, want.nu, name, gates, sh, fold, recurrent);
+            free_outputs(&want);
+            free_outputs(&got);
+        }
+    free_inputs(&in);
+}
+
+static void check_case(const rl_kernels *path, unsigned gates, shape sh, int act, int ract,
+                       uint64_t seed)
+{
+    const rl_compute cx = { .kernels = path, .pool = NULL };
+    check_case_on(&cx, gates, sh, act, ract, seed);
+}
+
+static const size_t units[] = { 1, 7, 15, 16, 17, 50, 65 };
+static const size_t batches[] = { 1, 3, 8, 13, 64 };
+static const size_t inputs_n[] = { 1, 3, 64 };
+static const unsigned cells[] = { 4, 3, 1 };
+/* (act, ract) as rl_activation: tanh/sigmoid (Keras' default), relu /
+ * hard_sigmoid, linear / sigmoid */
+static const int acts[][2] = { { 2, 3 }, { 1, 4 }, { 0, 3 } };
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void check_path(const rl_kernels *path)
+{
+    assert_non_null(path);   /* main registers only the paths this CPU runs */
+    assert_non_null(path->lstm_step);
+    uint64_t seed = 1;
+    for (size_t c = 0; c < COUNT(cells); c++)
+        for (size_t u = 0; u < COUNT(units); u++)
+            for (size_t b = 0; b < COUNT(batches); b++)
+                for (size_t i = 0; i < COUNT(inputs_n); i++) {
+                    const int *a = acts[(u + b + i) % COUNT(acts)];
+                    shape sh = { batches[b], units[u], inputs_n[i] };
+                    check_case(path, cells[c], sh, a[0], a[1], seed += 10);
+                }
+    /* k in several passes (the packed panel of a pass is FS_PANEL_FLOATS) */
+    const size_t big_units[] = { 300, 520 };
+    for (size_t c = 0; c < COUNT(cells); c++)
+        for (size_t u = 0; u < COUNT(big_units); u++) {
+            shape sh = { 13, big_units[u], 3 };
+            check_case(path, cells[c], sh, 2, 3, seed += 10);
+        }
+}
+
+static void test_avx2_step_matches_scalar(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_avx2());
+}
+
+static void test_avx512_step_matches_scalar(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_avx512());
+}
+
+static void test_neon_step_matches_scalar(void **state)
+{
+    (void)state;
+    check_path(rl__kernels_neon());
+}
+
+/* Split by unit blocks over 2 and 3 threads (every block its own task),
+ * on the process's path: the bits of one scalar thread. */
+static void test_threads_match_scalar(void **state)
+{
+    (void)state;
+    const shape shapes[] = { { 13, 65, 3 }, { 64, 50, 1 }, { 8, 300, 64 } };
+    uint64_t seed = 7000;
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        rl_pool *pool = NULL;
+        assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &pool), RL_OK);
+        if (!pool)
+            continue;   /* one allowed CPU: nothing to split */
+        rl__pool_set_min_work(pool, 0);
+        const rl_compute cx = { .kernels = rl__kernels(), .pool = pool };
+        for (size_t c = 0; c < COUNT(cells); c++)
+            for (size_t i = 0; i < COUNT(shapes); i++)
+                check_case_on(&cx, cells[c], shapes[i], 2, 3, seed += 10);
+        rl__pool_destroy(pool);
+    }
+}
+
+/* The scalar path has no fused step: the layers then keep the one input
+ * projection over all steps, and nothing is packed. */
+static void test_scalar_is_unfused(void **state)
+{
+    (void)state;
+    const rl_compute cx = { .kernels = rl__kernels_scalar(), .pool = NULL };
+    assert_int_equal(rl__step_fused(&cx), 0);
+    assert_int_equal(rl__step_folds_input(&cx, 1, 50, 4), 0);
+}
+
+int main(void)
+{
+    struct CMUnitTest tests[5];
+    size_t n = 0;
+#define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
+    if (rl__kernels_avx2())
+        ADD(test_avx2_step_matches_scalar);
+    if (rl__kernels_avx512())
+        ADD(test_avx512_step_matches_scalar);
+    if (rl__kernels_neon() && rl__kernels_neon()->lstm_step)
+        ADD(test_neon_step_matches_scalar);
+    ADD(test_threads_match_scalar);
+    ADD(test_scalar_is_unfused);
+#undef ADD
+    return _cmocka_run_group_tests("fused_step", tests, n, NULL, NULL);
+}
