@@ -5,13 +5,16 @@
  *                           rl__gemm, with the shapes the layers issue:
  *     gemm_fwd_in   [T*B x I] x [I x G*H] once (input projection)
  *     gemm_fwd_rec  T-1 times [B x H] x [H x G*H] (recurrent product)
- *     gemm_bwd_dh   T-1 times [B x G*H] x [G*H x H] (dh = dZ U^T)
+ *     gemm_bwd_dh   T-1 times [B x G*H] x [G*H x H] (dh = dZ U^T, U^T packed)
  *     gemm_bwd_w    [I x T*B] x [T*B x G*H] and [H x T*B] x [T*B x G*H]
  *   cell_fwd / cell_bwd     the cells' element-wise work alone (compute.h
  *                           cell functions, one call per step)
  *   fill_fwd                the bias broadcast before the products
- *   transpose_bwd           the recurrent-weight transpose backward makes
- *   colsum_bwd              the bias gradient (column sums of dZ)
+ *   pack_bwd                U^T packed once per backward, straight from U
+ *                           (what replaced the transpose)
+ *   colsum_bwd              the bias gradient (column sums of dZ as a product
+ *                           by a row of ones; with I = 1 the layer folds it
+ *                           into the kernel-gradient product instead)
  *   adam                    one Adam update of the layer's weights
  *   predict / fit_step      rl_predict / one rl_fit step of the same model
  *                           through the public API
@@ -48,7 +51,7 @@ typedef struct ctx {
     size_t in, units, gates, steps;
     float *x, *dy, *dy_copy;
     float *h;      /* [T*B][H], stands in for the stored states */
-    float *ut;     /* [G*H][H], stands in for U^T */
+    float *ut;     /* U^T packed ([G*H] x [H]), stands in for the backward's */
     float *z;      /* [T*B][G*H], gates / dZ */
     float *z2;     /* [T*B][G*H], GRU recurrent half */
     float *dz;     /* [T*B][G*H], cell backward output */
@@ -101,7 +104,7 @@ static int run_gemm_bwd_dh(void *p)
     ctx *c = p;
     size_t g = gu(c), u = c->units;
     for (size_t t = c->steps; t-- > 1;)
-        rl__gemm(&c->cx, BATCH, u, g, c->z + t * BATCH * g, g, 1, c->ut, u, c->h, u, 0);
+        rl__gemm_packed(&c->cx, BATCH, u, g, c->z + t * BATCH * g, g, 1, c->ut, c->h, u, 0);
     return 0;
 }
 
@@ -164,10 +167,10 @@ static int run_fill(void *p)
     return 0;
 }
 
-static int run_transpose(void *p)
+static int run_pack(void *p)
 {
     ctx *c = p;
-    rl__transpose(&c->cx, c->ut, c->l.w + c->in * gu(c), c->units, gu(c));
+    rl__pack_b(&c->cx, c->ut, gu(c), c->units, c->l.w + c->in * gu(c), 1, gu(c));
     return 0;
 }
 
@@ -175,9 +178,9 @@ static int run_colsum(void *p)
 {
     ctx *c = p;
     size_t g = gu(c), tb = (size_t)c->steps * BATCH;
-    rl__add_col_sums(&c->cx, c->l.grad, c->z, tb, g);
+    rl__col_sums(&c->cx, c->l.grad, c->z, tb, g);
     if (c->gates == 3)   /* input and recurrent bias */
-        rl__add_col_sums(&c->cx, c->l.grad + g, c->z2, tb, g);
+        rl__col_sums(&c->cx, c->l.grad + g, c->z2, tb, g);
     return 0;
 }
 
@@ -235,7 +238,7 @@ static const struct {
     {"gemm_fwd_rec", run_gemm_fwd_rec}, {"cell_fwd", run_cell_fwd},
     {"fill_fwd", run_fill},           {"layer_bwd", run_layer_bwd},
     {"gemm_bwd_dh", run_gemm_bwd_dh}, {"gemm_bwd_w", run_gemm_bwd_w},
-    {"cell_bwd", run_cell_bwd},       {"transpose_bwd", run_transpose},
+    {"cell_bwd", run_cell_bwd},       {"pack_bwd", run_pack},
     {"colsum_bwd", run_colsum},       {"adam", run_adam},
     {"predict", run_predict},         {"fit_step", run_fit},
 };
@@ -260,7 +263,8 @@ static int breakdown(int k, size_t steps, size_t in, size_t units, long threads,
     c.dy = filled(bu, 13, 0.1f);
     c.dy_copy = filled(bu, 13, 0.1f);
     c.h = filled(tb * units, 14, 0.5f);
-    c.ut = filled(g * units, 15, 0.1f);
+    int size_ok = 1;
+    c.ut = filled(rl__packed_size(g, units, &size_ok), 15, 0.1f);
     c.z = filled(tb * g, 16, 0.5f);
     c.z2 = filled(tb * g, 20, 0.5f);
     c.dz = filled(tb * g, 21, 0.5f);

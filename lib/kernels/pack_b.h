@@ -28,10 +28,17 @@ static void pack_b_panels(float *dst, size_t k, size_t n, const float *b, size_t
             }
             continue;
         }
-        for (size_t j = 0; j < cols; j++) {
-            const float *col = b + (j0 + j) * b_cs;
-            for (size_t p = 0; p < k; p++)
-                panel[p * PANEL + j] = col[p * b_rs];
+        /* In blocks of P_BLOCK rows of the panel (8 KiB at most), which stay
+         * in L1 while each source row fills its column: a whole panel of a
+         * large U (k = 4u = 2048: 256 KiB) would not. */
+        enum { P_BLOCK = 2048 / PANEL };
+        for (size_t p0 = 0; p0 < k; p0 += P_BLOCK) {
+            const size_t p1 = k - p0 < P_BLOCK ? k : p0 + P_BLOCK;
+            for (size_t j = 0; j < cols; j++) {
+                const float *col = b + (j0 + j) * b_cs;
+                for (size_t p = p0; p < p1; p++)
+                    panel[p * PANEL + j] = col[p * b_rs];
+            }
         }
         for (size_t p = 0; p < k; p++)
             for (size_t j = cols; j < PANEL; j++)
