@@ -417,6 +417,29 @@ size_t rl__row_head_max(const rl_compute *cx)
 
 /* ---- one time step of a recurrent layer ---------------------------------- */
 
+/* One row (a one-sample predict, each step of rl_forecast) runs the fused
+ * one-row step (rl__lstm_row and kin) on U as it is: packing U for the
+ * batched fused step once per forward costs more than the one row's steps
+ * gain from it (LSTM(50) predict1 4.1 -> 6.1 us with the pack). A row big
+ * enough for the pool to split it (2^21 multiply-adds a step) keeps the
+ * batched path, split by unit blocks. Same bits either way. */
+enum { ROW_STEP_MAX_WORK = 1 << 21 };
+
+static int row_step_runs(const rl_cell_step *s, unsigned gates)
+{
+    return s->batch == 1 && (size_t)gates * s->u * (s->u + s->in) < ROW_STEP_MAX_WORK;
+}
+
+static rl_row_step row_of(const rl_cell_step *s)
+{
+    return (rl_row_step){
+        .units = s->u, .in = s->x ? s->in : 0, .start = s->x ? s->bias : s->z, .x = s->x,
+        .kernel = s->kernel, .rec = s->rec_kernel, .h_prev = s->h_prev, .h = s->h,
+        .c_prev = s->c_prev, .c = s->c, .gates = s->z, .ac = s->ac, .rec_start = s->rec_bias,
+        .rec_out = s->rec, .fresh = !s->recurrent, .act = s->act, .ract = s->ract,
+    };
+}
+
 enum { PACK_ROUND = 32 };   /* units per block of the widest path (AVX-512 SimpleRNN) */
 
 /* Input widths at and below which the input is folded into the step: the
@@ -484,7 +507,7 @@ void rl__step_pack(const rl_compute *cx, const rl_cell_step *s, unsigned gates, 
                    real *dst)
 {
     const rl_kernels *k = fused_kernels(cx);
-    if (!k)
+    if (!k || row_step_runs(s, gates))
         return;
     const size_t u = s->u, row = pack_row_floats(u, gates);
     k->fused_pack(s->rec_kernel, u, u, gates, dst);
@@ -546,6 +569,11 @@ int rl__step_folds_input(const rl_compute *cx, size_t in, size_t u, unsigned gat
 
 void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s)
 {
+    if (row_step_runs(s, 4)) {
+        rl_row_step r = row_of(s);
+        rl__lstm_row(cx, &r);
+        return;
+    }
 #ifndef RL_REAL_DOUBLE
     if (run_fused(cx, s, 4))
         return;
@@ -556,6 +584,11 @@ void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s)
 
 void rl__gru_step(const rl_compute *cx, const rl_cell_step *s)
 {
+    if (row_step_runs(s, 3)) {
+        rl_row_step r = row_of(s);
+        rl__gru_row(cx, &r);
+        return;
+    }
 #ifndef RL_REAL_DOUBLE
     if (run_fused(cx, s, 3))
         return;
@@ -568,6 +601,12 @@ void rl__gru_step(const rl_compute *cx, const rl_cell_step *s)
 
 void rl__rnn_step(const rl_compute *cx, const rl_cell_step *s)
 {
+    if (row_step_runs(s, 1)) {
+        rl_row_step r = row_of(s);
+        r.gates = NULL;   /* SimpleRNN has none: z is h */
+        rl__rnn_row(cx, &r);
+        return;
+    }
 #ifndef RL_REAL_DOUBLE
     if (run_fused(cx, s, 1))
         return;
