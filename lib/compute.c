@@ -51,7 +51,8 @@ void rl__transpose(const rl_compute *cx, real *restrict dst, const real *restric
                    size_t cols)
 {
     transpose_job t = { dst, src, rows, cols };
-    rl__parallel_for(cx, rows, TRANSPOSE_TILE, rows * cols * WORK_TRANSPOSED, transpose_rows, &t);
+    rl__parallel_for_large(cx, rows, TRANSPOSE_TILE, rows * cols * WORK_TRANSPOSED, transpose_rows,
+                           &t);
 }
 
 #ifdef RL_REAL_DOUBLE
@@ -64,6 +65,12 @@ void rl__parallel_for(const rl_compute *cx, size_t n, size_t grain, size_t work,
     (void)work;
     if (n)
         fn(ctx, 0, n);
+}
+
+void rl__parallel_for_large(const rl_compute *cx, size_t n, size_t grain, size_t work,
+                            rl_range_fn fn, void *ctx)
+{
+    rl__parallel_for(cx, n, grain, work, fn, ctx);
 }
 
 /* The double build (gradient checks) needs only a correct product. */
@@ -138,6 +145,12 @@ void rl__parallel_for(const rl_compute *cx, size_t n, size_t grain, size_t work,
     rl__pool_for(cx ? cx->pool : NULL, n, grain, work, fn, ctx);
 }
 
+void rl__parallel_for_large(const rl_compute *cx, size_t n, size_t grain, size_t work,
+                            rl_range_fn fn, void *ctx)
+{
+    rl__pool_for_large(cx ? cx->pool : NULL, n, grain, work, fn, ctx);
+}
+
 /* The layers' struct and the kernels' are the same fields (row_step.h) of
  * the same type here (real is float). */
 _Static_assert(sizeof(rl_row_step) == sizeof(rl_row_args), "row step layouts differ");
@@ -210,7 +223,7 @@ void rl__pack_b(const rl_compute *cx, real *dst, size_t k, size_t n,
     const rl_kernels *kern = kernels_of(cx);
     packed_job j = { .kern = kern, .n = n, .k = k, .b = b, .b_rs = b_rs, .b_cs = b_cs,
                      .packed = dst };
-    rl__parallel_for(cx, n, kern->panel, k * n, pack_columns, &j);
+    rl__parallel_for_large(cx, n, kern->panel, k * n, pack_columns, &j);
 }
 
 void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
@@ -222,7 +235,7 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
         return;
     packed_job j = { .kern = kern, .m = m, .n = n, .k = k, .a = a, .a_rs = a_rs, .a_cs = a_cs,
                      .packed = (float *)packed, .c = c, .ldc = ldc, .accumulate = accumulate };
-    rl__parallel_for(cx, n, kern->panel, m * n * (k ? k : 1), gemm_columns, &j);
+    rl__parallel_for_large(cx, n, kern->panel, m * n * (k ? k : 1), gemm_columns, &j);
 }
 #endif
 

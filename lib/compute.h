@@ -21,6 +21,15 @@ typedef void (*rl_range_fn)(void *ctx, size_t begin, size_t end);
    pool when `work` (multiply-adds or element operations) is large enough to pay for a
    second thread, else on the caller in one call. */
 void rl__parallel_for(const rl_compute *cx, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx);
+/* As rl__parallel_for, but split only from the work that wakes a sleeping worker
+   (pool.c), never on the smaller threshold of a worker still spinning: for
+   matrix products and memory passes, whose blocks (columns of the output)
+   do not match how the next step reads them, so that below that size the
+   traffic between the cores costs more than the second thread saves
+   (measured: a 64 x 128 x 128 product before a one-thread activation ran
+   at 0.63x on two threads). */
+void rl__parallel_for_large(const rl_compute *cx, size_t n, size_t grain, size_t work,
+                            rl_range_fn fn, void *ctx);
 
 /* C = (accumulate ? C : 0) + A * B; layout as rl_gemm_fn in kernels/kernels.h. */
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,

@@ -159,7 +159,7 @@ void rl__fill_rows(const rl_compute *cx, real *restrict c, const real *restrict 
                    size_t n)
 {
     rows_job j = { c, bias, rows, n };
-    rl__parallel_for(cx, rows, 1, rows * n * WORK_MEMORY_PASS, fill_range, &j);
+    rl__parallel_for_large(cx, rows, 1, rows * n * WORK_MEMORY_PASS, fill_range, &j);
 }
 
 static void col_sums_range(void *ctx, size_t j0, size_t j1)
@@ -174,7 +174,7 @@ void rl__add_col_sums(const rl_compute *cx, real *restrict acc, const real *rest
                       size_t rows, size_t n)
 {
     rows_job j = { acc, d, rows, n };
-    rl__parallel_for(cx, n, COLUMN_GRAIN, rows * n * WORK_MEMORY_PASS, col_sums_range, &j);
+    rl__parallel_for_large(cx, n, COLUMN_GRAIN, rows * n * WORK_MEMORY_PASS, col_sums_range, &j);
 }
 
 /* One input (the forecasting case): [x^T; 1] [2 x rows] in scratch. */

@@ -7,6 +7,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "loss.h"
@@ -375,10 +376,28 @@ static rl_status evaluate(rl_model *m, const float *x, const float *y, size_t n,
 
 /* ---- entry points: the caller's thread is kept off the workers' CPUs ---- */
 
+/* Multiply-adds of the widest layer's step at `rows` rows: its products
+ * (input and recurrent) and its element-wise work (~32 per gate and unit);
+ * the pool runs a call of small steps on the caller alone. */
+static size_t step_work(const rl_model *m, size_t rows)
+{
+    enum { CELL_WORK = 32 };
+    size_t widest = 0;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        const rl_layer *l = &m->layers[i];
+        const size_t k = l->in + (l->ops->recurrent ? l->units : 0) + CELL_WORK;
+        const double w = (double)rows * (double)(l->ops->gates * l->units) * (double)k;
+        const size_t ws = w < (double)SIZE_MAX ? (size_t)w : SIZE_MAX;
+        if (ws > widest)
+            widest = ws;
+    }
+    return widest;
+}
+
 rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, size_t epochs,
                         size_t batch_size)
 {
-    rl__pool_bind_caller(m->cx.pool);
+    rl__pool_begin_call(m->cx.pool, step_work(m, batch_size < n ? batch_size : n));
     rl_status s = fit(m, x, y, n, epochs, batch_size);
     rl__pool_unbind_caller(m->cx.pool);
     return s;
@@ -386,7 +405,7 @@ rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, s
 
 rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
 {
-    rl__pool_bind_caller(m->cx.pool);
+    rl__pool_begin_call(m->cx.pool, step_work(m, eval_chunk(m, n)));
     rl_status s = predict(m, x, n, y);
     rl__pool_unbind_caller(m->cx.pool);
     return s;
@@ -394,7 +413,7 @@ rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
 
 rl_status rl__model_evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss)
 {
-    rl__pool_bind_caller(m->cx.pool);
+    rl__pool_begin_call(m->cx.pool, step_work(m, eval_chunk(m, n)));
     rl_status s = evaluate(m, x, y, n, loss);
     rl__pool_unbind_caller(m->cx.pool);
     return s;

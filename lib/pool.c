@@ -44,6 +44,7 @@ enum {
     LINE = 16,              /* floats per cache line: blocks start on one */
     GRAIN = 32,             /* columns per block unit (one AVX-512 panel) */
     BLOCKS_PER_THREAD = 3,  /* slack for a thread that falls behind */
+    FINE_UNITS = 4,         /* up to this many blocks per slack block: one grain each */
     MIN_WORK = 1 << 16,     /* multiply-adds per block worth a hand-off */
     CALLER_SPINS = 1 << 10, /* polls before the caller yields or sleeps (~15 us) */
     CLOCK_POLLS = 64,       /* polls between two looks at the clock (~1 us) */
@@ -79,6 +80,15 @@ enum {
 #define PARALLEL_MIN_WORK ((size_t)1 << 21)
 #define PARALLEL_MIN_WORK_AWAKE ((size_t)1 << 18)
 
+/* A call (fit, predict, evaluate) whose widest step does less work than
+ * this (rl__pool_begin_call) runs on the calling thread alone. Measured at
+ * batch 64 with nothing else running (SCHED_FIFO), the models below it
+ * (SimpleRNN H <= 64 and H = 128 with I = 1, GRU H <= 64 with I = 1, the
+ * seed shape LSTM(50) with I = 1) ran at 0.79-1.06x on two threads, their
+ * steps too short for the traffic between the cores; those above it at
+ * >= 1.0x (noise: +-5 %). */
+#define CALL_MIN_STEP_WORK ((size_t)3 << 19)
+
 /* The ticket word: generation (bits 63-32), blocks of the job (31-16),
  * next block to hand out (15-0). */
 #define TICKET(gen, blocks, next) (((uint64_t)(gen) << 32) | ((uint64_t)(blocks) << 16) | (next))
@@ -112,6 +122,8 @@ struct rl_pool {
     uint32_t generation;         /* caller only */
     atomic_int quit;             /* set under lock, before the generation that says so */
     atomic_int in_call;          /* between bind and unbind: workers spin longer */
+    int call_single;             /* this call runs on the caller alone (begin_call) */
+    size_t min_step_work;        /* CALL_MIN_STEP_WORK but in tests */
     int caller_sleeps;           /* under lock: signal `finished` at the last block */
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -432,6 +444,7 @@ static rl_pool *new_pool(unsigned n_workers)
     p->caller_cpu = -1;
     p->min_work = PARALLEL_MIN_WORK;
     p->min_work_awake = PARALLEL_MIN_WORK_AWAKE;
+    p->min_step_work = CALL_MIN_STEP_WORK;
     p->block_work = MIN_WORK;
     atomic_init(&p->sleeping, 0);
     atomic_init(&p->ticket, TICKET(0, 0, 0));
@@ -518,6 +531,7 @@ void rl__pool_set_min_work(rl_pool *p, size_t work)
     if (p) {
         p->min_work = work;
         p->min_work_awake = work < PARALLEL_MIN_WORK_AWAKE ? work : PARALLEL_MIN_WORK_AWAKE;
+        p->min_step_work = work < CALL_MIN_STEP_WORK ? work : CALL_MIN_STEP_WORK;
         p->block_work = work < MIN_WORK ? (work ? work : 1) : MIN_WORK;
     }
 }
@@ -540,10 +554,20 @@ void rl__pool_bind_caller(rl_pool *p)
         p->bind_wanted = 1;
 }
 
+void rl__pool_begin_call(rl_pool *p, size_t step_work)
+{
+    if (!p)
+        return;
+    p->call_single = step_work < p->min_step_work;
+    if (!p->call_single)
+        rl__pool_bind_caller(p);
+}
+
 void rl__pool_unbind_caller(rl_pool *p)
 {
     if (!p)
         return;
+    p->call_single = 0;
     atomic_store_explicit(&p->in_call, 0, memory_order_relaxed);
     p->bind_wanted = 0;
     if (p->bound)
@@ -588,14 +612,24 @@ static int worth_splitting(const rl_pool *p, size_t work)
     return atomic_load_explicit(&p->sleeping, memory_order_relaxed) < p->n_started;
 }
 
-void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx)
+static void pool_for(rl_pool *p, size_t n, size_t grain, size_t work, int awake_tier,
+                     rl_range_fn fn, void *ctx)
 {
     if (n == 0)
         return;
     if (grain == 0)
         grain = 1;
     const size_t units = n / grain + (n % grain != 0);
-    size_t blocks = p && worth_splitting(p, work) ? (size_t)p->n_threads * BLOCKS_PER_THREAD : 1;
+    /* Blocks of one grain when there are few grains: blocks of unequal
+     * size (8 grains in 6 blocks) left one thread waiting for the other's
+     * double block (a 64 x 256 x 256 product: 1.5x on two threads, 1.9x
+     * in 8 blocks); a claim costs ~0.1 us. */
+    size_t blocks = 1;
+    if (p && !p->call_single && (awake_tier ? worth_splitting(p, work) : work >= p->min_work)) {
+        blocks = (size_t)p->n_threads * BLOCKS_PER_THREAD;
+        if (units <= blocks * FINE_UNITS)
+            blocks = units;
+    }
     if (blocks > units)
         blocks = units;
     if (p && blocks > work / p->block_work)
@@ -618,6 +652,17 @@ void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn f
     if (p->caller_works)
         claim_blocks(p, p->generation);
     wait_done(p, (unsigned)blocks);
+}
+
+void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx)
+{
+    pool_for(p, n, grain, work, 1, fn, ctx);
+}
+
+void rl__pool_for_large(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn,
+                        void *ctx)
+{
+    pool_for(p, n, grain, work, 0, fn, ctx);
 }
 
 /* A product as a parallel-for over GRAIN-column units of C counted from
@@ -656,10 +701,10 @@ void rl__pool_gemm(rl_pool *p, rl_gemm_fn gemm, size_t m, size_t n, size_t k,
     const size_t first = misalign ? LINE - misalign : 0;
     const size_t units = n > first ? (n - first + GRAIN - 1) / GRAIN : 1;
     const size_t work = m * n * (k ? k : 1);
-    if (!p || !worth_splitting(p, work) || units < 2) {
+    if (!p || p->call_single || work < p->min_work || units < 2) {
         gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
         return;
     }
     gemm_job j = { gemm, m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, first, units };
-    rl__pool_for(p, units, 1, work, gemm_units, &j);
+    rl__pool_for_large(p, units, 1, work, gemm_units, &j);
 }

@@ -43,8 +43,8 @@ unsigned rl__pool_threads(const rl_pool *p);
 
 /* Tests: the CPU worker i is pinned to, or -1 (not pinned, or no such
  * worker); and the least work a product or parallel-for needs to be split
- * (also the least per block when below the default), so small test
- * problems exercise the hand-off and every threaded piece. */
+ * (also the least per block and per call step when below the defaults),
+ * so small test problems exercise the hand-off and every threaded piece. */
 void rl__pool_set_min_work(rl_pool *p, size_t work);
 /* Tests: workers asleep now (a worker that spun past its budget). */
 unsigned rl__pool_workers_asleep(const rl_pool *p);
@@ -55,9 +55,17 @@ int rl__pool_worker_cpu(const rl_pool *p, unsigned i);
  * then its own mask is restored. No-ops otherwise and for NULL. */
 void rl__pool_bind_caller(rl_pool *p);
 void rl__pool_unbind_caller(rl_pool *p);
+/* Bind for a call whose widest step does `step_work` multiply-adds (product,
+ * input projection and cell, at the call's batch): below the pool's
+ * threshold the whole call, until unbind, runs on the caller (a second
+ * thread cannot win there); else as bind. */
+void rl__pool_begin_call(rl_pool *p, size_t step_work);
 
 /* rl__parallel_for (compute.h) on pool p (NULL: fn(ctx, 0, n) here). */
 void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx);
+/* rl__parallel_for_large (compute.h). */
+void rl__pool_for_large(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn,
+                        void *ctx);
 
 /* As rl_gemm_fn, split over the pool's threads; small products (or p NULL)
  * run on the calling thread. */

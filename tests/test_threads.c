@@ -382,6 +382,37 @@ static void small_problems_stay_on_one_thread(void **state)
     rl_model_destroy(m);
 }
 
+/* A model whose steps are too short for a second thread stays on one for
+ * the whole call, even where one product of the call (the input
+ * projection over all 64 x 64 rows: 10^7 multiply-adds) is large enough to
+ * split on its own; a model of longer steps under the same hook is split. */
+static void calls_of_short_steps_stay_on_one_thread(void **state)
+{
+    (void)state;
+    enum { T = 64, F = 64, ROWS = 64 };
+    float *x = calloc((size_t)ROWS * T * F, sizeof(float)), y[ROWS];
+    assert_non_null(x);
+    tu_fill_uniform(x, (size_t)ROWS * T * F, 13, -1, 1);
+    tu_fill_uniform(y, ROWS, 14, -1, 1);
+    const size_t units[2] = { 40, 160 };
+    for (int big = 0; big < 2; big++) {
+        rl_model *m = NULL;
+        assert_int_equal(rl_model_create(&m, T, F), RL_OK);
+        assert_int_equal(rl_model_add_simple_rnn(m, units[big], RL_ACT_TANH, 0), RL_OK);
+        assert_int_equal(rl_model_add_dense(m, 1, RL_ACT_LINEAR), RL_OK);
+        assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
+        host_pool hp = { 0, 0 };
+        assert_int_equal(rl_model_set_parallel_for(m, host_parallel_for, &hp, 2), RL_OK);
+        assert_int_equal(rl_fit(m, x, y, ROWS, 1, ROWS), RL_OK);
+        if (big)
+            assert_true(atomic_load(&hp.calls) > 0);
+        else
+            assert_int_equal(atomic_load(&hp.calls), 0);
+        rl_model_destroy(m);
+    }
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +421,7 @@ int main(void)
         cmocka_unit_test(two_models_spread_over_the_cpus),
         cmocka_unit_test(host_parallel_for_is_bit_identical),
         cmocka_unit_test(small_problems_stay_on_one_thread),
+        cmocka_unit_test(calls_of_short_steps_stay_on_one_thread),
     };
     return cmocka_run_group_tests(tests, setup_data, NULL);
 }
