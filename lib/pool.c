@@ -559,8 +559,14 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work)
     if (!p)
         return;
     p->call_single = step_work < p->min_step_work;
-    if (!p->call_single)
-        rl__pool_bind_caller(p);
+    if (p->call_single)
+        return;
+    rl__pool_bind_caller(p);
+    /* Wake sleeping workers now, with a job of no blocks, so that they spin
+     * by the time the call's first steps come: else those small jobs stay
+     * on the caller until a large one wakes them. */
+    if (!p->host_for && atomic_load_explicit(&p->sleeping, memory_order_relaxed) > 0)
+        publish(p, 0);
 }
 
 void rl__pool_unbind_caller(rl_pool *p)
