@@ -434,13 +434,16 @@ size_t rl__row_head_max(const rl_compute *cx)
  * one-row step (rl__lstm_row and kin) on U as it is: packing U for the
  * batched fused step once per forward costs more than the one row's steps
  * gain from it (LSTM(50) predict1 4.1 -> 6.1 us with the pack). A row big
- * enough for the pool to split it (2^21 multiply-adds a step) keeps the
- * batched path, split by unit blocks. Same bits either way. */
-enum { ROW_STEP_MAX_WORK = 1 << 21 };
+ * enough for the pool to split it keeps the batched path, split by unit
+ * blocks: from 2^18 multiply-adds a step when there is a pool (it splits
+ * those while a worker spins), from 2^21 without. Same bits either way. */
+enum { ROW_STEP_MAX_WORK = 1 << 21, ROW_STEP_MAX_WORK_POOL = 1 << 18 };
 
-static int row_step_runs(const rl_cell_step *s, unsigned gates)
+static int row_step_runs(const rl_compute *cx, const rl_cell_step *s, unsigned gates)
 {
-    return s->batch == 1 && (size_t)gates * s->u * (s->u + s->in) < ROW_STEP_MAX_WORK;
+    const size_t work = (size_t)gates * s->u * (s->u + s->in);
+    return s->batch == 1 &&
+           work < (cx && cx->pool ? (size_t)ROW_STEP_MAX_WORK_POOL : (size_t)ROW_STEP_MAX_WORK);
 }
 
 static rl_row_step row_of(const rl_cell_step *s)
@@ -520,7 +523,7 @@ void rl__step_pack(const rl_compute *cx, const rl_cell_step *s, unsigned gates, 
                    real *dst)
 {
     const rl_kernels *k = fused_kernels(cx);
-    if (!k || row_step_runs(s, gates))
+    if (!k || row_step_runs(cx, s, gates))
         return;
     const size_t u = s->u, row = pack_row_floats(u, gates);
     k->fused_pack(s->rec_kernel, u, u, gates, dst);
@@ -582,7 +585,7 @@ int rl__step_folds_input(const rl_compute *cx, size_t in, size_t u, unsigned gat
 
 void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s)
 {
-    if (row_step_runs(s, 4)) {
+    if (row_step_runs(cx, s, 4)) {
         rl_row_step r = row_of(s);
         rl__lstm_row(cx, &r);
         return;
@@ -597,7 +600,7 @@ void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s)
 
 void rl__gru_step(const rl_compute *cx, const rl_cell_step *s)
 {
-    if (row_step_runs(s, 3)) {
+    if (row_step_runs(cx, s, 3)) {
         rl_row_step r = row_of(s);
         rl__gru_row(cx, &r);
         return;
@@ -614,7 +617,7 @@ void rl__gru_step(const rl_compute *cx, const rl_cell_step *s)
 
 void rl__rnn_step(const rl_compute *cx, const rl_cell_step *s)
 {
-    if (row_step_runs(s, 1)) {
+    if (row_step_runs(cx, s, 1)) {
         rl_row_step r = row_of(s);
         r.gates = NULL;   /* SimpleRNN has none: z is h */
         rl__rnn_row(cx, &r);
