@@ -458,10 +458,12 @@ static rl_row_step row_of(const rl_cell_step *s)
 
 enum { PACK_ROUND = 32 };   /* units per block of the widest path (AVX-512 SimpleRNN) */
 
-/* Input widths at and below which the input is folded into the step: the
- * separate projection is then a memory pass over z carrying almost no
- * arithmetic (docs/performance.md, "Fused forward step"). */
-enum { FOLD_MAX_IN = 8 };
+/* Input widths at and below which the input is folded into the step (each
+ * tile starts from the bias and runs x W before h U) instead of one
+ * projection over all steps into z: measured with bench/bench_fused (B =
+ * 64, H = 50 to 256), folding wins 3-15 % up to I = 64 (ties within 1 % at
+ * worst) and is mixed above (docs/performance.md, "Fused forward step"). */
+enum { FOLD_MAX_IN = 64 };
 
 size_t rl__step_pack_floats(size_t in, size_t u, unsigned gates)
 {
@@ -569,9 +571,9 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
         .act = s->act, .ract = s->ract,
     } };
     const size_t width = k->fused_block_units(gates);
-    /* multiply-adds, the cell counted as ~32 per gate element (its
-     * transcendentals and division) */
-    const size_t work = s->batch * gates * u * (u + (s->x ? s->in : 0) + 32);
+    /* multiply-adds, the cell counted as the unfused cells are (WORK_*) */
+    const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
+    const size_t work = s->batch * u * (gates * (u + (s->x ? s->in : 0)) + cell);
     rl__parallel_for(cx, (u + width - 1) / width, 1, work, fused_range, &job);
     return 1;
 }

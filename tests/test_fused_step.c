@@ -167,9 +167,10 @@ static const size_t units[] = { 1, 7, 15, 16, 17, 50, 65 };
 static const size_t batches[] = { 1, 3, 8, 13, 64 };
 static const size_t inputs_n[] = { 1, 3, 64 };
 static const unsigned cells[] = { 4, 3, 1 };
-/* (act, ract) as rl_activation: tanh/sigmoid (Keras' default), relu /
- * hard_sigmoid, linear / sigmoid */
-static const int acts[][2] = { { 2, 3 }, { 1, 4 }, { 0, 3 } };
+/* (act, ract) as rl_activation: tanh / sigmoid (Keras' default) and relu /
+ * sigmoid (both specialised in the epilogues), relu / hard_sigmoid, linear /
+ * sigmoid (the generic code) */
+static const int acts[][2] = { { 2, 3 }, { 1, 3 }, { 1, 4 }, { 0, 3 } };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

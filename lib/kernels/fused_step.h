@@ -170,12 +170,16 @@ typedef struct fs_pass {
 /* ---- LSTM ---------------------------------------------------------------- */
 
 /* The epilogues run with act and ract as constants for Keras' default
- * pair (tanh = 2, sigmoid = 3), so the activations' switches fold away;
- * any other pair takes the same code with the switches. */
+ * pair (tanh = 2, sigmoid = 3) and for relu (1) with sigmoid, so the
+ * activations' switches fold away; any other pair takes the same code with
+ * the switches. */
 #define FS_WITH_ACTS(s, call)                                                                  \
     do {                                                                                       \
         if ((s)->act == 2 && (s)->ract == 3) {                                                 \
             const int act = 2, ract = 3;                                                       \
+            call;                                                                              \
+        } else if ((s)->act == 1 && (s)->ract == 3) {                                          \
+            const int act = 1, ract = 3;                                                       \
             call;                                                                              \
         } else {                                                                               \
             const int act = (s)->act, ract = (s)->ract;                                        \
@@ -353,6 +357,13 @@ static __attribute__((noinline)) void fs_rnn_ragged(const rl_fused_step *s, size
     }
 }
 
+static FS_INLINE void fs_act_all(int rows, int nv, VF acc[FS_MAX_ROWS][FS_MAX_Q], int act)
+{
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < nv; q++)
+            acc[i][q] = pw_act(act, acc[i][q]);
+}
+
 static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
                                   const float *u_pan, const float *w_pan, const float *b_pan,
                                   fs_pass ps)
@@ -375,9 +386,12 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
         return;
     }
     if (fs_lanes(u, j0 + (size_t)(nv - 1) * V_WIDTH) == V_WIDTH) {   /* a full block */
-        for (int i = 0; i < rows; i++)
-            for (int q = 0; q < nv; q++)
-                acc[i][q] = pw_act(s->act, acc[i][q]);
+        if (s->act == 2)   /* tanh and relu with the switch folded away */
+            fs_act_all(rows, nv, acc, 2);
+        else if (s->act == 1)
+            fs_act_all(rows, nv, acc, 1);
+        else
+            fs_act_all(rows, nv, acc, s->act);
         fs_store_rows(rows, nv, nv, acc, s->h + r0 * u, u, u, j0);
         return;
     }

@@ -54,4 +54,5 @@ const rl_kernels rl__neon_kernels = {
     .name = "neon",
     .gemm = tiled_gemm,
     PACKED_GEMM_ENTRIES,
+    RL_FUSED_ENTRIES(neon),
 };

@@ -51,6 +51,17 @@ static inline void store_n(float *p, VF v, size_t n)
 
 #include "pointwise_impl.h"
 
+/* The fused forward step (fused_step.h), with the x86 paths' tile shapes
+ * (32 q registers: LSTM 6x4, GRU 8x3, SimpleRNN 8x2 vectors); untuned, as
+ * the gemm: under qemu only its bits can be checked. */
+#define FS_NAME(name) rl__fs_neon_##name
+#define FS_ROWS_LSTM 6
+#define FS_ROWS_GRU 8
+#define FS_ROWS_RNN 8
+#define FS_VECS_RNN 2
+#define FS_PANEL_FLOATS 8192
+#include "fused_step.h"
+
 /* The fused one-row step (fused_row.h): up to 16 vectors of chains per pass. */
 #define FR_ARGS rl_row_args
 #define FR_VECS 16
