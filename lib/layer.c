@@ -218,8 +218,8 @@ size_t rl__layer_pack_floats(const rl_layer *l, unsigned gates, int *ok)
      * same product with u + 32, checked, bounds it without overflow. */
     size_t u = l->units, rows = u + l->in + 2;
     int fits = rows > u && u + 32 > u;
-    (void)rl__mul(rl__mul(rows, gates, &fits), u + 32, &fits);
-    if (!fits) {
+    size_t bound = rl__mul(rl__mul(rows, gates, &fits), u + 32, &fits);
+    if (!fits || bound > (size_t)-1 - PACK_ALIGN / sizeof(real)) {
         *ok = 0;
         return 0;
     }
