@@ -474,7 +474,8 @@ def gemm_flops(part, cell, inp, h, b=64, t=50):
 
 BREAKDOWN_LABELS = {"gemm_fwd_in": "gemm in", "gemm_fwd_rec": "gemm rec", "cell_fwd": "cell",
                     "fill_fwd": "bias fill", "gemm_bwd_dh": "gemm dh", "gemm_bwd_w": "gemm dW",
-                    "cell_bwd": "cell", "transpose_bwd": "transpose U", "colsum_bwd": "bias grad"}
+                    "cell_bwd": "cell", "transpose_bwd": "transpose U", "pack_bwd": "pack U^T",
+                    "colsum_bwd": "bias grad"}
 BREAKDOWN_WHOLE = ("layer_fwd", "layer_bwd", "adam", "predict", "fit_step")
 
 
