@@ -122,29 +122,7 @@ static void check_path(const rl_kernels *path)
     check_shape(path, 513, 65, 200, 5, count++);    /* dx = dZ W^T */
 }
 
-static void test_scalar(void **state)
-{
-    (void)state;
-    check_path(rl__kernels_scalar());
-}
-
-static void test_avx2(void **state)
-{
-    (void)state;
-    check_path(rl__kernels_avx2());
-}
-
-static void test_avx512(void **state)
-{
-    (void)state;
-    check_path(rl__kernels_avx512());
-}
-
-static void test_neon(void **state)
-{
-    (void)state;
-    check_path(rl__kernels_neon());
-}
+TU_TEST_EACH_KERNEL_PATH(check_path)
 
 /* k = 0 leaves C zero or unchanged; m = 0 or n = 0 touch nothing. */
 static void test_empty(void **state)

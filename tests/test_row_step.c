@@ -247,29 +247,7 @@ static void check_path(const rl_kernels *k)
             }
 }
 
-static void test_scalar(void **state)
-{
-    (void)state;
-    check_path(rl__kernels_scalar());
-}
-
-static void test_avx2(void **state)
-{
-    (void)state;
-    check_path(rl__kernels_avx2());
-}
-
-static void test_avx512(void **state)
-{
-    (void)state;
-    check_path(rl__kernels_avx512());
-}
-
-static void test_neon(void **state)
-{
-    (void)state;
-    check_path(rl__kernels_neon());
-}
+TU_TEST_EACH_KERNEL_PATH(check_path)
 
 int main(void)
 {

@@ -25,6 +25,16 @@ void tu_assert_close(const float *a, const double *b, size_t n, double rtol, dou
  * build, which has no kernels. */
 void tu_skip_if_isa_unavailable(void);
 
+/* Defines one CMocka test per kernel path -- test_scalar, test_avx2,
+ * test_avx512, test_neon -- each calling check(table) with that path's
+ * kernels from lib/kernels/kernels.h (include it first), which is NULL where
+ * this build or CPU has no such path: check skips it then. */
+#define TU_TEST_EACH_KERNEL_PATH(check)                                                        \
+    static void test_scalar(void **state) { (void)state; check(rl__kernels_scalar()); }     \
+    static void test_avx2(void **state) { (void)state; check(rl__kernels_avx2()); }         \
+    static void test_avx512(void **state) { (void)state; check(rl__kernels_avx512()); }     \
+    static void test_neon(void **state) { (void)state; check(rl__kernels_neon()); }
+
 /* Little-endian fields of a model-file image (docs/format.md), n bytes. */
 uint64_t tu_get_le(const unsigned char *p, int n);
 void tu_put_le(unsigned char *p, uint64_t v, int n);
