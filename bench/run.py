@@ -1056,7 +1056,10 @@ def report(opt, machine, recs, elapsed, write):
     charts_dir = opt.charts if opt.charts is not None else \
         os.path.join(os.path.dirname(out_json), "charts")
     if charts_dir:
-        bound = max(scaling.values(), key=lambda v: v["factor"])["factor"] if scaling else None
+        # the bound of the ISA rnnlite's kernels ran on (else the best one)
+        isa = machine.get("rnnlite_isa", "").rstrip(",")
+        bound = scaling[isa]["factor"] if isa in scaling else \
+            max(v["factor"] for v in scaling.values()) if scaling else None
         for path in write_charts(charts_dir, rows1, rows2, seed_rows, peers, peak, machine, opt,
                                  bound):
             log("wrote " + path)
