@@ -17,14 +17,8 @@ static void packed_gemm(size_t m, size_t n, size_t k,
                         const float *a, size_t a_rs, size_t a_cs,
                         const float *packed, float *c, size_t ldc, int accumulate)
 {
-    if (m == 0 || n == 0)
+    if (empty_product(m, n, k, c, ldc, accumulate))
         return;
-    if (k == 0 && !accumulate) {
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < n; j++)
-                c[i * ldc + j] = 0.0f;
-        return;
-    }
     for (size_t p0 = 0; p0 < k; p0 += K_BLOCK) {
         const size_t kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
         const float *ap = a + p0 * a_cs;

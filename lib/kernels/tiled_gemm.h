@@ -173,19 +173,28 @@ static void few_rows(size_t m, size_t n, size_t kc, const float *a, size_t a_rs,
     }
 }
 
+/* The products with nothing to multiply: m or n = 0 touch nothing, k = 0
+ * leaves C unchanged or zero. Returns 1 when the product was one of them. */
+static int empty_product(size_t m, size_t n, size_t k, float *c, size_t ldc, int accumulate)
+{
+    if (m == 0 || n == 0)
+        return 1;
+    if (k != 0)
+        return 0;
+    if (!accumulate)
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++)
+                c[i * ldc + j] = 0.0f;
+    return 1;
+}
+
 static void tiled_gemm(size_t m, size_t n, size_t k,
                        const float *a, size_t a_rs, size_t a_cs,
                        const float *b, size_t ldb,
                        float *c, size_t ldc, int accumulate)
 {
-    if (m == 0 || n == 0)
+    if (empty_product(m, n, k, c, ldc, accumulate))
         return;
-    if (k == 0 && !accumulate) {
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < n; j++)
-                c[i * ldc + j] = 0.0f;
-        return;
-    }
     _Alignas(64) float panel[K_BLOCK * PANEL];
     for (size_t p0 = 0; p0 < k; p0 += K_BLOCK) {
         const size_t kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
