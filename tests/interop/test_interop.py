@@ -429,6 +429,15 @@ class NodeCase(Case):
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def peer_predictions_match(self, jobs, cases):
+        """Runs the peer's predict jobs, then checks each case's rnnlite
+        prediction of m.rlm against the peer's y.json in its folder."""
+        self.node(jobs)
+        for name, d, x in cases:
+            with self.subTest(name):
+                self.assert_close(self.rnnlite_predict(os.path.join(d, 'm.rlm'), x),
+                                  load_tensor(os.path.join(d, 'y.json')), name)
+
 
 class TfjsTests(NodeCase):
     peer = 'tensorflow.js'
@@ -467,11 +476,7 @@ class TfjsTests(NodeCase):
                          'inputs': os.path.join(d, 'x.json'),
                          'out': os.path.join(d, 'y.json')})
             cases.append((name, d, x))
-        self.node(jobs)
-        for name, d, x in cases:
-            with self.subTest(name):
-                self.assert_close(self.rnnlite_predict(os.path.join(d, 'm.rlm'), x),
-                                  load_tensor(os.path.join(d, 'y.json')), name)
+        self.peer_predictions_match(jobs, cases)
 
 
 class OnnxRuntimeTests(NodeCase):
@@ -494,11 +499,7 @@ class OnnxRuntimeTests(NodeCase):
             jobs.append({'op': 'ort-predict', 'model': os.path.join(d, 'm.onnx'),
                          'inputs': os.path.join(d, 'x.json'), 'out': os.path.join(d, 'y.json')})
             cases.append((name, d, x))
-        self.node(jobs)
-        for name, d, x in cases:
-            with self.subTest(name):
-                self.assert_close(self.rnnlite_predict(os.path.join(d, 'm.rlm'), x),
-                                  load_tensor(os.path.join(d, 'y.json')), name)
+        self.peer_predictions_match(jobs, cases)
 
 
 class CommandLineTests(Case):
