@@ -44,14 +44,42 @@ size_t FS_NAME(block_units)(unsigned gates)
     return fs_vecs(gates) * V_WIDTH;
 }
 
+/* The ragged last block of a gated cell (LSTM, GRU: one vector of units per
+ * block) holds n < V_WIDTH units. Padding each gate's slice to a vector
+ * would make its product G vectors per row for G n lanes (H = 50 on
+ * AVX-512: 4 vectors for 8 lanes, 16 per row where 13 do), so it is packed
+ * compact instead: per k, gate q's n units at lanes q n .. q n + n - 1, in
+ * fs_ragged_q(G, n) vectors, zero-padded. */
+static FS_INLINE int fs_ragged_q(unsigned gates, size_t n)
+{
+    return (int)((gates * n + V_WIDTH - 1) / V_WIDTH);
+}
+
+static FS_INLINE int fs_compact_block(unsigned gates, size_t u, size_t j0)
+{
+    return fs_vecs(gates) == 1 && u - j0 < V_WIDTH;
+}
+
 void FS_NAME(pack)(const float *w, size_t rows, size_t u, unsigned gates, float *dst)
 {
     const size_t bw = FS_NAME(block_units)(gates), g = gates * u;
-    for (size_t j0 = 0; j0 < u; j0 += bw)
+    for (size_t j0 = 0; j0 < u; j0 += bw) {
+        if (fs_compact_block(gates, u, j0)) {
+            const size_t n = u - j0, width = (size_t)fs_ragged_q(gates, n) * V_WIDTH;
+            for (size_t k = 0; k < rows; k++) {
+                for (unsigned q = 0; q < gates; q++)
+                    for (size_t l = 0; l < n; l++)
+                        *dst++ = w[k * g + q * u + j0 + l];
+                for (size_t l = gates * n; l < width; l++)
+                    *dst++ = 0.0f;
+            }
+            continue;
+        }
         for (size_t k = 0; k < rows; k++)
             for (unsigned q = 0; q < gates; q++)
                 for (size_t l = 0; l < bw; l++)
                     *dst++ = j0 + l < u ? w[k * g + q * u + j0 + l] : 0.0f;
+    }
 }
 
 /* Lanes of the vector at unit j in use (0 past the end). */
@@ -104,6 +132,56 @@ static FS_INLINE void fs_pack_lanes(float *dst, VF v[FS_MAX_ROWS][FS_MAX_Q], int
         V_STORE(lanes, v[i][q]);
         for (size_t l = 0; l < n; l++)
             dst[(size_t)i * n + l] = lanes[l];
+    }
+}
+
+/* Compact vectors (fs_ragged_q) of each row, gate by gate: gate q of row i
+ * to dst[q m + i n ..], m = rows n -- the cell then runs on full vectors. */
+static FS_INLINE void fs_unpack_compact(float *dst, VF v[FS_MAX_ROWS][FS_MAX_Q], int rows,
+                                        int nq, unsigned gates, size_t n)
+{
+    const size_t m = (size_t)rows * n;
+    float lanes[FS_MAX_Q * V_WIDTH];
+    for (int i = 0; i < rows; i++) {
+        for (int q = 0; q < nq; q++)
+            V_STORE(lanes + q * V_WIDTH, v[i][q]);
+        for (unsigned q = 0; q < gates; q++)
+            for (size_t l = 0; l < n; l++)
+                dst[q * m + (size_t)i * n + l] = lanes[q * n + l];
+    }
+}
+
+/* A chain between k passes: compact vectors <-> the rows of mat (ld floats
+ * a row, gate q's units at q u + j0). */
+static FS_INLINE void fs_store_compact(int rows, int nq, unsigned gates,
+                                       VF acc[FS_MAX_ROWS][FS_MAX_Q], float *mat, size_t ld,
+                                       size_t u, size_t j0)
+{
+    const size_t n = u - j0;
+    float lanes[FS_MAX_Q * V_WIDTH];
+    for (int i = 0; i < rows; i++) {
+        for (int q = 0; q < nq; q++)
+            V_STORE(lanes + q * V_WIDTH, acc[i][q]);
+        for (unsigned q = 0; q < gates; q++)
+            for (size_t l = 0; l < n; l++)
+                mat[(size_t)i * ld + q * u + j0 + l] = lanes[q * n + l];
+    }
+}
+
+static FS_INLINE void fs_load_compact(int rows, int nq, unsigned gates,
+                                      VF acc[FS_MAX_ROWS][FS_MAX_Q], const float *mat,
+                                      size_t ld, size_t u, size_t j0)
+{
+    const size_t n = u - j0;
+    float lanes[FS_MAX_Q * V_WIDTH];
+    for (size_t l = gates * n; l < (size_t)nq * V_WIDTH; l++)
+        lanes[l] = 0.0f;
+    for (int i = 0; i < rows; i++) {
+        for (unsigned q = 0; q < gates; q++)
+            for (size_t l = 0; l < n; l++)
+                lanes[q * n + l] = mat[(size_t)i * ld + q * u + j0 + l];
+        for (int q = 0; q < nq; q++)
+            acc[i][q] = V_LOAD(lanes + q * V_WIDTH);
     }
 }
 
@@ -211,12 +289,12 @@ static __attribute__((noinline)) void fs_lstm_epilogue(const rl_fused_step *s, s
 }
 
 static __attribute__((noinline)) void fs_lstm_ragged(const rl_fused_step *s, size_t r0, int rows,
-                                                     size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
+                                                     size_t j0, int nq,
+                                                     VF v[FS_MAX_ROWS][FS_MAX_Q])
 {
     const size_t u = s->u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
     float z[4 * FS_PACKED], cp[FS_PACKED], c[FS_PACKED], ac[FS_PACKED], h[FS_PACKED];
-    for (int q = 0; q < 4; q++)
-        fs_pack_lanes(z + (size_t)q * m, v, q, rows, n);
+    fs_unpack_compact(z, v, rows, nq, 4, n);
     fs_gather(cp, s->c_prev + o, u, rows, n);
     FS_WITH_ACTS(s, for (size_t j = 0; j < m; j += V_WIDTH)
                         lstm_lanes(z, m, j, m - j < V_WIDTH ? m - j : V_WIDTH, cp, c, ac, h, act,
@@ -228,11 +306,44 @@ static __attribute__((noinline)) void fs_lstm_ragged(const rl_fused_step *s, siz
     fs_scatter(s->h + o, u, h, rows, n);
 }
 
+/* The ragged last block on its compact vectors (nq of them a row). */
+static FS_INLINE void fs_lstm_ragged_tile(int rows, int nq, const rl_fused_step *s, size_t r0,
+                                          size_t j0, const float *u_pan, const float *w_pan,
+                                          const float *b_pan, fs_pass ps)
+{
+    const size_t u = s->u, g = 4 * u;
+    float *z = s->z + r0 * g;
+    VF acc[FS_MAX_ROWS][FS_MAX_Q];
+    if (ps.first && s->x) {
+        fs_from_bias(rows, nq, acc, b_pan);
+        fs_chain(rows, nq, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+    } else {
+        fs_load_compact(rows, nq, 4, acc, z, g, u, j0);
+    }
+    if (ps.kc)
+        fs_chain(rows, nq, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
+                 u_pan + ps.p0 * (size_t)nq * V_WIDTH);
+    if (!ps.last) {
+        fs_store_compact(rows, nq, 4, acc, z, g, u, j0);
+        return;
+    }
+    fs_lstm_ragged(s, r0, rows, j0, nq, acc);
+}
+
 static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
                                    const float *u_pan, const float *w_pan, const float *b_pan,
                                    fs_pass ps)
 {
     const size_t u = s->u, g = 4 * u;
+    if (u - j0 < V_WIDTH) {
+        switch (fs_ragged_q(4, u - j0)) {
+        case 1: fs_lstm_ragged_tile(rows, 1, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
+        case 2: fs_lstm_ragged_tile(rows, 2, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
+        case 3: fs_lstm_ragged_tile(rows, 3, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
+        default: fs_lstm_ragged_tile(rows, 4, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
+        }
+        return;
+    }
     float *z = s->z + r0 * g;
     VF acc[FS_MAX_ROWS][FS_MAX_Q];
     if (ps.first && s->x) {
@@ -251,10 +362,6 @@ static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, 
     for (int i = 0; i < rows; i++)
         for (int q = 0; q < 4; q++)
             out[i][q] = acc[i][q];
-    if (u - j0 < V_WIDTH) {
-        fs_lstm_ragged(s, r0, rows, j0, out);
-        return;
-    }
     fs_lstm_epilogue(s, r0, rows, j0, out);
 }
 
@@ -284,12 +391,13 @@ static __attribute__((noinline)) void fs_gru_epilogue(const rl_fused_step *s, si
 }
 
 static __attribute__((noinline)) void fs_gru_ragged(const rl_fused_step *s, size_t r0, int rows,
-                                                    size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
+                                                    size_t j0, int nq,
+                                                    VF v[FS_MAX_ROWS][FS_MAX_Q])
 {
     const size_t u = s->u, g = 3 * u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
     float z[3 * FS_PACKED], rec[3 * FS_PACKED], hp[FS_PACKED], h[FS_PACKED];
+    fs_unpack_compact(rec, v, rows, nq, 3, n);
     for (int q = 0; q < 3; q++) {
-        fs_pack_lanes(rec + (size_t)q * m, v, q, rows, n);
         fs_scatter(s->rec + r0 * g + (size_t)q * u + j0, g, rec + (size_t)q * m, rows, n);
         fs_gather(z + (size_t)q * m, s->z + r0 * g + (size_t)q * u + j0, g, rows, n);
     }
@@ -302,11 +410,46 @@ static __attribute__((noinline)) void fs_gru_ragged(const rl_fused_step *s, size
     fs_scatter(s->h + o, u, h, rows, n);
 }
 
+/* The ragged last block on its compact vectors (nq of them a row). */
+static FS_INLINE void fs_gru_ragged_tile(int rows, int nq, const rl_fused_step *s, size_t r0,
+                                         size_t j0, const float *u_pan, const float *w_pan,
+                                         const float *b_pan, fs_pass ps)
+{
+    const size_t u = s->u, g = 3 * u;
+    float *rec = s->rec + r0 * g;
+    VF acc[FS_MAX_ROWS][FS_MAX_Q];
+    if (ps.first && s->x) {   /* the x part: b_in + x W, to z */
+        fs_from_bias(rows, nq, acc, b_pan);
+        fs_chain(rows, nq, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+        fs_store_compact(rows, nq, 3, acc, s->z + r0 * g, g, u, j0);
+    }
+    if (ps.first)
+        fs_from_bias(rows, nq, acc, s->rec_bias_packed + j0 / V_WIDTH * 3 * V_WIDTH);
+    else
+        fs_load_compact(rows, nq, 3, acc, rec, g, u, j0);
+    if (ps.kc)
+        fs_chain(rows, nq, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
+                 u_pan + ps.p0 * (size_t)nq * V_WIDTH);
+    if (!ps.last) {
+        fs_store_compact(rows, nq, 3, acc, rec, g, u, j0);
+        return;
+    }
+    fs_gru_ragged(s, r0, rows, j0, nq, acc);
+}
+
 static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
                                   const float *u_pan, const float *w_pan, const float *b_pan,
                                   fs_pass ps)
 {
     const size_t u = s->u, g = 3 * u;
+    if (u - j0 < V_WIDTH) {
+        switch (fs_ragged_q(3, u - j0)) {
+        case 1: fs_gru_ragged_tile(rows, 1, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
+        case 2: fs_gru_ragged_tile(rows, 2, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
+        default: fs_gru_ragged_tile(rows, 3, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
+        }
+        return;
+    }
     float *rec = s->rec + r0 * g;
     VF acc[FS_MAX_ROWS][FS_MAX_Q];
     if (ps.first && s->x) {   /* the x part: b_in + x W, to z */
@@ -328,10 +471,6 @@ static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, s
     for (int i = 0; i < rows; i++)
         for (int q = 0; q < 3; q++)
             out[i][q] = acc[i][q];
-    if (u - j0 < V_WIDTH) {
-        fs_gru_ragged(s, r0, rows, j0, out);
-        return;
-    }
     fs_gru_epilogue(s, r0, rows, j0, out);
 }
 
