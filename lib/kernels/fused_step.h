@@ -109,18 +109,18 @@ static FS_INLINE void fs_store(float *p, VF v, size_t n)
  * sees the same operations wherever its lane is. */
 #define FS_PACKED (FS_MAX_ROWS * V_WIDTH)
 
+/* n < V_WIDTH lanes a row, moved by masked loads and stores (a loop of n
+ * floats compiled to a memcpy call per row). */
 static FS_INLINE void fs_gather(float *dst, const float *src, size_t ld, int rows, size_t n)
 {
     for (int i = 0; i < rows; i++)
-        for (size_t l = 0; l < n; l++)
-            dst[(size_t)i * n + l] = src[(size_t)i * ld + l];
+        V_STORE_N(dst + (size_t)i * n, V_LOAD_N(src + (size_t)i * ld, n), n);
 }
 
 static FS_INLINE void fs_scatter(float *dst, size_t ld, const float *src, int rows, size_t n)
 {
     for (int i = 0; i < rows; i++)
-        for (size_t l = 0; l < n; l++)
-            dst[(size_t)i * ld + l] = src[(size_t)i * n + l];
+        V_STORE_N(dst + (size_t)i * ld, V_LOAD_N(src + (size_t)i * n, n), n);
 }
 
 /* The first n lanes of each row's vector v[i][q] side by side in dst. */
@@ -138,16 +138,13 @@ static FS_INLINE void fs_pack_lanes(float *dst, VF v[FS_MAX_ROWS][FS_MAX_Q], int
 /* Compact vectors (fs_ragged_q) of each row, gate by gate: gate q of row i
  * to dst[q m + i n ..], m = rows n -- the cell then runs on full vectors. */
 static FS_INLINE void fs_unpack_compact(float *dst, VF v[FS_MAX_ROWS][FS_MAX_Q], int rows,
-                                        int nq, unsigned gates, size_t n)
+                                        unsigned gates, size_t n)
 {
     const size_t m = (size_t)rows * n;
-    float lanes[FS_MAX_Q * V_WIDTH];
     for (int i = 0; i < rows; i++) {
-        for (int q = 0; q < nq; q++)
-            V_STORE(lanes + q * V_WIDTH, v[i][q]);
+        const float *lanes = (const float *)v[i];   /* the row's vectors, in memory here */
         for (unsigned q = 0; q < gates; q++)
-            for (size_t l = 0; l < n; l++)
-                dst[q * m + (size_t)i * n + l] = lanes[q * n + l];
+            V_STORE_N(dst + q * m + (size_t)i * n, V_LOAD_N(lanes + q * n, n), n);
     }
 }
 
@@ -289,12 +286,11 @@ static __attribute__((noinline)) void fs_lstm_epilogue(const rl_fused_step *s, s
 }
 
 static __attribute__((noinline)) void fs_lstm_ragged(const rl_fused_step *s, size_t r0, int rows,
-                                                     size_t j0, int nq,
-                                                     VF v[FS_MAX_ROWS][FS_MAX_Q])
+                                                     size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
 {
     const size_t u = s->u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
     float z[4 * FS_PACKED], cp[FS_PACKED], c[FS_PACKED], ac[FS_PACKED], h[FS_PACKED];
-    fs_unpack_compact(z, v, rows, nq, 4, n);
+    fs_unpack_compact(z, v, rows, 4, n);
     fs_gather(cp, s->c_prev + o, u, rows, n);
     FS_WITH_ACTS(s, for (size_t j = 0; j < m; j += V_WIDTH)
                         lstm_lanes(z, m, j, m - j < V_WIDTH ? m - j : V_WIDTH, cp, c, ac, h, act,
@@ -327,7 +323,7 @@ static FS_INLINE void fs_lstm_ragged_tile(int rows, int nq, const rl_fused_step 
         fs_store_compact(rows, nq, 4, acc, z, g, u, j0);
         return;
     }
-    fs_lstm_ragged(s, r0, rows, j0, nq, acc);
+    fs_lstm_ragged(s, r0, rows, j0, acc);
 }
 
 static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
@@ -391,12 +387,11 @@ static __attribute__((noinline)) void fs_gru_epilogue(const rl_fused_step *s, si
 }
 
 static __attribute__((noinline)) void fs_gru_ragged(const rl_fused_step *s, size_t r0, int rows,
-                                                    size_t j0, int nq,
-                                                    VF v[FS_MAX_ROWS][FS_MAX_Q])
+                                                    size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
 {
     const size_t u = s->u, g = 3 * u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
     float z[3 * FS_PACKED], rec[3 * FS_PACKED], hp[FS_PACKED], h[FS_PACKED];
-    fs_unpack_compact(rec, v, rows, nq, 3, n);
+    fs_unpack_compact(rec, v, rows, 3, n);
     for (int q = 0; q < 3; q++) {
         fs_scatter(s->rec + r0 * g + (size_t)q * u + j0, g, rec + (size_t)q * m, rows, n);
         fs_gather(z + (size_t)q * m, s->z + r0 * g + (size_t)q * u + j0, g, rows, n);
@@ -434,7 +429,7 @@ static FS_INLINE void fs_gru_ragged_tile(int rows, int nq, const rl_fused_step *
         fs_store_compact(rows, nq, 3, acc, rec, g, u, j0);
         return;
     }
-    fs_gru_ragged(s, r0, rows, j0, nq, acc);
+    fs_gru_ragged(s, r0, rows, j0, acc);
 }
 
 static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
