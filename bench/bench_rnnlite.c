@@ -13,8 +13,16 @@
  *            and one rl_stream_push in each stream mode on the same model
  *            (window: the 10-step window; stateful: one step).
  *
- * Usage: bench_rnnlite [--what cells,seed,latency] [--threads N]
+ * Usage: bench_rnnlite [--what cells,seed,latency] [--cell rnn,lstm,gru]
+ *                      [--threads N[,N2...]]
  *                      [--hidden 32,64,...] [--input 1,64] [--budget S] [--reps N]
+ *
+ * With several thread counts, each cell case builds one model per count
+ * (same weights) and times their calls in turn (bench_turns: 1T 2T, 2T 1T,
+ * ...); each count's record then also carries the median of the rounds'
+ * ratios against the first count ("speedup"): a paired figure, so that a
+ * call that runs on one thread either way reads ~1.00 instead of the
+ * difference between two noisy medians taken at different times.
  */
 #include <math.h>
 #include <stdio.h>
@@ -32,7 +40,9 @@ static const char *const cell_names[] = {"rnn", "lstm", "gru"};
 
 typedef struct options {
     int cells, seed, latency;
-    long threads;
+    int cell_kinds[3];                   /* --cell: which of rnn, lstm, gru */
+    long threads;                        /* seed, latency: the first of the list */
+    long thread_list[MAX_LIST], n_threads;
     long hidden[MAX_LIST], n_hidden;
     long input[MAX_LIST], n_input;
     double budget_s;
@@ -100,33 +110,56 @@ static int run_step(void *p)
     return st == RL_OK ? 0 : fail(st, c->m, "fit");
 }
 
+/* Times fn on every model (one per thread count) in turn and prints one
+ * record per count; with one count, as bench_auto. */
+static int time_cell(const options *o, bench_fn fn, cell_ctx *c, bench_record rec)
+{
+    const int n = (int)o->n_threads;
+    bench_stats s[BENCH_MAX_TURNS], ratio[BENCH_MAX_TURNS];
+    void *ctx[BENCH_MAX_TURNS];
+    for (int i = 0; i < n; i++)
+        ctx[i] = &c[i];
+    int r = n == 1 ? bench_auto(fn, ctx[0], o->budget_s, o->max_reps, &s[0])
+                   : bench_turns(fn, ctx, n, o->budget_s, o->max_reps, s, ratio);
+    if (r)
+        return r;
+    for (int i = 0; i < n; i++) {
+        rec.threads = o->thread_list[i];
+        rec.paired_threads = i ? o->thread_list[0] : 0;
+        rec.pairs = i ? &ratio[i] : NULL;
+        bench_emit(stdout, &rec, &s[i]);
+    }
+    return 0;
+}
+
 static int bench_cell(const options *o, cell_kind kind, long input, long hidden)
 {
     size_t x_len = (size_t)BATCH * STEPS * (size_t)input, y_len = (size_t)BATCH * (size_t)hidden;
     float *x = malloc(x_len * sizeof *x), *y = malloc(y_len * sizeof *y);
-    float *out = malloc(y_len * sizeof *out);
-    rl_model *m = build(kind, STEPS, (size_t)input, (size_t)hidden, RL_ACT_TANH, 0, o->threads);
+    float *out = malloc(y_len * (size_t)o->n_threads * sizeof *out);
+    cell_ctx c[BENCH_MAX_TURNS] = {{0}};
     int r = 1;
-    if (!x || !y || !out || !m)
+    if (!x || !y || !out)
         goto done;
     bench_fill(x, x_len, 1, 1.0f);
     bench_fill(y, y_len, 2, 0.5f);
-    if (rl_model_set_param(m, RL_PARAM_SHUFFLE, 0) != RL_OK)
-        goto done;
-    cell_ctx c = {m, x, y, out, y_len};
+    for (long i = 0; i < o->n_threads; i++) {
+        rl_model *m = build(kind, STEPS, (size_t)input, (size_t)hidden, RL_ACT_TANH, 0,
+                            o->thread_list[i]);
+        c[i] = (cell_ctx){m, x, y, out + (size_t)i * y_len, y_len};
+        if (!m || rl_model_set_param(m, RL_PARAM_SHUFFLE, 0) != RL_OK)
+            goto done;
+    }
     bench_record rec = {.impl = "rnnlite", .kind = "cell", .cell = cell_names[kind], .mode = "fwd",
                         .hidden = hidden, .input = input, .batch = BATCH, .steps = STEPS,
-                        .threads = o->threads, .note = rl_runtime_isa()};
-    bench_stats s;
-    if ((r = bench_auto(run_predict, &c, o->budget_s, o->max_reps, &s)) != 0)
+                        .note = rl_runtime_isa()};
+    if ((r = time_cell(o, run_predict, c, rec)) != 0)
         goto done;
-    bench_emit(stdout, &rec, &s);
     rec.mode = "fwdbwd";
-    if ((r = bench_auto(run_step, &c, o->budget_s, o->max_reps, &s)) != 0)
-        goto done;
-    bench_emit(stdout, &rec, &s);
+    r = time_cell(o, run_step, c, rec);
 done:
-    rl_model_destroy(m);
+    for (long i = 0; i < o->n_threads; i++)
+        rl_model_destroy(c[i].m);
     free(x);
     free(y);
     free(out);
@@ -342,8 +375,9 @@ done:
 static int parse(int argc, char **argv, options *o)
 {
     static const long hidden[] = {32, 64, 128, 256, 512}, input[] = {1, 64};
-    *o = (options){.cells = 1, .seed = 1, .latency = 1, .threads = 1, .n_hidden = 5,
-                   .n_input = 2, .budget_s = 0.4, .max_reps = 25};
+    *o = (options){.cells = 1, .seed = 1, .latency = 1, .threads = 1, .thread_list = {1},
+                   .n_threads = 1, .n_hidden = 5, .n_input = 2, .budget_s = 0.4,
+                   .max_reps = 25, .cell_kinds = {1, 1, 1}};
     memcpy(o->hidden, hidden, sizeof hidden);
     memcpy(o->input, input, sizeof input);
     for (int i = 1; i < argc; i++) {
@@ -356,7 +390,11 @@ static int parse(int argc, char **argv, options *o)
             o->seed = strstr(v, "seed") != NULL;
             o->latency = strstr(v, "latency") != NULL;
         } else if (!strcmp(a, "--threads")) {
-            o->threads = strtol(v, NULL, 10);
+            o->n_threads = bench_parse_list(v, o->thread_list, BENCH_MAX_TURNS);
+            o->threads = o->n_threads > 0 ? o->thread_list[0] : 0;
+        } else if (!strcmp(a, "--cell")) {
+            for (int k = 0; k < 3; k++)
+                o->cell_kinds[k] = strstr(v, cell_names[k]) != NULL;
         } else if (!strcmp(a, "--hidden")) {
             o->n_hidden = bench_parse_list(v, o->hidden, MAX_LIST);
         } else if (!strcmp(a, "--input")) {
@@ -369,22 +407,26 @@ static int parse(int argc, char **argv, options *o)
             return 0;
         }
     }
-    return o->threads >= 1 && o->n_hidden > 0 && o->n_input > 0 && o->max_reps >= 1;
+    return o->n_threads > 0 && o->n_hidden > 0 && o->n_input > 0 && o->max_reps >= 1;
 }
 
 int main(int argc, char **argv)
 {
     options o;
     if (!parse(argc, argv, &o)) {
-        fprintf(stderr, "usage: bench_rnnlite [--what cells,seed,latency] [--threads N] "
-                        "[--hidden 32,64] [--input 1,64] [--budget S] [--reps N]\n");
+        fprintf(stderr, "usage: bench_rnnlite [--what cells,seed,latency] [--cell rnn,lstm,gru] "
+                        "[--threads N[,N2...]] [--hidden 32,64] [--input 1,64] [--budget S] "
+                        "[--reps N]\n");
         return 2;
     }
-    fprintf(stderr, "rnnlite %s, kernels %s, %ld thread(s)\n", rl_version_string(),
+    fprintf(stderr, "rnnlite %s, kernels %s, %ld thread(s)", rl_version_string(),
             rl_runtime_isa(), o.threads);
+    for (long i = 1; i < o.n_threads; i++)
+        fprintf(stderr, ", paired with %ld", o.thread_list[i]);
+    fputc('\n', stderr);
     if (o.cells)
         for (int k = 0; k < 3; k++)
-            for (long i = 0; i < o.n_input; i++)
+            for (long i = 0; i < o.n_input && o.cell_kinds[k]; i++)
                 for (long h = 0; h < o.n_hidden; h++)
                     if (bench_cell(&o, (cell_kind)k, o.input[i], o.hidden[h]))
                         return 1;

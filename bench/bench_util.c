@@ -72,6 +72,62 @@ int bench_auto(bench_fn fn, void *ctx, double budget_s, int max_reps, bench_stat
     return bench_measure(fn, ctx, &p, out);
 }
 
+int bench_turns(bench_fn fn, void *const *ctx, int n, double budget_s, int max_reps,
+                bench_stats *out, bench_stats *ratio)
+{
+    if (n < 1 || n > BENCH_MAX_TURNS || max_reps < 1)
+        return -1;
+    double first = 0;
+    for (int i = 0; i < n; i++) {   /* the first call of each allocates */
+        double t0 = bench_now();
+        int r = fn(ctx[i]);
+        if (r)
+            return r;
+        first += bench_now() - t0;
+    }
+    int warmup = 1, min_rounds = 5;
+    if (first > 0.25 * n) {
+        warmup = 0;
+        min_rounds = max_reps = first > 1.0 * n ? 1 : 3;
+    }
+    for (int w = 0; w < warmup; w++)
+        for (int i = 0; i < n; i++) {
+            int r = fn(ctx[i]);
+            if (r)
+                return r;
+        }
+    double *t = malloc((size_t)max_reps * (size_t)n * 2 * sizeof *t);
+    if (!t)
+        return -1;
+    double *rat = t + (size_t)max_reps * (size_t)n;
+    double spent = 0;
+    int rounds = 0;
+    while (rounds < max_reps && (rounds < min_rounds || spent < budget_s)) {
+        for (int j = 0; j < n; j++) {
+            const int i = rounds % 2 ? n - 1 - j : j;
+            double t0 = bench_now();
+            int r = fn(ctx[i]);
+            double dt = bench_now() - t0;
+            if (r) {
+                free(t);
+                return r;
+            }
+            t[(size_t)i * (size_t)max_reps + (size_t)rounds] = dt;
+            spent += dt;
+        }
+        rounds++;
+    }
+    for (int i = 1; i < n; i++) {
+        for (int k = 0; k < rounds; k++)
+            rat[k] = t[k] / t[(size_t)i * (size_t)max_reps + (size_t)k];
+        bench_stats_of(rat, rounds, &ratio[i]);
+    }
+    for (int i = 0; i < n; i++)
+        bench_stats_of(t + (size_t)i * (size_t)max_reps, rounds, &out[i]);
+    free(t);
+    return 0;
+}
+
 static void emit_str(FILE *f, const char *key, const char *v)
 {
     if (v)
@@ -100,6 +156,11 @@ void bench_emit(FILE *f, const bench_record *r, const bench_stats *s)
         fprintf(f, ", \"flops\": %.17g", r->flops);
     fprintf(f, ", \"median_s\": %.9g, \"min_s\": %.9g, \"max_s\": %.9g, \"p99_s\": %.9g",
             s->median_s, s->min_s, s->max_s, s->p99_s);
+    if (r->paired_threads > 0 && r->pairs)
+        fprintf(f, ", \"speedup_vs_threads\": %ld, \"speedup\": %.6g, \"speedup_min\": %.6g, "
+                   "\"speedup_max\": %.6g, \"pairs\": %d",
+                r->paired_threads, r->pairs->median_s, r->pairs->min_s, r->pairs->max_s,
+                r->pairs->reps);
     fprintf(f, ", \"reps\": %d}\n", s->reps);
     fflush(f);
 }

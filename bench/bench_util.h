@@ -38,6 +38,17 @@ void bench_stats_of(double *samples, int n, bench_stats *out);
  * one one more warm-up and 5..max_reps samples within budget_s seconds. */
 int bench_auto(bench_fn fn, void *ctx, double budget_s, int max_reps, bench_stats *out);
 
+/* The same work on n contexts (n <= BENCH_MAX_TURNS; e.g. one model per thread
+ * count) timed in turn, the order reversed every round (A B C, C B A, ...) so
+ * that a drift of the machine's speed hits all alike: out[i] the statistics of
+ * context i's samples, ratio[i] (i >= 1) those of the rounds' ratios
+ * time(ctx 0) / time(ctx i), their median the paired figure to quote. Warm-up
+ * and repeat policy as bench_auto, counted in rounds and over the rounds' total
+ * time. Returns 0, or the first non-zero fn result. */
+enum { BENCH_MAX_TURNS = 8 };
+int bench_turns(bench_fn fn, void *const *ctx, int n, double budget_s, int max_reps,
+                bench_stats *out, bench_stats *ratio);
+
 /* One JSON record on one line: fixed identity fields and the statistics. */
 typedef struct bench_record {
     const char *impl;      /* "rnnlite", "onednn", ... */
@@ -47,6 +58,11 @@ typedef struct bench_record {
     long hidden, input, batch, steps, threads;   /* < 0: not printed */
     const char *note;      /* free text or NULL */
     double flops;          /* floating-point operations per run; <= 0: not printed */
+    /* Paired against a run of `paired_threads` threads timed in turn with this one
+     * (> 0: printed as "speedup_vs_threads", "speedup" = the median of the pairs'
+     * ratios base time / this time, "speedup_min", "speedup_max", "pairs"). */
+    long paired_threads;
+    const bench_stats *pairs;   /* the ratios' statistics */
 } bench_record;
 
 void bench_emit(FILE *f, const bench_record *r, const bench_stats *s);

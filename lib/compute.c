@@ -73,6 +73,12 @@ void rl__parallel_for_large(const rl_compute *cx, size_t n, size_t grain, size_t
     rl__parallel_for(cx, n, grain, work, fn, ctx);
 }
 
+void rl__parallel_for_shares(const rl_compute *cx, size_t n, size_t grain, size_t work,
+                             rl_range_fn fn, void *ctx)
+{
+    rl__parallel_for(cx, n, grain, work, fn, ctx);
+}
+
 /* The double build (gradient checks) needs only a correct product. */
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
               const real *a, size_t a_rs, size_t a_cs,
@@ -151,6 +157,33 @@ void rl__parallel_for_large(const rl_compute *cx, size_t n, size_t grain, size_t
     rl__pool_for_large(cx ? cx->pool : NULL, n, grain, work, fn, ctx);
 }
 
+void rl__parallel_for_shares(const rl_compute *cx, size_t n, size_t grain, size_t work,
+                             rl_range_fn fn, void *ctx)
+{
+    rl__pool_for_shares(cx ? cx->pool : NULL, n, grain, work, fn, ctx);
+}
+
+/* How a step is split over threads. By rows of the batch, each thread
+ * reads all of the weights (read-only: every core keeps its own copy in
+ * its L2) and only rows of h it wrote itself the step before; by columns
+ * (units), each thread reads part of the weights but all of h, half of it
+ * written by the other core the step before: that hand-over of h between
+ * the cores at every step cost SimpleRNN(256) at batch 64 a quarter of its
+ * two-thread time (2T/1T forward 1.36x by units, 1.76x by rows, the same
+ * thread always taking the same rows: rl__parallel_for_shares). So by rows
+ * when the weights fit in a thread's own cache (with room for the rows)
+ * and the batch gives each thread two register tiles of rows (SHARE_ROWS,
+ * a multiple of every path's row tile but the LSTM's 6 and 3); each row's
+ * chains and cell are the same either way, so are the bits. */
+enum { SHARE_ROWS = 8 };
+
+static int split_by_rows(const rl_compute *cx, size_t rows, size_t weight_bytes)
+{
+    const rl_pool *p = cx ? cx->pool : NULL;
+    return p && rows >= 2 * SHARE_ROWS * (size_t)rl__pool_threads(p) &&
+           weight_bytes <= rl__pool_private_cache(p) / 4 * 3;
+}
+
 /* The layers' struct and the kernels' are the same fields (row_step.h) of
  * the same type here (real is float). */
 _Static_assert(sizeof(rl_row_step) == sizeof(rl_row_args), "row step layouts differ");
@@ -226,6 +259,15 @@ void rl__pack_b(const rl_compute *cx, real *dst, size_t k, size_t n,
     rl__parallel_for_large(cx, n, kern->panel, k * n, pack_columns, &j);
 }
 
+static void gemm_rows(void *ctx, size_t r0, size_t r1)
+{
+    const packed_job *j = ctx;
+    j->kern->gemm_packed(r1 - r0, j->n, j->k, j->a + r0 * j->a_rs, j->a_rs, j->a_cs, j->packed,
+                         j->c + r0 * j->ldc, j->ldc, j->accumulate);
+}
+
+/* By rows when B fits in each thread's cache (split_by_rows): the steps of
+ * a backward read rows of A (dz) that the same thread wrote just before. */
 void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
                      const real *a, size_t a_rs, size_t a_cs,
                      const real *packed, real *c, size_t ldc, int accumulate)
@@ -235,7 +277,13 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
         return;
     packed_job j = { .kern = kern, .m = m, .n = n, .k = k, .a = a, .a_rs = a_rs, .a_cs = a_cs,
                      .packed = (float *)packed, .c = c, .ldc = ldc, .accumulate = accumulate };
-    rl__parallel_for_large(cx, n, kern->panel, m * n * (k ? k : 1), gemm_columns, &j);
+    int ok = 1;
+    const size_t b_bytes = rl__packed_size(k, n, &ok) * sizeof(float);
+    const size_t work = m * n * (k ? k : 1);
+    if (ok && split_by_rows(cx, m, b_bytes))
+        rl__parallel_for_shares(cx, m, SHARE_ROWS, work, gemm_rows, &j);
+    else
+        rl__parallel_for_large(cx, n, kern->panel, work, gemm_columns, &j);
 }
 #endif
 
@@ -386,7 +434,7 @@ void rl__act_backward(const rl_compute *cx, int act, const real *y, const real *
 {
     pw_job j = { .pw = pointwise_of(cx), .act = act, .y = y, .dh = (float *)dh, .dy = dy,
                  .dz = dz };
-    rl__parallel_for(cx, n, VEC, n * WORK_ACT_BACKWARD, act_backward_range, &j);
+    rl__parallel_for_shares(cx, n, VEC, n * WORK_ACT_BACKWARD, act_backward_range, &j);
 }
 
 void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
@@ -395,7 +443,8 @@ void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const 
 {
     pw_job j = { .pw = pointwise_of(cx), .act = act, .ract = ract, .u = u, .gates = gates,
                  .c_prev = c_prev, .ac = ac, .dy = dy, .dh = (float *)dh, .dc = dc, .dz = dz };
-    rl__parallel_for(cx, batch, 1, batch * u * WORK_LSTM_CELL_BACKWARD, lstm_backward_rows, &j);
+    rl__parallel_for_shares(cx, batch, SHARE_ROWS, batch * u * WORK_LSTM_CELL_BACKWARD,
+                            lstm_backward_rows, &j);
 }
 
 void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,
@@ -404,7 +453,8 @@ void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const r
 {
     pw_job j = { .pw = pointwise_of(cx), .act = act, .ract = ract, .u = u, .gates = gates,
                  .rec = rec, .h_prev = h_prev, .dy = dy, .dh = dh, .dzx = dzx, .drec = drec };
-    rl__parallel_for(cx, batch, 1, batch * u * WORK_GRU_CELL_BACKWARD, gru_backward_rows, &j);
+    rl__parallel_for_shares(cx, batch, SHARE_ROWS, batch * u * WORK_GRU_CELL_BACKWARD,
+                            gru_backward_rows, &j);
 }
 #endif
 
@@ -545,12 +595,38 @@ static rl_fused_step_fn fused_of_kind(const rl_kernels *k, unsigned gates)
 typedef struct fused_job {
     rl_fused_step_fn fn;
     rl_fused_step step;
+    size_t blocks;      /* unit blocks of the layer */
+    unsigned gates;
 } fused_job;
 
 static void fused_range(void *ctx, size_t begin, size_t end)
 {
     const fused_job *job = ctx;
     job->fn(&job->step, begin, end);
+}
+
+/* Rows [r0, r1) of the batch over every unit block: the step of those rows
+ * alone (every row's chains and cell are its own, so the same bits). */
+static void fused_rows(void *ctx, size_t r0, size_t r1)
+{
+    const fused_job *job = ctx;
+    rl_fused_step s = job->step;
+    const size_t u = s.u, g = job->gates * u;
+    s.batch = r1 - r0;
+    if (s.x)
+        s.x += r0 * s.in;
+    s.h_prev += r0 * u;
+    if (s.c_prev)
+        s.c_prev += r0 * u;
+    s.z += r0 * g;
+    if (s.rec)
+        s.rec += r0 * g;
+    if (s.c)
+        s.c += r0 * u;
+    if (s.ac)
+        s.ac += r0 * u;
+    s.h += r0 * u;
+    job->fn(&s, 0, job->blocks);
 }
 
 /* The fused step over every unit block, split by blocks over the pool (each
@@ -562,7 +638,9 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
     if (!k || !s->packed)
         return 0;
     const size_t u = s->u, row = pack_row_floats(u, gates);
-    fused_job job = { fused_of_kind(k, gates), {
+    const size_t width = k->fused_block_units(gates);
+    fused_job job = { .fn = fused_of_kind(k, gates), .blocks = (u + width - 1) / width,
+                      .gates = gates, .step = {
         .batch = s->batch, .u = u, .in = s->in, .x = s->x,
         .w_packed = s->packed + u * row, .bias_packed = s->packed + (u + s->in) * row,
         .u_packed = s->packed, .rec_bias_packed = s->packed + (u + s->in + 1) * row,
@@ -570,11 +648,14 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
         .z = s->z, .rec = s->rec, .c = s->c, .ac = s->ac, .h = s->h,
         .act = s->act, .ract = s->ract,
     } };
-    const size_t width = k->fused_block_units(gates);
     /* multiply-adds, the cell counted as the unfused cells are (WORK_*) */
     const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
     const size_t work = s->batch * u * (gates * (u + (s->x ? s->in : 0)) + cell);
-    rl__parallel_for(cx, (u + width - 1) / width, 1, work, fused_range, &job);
+    const size_t weights = rl__step_pack_floats(s->x ? s->in : 0, u, gates) * sizeof(float);
+    if (split_by_rows(cx, s->batch, weights))
+        rl__parallel_for_shares(cx, s->batch, SHARE_ROWS, work, fused_rows, &job);
+    else
+        rl__parallel_for_shares(cx, job.blocks, 1, work, fused_range, &job);
     return 1;
 }
 #endif

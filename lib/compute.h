@@ -21,6 +21,13 @@ typedef void (*rl_range_fn)(void *ctx, size_t begin, size_t end);
    pool when `work` (multiply-adds or element operations) is large enough to pay for a
    second thread, else on the caller in one call. */
 void rl__parallel_for(const rl_compute *cx, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx);
+/* As rl__parallel_for, but in one block per thread (whole grains, sizes within one
+   grain), block i run by the same thread at every call as long as that thread is on
+   time (a late one's block is taken by another): for a step whose block reads what
+   the same block wrote the step before (rows of h), which then stays in that core's
+   cache instead of crossing to the other core at every step. */
+void rl__parallel_for_shares(const rl_compute *cx, size_t n, size_t grain, size_t work,
+                             rl_range_fn fn, void *ctx);
 /* As rl__parallel_for, but split only from the work that wakes a sleeping worker
    (pool.c), never on the smaller threshold of a worker still spinning: for
    matrix products and memory passes, whose blocks (columns of the output)

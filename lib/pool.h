@@ -40,6 +40,9 @@ void rl__pool_destroy(rl_pool *p);   /* NULL is harmless; restores a bound calle
 
 /* Threads that share a product (1 for NULL). */
 unsigned rl__pool_threads(const rl_pool *p);
+/* Bytes of cache each thread has to itself (its core's L2; 0 for NULL): what a
+ * step may read on every thread at once and still find there the next time. */
+size_t rl__pool_private_cache(const rl_pool *p);
 
 /* Tests: the CPU worker i is pinned to, or -1 (not pinned, or no such
  * worker); and the least work a product or parallel-for needs to be split
@@ -63,6 +66,10 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work);
 
 /* rl__parallel_for (compute.h) on pool p (NULL: fn(ctx, 0, n) here). */
 void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx);
+/* rl__parallel_for_shares (compute.h): split from the smaller threshold of a
+ * spinning worker, as rl__pool_for. */
+void rl__pool_for_shares(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn,
+                         void *ctx);
 /* rl__parallel_for_large (compute.h). */
 void rl__pool_for_large(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn,
                         void *ctx);
