@@ -286,6 +286,33 @@ class RunCharts(unittest.TestCase):
         self.assertRegex(text, r"\| < 0.5 us +\| median 0.560 us \(worst p99 0.672 us\) +"
                                r"\| median 0.560 us +\| no +\|")
 
+    def test_paired_speedup_is_the_two_thread_figure(self):
+        # bench_rnnlite --threads 1,2 in two passes: 2T medians that would read
+        # 0.90x against the 1T ones, paired rounds that read 0.99x and 1.03x
+        recs, best, paired = records(), {}, {}
+        case = lambda r: tuple(r.get(k) for k in ("impl", "kind", "cell", "mode", "input",
+                                                  "hidden", "threads"))
+        one = next(r for r in recs if case(r) == ("rnnlite", "cell", "rnn", "fwd", 1, 64, 1))
+        two = next(r for r in recs if case(r) == ("rnnlite", "cell", "rnn", "fwd", 1, 64, 2))
+        for n, (sp, lo, hi) in enumerate(((0.99, 0.9, 1.1), (1.03, 0.95, 1.2))):
+            t2 = dict(two, median_s=two["median_s"] * (1 + n), speedup_vs_threads=1, speedup=sp,
+                      speedup_min=lo, speedup_max=hi, pairs=25)
+            run.keep_best(best, paired, [dict(one), t2], n + 1)
+        merged = run.merge_paired(best, paired)
+        self.assertEqual(len(merged), 2)
+        rest = [r for r in recs if r is not one and r is not two]
+        rows2 = run.cell_rows(rest + merged, options(self.dir), PEAK, 2)
+        row = next(r for r in rows2 if (r["cell"], r["mode"], r["input"], r["hidden"]) ==
+                   ("rnn", "fwd", 1, 64))
+        self.assertAlmostEqual(row["speedup_vs_1T"], 1.01)      # median of the passes' pairs
+        self.assertEqual(row["speedup_vs_1T_range"], [0.9, 1.2])
+        self.assertEqual(row["speedup_pairs"], 50)
+        self.assertAlmostEqual(row["rnnlite_ms"], two["median_s"] * 1e3)   # the best pass
+        # records without pairs (a JSON of before) keep the ratio of the medians
+        old = next(r for r in rows2 if (r["cell"], r["mode"], r["input"], r["hidden"]) ==
+                   ("rnn", "fwdbwd", 1, 64))
+        self.assertAlmostEqual(old["speedup_vs_1T"], 0.9)
+
     def test_targets_verdicts_and_worst_cases(self):
         opt = options(self.dir)
         rows1 = run.cell_rows(records(), opt, PEAK, 1)
