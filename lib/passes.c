@@ -83,12 +83,17 @@ static void backward(rl_model *m, size_t batch)
     }
 }
 
+/* Branch-free on the exponent bits, so the loop vectorises (isfinite with
+ * an early exit ran one element a cycle: ~1 % of the seed fit). */
 static int all_finite(const float *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return 0;
-    return 1;
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b;
+        memcpy(&b, &v[i], sizeof b);
+        bad |= (b & 0x7f800000u) == 0x7f800000u;
+    }
+    return !bad;
 }
 
 static rl_optim_config optim_config(const rl_model *m)
