@@ -262,6 +262,36 @@ typedef struct fs_pass {
         }                                                                                      \
     } while (0)
 
+/* cell_math.h's lstm_lanes / gru_lanes (the same loads, pw_lstm_vec /
+ * pw_gru_vec, stores) inlined, so the act switches fold here too: the
+ * ragged block's cell called them out of line. */
+static FS_INLINE void fs_lstm_lanes(float *zb, size_t u, size_t j, size_t n, const float *cp,
+                                    float *c, float *ac, float *h, int act, int ract)
+{
+    VF i_ = fs_load(zb + j, n), f_ = fs_load(zb + u + j, n), g_ = fs_load(zb + 2 * u + j, n);
+    VF o_ = fs_load(zb + 3 * u + j, n), c_, a_;
+    VF h_ = pw_lstm_vec(&i_, &f_, &g_, &o_, fs_load(cp + j, n), &c_, &a_, act, ract);
+    fs_store(zb + j, i_, n);
+    fs_store(zb + u + j, f_, n);
+    fs_store(zb + 2 * u + j, g_, n);
+    fs_store(zb + 3 * u + j, o_, n);
+    fs_store(c + j, c_, n);
+    fs_store(ac + j, a_, n);
+    fs_store(h + j, h_, n);
+}
+
+static FS_INLINE void fs_gru_lanes(float *zb, const float *rb, size_t u, size_t j, size_t n,
+                                   const float *hp, float *h, int act, int ract)
+{
+    VF z_ = fs_load(zb + j, n), r_ = fs_load(zb + u + j, n), hh = fs_load(zb + 2 * u + j, n);
+    VF h_ = pw_gru_vec(&z_, &r_, &hh, fs_load(rb + j, n), fs_load(rb + u + j, n),
+                       fs_load(rb + 2 * u + j, n), fs_load(hp + j, n), act, ract);
+    fs_store(zb + j, z_, n);
+    fs_store(zb + u + j, r_, n);
+    fs_store(zb + 2 * u + j, hh, n);
+    fs_store(h + j, h_, n);
+}
+
 static FS_INLINE void fs_lstm_cell(const rl_fused_step *s, size_t row, size_t j0,
                                    VF v[FS_MAX_Q], int act, int ract)
 {
@@ -293,8 +323,8 @@ static __attribute__((noinline)) void fs_lstm_ragged(const rl_fused_step *s, siz
     fs_unpack_compact(z, v, rows, 4, n);
     fs_gather(cp, s->c_prev + o, u, rows, n);
     FS_WITH_ACTS(s, for (size_t j = 0; j < m; j += V_WIDTH)
-                        lstm_lanes(z, m, j, m - j < V_WIDTH ? m - j : V_WIDTH, cp, c, ac, h, act,
-                                   ract));
+                        fs_lstm_lanes(z, m, j, m - j < V_WIDTH ? m - j : V_WIDTH, cp, c, ac, h,
+                                      act, ract));
     for (int q = 0; q < 4; q++)
         fs_scatter(s->z + r0 * 4 * u + (size_t)q * u + j0, 4 * u, z + (size_t)q * m, rows, n);
     fs_scatter(s->c + o, u, c, rows, n);
@@ -323,7 +353,11 @@ static FS_INLINE void fs_lstm_ragged_tile(int rows, int nq, const rl_fused_step 
         fs_store_compact(rows, nq, 4, acc, z, g, u, j0);
         return;
     }
-    fs_lstm_ragged(s, r0, rows, j0, acc);
+    VF out[FS_MAX_ROWS][FS_MAX_Q];   /* a copy: acc's address must not escape the k loop */
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < nq; q++)
+            out[i][q] = acc[i][q];
+    fs_lstm_ragged(s, r0, rows, j0, out);
 }
 
 static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
@@ -331,15 +365,6 @@ static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, 
                                    fs_pass ps)
 {
     const size_t u = s->u, g = 4 * u;
-    if (u - j0 < V_WIDTH) {
-        switch (fs_ragged_q(4, u - j0)) {
-        case 1: fs_lstm_ragged_tile(rows, 1, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
-        case 2: fs_lstm_ragged_tile(rows, 2, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
-        case 3: fs_lstm_ragged_tile(rows, 3, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
-        default: fs_lstm_ragged_tile(rows, 4, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
-        }
-        return;
-    }
     float *z = s->z + r0 * g;
     VF acc[FS_MAX_ROWS][FS_MAX_Q];
     if (ps.first && s->x) {
@@ -398,7 +423,7 @@ static __attribute__((noinline)) void fs_gru_ragged(const rl_fused_step *s, size
     }
     fs_gather(hp, s->h_prev + o, u, rows, n);
     FS_WITH_ACTS(s, for (size_t j = 0; j < m; j += V_WIDTH)
-                        gru_lanes(z, rec, m, j, m - j < V_WIDTH ? m - j : V_WIDTH, hp, h, act,
+                        fs_gru_lanes(z, rec, m, j, m - j < V_WIDTH ? m - j : V_WIDTH, hp, h, act,
                                   ract));
     for (int q = 0; q < 3; q++)
         fs_scatter(s->z + r0 * g + (size_t)q * u + j0, g, z + (size_t)q * m, rows, n);
@@ -429,7 +454,11 @@ static FS_INLINE void fs_gru_ragged_tile(int rows, int nq, const rl_fused_step *
         fs_store_compact(rows, nq, 3, acc, rec, g, u, j0);
         return;
     }
-    fs_gru_ragged(s, r0, rows, j0, acc);
+    VF out[FS_MAX_ROWS][FS_MAX_Q];   /* a copy: acc's address must not escape the k loop */
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < nq; q++)
+            out[i][q] = acc[i][q];
+    fs_gru_ragged(s, r0, rows, j0, out);
 }
 
 static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,
@@ -437,14 +466,6 @@ static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, s
                                   fs_pass ps)
 {
     const size_t u = s->u, g = 3 * u;
-    if (u - j0 < V_WIDTH) {
-        switch (fs_ragged_q(3, u - j0)) {
-        case 1: fs_gru_ragged_tile(rows, 1, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
-        case 2: fs_gru_ragged_tile(rows, 2, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
-        default: fs_gru_ragged_tile(rows, 3, s, r0, j0, u_pan, w_pan, b_pan, ps); break;
-        }
-        return;
-    }
     float *rec = s->rec + r0 * g;
     VF acc[FS_MAX_ROWS][FS_MAX_Q];
     if (ps.first && s->x) {   /* the x part: b_in + x W, to z */
@@ -557,9 +578,82 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
         }                                                                                      \
     } while (0)
 
+/* ---- the ragged last block of LSTM and GRU --------------------------------- */
+
+/* Its own row tiles and k passes on the compact panel (fs_ragged_q vectors
+ * a row): as many rows per tile as the register budget of the full tiles
+ * allows (FS_MAX_ROWS when the vectors are few), so the product keeps
+ * enough chains in flight and the cell's rows x n lanes fill whole vectors
+ * (H = 50 on AVX-512: 8 rows x 2 units, one vector). */
+#define FS_RAGGED_ACCS (FS_ROWS_LSTM * 4)
+#define FS_RAGGED_ROWS(nq) \
+    (FS_RAGGED_ACCS / (nq) < FS_MAX_ROWS ? FS_RAGGED_ACCS / (nq) : FS_MAX_ROWS)
+
+#define FS_RAGGED_TILE_NQ(name, tile, nq)                                                      \
+    static FS_INLINE void name(int rows, const rl_fused_step *s, size_t r0, size_t j0,         \
+                               const float *u_pan, const float *w_pan, const float *b_pan,     \
+                               fs_pass ps)                                                     \
+    {                                                                                          \
+        tile(rows, nq, s, r0, j0, u_pan, w_pan, b_pan, ps);                                    \
+    }
+FS_RAGGED_TILE_NQ(fs_lstm_rt1, fs_lstm_ragged_tile, 1)
+FS_RAGGED_TILE_NQ(fs_lstm_rt2, fs_lstm_ragged_tile, 2)
+FS_RAGGED_TILE_NQ(fs_lstm_rt3, fs_lstm_ragged_tile, 3)
+FS_RAGGED_TILE_NQ(fs_lstm_rt4, fs_lstm_ragged_tile, 4)
+FS_RAGGED_TILE_NQ(fs_gru_rt1, fs_gru_ragged_tile, 1)
+FS_RAGGED_TILE_NQ(fs_gru_rt2, fs_gru_ragged_tile, 2)
+FS_RAGGED_TILE_NQ(fs_gru_rt3, fs_gru_ragged_tile, 3)
+
+/* The k passes over every row tile of the block at j0 (u - j0 < V_WIDTH). */
+#define FS_RAGGED_PASSES(tile_fn, nq)                                                          \
+    do {                                                                                       \
+        size_t kb = FS_PANEL_FLOATS / ((size_t)(nq) * V_WIDTH), p0 = 0;                        \
+        if (kb == 0)                                                                           \
+            kb = 1;                                                                            \
+        do {                                                                                   \
+            const size_t kc = k - p0 < kb ? k - p0 : kb;                                       \
+            const fs_pass ps = { p0, kc, p0 == 0, p0 + kc >= k };                              \
+            FS_ROW_TILES(tile_fn, FS_RAGGED_ROWS(nq));                                         \
+            p0 += kc;                                                                          \
+        } while (p0 < k);                                                                      \
+    } while (0)
+
+static __attribute__((noinline)) void fs_lstm_ragged_block(const rl_fused_step *s, size_t j0,
+                                                           const float *u_pan,
+                                                           const float *w_pan,
+                                                           const float *b_pan)
+{
+    const size_t k = s->recurrent ? s->u : 0;
+    switch (fs_ragged_q(4, s->u - j0)) {
+    case 1: FS_RAGGED_PASSES(fs_lstm_rt1, 1); break;
+    case 2: FS_RAGGED_PASSES(fs_lstm_rt2, 2); break;
+    case 3: FS_RAGGED_PASSES(fs_lstm_rt3, 3); break;
+    default: FS_RAGGED_PASSES(fs_lstm_rt4, 4); break;
+    }
+}
+
+static __attribute__((noinline)) void fs_gru_ragged_block(const rl_fused_step *s, size_t j0,
+                                                          const float *u_pan, const float *w_pan,
+                                                          const float *b_pan)
+{
+    const size_t k = s->recurrent ? s->u : 0;
+    switch (fs_ragged_q(3, s->u - j0)) {
+    case 1: FS_RAGGED_PASSES(fs_gru_rt1, 1); break;
+    case 2: FS_RAGGED_PASSES(fs_gru_rt2, 2); break;
+    default: FS_RAGGED_PASSES(fs_gru_rt3, 3); break;
+    }
+}
+
+/* SimpleRNN's last block keeps the general tiles (fs_rnn_ragged). */
+static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, const float *u_pan,
+                                          const float *w_pan, const float *b_pan)
+{
+    (void)s, (void)j0, (void)u_pan, (void)w_pan, (void)b_pan;
+}
+
 /* Blocks [b0, b1) of a cell with `gates` gates: per block, the k passes
  * over h U (one when there is no recurrent product), each over all rows. */
-#define FS_STEP_BODY(gates, tile_fn, full)                                                     \
+#define FS_STEP_BODY(gates, tile_fn, ragged_fn, full)                                          \
     do {                                                                                       \
         const size_t bw = FS_NAME(block_units)(gates), u = s->u;                               \
         const size_t row_floats = (size_t)(gates) * bw;                                        \
@@ -572,6 +666,10 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
             const float *u_pan = s->u_packed + b * u * row_floats;                             \
             const float *w_pan = s->x ? s->w_packed + b * s->in * row_floats : NULL;           \
             const float *b_pan = s->x ? s->bias_packed + b * row_floats : NULL;                \
+            if (fs_compact_block(gates, u, j0)) {                                              \
+                ragged_fn(s, j0, u_pan, w_pan, b_pan);                                         \
+                continue;                                                                      \
+            }                                                                                  \
             size_t p0 = 0;                                                                     \
             do {                                                                               \
                 const size_t kc = k - p0 < kb ? k - p0 : kb;                                   \
@@ -584,17 +682,17 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
 
 void FS_NAME(lstm_step)(const rl_fused_step *s, size_t b0, size_t b1)
 {
-    FS_STEP_BODY(4, fs_lstm_tile, FS_ROWS_LSTM);
+    FS_STEP_BODY(4, fs_lstm_tile, fs_lstm_ragged_block, FS_ROWS_LSTM);
 }
 
 void FS_NAME(gru_step)(const rl_fused_step *s, size_t b0, size_t b1)
 {
-    FS_STEP_BODY(3, fs_gru_tile, FS_ROWS_GRU);
+    FS_STEP_BODY(3, fs_gru_tile, fs_gru_ragged_block, FS_ROWS_GRU);
 }
 
 void FS_NAME(rnn_step)(const rl_fused_step *s, size_t b0, size_t b1)
 {
-    FS_STEP_BODY(1, fs_rnn_tile, FS_ROWS_RNN);
+    FS_STEP_BODY(1, fs_rnn_tile, fs_rnn_ragged_block, FS_ROWS_RNN);
 }
 
 #endif
