@@ -7,6 +7,7 @@
  *     gemm_fwd_rec  T-1 times [B x H] x [H x G*H] (recurrent product)
  *     gemm_bwd_dh   T-1 times [B x G*H] x [G*H x H] (dh = dZ U^T, U^T packed)
  *     gemm_bwd_w    [I x T*B] x [T*B x G*H] and [H x T*B] x [T*B x G*H]
+ *                   (rl__gemm_at: x^T, h^T packed per k block)
  *   cell_fwd / cell_bwd     the cells' element-wise work alone (compute.h
  *                           cell functions, one call per step)
  *   fill_fwd                the bias broadcast before the products
@@ -57,6 +58,7 @@ typedef struct ctx {
     float *dz;     /* [T*B][G*H], cell backward output */
     float *state;  /* 4 x [T*B][H] + 2 x [B][H]: cell inputs and outputs */
     float *s0, *s1;
+    float *at_work;   /* rl__gemm_at's, for the larger of I and H rows */
     rl_model *m;
     float *mx, *my, *mout;
 } ctx;
@@ -112,8 +114,8 @@ static int run_gemm_bwd_w(void *p)
 {
     ctx *c = p;
     size_t g = gu(c), u = c->units, tb = (size_t)c->steps * BATCH;
-    rl__gemm(&c->cx, c->in, g, tb, c->x, 1, c->in, c->z, g, c->l.grad, g, 0);
-    rl__gemm(&c->cx, u, g, tb, c->h, 1, u, c->z, g, c->l.grad + c->in * g, g, 0);
+    rl__gemm_at(&c->cx, c->in, g, tb, c->x, c->in, c->z, g, c->l.grad, g, 0, c->at_work);
+    rl__gemm_at(&c->cx, u, g, tb, c->h, u, c->z, g, c->l.grad + c->in * g, g, 0, c->at_work);
     return 0;
 }
 
@@ -265,6 +267,7 @@ static int breakdown(int k, size_t steps, size_t in, size_t units, long threads,
     c.h = filled(tb * units, 14, 0.5f);
     int size_ok = 1;
     c.ut = filled(rl__packed_size(g, units, &size_ok), 15, 0.1f);
+    c.at_work = filled(rl__gemm_at_size(in > units ? in : units, &size_ok), 23, 0);
     c.z = filled(tb * g, 16, 0.5f);
     c.z2 = filled(tb * g, 20, 0.5f);
     c.dz = filled(tb * g, 21, 0.5f);
@@ -274,7 +277,7 @@ static int breakdown(int k, size_t steps, size_t in, size_t units, long threads,
     c.mout = filled(bu, 19, 0);
     c.m = public_model(k, c.steps, in, units, threads);
     float *bufs[] = {c.l.w, c.l.grad, c.s0, c.s1, c.x, c.dy, c.dy_copy, c.h, c.ut,
-                     c.z,   c.z2,     c.dz, c.state, c.mx, c.my, c.mout};
+                     c.z,   c.z2,     c.dz, c.state, c.mx, c.my, c.mout, c.at_work};
     int r = 1;
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         if (!bufs[i])

@@ -118,6 +118,20 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
     rl__gemm(cx, m, n, k, a, a_rs, a_cs, packed, n, c, ldc, accumulate);
 }
 
+size_t rl__gemm_at_size(size_t m, int *ok)
+{
+    (void)m;
+    (void)ok;
+    return 0;
+}
+
+void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real *a, size_t lda,
+                 const real *b, size_t ldb, real *c, size_t ldc, int accumulate, real *work)
+{
+    (void)work;
+    rl__gemm(cx, m, n, k, a, 1, lda, b, ldb, c, ldc, accumulate);
+}
+
 #else
 static const rl_kernels *kernels_of(const rl_compute *cx)
 {
@@ -284,6 +298,49 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
         rl__parallel_for_shares(cx, m, SHARE_ROWS, work, gemm_rows, &j);
     else
         rl__parallel_for_large(cx, n, kern->panel, work, gemm_columns, &j);
+}
+
+/* ---- A read transposed: split by rows, each thread packing its own rows
+ * of each k block into its own part of work (rows [i0, i1) use
+ * work[i0 K, i1 K), K = RL_GEMM_AT_KBLOCK_MAX). */
+size_t rl__gemm_at_size(size_t m, int *ok)
+{
+    return rl__mul(m, RL_GEMM_AT_KBLOCK_MAX, ok);
+}
+
+typedef struct at_job {
+    const rl_kernels *kern;
+    size_t n, k;
+    const float *a;
+    size_t lda;
+    const float *b;
+    size_t ldb;
+    float *c;
+    size_t ldc;
+    int accumulate;
+    float *work;
+} at_job;
+
+static void gemm_at_rows(void *ctx, size_t i0, size_t i1)
+{
+    const at_job *j = ctx;
+    j->kern->gemm_at(i1 - i0, j->n, j->k, j->a + i0, j->lda, j->b, j->ldb, j->c + i0 * j->ldc,
+                     j->ldc, j->accumulate, j->work + rl__gemm_at_floats(i0));
+}
+
+/* Row blocks a multiple of every path's row tile (6 AVX2, 8 AVX-512 and
+ * NEON), so no thread gets a ragged tile it need not have. */
+enum { AT_ROW_GRAIN = 24 };
+
+void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real *a, size_t lda,
+                 const real *b, size_t ldb, real *c, size_t ldc, int accumulate, real *work)
+{
+    const rl_kernels *kern = kernels_of(cx);
+    if (m == 0 || n == 0)
+        return;
+    at_job j = { .kern = kern, .n = n, .k = k, .a = a, .lda = lda, .b = b, .ldb = ldb, .c = c,
+                 .ldc = ldc, .accumulate = accumulate, .work = work };
+    rl__parallel_for_large(cx, m, AT_ROW_GRAIN, m * n * (k ? k : 1), gemm_at_rows, &j);
 }
 #endif
 

@@ -65,6 +65,16 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
                      const real *a, size_t a_rs, size_t a_cs,
                      const real *packed, real *c, size_t ldc, int accumulate);
 
+/* ---- A read transposed (bwd: dW = h^T dZ, x^T dZ) ------------------------
+ * C[m x n] = (accumulate ? C : 0) + A B where A element (i, p) is
+ * a[p * lda + i] (h^T from h [k x m]): rl__gemm(a_rs = 1, a_cs = lda), same
+ * bits, with each k block of A^T copied once into work so that every panel
+ * reads it densely (kernels.h gemm_at). work: rl__gemm_at_size(m) reals,
+ * the caller's (a layer workspace). Split over the pool by rows. */
+size_t rl__gemm_at_size(size_t m, int *ok);
+void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real *a, size_t lda,
+                 const real *b, size_t ldb, real *c, size_t ldc, int accumulate, real *work);
+
 /* sums[n] = column sums of d[rows][n], each in row order from 0: the bits
  * of rl__add_col_sums on zeroed sums, as a product by a row of ones
  * (fma(1, d, s) rounds s + d exactly as the addition does), so on the

@@ -178,9 +178,13 @@ void rl__add_col_sums(const rl_compute *cx, real *restrict acc, const real *rest
 }
 
 /* One input (the forecasting case): [x^T; 1] [2 x rows] in scratch. */
+/* [x^T; 1] with one input, else the packed k blocks of x^T; at least those
+ * of h^T for the recurrent kernel's gradient. */
 size_t rl__input_backward_scratch(const rl_layer *l, size_t rows, int *ok)
 {
-    return l->in == 1 ? rl__mul(rows, 2, ok) : 0;
+    size_t in_part = l->in == 1 ? rl__mul(rows, 2, ok) : rl__gemm_at_size(l->in, ok);
+    size_t rec_part = rl__gemm_at_size(l->units, ok);
+    return in_part > rec_part ? in_part : rec_part;
 }
 
 /* The bias gradient is a product by a row of ones (rl__col_sums: the bits
@@ -201,7 +205,7 @@ void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, 
         rl__gemm(cx, 2, g, rows, scratch, rows, 1, dz, g, g_kernel, (size_t)(g_bias - g_kernel),
                  0);
     } else {
-        rl__gemm(cx, in, g, rows, x, 1, in, dz, g, g_kernel, g, 0);
+        rl__gemm_at(cx, in, g, rows, x, in, dz, g, g_kernel, g, 0, scratch);
         rl__col_sums(cx, g_bias, dz, rows, g);
     }
     if (dx) {   /* W^T packed straight from W: no transpose, no per-call panel copy */

@@ -193,7 +193,8 @@ void rl__add_col_sums(const rl_compute *cx, real *restrict acc, const real *rest
  * dx = dz W^T through wt (room for W^T packed: rl__packed_size(g, in)).
  * g_bias lies after g_kernel in one array (the recurrent kinds' gradient:
  * kernel, recurrent kernel, bias), as row 1 of a product. scratch: room for
- * rl__input_backward_scratch(l, rows) reals. */
+ * rl__input_backward_scratch(l, rows) reals, which is also enough for the
+ * recurrent kernel's gradient h^T dz by rl__gemm_at (m = units) before. */
 void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, const real *dz,
                         size_t rows, real *g_kernel, real *g_bias, real *wt, real *dx,
                         real *scratch);

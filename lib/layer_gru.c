@@ -141,7 +141,7 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
     real *g_brec = g_bin + g;
-    rl__gemm(cx, u, g, T * batch, v.h_all, 1, u, v.drec, g, g_rec, g, 0);
+    rl__gemm_at(cx, u, g, T * batch, v.h_all, u, v.drec, g, g_rec, g, 0, v.scratch);
     rl__col_sums(cx, g_brec, v.drec, T * batch, g);
     rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bin, v.wt, dx, v.scratch);
 }

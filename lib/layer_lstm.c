@@ -148,7 +148,7 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
     }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bias = g_rec + u * g;
-    rl__gemm(cx, u, g, T * batch, v.h_all, 1, u, v.dz, g, g_rec, g, 0);
+    rl__gemm_at(cx, u, g, T * batch, v.h_all, u, v.dz, g, g_rec, g, 0, v.scratch);
     rl__input_backward(l, cx, x, v.dz, T * batch, g_kernel, g_bias, v.wt, dx, v.scratch);
 }
 

@@ -109,7 +109,7 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * u, *g_bias = g_rec + u * u;
-    rl__gemm(cx, u, u, T * batch, h_all, 1, u, dz, u, g_rec, u, 0);
+    rl__gemm_at(cx, u, u, T * batch, h_all, u, dz, u, g_rec, u, 0, dh + bu);
     rl__input_backward(l, cx, x, dz, T * batch, g_kernel, g_bias, wt, dx, dh + bu);
 }
 

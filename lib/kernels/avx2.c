@@ -36,6 +36,7 @@ static inline vmask mask_first(size_t r)
 const rl_kernels rl__avx2_kernels = {
     .name = "avx2",
     .gemm = tiled_gemm,
+    .gemm_at = tiled_gemm_at,
     PACKED_GEMM_ENTRIES,
     RL_FUSED_ENTRIES(avx2),
 };

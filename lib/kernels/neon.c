@@ -53,6 +53,7 @@ static inline vmask mask_first(size_t r) { return r; }
 const rl_kernels rl__neon_kernels = {
     .name = "neon",
     .gemm = tiled_gemm,
+    .gemm_at = tiled_gemm_at,
     PACKED_GEMM_ENTRIES,
     RL_FUSED_ENTRIES(neon),
 };

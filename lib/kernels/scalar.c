@@ -54,12 +54,22 @@ static void gemm_packed_scalar(size_t m, size_t n, size_t k,
     }
 }
 
+/* A transposed: read in place (scalar has no tiles to pack for). */
+static void gemm_at_scalar(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                           const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
+                           float *work)
+{
+    (void)work;
+    gemm_scalar(m, n, k, a, 1, lda, b, ldb, c, ldc, accumulate);
+}
+
 static const rl_kernels scalar_kernels = {
     .name = "scalar",
     .gemm = gemm_scalar,
     .panel = PANEL,
     .pack_b = pack_b_panels,
     .gemm_packed = gemm_packed_scalar,
+    .gemm_at = gemm_at_scalar,
 };
 
 const rl_kernels *rl__kernels_scalar(void)

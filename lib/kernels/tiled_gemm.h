@@ -21,6 +21,7 @@
 #define RL_TILED_GEMM_H
 
 #include <stddef.h>
+#include <string.h>
 
 #define PANEL (TILE_VECS * VEC)
 #define MAX_VECS 8
@@ -209,6 +210,87 @@ static void tiled_gemm(size_t m, size_t n, size_t k,
             const size_t cols = n - j < PANEL ? n - j : PANEL;
             pack_panel(panel, bp + j, ldb, kc, cols);
             rows_by_panel(m, cols, kc, ap, a_rs, a_cs, panel, c + j, ldc, acc);
+        }
+    }
+}
+
+/* ---- A read transposed, packed per k block (kernels.h gemm_at) ---------
+ * work: row tile t (TILE_ROWS rows, fewer in the last) as [kc][rows] at
+ * t * TILE_ROWS * kc, so a thread's rows [i0, i1) need (i1 - i0) kc floats. */
+
+static void pack_a_t(float *dst, const float *a, size_t lda, size_t m, size_t kc)
+{
+    const size_t full = m / TILE_ROWS * TILE_ROWS, rest = m - full;
+    for (size_t p = 0; p < kc; p++) {
+        const float *src = a + p * lda;
+        for (size_t i = 0; i < full; i += TILE_ROWS)
+            memcpy(dst + i * kc + p * TILE_ROWS, src + i, TILE_ROWS * sizeof(float));
+        if (rest)
+            memcpy(dst + full * kc + p * rest, src + full, rest * sizeof(float));
+    }
+}
+
+/* The next tile's rows of C (at most TILE_ROWS of `left`), which the tile
+ * loads as its accumulators: C (h^T dZ: [H x G*H], 4 MiB at LSTM H = 512)
+ * does not stay in L2 from one k block to the next, and each of its rows
+ * is a page of its own (perf: the accumulator loads took ~15 % of the
+ * product); asked for now, they arrive while this tile runs. */
+static ALWAYS_INLINE void prefetch_tile_c(const float *c, size_t ldc, size_t left)
+{
+    const size_t rows = left < TILE_ROWS ? left : TILE_ROWS;
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < PANEL; j += 16)
+            __builtin_prefetch(c + i * ldc + j, 1, 3);
+}
+
+/* rows_by_panel on A packed by pack_a_t: tile i's A is [kc][rows] at i kc. */
+static void rows_by_packed_a(size_t m, size_t cols, size_t kc, const float *pa,
+                             const float *panel, float *c, size_t ldc, int accumulate)
+{
+    size_t i = 0;
+    if (cols == PANEL)
+        for (; i + TILE_ROWS <= m; i += TILE_ROWS) {
+            if (accumulate)
+                prefetch_tile_c(c + (i + TILE_ROWS) * ldc, ldc, m - i - TILE_ROWS);
+            tile(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, pa + i * kc, 1, TILE_ROWS,
+                 panel, PANEL, c + i * ldc, ldc, accumulate);
+        }
+    else
+        for (; i + TILE_ROWS <= m; i += TILE_ROWS)
+            panel_tiles(TILE_ROWS, cols, kc, pa + i * kc, 1, TILE_ROWS, panel, c + i * ldc, ldc,
+                        accumulate);
+    const float *ai = pa + i * kc;
+    float *ci = c + i * ldc;
+    switch (m - i) {
+#define TAIL(r) case r: panel_tiles(r, cols, kc, ai, 1, r, panel, ci, ldc, accumulate); break;
+    FOR_TAIL_ROWS(TAIL)
+#undef TAIL
+    default: break;
+    }
+}
+
+_Static_assert(K_BLOCK <= RL_GEMM_AT_KBLOCK_MAX, "work is sized for RL_GEMM_AT_KBLOCK_MAX");
+
+static void tiled_gemm_at(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                          const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
+                          float *work)
+{
+    if (m < TILE_ROWS || n <= PANEL) {   /* A read once or on few rows: nothing to gain */
+        tiled_gemm(m, n, k, a, 1, lda, b, ldb, c, ldc, accumulate);
+        return;
+    }
+    if (empty_product(m, n, k, c, ldc, accumulate))
+        return;
+    _Alignas(64) float panel[K_BLOCK * PANEL];
+    for (size_t p0 = 0; p0 < k; p0 += K_BLOCK) {
+        const size_t kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
+        const float *bp = b + p0 * ldb;
+        const int acc = accumulate || p0 > 0;
+        pack_a_t(work, a + p0 * lda, lda, m, kc);
+        for (size_t j = 0; j < n; j += PANEL) {
+            const size_t cols = n - j < PANEL ? n - j : PANEL;
+            pack_panel(panel, bp + j, ldb, kc, cols);
+            rows_by_packed_a(m, cols, kc, work, panel, c + j, ldc, acc);
         }
     }
 }
