@@ -770,3 +770,83 @@ void rl__rnn_step(const rl_compute *cx, const rl_cell_step *s)
     unfused_products(cx, s, s->u, s->z);
     rl__activate_n(cx, s->act, s->z, s->h, s->batch * s->u);
 }
+
+/* ---- a layer's steps, split by rows once or step by step ---------------- */
+
+static void step_of_kind(const rl_compute *cx, const rl_cell_step *s, unsigned gates)
+{
+    if (gates == 4)
+        rl__lstm_step(cx, s);
+    else if (gates == 3)
+        rl__gru_step(cx, s);
+    else
+        rl__rnn_step(cx, s);
+}
+
+#ifndef RL_REAL_DOUBLE
+/* s narrowed to rows [r0, r1) of its batch. */
+static void cell_rows(rl_cell_step *s, unsigned gates, size_t r0, size_t r1)
+{
+    const size_t u = s->u, g = gates * u;
+    s->batch = r1 - r0;
+    if (s->x)
+        s->x += r0 * s->in;
+    s->z += r0 * g;
+    if (s->rec)
+        s->rec += r0 * g;
+    s->h_prev += r0 * u;
+    if (s->c_prev)
+        s->c_prev += r0 * u;
+    if (s->c)
+        s->c += r0 * u;
+    if (s->ac)
+        s->ac += r0 * u;
+    s->h += r0 * u;
+}
+
+typedef struct steps_job {
+    rl_compute one;          /* the threads' context: no pool, the same kernels */
+    const rl_cell_step *base;
+    unsigned gates;
+    size_t steps;
+    rl_step_at_fn at;
+    void *ctx;
+} steps_job;
+
+static void steps_of_rows(void *ctx, size_t r0, size_t r1)
+{
+    const steps_job *j = ctx;
+    for (size_t t = 0; t < j->steps; t++) {
+        rl_cell_step s = *j->base;
+        j->at(j->ctx, t, &s);
+        cell_rows(&s, j->gates, r0, r1);
+        step_of_kind(&j->one, &s, j->gates);
+    }
+}
+#endif
+
+void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates, size_t steps,
+                   rl_step_at_fn at, void *ctx)
+{
+#ifndef RL_REAL_DOUBLE
+    /* as run_fused would split each step (the folded input: base->x set) */
+    rl_cell_step first = *base;
+    if (steps > 0)
+        at(ctx, 0, &first);
+    const size_t in = first.x ? base->in : 0, u = base->u, batch = base->batch;
+    const size_t weights = rl__step_pack_floats(in, u, gates) * sizeof(float);
+    if (steps > 1 && batch > 1 && rl__step_fused(cx) && base->packed &&
+        split_by_rows(cx, batch, weights)) {
+        const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
+        const size_t step_work = batch * u * (gates * (u + in) + cell);
+        steps_job j = { { cx->kernels, NULL }, base, gates, steps, at, ctx };
+        rl__parallel_for_shares(cx, batch, SHARE_ROWS, step_work, steps_of_rows, &j);
+        return;
+    }
+#endif
+    for (size_t t = 0; t < steps; t++) {
+        rl_cell_step s = *base;
+        at(ctx, t, &s);
+        step_of_kind(cx, &s, gates);
+    }
+}

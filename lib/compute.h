@@ -169,4 +169,15 @@ void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s);
 void rl__gru_step(const rl_compute *cx, const rl_cell_step *s);
 void rl__rnn_step(const rl_compute *cx, const rl_cell_step *s);
 
+/* The steps t = 0 .. steps - 1 of a layer's forward, each rl__lstm_step,
+ * rl__gru_step or rl__rnn_step (by gates: 4, 3, 1) of *base with the
+ * per-step fields that at(ctx, t, s) sets for the whole batch (x, z, rec,
+ * h_prev, c_prev, c, ac, h, recurrent). The rows of a batch are separate
+ * sequences: when a step would be split over threads by rows, the whole
+ * sequence is split by rows instead, each thread running every step of its
+ * own rows with no hand-off between the steps. Same bits either way. */
+typedef void (*rl_step_at_fn)(void *ctx, size_t t, rl_cell_step *s);
+void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates, size_t steps,
+                   rl_step_at_fn at, void *ctx);
+
 #endif

@@ -48,6 +48,26 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     return v;
 }
 
+/* The per-step fields of step t (rl__run_steps). */
+typedef struct gru_steps {
+    const real *x;   /* folded: the input, else NULL */
+    const gru_views *v;
+    size_t bu, row_in;   /* floats of one step of h and of x */
+    int state0;
+} gru_steps;
+
+static void gru_step_at(void *ctx, size_t t, rl_cell_step *s)
+{
+    const gru_steps *q = ctx;
+    const gru_views *v = q->v;
+    s->x = q->x ? q->x + t * q->row_in : NULL;
+    s->z = v->gates + t * 3 * q->bu;
+    s->rec = v->rec + t * 3 * q->bu;
+    s->h_prev = v->h_all + t * q->bu;
+    s->recurrent = t > 0 || q->state0;
+    s->h = v->h_all + (t + 1) * q->bu;
+}
+
 static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
                         const real *state0)
 {
@@ -69,15 +89,8 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         rl__fill_rows(cx, v.gates, b_in, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
-    for (size_t t = 0; t < T; t++) {
-        s.x = fold ? x + t * batch * l->in : NULL;
-        s.z = v.gates + t * batch * g;
-        s.rec = v.rec + t * batch * g;
-        s.h_prev = v.h_all + t * bu;
-        s.recurrent = t > 0 || state0;
-        s.h = v.h_all + (t + 1) * bu;
-        rl__gru_step(cx, &s);
-    }
+    gru_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL };
+    rl__run_steps(cx, &s, 3, T, gru_step_at, &q);
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }
 

@@ -48,6 +48,28 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     return v;
 }
 
+/* The per-step fields of step t (rl__run_steps). */
+typedef struct lstm_steps {
+    const real *x;   /* folded: the input, else NULL */
+    const lstm_views *v;
+    size_t bu, row_in;   /* floats of one step of h and of x */
+    int state0;
+} lstm_steps;
+
+static void lstm_step_at(void *ctx, size_t t, rl_cell_step *s)
+{
+    const lstm_steps *q = ctx;
+    const lstm_views *v = q->v;
+    s->x = q->x ? q->x + t * q->row_in : NULL;
+    s->z = v->gates + t * 4 * q->bu;
+    s->h_prev = v->h_all + t * q->bu;
+    s->c_prev = v->c_all + t * q->bu;
+    s->recurrent = t > 0 || q->state0;
+    s->h = v->h_all + (t + 1) * q->bu;
+    s->c = v->c_all + (t + 1) * q->bu;
+    s->ac = v->ac + t * q->bu;
+}
+
 static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
                          const real *state0)
 {
@@ -71,17 +93,8 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
         rl__fill_rows(cx, v.gates, bias, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
-    for (size_t t = 0; t < T; t++) {
-        s.x = fold ? x + t * batch * l->in : NULL;
-        s.z = v.gates + t * batch * g;
-        s.h_prev = v.h_all + t * bu;
-        s.c_prev = v.c_all + t * bu;
-        s.recurrent = t > 0 || state0;
-        s.h = v.h_all + (t + 1) * bu;
-        s.c = v.c_all + (t + 1) * bu;
-        s.ac = v.ac + t * bu;
-        rl__lstm_step(cx, &s);
-    }
+    lstm_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL };
+    rl__run_steps(cx, &s, 4, T, lstm_step_at, &q);
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }
 

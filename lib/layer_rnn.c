@@ -21,6 +21,23 @@ static size_t rnn_workspace(const rl_layer *l, size_t batch)
     return rl__sum_sizes(parts, 7, ok);
 }
 
+/* The per-step fields of step t (rl__run_steps). */
+typedef struct rnn_steps {
+    const real *x;   /* folded: the input, else NULL */
+    real *h_all;
+    size_t bu, row_in;   /* floats of one step of h and of x */
+    int state0;
+} rnn_steps;
+
+static void rnn_step_at(void *ctx, size_t t, rl_cell_step *s)
+{
+    const rnn_steps *q = ctx;
+    s->x = q->x ? q->x + t * q->row_in : NULL;
+    s->h = s->z = q->h_all + (t + 1) * q->bu;
+    s->h_prev = q->h_all + t * q->bu;
+    s->recurrent = t > 0 || q->state0;
+}
+
 static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
                         const real *state0)
 {
@@ -44,13 +61,8 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         rl__fill_rows(cx, h_all + bu, bias, T * batch, u);
         rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);
     }
-    for (size_t t = 0; t < T; t++) {
-        s.x = fold ? x + t * batch * l->in : NULL;
-        s.h = s.z = h_all + (t + 1) * bu;
-        s.h_prev = h_all + t * bu;
-        s.recurrent = t > 0 || state0;
-        rl__rnn_step(cx, &s);
-    }
+    rnn_steps q = { fold ? x : NULL, h_all, bu, batch * l->in, state0 != NULL };
+    rl__run_steps(cx, &s, 1, T, rnn_step_at, &q);
     l->out = l->return_sequences ? h_all + bu : h_all + T * bu;
 }
 
