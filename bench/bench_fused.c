@@ -13,7 +13,10 @@
  * It is how lib/compute.c's FOLD_MAX_IN was chosen.
  *
  * Usage: bench_fused [--hidden 50,64,...] [--input 1,8,...] [--steps 10]
- *                    [--batch 64] [--reps 15]
+ *                    [--batch 64] [--reps 15] [--cell lstm|gru|rnn]
+ *                    [--folded-only 1]
+ * --folded-only 1 times the folded loop alone (for perf record, and for
+ * pairing two builds from outside: its record has folded_s only).
  * One JSON record per line. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +99,8 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static void bench_case(unsigned gates, size_t u, size_t in, size_t steps, size_t batch, int reps)
+static void bench_case(unsigned gates, size_t u, size_t in, size_t steps, size_t batch, int reps,
+                       int folded_only)
 {
     static const char *const names[] = { "", "rnn", "", "gru", "lstm" };
     const size_t g = gates * u, bu = batch * u;
@@ -119,18 +123,30 @@ static void bench_case(unsigned gates, size_t u, size_t in, size_t steps, size_t
     double t[3][MAX_REPS], r_fused[MAX_REPS], r_fold[MAX_REPS];
     for (int rep = -1; rep < reps; rep++) {   /* rep -1: warm-up */
         double d[3];
-        for (int v = 0; v < 3; v++) {
+        for (int v = folded_only ? 2 : 0; v < 3; v++) {
             double t0 = bench_now();
             run_loop(&L, v == 0 ? &cx_unfused : &cx, v > 0, v == 2);
             d[v] = bench_now() - t0;
         }
         if (rep < 0)
             continue;
+        if (folded_only) {
+            t[2][rep] = d[2];
+            continue;
+        }
         for (int v = 0; v < 3; v++)
             t[v][rep] = d[v];
         r_fused[rep] = d[1] / d[0];
         r_fold[rep] = d[2] / d[1];
     }
+    if (folded_only) {
+        const double folded_median = median(t[2], reps);   /* sorts t[2]: t[2][0] is the minimum */
+        printf("{\"impl\": \"rnnlite\", \"kind\": \"fused_folded\", \"cell\": \"%s\", "
+               "\"path\": \"%s\", \"hidden\": %zu, \"input\": %zu, \"batch\": %zu, "
+               "\"steps\": %zu, \"reps\": %d, \"folded_s\": %.6g, \"folded_min_s\": %.6g}\n",
+               names[gates], rl__kernels()->name, u, in, batch, steps, reps, folded_median,
+               t[2][0]);
+    } else
     printf("{\"impl\": \"rnnlite\", \"kind\": \"fused_step\", \"cell\": \"%s\", \"path\": \"%s\", "
            "\"hidden\": %zu, \"input\": %zu, \"batch\": %zu, \"steps\": %zu, \"reps\": %d, "
            "\"unfused_s\": %.6g, \"fused_s\": %.6g, \"folded_s\": %.6g, "
@@ -145,7 +161,8 @@ static void bench_case(unsigned gates, size_t u, size_t in, size_t steps, size_t
 int main(int argc, char **argv)
 {
     long hidden[MAX_LIST] = { 50 }, input[MAX_LIST] = { 1 }, n_hidden = 1, n_input = 1;
-    long steps = 10, batch = 64, reps = 15;
+    long steps = 10, batch = 64, reps = 15, folded_only = 0;
+    unsigned only_gates = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--hidden"))
             n_hidden = bench_parse_list(argv[i + 1], hidden, MAX_LIST);
@@ -157,19 +174,26 @@ int main(int argc, char **argv)
             batch = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--reps"))
             reps = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--folded-only"))
+            folded_only = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--cell"))
+            only_gates = !strcmp(argv[i + 1], "lstm") ? 4 : !strcmp(argv[i + 1], "gru") ? 3 : 1;
         else {
             fprintf(stderr, "usage: bench_fused [--hidden 50,64] [--input 1,8] [--steps 10] "
-                            "[--batch 64] [--reps 15]\n");
+                            "[--batch 64] [--reps 15] [--cell lstm|gru|rnn] [--folded-only 1]\n");
             return 2;
         }
     }
     if (n_hidden <= 0 || n_input <= 0 || steps <= 0 || batch <= 0 || reps <= 0 || reps > MAX_REPS)
         return 2;
     static const unsigned cells[] = { 4, 3, 1 };
-    for (int c = 0; c < 3; c++)
+    for (int c = 0; c < 3; c++) {
+        if (only_gates && only_gates != cells[c])
+            continue;
         for (long h = 0; h < n_hidden; h++)
             for (long i = 0; i < n_input; i++)
                 bench_case(cells[c], (size_t)hidden[h], (size_t)input[i], (size_t)steps,
-                           (size_t)batch, (int)reps);
+                           (size_t)batch, (int)reps, (int)folded_only);
+    }
     return 0;
 }
