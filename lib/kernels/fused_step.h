@@ -33,6 +33,9 @@
 #define FS_MAX_ROWS 8
 #define FS_MAX_Q 4   /* accumulator vectors per row: gates x vectors per block */
 #define FS_INLINE inline __attribute__((always_inline))
+#ifndef FS_PF_LOCALITY
+#define FS_PF_LOCALITY 2   /* __builtin_prefetch: 2 = prefetcht1 on x86 (to L2) */
+#endif
 
 static FS_INLINE size_t fs_vecs(unsigned gates)
 {
@@ -182,19 +185,40 @@ static FS_INLINE void fs_load_compact(int rows, int nq, unsigned gates,
     }
 }
 
+/* One k of a tile: acc[rows][nq] += A[rows][p] * panel row p. */
+static FS_INLINE void fs_link(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q], const float *a,
+                              size_t a_rs, size_t p, const float *panel)
+{
+    const float *bp = panel + p * (size_t)nq * V_WIDTH;
+    for (int i = 0; i < rows; i++) {
+        const VF ai = V_SET1(a[(size_t)i * a_rs + p]);
+        for (int q = 0; q < nq; q++)
+            acc[i][q] = V_FMA(ai, V_LOAD(bp + q * V_WIDTH), acc[i][q]);
+    }
+}
+
 /* acc[rows][nq] += A[rows x kc] * panel[kc x nq vectors], k ascending. rows
- * and nq are constants after inlining, so acc stays in registers. */
+ * and nq are constants after inlining, so acc stays in registers. The first
+ * npf links each also prefetch one cache line, pf + 64 p bytes, towards L2
+ * (a prefetch changes no value). */
+static FS_INLINE void fs_chain_pf(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q], const float *a,
+                                  size_t a_rs, size_t kc, const float *panel, const char *pf,
+                                  size_t npf)
+{
+    size_t p = 0;
+    for (; p < npf && p < kc; p++) {
+        __builtin_prefetch(pf + p * 64, 0, FS_PF_LOCALITY);
+        fs_link(rows, nq, acc, a, a_rs, p, panel);
+    }
+    for (; p < kc; p++)
+        fs_link(rows, nq, acc, a, a_rs, p, panel);
+}
+
 static FS_INLINE void fs_chain(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q], const float *a,
                                size_t a_rs, size_t kc, const float *panel)
 {
-    for (size_t p = 0; p < kc; p++) {
-        const float *bp = panel + p * (size_t)nq * V_WIDTH;
-        for (int i = 0; i < rows; i++) {
-            const VF ai = V_SET1(a[(size_t)i * a_rs + p]);
-            for (int q = 0; q < nq; q++)
-                acc[i][q] = V_FMA(ai, V_LOAD(bp + q * V_WIDTH), acc[i][q]);
-        }
-    }
+    for (size_t p = 0; p < kc; p++)
+        fs_link(rows, nq, acc, a, a_rs, p, panel);
 }
 
 /* Accumulators from a packed bias row (every row alike). */
@@ -240,6 +264,8 @@ static FS_INLINE void fs_store_rows(int rows, int nq, int nv, VF acc[FS_MAX_ROWS
 typedef struct fs_pass {
     size_t p0, kc;      /* k rows of this pass */
     int first, last;    /* first / last pass over k */
+    const char *pf;     /* cache lines this tile prefetches: the next pass's */
+    size_t npf;         /* packed U, a share per row tile (see FS_ROW_TILES) */
 } fs_pass;
 
 /* ---- LSTM ---------------------------------------------------------------- */
@@ -374,7 +400,8 @@ static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, 
         fs_load_rows(rows, 4, 1, acc, z, g, u, j0);
     }
     if (ps.kc)
-        fs_chain(rows, 4, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc, u_pan + ps.p0 * 4 * V_WIDTH);
+        fs_chain_pf(rows, 4, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
+                    u_pan + ps.p0 * 4 * V_WIDTH, ps.pf, ps.npf);
     if (!ps.last) {
         fs_store_rows(rows, 4, 1, acc, z, g, u, j0);
         return;
@@ -478,7 +505,8 @@ static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, s
     else
         fs_load_rows(rows, 3, 1, acc, rec, g, u, j0);
     if (ps.kc)
-        fs_chain(rows, 3, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc, u_pan + ps.p0 * 3 * V_WIDTH);
+        fs_chain_pf(rows, 3, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
+                    u_pan + ps.p0 * 3 * V_WIDTH, ps.pf, ps.npf);
     if (!ps.last) {
         fs_store_rows(rows, 3, 1, acc, rec, g, u, j0);
         return;
@@ -534,8 +562,8 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
         fs_load_rows(rows, nv, nv, acc, z, u, u, j0);
     }
     if (ps.kc)
-        fs_chain(rows, nv, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
-                 u_pan + ps.p0 * (size_t)nv * V_WIDTH);
+        fs_chain_pf(rows, nv, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
+                    u_pan + ps.p0 * (size_t)nv * V_WIDTH, ps.pf, ps.npf);
     if (!ps.last) {
         fs_store_rows(rows, nv, nv, acc, z, u, u, j0);
         return;
@@ -560,12 +588,22 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
 /* ---- the steps: blocks of units, k passes, row tiles --------------------- */
 
 /* Every row tile of the batch over one block of units: rows in tiles of
- * `full` (a constant), the rest in one smaller tile. */
+ * `full` (a constant), the rest in one smaller tile. The pass's next panel
+ * of packed U (pf_next, pf_lines cache lines; the whole U of the blocks is
+ * one contiguous stream) is prefetched while this one is computed: row tile
+ * t takes lines [t kc, t kc + kc), one per link, so the first tiles fetch
+ * the panel's start, farthest ahead of its use. */
 #define FS_ROW_TILES(tile_fn, full)                                                            \
     do {                                                                                       \
         size_t r0 = 0;                                                                         \
-        for (; r0 + (full) <= s->batch; r0 += (full))                                          \
+        fs_pass ps = pass;                                                                     \
+        for (; r0 + (full) <= s->batch; r0 += (full)) {                                        \
+            const size_t t0 = r0 / (full) * pass.kc;                                           \
+            ps.npf = pf_lines > t0 ? pf_lines - t0 : 0;                                        \
+            ps.pf = (const char *)pf_next + (ps.npf ? t0 * 64 : 0);                            \
             tile_fn((full), s, r0, j0, u_pan, w_pan, b_pan, ps);                               \
+        }                                                                                      \
+        ps.npf = 0;                                                                            \
         switch (s->batch - r0) {                                                               \
         case 1: if (1 < (full)) tile_fn(1, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
         case 2: if (2 < (full)) tile_fn(2, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
@@ -612,7 +650,9 @@ FS_RAGGED_TILE_NQ(fs_gru_rt3, fs_gru_ragged_tile, 3)
             kb = 1;                                                                            \
         do {                                                                                   \
             const size_t kc = k - p0 < kb ? k - p0 : kb;                                       \
-            const fs_pass ps = { p0, kc, p0 == 0, p0 + kc >= k };                              \
+            const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0 };                   \
+            const float *pf_next = u_pan; /* the last block: nothing of U after it */          \
+            const size_t pf_lines = 0;                                                         \
             FS_ROW_TILES(tile_fn, FS_RAGGED_ROWS(nq));                                         \
             p0 += kc;                                                                          \
         } while (p0 < k);                                                                      \
@@ -661,6 +701,7 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
         if (kb == 0)                                                                           \
             kb = 1;                                                                            \
         const size_t k = s->recurrent ? u : 0;                                                 \
+        const float *u_end = s->u_packed + (k ? b1 : b0) * u * row_floats;                    \
         for (size_t b = b0; b < b1; b++) {                                                     \
             const size_t j0 = b * bw;                                                          \
             const float *u_pan = s->u_packed + b * u * row_floats;                             \
@@ -673,7 +714,11 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
             size_t p0 = 0;                                                                     \
             do {                                                                               \
                 const size_t kc = k - p0 < kb ? k - p0 : kb;                                   \
-                const fs_pass ps = { p0, kc, p0 == 0, p0 + kc >= k };                          \
+                const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0 };               \
+                const float *pf_next = u_pan + (p0 + kc) * row_floats;                         \
+                const size_t pf_left = (size_t)(u_end - pf_next);                              \
+                const size_t pf_lines = k <= kb ? 0 /* one pass: U stays in L2 */              \
+                    : (pf_left < kb * row_floats ? pf_left : kb * row_floats) / 16;            \
                 FS_ROW_TILES(tile_fn, full);                                                   \
                 p0 += kc;                                                                      \
             } while (p0 < k);                                                                  \
