@@ -36,6 +36,14 @@
 #ifndef FS_PF_LOCALITY
 #define FS_PF_LOCALITY 2   /* __builtin_prefetch: 2 = prefetcht1 on x86 (to L2) */
 #endif
+/* Out of line with `rows` a run-time value: a copy specialised for 8 rows
+ * unrolls every masked row move into one block that valgrind's VEX cannot
+ * translate ("temporary storage exhausted"). clang has no noclone. */
+#if defined(__clang__)
+#define FS_NOCLONE __attribute__((noinline))
+#else
+#define FS_NOCLONE __attribute__((noinline, noclone))
+#endif
 
 static FS_INLINE size_t fs_vecs(unsigned gates)
 {
@@ -341,7 +349,7 @@ static __attribute__((noinline)) void fs_lstm_epilogue(const rl_fused_step *s, s
                         fs_lstm_cell(s, r0 + (size_t)i, j0, v[i], act, ract));
 }
 
-static __attribute__((noinline)) void fs_lstm_ragged(const rl_fused_step *s, size_t r0, int rows,
+static FS_NOCLONE void fs_lstm_ragged(const rl_fused_step *s, size_t r0, int rows,
                                                      size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
 {
     const size_t u = s->u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
@@ -438,7 +446,7 @@ static __attribute__((noinline)) void fs_gru_epilogue(const rl_fused_step *s, si
                         fs_gru_cell(s, r0 + (size_t)i, j0, v[i], act, ract));
 }
 
-static __attribute__((noinline)) void fs_gru_ragged(const rl_fused_step *s, size_t r0, int rows,
+static FS_NOCLONE void fs_gru_ragged(const rl_fused_step *s, size_t r0, int rows,
                                                     size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
 {
     const size_t u = s->u, g = 3 * u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
