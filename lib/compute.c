@@ -840,7 +840,7 @@ void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gate
         const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
         const size_t step_work = batch * u * (gates * (u + in) + cell);
         steps_job j = { { cx->kernels, NULL }, base, gates, steps, at, ctx };
-        rl__parallel_for_shares(cx, batch, SHARE_ROWS, step_work, steps_of_rows, &j);
+        rl__parallel_for_shares(cx, batch, SHARE_ROWS, steps * step_work, steps_of_rows, &j);
         return;
     }
 #endif

@@ -410,7 +410,7 @@ rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, s
 
 rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
 {
-    rl__pool_begin_call(m->cx.pool, step_work(m, eval_chunk(m, n)));
+    rl__pool_begin_forward_call(m->cx.pool);
     rl_status s = predict(m, x, n, y);
     rl__pool_unbind_caller(m->cx.pool);
     return s;
@@ -418,7 +418,7 @@ rl_status rl__model_predict(rl_model *m, const float *x, size_t n, float *y)
 
 rl_status rl__model_evaluate(rl_model *m, const float *x, const float *y, size_t n, double *loss)
 {
-    rl__pool_begin_call(m->cx.pool, step_work(m, eval_chunk(m, n)));
+    rl__pool_begin_forward_call(m->cx.pool);
     rl_status s = evaluate(m, x, y, n, loss);
     rl__pool_unbind_caller(m->cx.pool);
     return s;

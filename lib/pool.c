@@ -623,6 +623,11 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work)
         publish(p, 0);
 }
 
+void rl__pool_begin_forward_call(rl_pool *p)
+{
+    rl__pool_begin_call(p, p ? p->min_step_work : 0);
+}
+
 void rl__pool_unbind_caller(rl_pool *p)
 {
     if (!p)

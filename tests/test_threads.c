@@ -413,6 +413,43 @@ static void calls_of_short_steps_stay_on_one_thread(void **state)
     free(x);
 }
 
+/* A forward-only call (predict) splits each recurrent layer's sequence
+ * once, by rows of the batch (each thread runs every step of its rows:
+ * rl__run_steps), not at every step, so even a model of short steps gains
+ * from a second thread: a SimpleRNN(40) over 64 steps at 64 rows is one
+ * parallel-for of the host hook (per step it would be 64, or none, each
+ * step too short to split), with the bits of one thread. Paths without the
+ * fused step (scalar) keep the input projection and per-step products. */
+static void forward_splits_a_sequence_once(void **state)
+{
+    (void)state;
+    enum { T = 64, F = 64, ROWS = 64, UNITS = 40 };
+    float *x = calloc((size_t)ROWS * T * F, sizeof(float)), p1[ROWS], ph[ROWS];
+    assert_non_null(x);
+    tu_fill_uniform(x, (size_t)ROWS * T * F, 15, -1, 1);
+    rl_model *m[2] = { NULL, NULL };
+    host_pool hp = { 0, 0 };
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(rl_model_create(&m[i], T, F), RL_OK);
+        assert_int_equal(rl_model_add_simple_rnn(m[i], UNITS, RL_ACT_TANH, 0), RL_OK);
+        assert_int_equal(rl_model_add_dense(m[i], 1, RL_ACT_LINEAR), RL_OK);
+        assert_int_equal(rl_model_set_param(m[i], RL_PARAM_SEED, 9), RL_OK);
+        assert_int_equal(rl_model_compile(m[i], RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
+    }
+    assert_int_equal(rl_model_set_param(m[0], RL_PARAM_THREADS, 1), RL_OK);
+    assert_int_equal(rl_model_set_parallel_for(m[1], host_parallel_for, &hp, 2), RL_OK);
+    assert_int_equal(rl_predict(m[0], x, ROWS, p1, ROWS), RL_OK);
+    assert_int_equal(rl_predict(m[1], x, ROWS, ph, ROWS), RL_OK);
+    assert_memory_equal(p1, ph, sizeof p1);
+    if (rl__step_fused(&m[1]->cx)) {
+        assert_int_equal(atomic_load(&hp.calls), 1);
+        assert_true(atomic_load(&hp.tasks_elsewhere) > 0);
+    }
+    rl_model_destroy(m[0]);
+    rl_model_destroy(m[1]);
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +459,7 @@ int main(void)
         cmocka_unit_test(host_parallel_for_is_bit_identical),
         cmocka_unit_test(small_problems_stay_on_one_thread),
         cmocka_unit_test(calls_of_short_steps_stay_on_one_thread),
+        cmocka_unit_test(forward_splits_a_sequence_once),
     };
     return cmocka_run_group_tests(tests, setup_data, NULL);
 }
