@@ -625,7 +625,12 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work)
 
 void rl__pool_begin_forward_call(rl_pool *p)
 {
-    rl__pool_begin_call(p, p ? p->min_step_work : 0);
+    /* No early wake-up (begin_call's): a one-sample predict must not pay a
+     * futex call; a job big enough to split wakes the worker itself. */
+    if (!p)
+        return;
+    p->call_single = 0;
+    rl__pool_bind_caller(p);
 }
 
 void rl__pool_unbind_caller(rl_pool *p)
