@@ -2,6 +2,8 @@
  * call into model.c, which owns everything the model holds. Nothing is
  * changed when a check fails. */
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "activation.h"
 #include "alloc.h"
@@ -341,6 +343,45 @@ const char *rl_model_last_error(const rl_model *m)
 
 /* ---- data calls ---------------------------------------------------------- */
 
+/* The checks read every input float before each fit/predict/evaluate: at
+ * I = 64 the early-exit scalar loop cost 3-4 % of a 50-step forward. So a
+ * block at a time, branch-free (an OR of "exponent all ones" flags, which
+ * vectorises; the wide clones on x86), and the exact index searched only in
+ * a block that has one. */
+#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define CHECK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef CHECK_CLONES
+#define CHECK_CLONES
+#endif
+
+CHECK_CLONES static unsigned block_has_nonfinite(const float *p, size_t n)
+{
+    unsigned bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t w;
+        memcpy(&w, p + i, sizeof w);
+        bad |= (w & 0x7f800000u) == 0x7f800000u;
+    }
+    return bad;
+}
+
+/* Index of the first float of p[0, n) that is not finite, or n. */
+static size_t first_nonfinite(const float *p, size_t n)
+{
+    enum { BLOCK = 4096 };
+    for (size_t b = 0; b < n; b += BLOCK) {
+        const size_t e = n - b < BLOCK ? n - b : BLOCK;
+        if (block_has_nonfinite(p + b, e))
+            for (size_t i = b; i < b + e; i++)
+                if (!isfinite(p[i]))
+                    return i;
+    }
+    return n;
+}
+
 /* Common checks of fit/predict/evaluate: sizes, state, finiteness. */
 static rl_status check_data(rl_model *m, const float *x, const float *y, size_t n,
                             const char *fn)
@@ -358,15 +399,14 @@ static rl_status check_data(rl_model *m, const float *x, const float *y, size_t 
         return rl__fail(m, RL_E_NOMEM, "%s: %zu samples overflow the address space", fn, n);
     /* Say where, in the caller's coordinates: sample, time step, column. */
     size_t row = m->time_steps * m->n_features, out = rl__model_out_len(m);
-    for (size_t i = 0; i < x_len; i++)
-        if (!isfinite(x[i]))
-            return rl__fail(m, RL_E_NUMERIC,
-                            "%s: x[%zu] (sample %zu, step %zu, column %zu) is not finite", fn, i,
-                            i / row, i % row / m->n_features, i % m->n_features);
-    for (size_t i = 0; y && i < y_len; i++)
-        if (!isfinite(y[i]))
-            return rl__fail(m, RL_E_NUMERIC, "%s: y[%zu] (sample %zu, output %zu) is not finite",
-                            fn, i, i / out, i % out);
+    size_t i = first_nonfinite(x, x_len);
+    if (i < x_len)
+        return rl__fail(m, RL_E_NUMERIC,
+                        "%s: x[%zu] (sample %zu, step %zu, column %zu) is not finite", fn, i,
+                        i / row, i % row / m->n_features, i % m->n_features);
+    if (y && (i = first_nonfinite(y, y_len)) < y_len)
+        return rl__fail(m, RL_E_NUMERIC, "%s: y[%zu] (sample %zu, output %zu) is not finite",
+                        fn, i, i / out, i % out);
     return RL_OK;
 }
 

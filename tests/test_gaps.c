@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "rnnlite/rnnlite.h"
@@ -112,6 +113,39 @@ static void test_model_calls_name_nan_position(void **state)
     rl_model_destroy(m);
 }
 
+/* The check reads the input a block of 4096 floats at a time: the first
+ * non-finite value is the one named wherever it falls (either side of a
+ * block's edge, behind another one in a later block, the very last). */
+static void test_model_calls_name_first_nonfinite_in_long_input(void **state)
+{
+    (void)state;
+    enum { N = 1500, ROW = 3 * 2 };   /* 9000 floats: three blocks */
+    rl_model *m = NULL;
+    assert_int_equal(rl_model_create(&m, 3, 2), RL_OK);
+    assert_int_equal(rl_model_add_dense(m, 1, RL_ACT_LINEAR), RL_OK);
+    assert_int_equal(rl_model_compile(m, RL_OPT_SGD, RL_LOSS_MSE), RL_OK);
+    static float x[N * ROW], out[N * 3];
+    static const size_t first[] = { 4095, 4096, 8191, 8192, N * ROW - 1 };
+    for (size_t c = 0; c < sizeof first / sizeof first[0]; c++) {
+        for (size_t i = 0; i < N * ROW; i++)
+            x[i] = (float)(i % 7) - 3.0f;
+        const size_t at = first[c];
+        x[at] = c % 2 ? -INFINITY : NAN;
+        if (at + 4097 < N * ROW)
+            x[at + 4097] = NAN;   /* a later one, in the next block */
+        char want[96];
+        snprintf(want, sizeof want, "x[%zu] (sample %zu, step %zu, column %zu)", at, at / ROW,
+                 at % ROW / 2, at % 2);
+        assert_int_equal(rl_predict(m, x, N, out, N * 3), RL_E_NUMERIC);
+        if (!strstr(rl_model_last_error(m), want))
+            fail_msg("wanted \"%s\" in \"%s\"", want, rl_model_last_error(m));
+    }
+    for (size_t i = 0; i < N * ROW; i++)
+        x[i] = 1.0f;
+    assert_int_equal(rl_predict(m, x, N, out, N * 3), RL_OK);
+    rl_model_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_find_nonfinite),
         cmocka_unit_test(test_windows_skip_gaps),
         cmocka_unit_test(test_model_calls_name_nan_position),
+        cmocka_unit_test(test_model_calls_name_first_nonfinite_in_long_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
