@@ -99,6 +99,33 @@ static void rnn_recur(const rl_layer *l, const rl_compute *cx, const real *x, re
     memcpy(state, out, u * sizeof(real));
 }
 
+/* The backward through time of rows [r0, r1): each row's dz_t and dh_{t-1}
+ * read only that row (rl__run_rows). */
+typedef struct rnn_bptt {
+    const rl_layer *l;
+    const real *h_all, *dy;
+    real *dz;
+    const real *ut;
+    real *dh;
+    size_t bu;
+} rnn_bptt;
+
+static void rnn_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
+{
+    const rnn_bptt *q = ctx;
+    const rl_layer *l = q->l;
+    const size_t T = l->in_steps, u = l->units, bu = q->bu, o = r0 * u, rows = r1 - r0;
+    for (size_t t = T; t-- > 0;) {
+        const real *h = q->h_all + (t + 1) * bu + o;
+        const real *dyt = l->return_sequences ? q->dy + t * bu + o
+                                              : (t == T - 1 ? q->dy + o : NULL);
+        real *dzt = q->dz + t * bu + o;
+        rl__act_backward(cx, l->act, h, q->dh + o, dyt, dzt, rows * u);
+        if (t > 0)
+            rl__gemm_packed(cx, rows, u, u, dzt, u, 1, q->ut, q->dh + o, u, 0);
+    }
+}
+
 static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
                          size_t batch)
 {
@@ -111,14 +138,10 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     rl__pack_b(cx, ut, u, u, rec, 1, u);   /* U^T, read straight from U */
     for (size_t i = 0; i < bu; i++)
         dh[i] = 0;
-    for (size_t t = T; t-- > 0;) {
-        const real *h = h_all + (t + 1) * bu;
-        const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
-        real *dzt = dz + t * bu;
-        rl__act_backward(cx, l->act, h, dh, dyt, dzt, bu);
-        if (t > 0)
-            rl__gemm_packed(cx, batch, u, u, dzt, u, 1, ut, dh, u, 0);
-    }
+    rnn_bptt q = { l, h_all, dy, dz, ut, dh, bu };
+    int ok2 = 1;
+    rl__run_rows(cx, batch, rl__packed_size(u, u, &ok2) * sizeof(real), T * bu * (u + 12),
+                 rnn_bptt_rows, &q);
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * u, *g_bias = g_rec + u * u;
     rl__gemm_at(cx, u, u, T * batch, h_all, u, dz, u, g_rec, u, 0, dh + bu);
