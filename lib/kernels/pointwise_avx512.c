@@ -38,14 +38,16 @@ typedef __m512 VF;
 #include "fused_row.h"
 
 /* The fused forward step (fused_step.h): register tiles of rows x (gates x
- * vectors): LSTM 6x4, GRU 8x3, SimpleRNN 8x2; a k pass reads 8192 floats
- * (32 KiB) of packed U, which stay in L1 for all row tiles. */
+ * vectors): LSTM 6x4, GRU 8x3, SimpleRNN 8x2; a k pass reads 6144 floats
+ * (24 KiB) of packed U, which stay in L1 for all row tiles beside the rows
+ * of h and the chains they read (paired against 32 KiB passes: LSTM and
+ * GRU H = 256 0.95-0.96, H = 128 0.99, H = 512 even; 16 KiB no better). */
 #define FS_NAME(name) rl__fs_avx512_##name
 #define FS_ROWS_LSTM 6
 #define FS_ROWS_GRU 8
 #define FS_ROWS_RNN 8
 #define FS_VECS_RNN 2
-#define FS_PANEL_FLOATS 8192
+#define FS_PANEL_FLOATS 6144
 #include "fused_step.h"
 
 RL_POINTWISE_TABLE(avx512)
