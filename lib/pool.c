@@ -85,14 +85,15 @@ enum {
  * so a spinning worker takes jobs this many times smaller. */
 #define SHARES_CHEAPER 4
 
-/* A call (fit, predict, evaluate) whose widest step does less work than
- * this (rl__pool_begin_call) runs on the calling thread alone. Measured at
- * batch 64 with nothing else running (SCHED_FIFO), the models below it
- * (SimpleRNN H <= 64 and H = 128 with I = 1, GRU H <= 64 with I = 1, the
- * seed shape LSTM(50) with I = 1) ran at 0.79-1.06x on two threads, their
- * steps too short for the traffic between the cores; those above it at
- * >= 1.0x (noise: +-5 %). */
-#define CALL_MIN_STEP_WORK ((size_t)3 << 19)
+/* A fit whose widest step does less work than this (rl__pool_begin_call)
+ * runs on the calling thread alone. It was 1.5 M while every forward step
+ * was a hand-off (the seed LSTM(50) fit ran at 0.89-0.95x on two threads);
+ * with the forward (and SimpleRNN's backward through time) split once per
+ * sequence by rows, fits from here gain (paired, batch 64, loaded machine:
+ * H = 32-64 1.01-1.47x, the seed fits LSTM 1.22x, GRU 1.17x, SimpleRNN
+ * 1.04x, were single-threaded); SimpleRNN(32) with I = 1 (133 K) reads
+ * 1.01x, so smaller stays on one thread. */
+#define CALL_MIN_STEP_WORK ((size_t)1 << 18)
 
 /* The ticket word: generation (bits 63-32), a share job's flag (31),
  * blocks of the job (30-16), and (15-0) the next block to hand out or, in

@@ -66,7 +66,7 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work);
 /* Bind for a call that runs forwards only (predict, evaluate): no threshold
  * for the whole call, as its recurrent layers split a sequence once, by
  * rows (rl__run_steps), not at every step: a second thread pays there from
- * far smaller steps (SimpleRNN(64) at batch 64: 1.3-1.7x); each job's own
+ * far smaller steps (SimpleRNN(32) at batch 64: 1.2-1.6x); each job's own
  * threshold still decides. */
 void rl__pool_begin_forward_call(rl_pool *p);
 
