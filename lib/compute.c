@@ -132,6 +132,20 @@ void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real 
     rl__gemm(cx, m, n, k, a, 1, lda, b, ldb, c, ldc, accumulate);
 }
 
+void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const rl_at_src *a,
+                      const real *b, size_t ldb, real *c, size_t ldc, int accumulate,
+                      real *work)
+{
+    static const real zero = 0, one = 1;
+    (void)work;
+    for (size_t i = 0; i < m; i++) {
+        const real *row = i < a->end1 ? a->a1 + i : i < a->end2 ? a->a2 + (i - a->end1)
+                        : i < a->end0 ? &zero : &one;
+        const size_t cs = i < a->end1 ? a->lda1 : i < a->end2 ? a->lda2 : 0;
+        rl__gemm(cx, 1, n, k, row, 0, cs, b, ldb, c + i * ldc, ldc, accumulate);
+    }
+}
+
 #else
 static const rl_kernels *kernels_of(const rl_compute *cx)
 {
@@ -311,8 +325,7 @@ size_t rl__gemm_at_size(size_t m, int *ok)
 typedef struct at_job {
     const rl_kernels *kern;
     size_t n, k;
-    const float *a;
-    size_t lda;
+    rl_at_a a;
     const float *b;
     size_t ldb;
     float *c;
@@ -324,22 +337,40 @@ typedef struct at_job {
 static void gemm_at_rows(void *ctx, size_t i0, size_t i1)
 {
     const at_job *j = ctx;
-    j->kern->gemm_at(i1 - i0, j->n, j->k, j->a + i0, j->lda, j->b, j->ldb, j->c + i0 * j->ldc,
-                     j->ldc, j->accumulate, j->work + rl__gemm_at_floats(i0));
+    const rl_at_a a = rl__at_a_from(&j->a, i0);
+    j->kern->gemm_at(i1 - i0, j->n, j->k, &a, j->b, j->ldb, j->c + i0 * j->ldc, j->ldc,
+                     j->accumulate, j->work + rl__gemm_at_floats(i0));
 }
 
-void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real *a, size_t lda,
-                 const real *b, size_t ldb, real *c, size_t ldc, int accumulate, real *work)
+static void gemm_at_run(const rl_compute *cx, size_t m, size_t n, size_t k, const rl_at_a *a,
+                        const real *b, size_t ldb, real *c, size_t ldc, int accumulate,
+                        real *work)
 {
     const rl_kernels *kern = kernels_of(cx);
     if (m == 0 || n == 0)
         return;
-    at_job j = { .kern = kern, .n = n, .k = k, .a = a, .lda = lda, .b = b, .ldb = ldb, .c = c,
+    at_job j = { .kern = kern, .n = n, .k = k, .a = *a, .b = b, .ldb = ldb, .c = c,
                  .ldc = ldc, .accumulate = accumulate, .work = work };
     /* One block of rows per thread: each block streams all of B (k x n,
      * dZ of every step), so blocks of 24 rows each read it again (dU of
      * SimpleRNN(256): 1.1x on two threads in 11 blocks, 1.8x in 2). */
     rl__parallel_for_shares(cx, m, SHARE_ROWS, m * n * (k ? k : 1), gemm_at_rows, &j);
+}
+
+void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real *a, size_t lda,
+                 const real *b, size_t ldb, real *c, size_t ldc, int accumulate, real *work)
+{
+    const rl_at_a rows = { .a1 = a, .lda1 = lda, .end1 = m, .end2 = m, .end0 = m };
+    gemm_at_run(cx, m, n, k, &rows, b, ldb, c, ldc, accumulate, work);
+}
+
+void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const rl_at_src *a,
+                      const real *b, size_t ldb, real *c, size_t ldc, int accumulate,
+                      real *work)
+{
+    const rl_at_a rows = { .a1 = a->a1, .lda1 = a->lda1, .end1 = a->end1, .a2 = a->a2,
+                           .lda2 = a->lda2, .end2 = a->end2, .end0 = a->end0 };
+    gemm_at_run(cx, m, n, k, &rows, b, ldb, c, ldc, accumulate, work);
 }
 #endif
 

@@ -75,6 +75,22 @@ size_t rl__gemm_at_size(size_t m, int *ok);
 void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real *a, size_t lda,
                  const real *b, size_t ldb, real *c, size_t ldc, int accumulate, real *work);
 
+/* As rl__gemm_at with A^T's rows from two arrays then constant rows
+ * (kernels.h rl_at_a): row i, element p is i < end1: a1[p lda1 + i];
+ * i < end2: a2[p lda2 + i - end1]; i < end0: 0; else 1. One pass over B
+ * gives a layer's whole weight gradient [x^T; h^T; 1] dZ, each row the
+ * bits of its own product (the ones row those of rl__col_sums). */
+typedef struct rl_at_src {
+    const real *a1;
+    size_t lda1, end1;
+    const real *a2;
+    size_t lda2, end2;
+    size_t end0;
+} rl_at_src;
+void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const rl_at_src *a,
+                      const real *b, size_t ldb, real *c, size_t ldc, int accumulate,
+                      real *work);
+
 /* sums[n] = column sums of d[rows][n], each in row order from 0: the bits
  * of rl__add_col_sums on zeroed sums, as a product by a row of ones
  * (fma(1, d, s) rounds s + d exactly as the addition does), so on the

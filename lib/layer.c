@@ -179,11 +179,14 @@ void rl__add_col_sums(const rl_compute *cx, real *restrict acc, const real *rest
 
 /* One input (the forecasting case): [x^T; 1] [2 x rows] in scratch. */
 /* [x^T; 1] with one input, else the packed k blocks of x^T; at least those
- * of h^T for the recurrent kernel's gradient. */
+ * of [x^T; h^T; 1] (or [h^T; 0; 1]) for the whole weight gradient. */
 size_t rl__input_backward_scratch(const rl_layer *l, size_t rows, int *ok)
 {
     size_t in_part = l->in == 1 ? rl__mul(rows, 2, ok) : rl__gemm_at_size(l->in, ok);
-    size_t rec_part = rl__gemm_at_size(l->units, ok);
+    size_t at_rows = l->in + l->units + 2;
+    if (at_rows < l->units)
+        *ok = 0;
+    size_t rec_part = rl__gemm_at_size(at_rows, ok);
     return in_part > rec_part ? in_part : rec_part;
 }
 
@@ -208,6 +211,13 @@ void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, 
         rl__gemm_at(cx, in, g, rows, x, in, dz, g, g_kernel, g, 0, scratch);
         rl__col_sums(cx, g_bias, dz, rows, g);
     }
+    rl__input_dx(l, cx, dz, rows, wt, dx);
+}
+
+void rl__input_dx(const rl_layer *l, const rl_compute *cx, const real *dz, size_t rows,
+                  real *wt, real *dx)
+{
+    size_t in = l->in, g = l->ops->gates * l->units;
     if (dx) {   /* W^T packed straight from W: no transpose, no per-call panel copy */
         rl__pack_b(cx, wt, g, in, l->w, 1, g);
         rl__gemm_packed(cx, rows, in, g, dz, g, 1, wt, dx, in, 0);

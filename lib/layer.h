@@ -200,4 +200,10 @@ void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, 
                         real *scratch);
 size_t rl__input_backward_scratch(const rl_layer *l, size_t rows, int *ok);
 
+/* The dx part of rl__input_backward alone (nothing when dx is NULL), for
+ * the kinds whose kernel and bias gradients ride in one product with the
+ * recurrent kernel's ([x^T; h^T; 1] dz, rl__gemm_at_rows). */
+void rl__input_dx(const rl_layer *l, const rl_compute *cx, const real *dz, size_t rows,
+                  real *wt, real *dx);
+
 #endif

@@ -154,8 +154,12 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
     real *g_brec = g_bin + g;
-    rl__gemm_at(cx, u, g, T * batch, v.h_all, u, v.drec, g, g_rec, g, 0, v.scratch);
-    rl__col_sums(cx, g_brec, v.drec, T * batch, g);
+    /* [h^T; 0; 1] dRec: the recurrent kernel's gradient, a row of zeros
+     * over b_in's (rl__input_backward writes it next) and b_rec's, in one
+     * pass over dRec */
+    const rl_at_src rows = { .a1 = v.h_all, .lda1 = u, .end1 = u, .end2 = u, .end0 = u + 1 };
+    rl__gemm_at_rows(cx, u + 2, g, T * batch, &rows, v.drec, g, g_rec, g, 0, v.scratch);
+    (void)g_brec;   /* row u + 1 of g_rec */
     rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bin, v.wt, dx, v.scratch);
 }
 

@@ -160,9 +160,12 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
             rl__gemm_packed(cx, batch, u, g, dzt, g, 1, v.ut, v.dh, u, 0);
     }
 
-    real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bias = g_rec + u * g;
-    rl__gemm_at(cx, u, g, T * batch, v.h_all, u, v.dz, g, g_rec, g, 0, v.scratch);
-    rl__input_backward(l, cx, x, v.dz, T * batch, g_kernel, g_bias, v.wt, dx, v.scratch);
+    /* kernel, recurrent kernel and bias gradients (rows of l->grad, in that
+     * order) in one pass over dZ: [x^T; h^T; 1] dZ */
+    const rl_at_src rows = { .a1 = x, .lda1 = in, .end1 = in, .a2 = v.h_all, .lda2 = u,
+                             .end2 = in + u, .end0 = in + u };
+    rl__gemm_at_rows(cx, in + u + 1, g, T * batch, &rows, v.dz, g, l->grad, g, 0, v.scratch);
+    rl__input_dx(l, cx, v.dz, T * batch, v.wt, dx);
 }
 
 const rl_layer_ops rl__lstm_ops = {

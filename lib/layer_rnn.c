@@ -143,9 +143,11 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     rl__run_rows(cx, batch, rl__packed_size(u, u, &ok2) * sizeof(real), T * bu * (u + 12),
                  rnn_bptt_rows, &q);
 
-    real *g_kernel = l->grad, *g_rec = g_kernel + in * u, *g_bias = g_rec + u * u;
-    rl__gemm_at(cx, u, u, T * batch, h_all, u, dz, u, g_rec, u, 0, dh + bu);
-    rl__input_backward(l, cx, x, dz, T * batch, g_kernel, g_bias, wt, dx, dh + bu);
+    /* kernel, recurrent kernel and bias gradients in one pass over dZ */
+    const rl_at_src rows = { .a1 = x, .lda1 = in, .end1 = in, .a2 = h_all, .lda2 = u,
+                             .end2 = in + u, .end0 = in + u };
+    rl__gemm_at_rows(cx, in + u + 1, u, T * batch, &rows, dz, u, l->grad, u, 0, dh + bu);
+    rl__input_dx(l, cx, dz, T * batch, wt, dx);
 }
 
 const rl_layer_ops rl__simple_rnn_ops = {

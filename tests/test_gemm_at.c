@@ -1,5 +1,7 @@
 /* A read transposed and packed per k block (kernels.h gemm_at, compute.h
- * rl__gemm_at: the backward's h^T dZ and x^T dZ): on every kernel path the
+ * rl__gemm_at / rl__gemm_at_rows: the backward's [x^T; h^T; 1] dZ): on
+ * every kernel path, with A^T's rows from one or two arrays and constant
+ * rows of 0 and 1, the
  * bits of the scalar gemm on A read in place (a_rs = 1, a_cs = lda), for
  * ragged m, n and k (row tiles, panels and k blocks all cut short), lda
  * wider than m, C overwritten and accumulated; neither C nor the work area
@@ -13,6 +15,7 @@
 
 #include "compute.h"
 #include "kernels/kernels.h"
+#include "layer.h"
 #include "pool.h"
 
 #define GUARD 64   /* floats after each buffer that nothing may touch */
@@ -51,25 +54,45 @@ static void assert_same(const float *got, const float *want, size_t len, const c
     fail();
 }
 
-/* A^T stored as [k x lda] (lda = m + pad), B [k x ldb], C [m x ldc]. */
-static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, size_t pad,
-                        int accumulate, uint64_t seed)
+/* A^T's rows: m1 from a1 [k x lda1], m2 from a2 [k x lda2], then `zeros`
+ * rows of 0 and `ones` rows of 1; B [k x ldb], C [m x ldc]. The reference
+ * is the scalar gemm row by row: a1 and a2 read in place, a constant row
+ * broadcast. */
+static void check_rows(const rl_kernels *path, size_t m1, size_t m2, size_t zeros, size_t ones,
+                       size_t n, size_t k, size_t pad, int accumulate, uint64_t seed)
 {
-    const size_t lda = m + pad, ldb = n + 3, ldc = n + 5;
+    static const float zero = 0.0f, one = 1.0f;
+    const size_t m = m1 + m2 + zeros + ones;
+    const size_t lda1 = m1 + pad, lda2 = m2 + 2 * pad, ldb = n + 3, ldc = n + 5;
     const size_t c_len = (m - 1) * ldc + n, work_len = rl__gemm_at_floats(m);
-    float *a = buffer(k * lda, seed), *b = buffer(k * ldb, seed + 1);
+    float *a1 = buffer(k * lda1 + 1, seed), *a2 = buffer(k * lda2 + 1, seed + 4);
+    float *b = buffer(k * ldb, seed + 1);
     float *want = buffer(c_len, seed + 2), *got = buffer(c_len, seed + 2);
     float *work = buffer(work_len, seed + 3);
-    rl__kernels_scalar()->gemm(m, n, k, a, 1, lda, b, ldb, want, ldc, accumulate);
-    path->gemm_at(m, n, k, a, lda, b, ldb, got, ldc, accumulate, work);
+    for (size_t i = 0; i < m; i++) {
+        const float *row = i < m1 ? a1 + i : i < m1 + m2 ? a2 + (i - m1)
+                         : i < m1 + m2 + zeros ? &zero : &one;
+        const size_t cs = i < m1 ? lda1 : i < m1 + m2 ? lda2 : 0;
+        rl__kernels_scalar()->gemm(1, n, k, row, 0, cs, b, ldb, want + i * ldc, ldc, accumulate);
+    }
+    const rl_at_a rows = { .a1 = a1, .lda1 = lda1, .end1 = m1, .a2 = a2, .lda2 = lda2,
+                           .end2 = m1 + m2, .end0 = m1 + m2 + zeros };
+    path->gemm_at(m, n, k, &rows, b, ldb, got, ldc, accumulate, work);
     assert_guard(got, c_len, "gemm_at C");
     assert_guard(work, work_len, "gemm_at work");
     assert_same(got, want, c_len, path->name, m, n, k, accumulate);
-    free(a);
+    free(a1);
+    free(a2);
     free(b);
     free(want);
     free(got);
     free(work);
+}
+
+static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, size_t pad,
+                        int accumulate, uint64_t seed)
+{
+    check_rows(path, m, 0, 0, 0, n, k, pad, accumulate, seed);
 }
 
 static void check_path(const rl_kernels *path)
@@ -86,6 +109,19 @@ static void check_path(const rl_kernels *path)
                 check_shape(path, ms[im], ns[in], ks[ik], seed % 3, (int)(seed & 1), seed);
     check_shape(path, 513, 130, 450, 0, 0, seed);      /* many row tiles, ragged last */
     check_shape(path, 64, 256, 640, 0, 0, seed + 1);   /* LSTM(64) h^T dZ at T*B = 640 */
+    /* Two sources and constant rows ([x^T; h^T; 1], [h^T; 0; 1]): the
+     * boundaries inside and between row tiles. */
+    static const size_t m1s[] = { 0, 1, 3, 8, 17, 64 };
+    static const size_t m2s[] = { 0, 1, 7, 16, 50 };
+    for (size_t i1 = 0; i1 < sizeof m1s / sizeof m1s[0]; i1++)
+        for (size_t i2 = 0; i2 < sizeof m2s / sizeof m2s[0]; i2++)
+            for (size_t c = 0; c < 4; c++, seed += 7) {
+                const size_t zeros = c & 1, ones = (c >> 1) & 1;
+                if (m1s[i1] + m2s[i2] + zeros + ones == 0)
+                    continue;
+                check_rows(path, m1s[i1], m2s[i2], zeros, ones, 65 + c * 32, 200 + c, seed % 3,
+                           (int)(seed & 1), seed);
+            }
 }
 
 TU_TEST_EACH_KERNEL_PATH(check_path)
@@ -100,14 +136,15 @@ static void test_empty(void **state)
         if (!paths[t])
             continue;
         float c[40 * 41], work[1];
+        const rl_at_a none = { .end1 = 0 }, rows = { .end1 = 0, .end2 = 0, .end0 = 40 };
         for (size_t i = 0; i < 40 * 41; i++)
             c[i] = 3.0f;
-        paths[t]->gemm_at(0, 40, 3, NULL, 0, NULL, 40, c, 41, 0, work);
-        paths[t]->gemm_at(40, 0, 3, NULL, 40, NULL, 0, c, 41, 0, work);
-        paths[t]->gemm_at(40, 40, 0, NULL, 40, NULL, 40, c, 41, 1, work);
+        paths[t]->gemm_at(0, 40, 3, &none, NULL, 40, c, 41, 0, work);
+        paths[t]->gemm_at(40, 0, 3, &rows, NULL, 0, c, 41, 0, work);
+        paths[t]->gemm_at(40, 40, 0, &rows, NULL, 40, c, 41, 1, work);
         for (size_t i = 0; i < 40 * 41; i++)
             assert_true(c[i] == 3.0f);
-        paths[t]->gemm_at(40, 40, 0, NULL, 40, NULL, 40, c, 41, 0, work);
+        paths[t]->gemm_at(40, 40, 0, &rows, NULL, 40, c, 41, 0, work);
         for (size_t i = 0; i < 40 * 41; i++)
             assert_true(c[i] == (i % 41 < 40 ? 0.0f : 3.0f));
     }
@@ -139,16 +176,60 @@ static void check_compute_layer(const rl_compute *cx)
     }
 }
 
+/* rl__gemm_at_rows as the layers call it, [x^T; h^T; 1] dZ and
+ * [h^T; 0; 1] dZ: the x rows the bits of rl__gemm on x read in place, the
+ * h rows those on h, a zero row 0, the ones row those of rl__col_sums. */
+static void check_layer_rows(const rl_compute *cx)
+{
+    static const size_t ins[] = { 1, 3, 64 }, units[] = { 1, 7, 50, 65 };
+    for (size_t ii = 0; ii < 3; ii++)
+        for (size_t iu = 0; iu < 4; iu++)
+            for (int gru = 0; gru < 2 - (ii > 0); gru++) {
+                const size_t in = gru ? 0 : ins[ii], u = units[iu], g = 3 * u, rows = 13 * 10;
+                const size_t m = in + u + 1 + (size_t)gru;
+                int ok = 1;
+                const size_t work_len = rl__gemm_at_size(m, &ok);
+                float *x = buffer(rows * (in ? in : 1), ii), *h = buffer(rows * u, 10 + iu);
+                float *dz = buffer(rows * g, 20), *want = buffer(m * g, 9);
+                float *got = buffer(m * g, 9), *work = buffer(work_len, 1);
+                if (in)
+                    rl__gemm(NULL, in, g, rows, x, 1, in, dz, g, want, g, 0);
+                rl__gemm(NULL, u, g, rows, h, 1, u, dz, g, want + in * g, g, 0);
+                if (gru)
+                    for (size_t j = 0; j < g; j++)
+                        want[(in + u) * g + j] = 0.0f;
+                float *sums = want + (m - 1) * g;
+                for (size_t j = 0; j < g; j++)
+                    sums[j] = 0.0f;
+                rl__add_col_sums(NULL, sums, dz, rows, g);
+                const rl_at_src src = { .a1 = in ? x : h, .lda1 = in ? in : u,
+                                        .end1 = in ? in : u, .a2 = in ? h : NULL, .lda2 = u,
+                                        .end2 = in + u, .end0 = in + u + (size_t)gru };
+                rl__gemm_at_rows(cx, m, g, rows, &src, dz, g, got, g, 0, work);
+                assert_guard(got, m * g, "rl__gemm_at_rows C");
+                assert_guard(work, work_len, "rl__gemm_at_rows work");
+                assert_memory_equal(got, want, m * g * sizeof(float));
+                free(x);
+                free(h);
+                free(dz);
+                free(want);
+                free(got);
+                free(work);
+            }
+}
+
 static void test_compute_layer(void **state)
 {
     (void)state;
     check_compute_layer(NULL);
+    check_layer_rows(NULL);
     for (unsigned threads = 2; threads <= 3; threads++) {
         rl_compute cx = { 0 };
         assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &cx.pool), RL_OK);
         if (cx.pool)   /* NULL when the allowed CPUs give one thread */
             rl__pool_set_min_work(cx.pool, 0);
         check_compute_layer(&cx);
+        check_layer_rows(&cx);
         rl__pool_destroy(cx.pool);
     }
     int ok = 1;

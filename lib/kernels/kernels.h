@@ -65,9 +65,35 @@ static inline size_t rl__gemm_at_floats(size_t m)
     return m * RL_GEMM_AT_KBLOCK_MAX;
 }
 
-typedef void (*rl_gemm_at_fn)(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                              const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
-                              float *work);
+/* A^T's rows may come from two arrays and end with constant rows, so that
+ * one product (one pass over B = dZ) yields a layer's whole weight
+ * gradient, [x^T; h^T; 1] dZ = kernel, recurrent kernel and bias rows:
+ * row i, element p is
+ *     i < end1: a1[p * lda1 + i];   i < end2: a2[p * lda2 + (i - end1)];
+ *     i < end0: 0;                  else 1
+ * (a ones row gives the column sums of B: fma(1, b, s) rounds as s + b). */
+typedef struct rl_at_a {
+    const float *a1;
+    size_t lda1, end1;
+    const float *a2;
+    size_t lda2, end2;
+    size_t end0;
+} rl_at_a;
+
+/* The same rows from row i0 on (a thread's share). */
+static inline rl_at_a rl__at_a_from(const rl_at_a *a, size_t i0)
+{
+    rl_at_a r = *a;
+    r.end1 = a->end1 > i0 ? a->end1 - i0 : 0;
+    r.end2 = a->end2 > i0 ? a->end2 - i0 : 0;
+    r.end0 = a->end0 > i0 ? a->end0 - i0 : 0;
+    r.a1 = r.end1 ? a->a1 + i0 : NULL;
+    r.a2 = r.end2 > r.end1 ? a->a2 + (i0 > a->end1 ? i0 - a->end1 : 0) : NULL;
+    return r;
+}
+
+typedef void (*rl_gemm_at_fn)(size_t m, size_t n, size_t k, const rl_at_a *a, const float *b,
+                              size_t ldb, float *c, size_t ldc, int accumulate, float *work);
 
 /* ---- fused forward step of the recurrent layers (kernels/fused_step.h) ----
  * One time step of a batch: the recurrent product h_prev U on gate-

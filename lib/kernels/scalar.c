@@ -54,13 +54,23 @@ static void gemm_packed_scalar(size_t m, size_t n, size_t k,
     }
 }
 
-/* A transposed: read in place (scalar has no tiles to pack for). */
-static void gemm_at_scalar(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                           const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
-                           float *work)
+/* A transposed: read in place, row source by row source (scalar has no
+ * tiles to pack for); a constant row is a broadcast value. */
+static void gemm_at_scalar(size_t m, size_t n, size_t k, const rl_at_a *a, const float *b,
+                           size_t ldb, float *c, size_t ldc, int accumulate, float *work)
 {
+    static const float zero = 0.0f, one = 1.0f;
     (void)work;
-    gemm_scalar(m, n, k, a, 1, lda, b, ldb, c, ldc, accumulate);
+    for (size_t i = 0; i < m; i++) {
+        if (i < a->end1)
+            gemm_scalar(1, n, k, a->a1 + i, 0, a->lda1, b, ldb, c + i * ldc, ldc, accumulate);
+        else if (i < a->end2)
+            gemm_scalar(1, n, k, a->a2 + (i - a->end1), 0, a->lda2, b, ldb, c + i * ldc, ldc,
+                        accumulate);
+        else
+            gemm_scalar(1, n, k, i < a->end0 ? &zero : &one, 0, 0, b, ldb, c + i * ldc, ldc,
+                        accumulate);
+    }
 }
 
 static const rl_kernels scalar_kernels = {

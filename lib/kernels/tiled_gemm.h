@@ -218,16 +218,43 @@ static void tiled_gemm(size_t m, size_t n, size_t k,
  * work: row tile t (TILE_ROWS rows, fewer in the last) as [kc][rows] at
  * t * TILE_ROWS * kc, so a thread's rows [i0, i1) need (i1 - i0) kc floats. */
 
-static void pack_a_t(float *dst, const float *a, size_t lda, size_t m, size_t kc)
+/* A^T's rows [0, m) of k block p0 (kernels.h rl_at_a) into row tiles:
+ * tile rows from a1 alone (the usual case) are one copy per k step. */
+static void pack_a_t(float *dst, const rl_at_a *a, size_t m, size_t p0, size_t kc)
 {
-    const size_t full = m / TILE_ROWS * TILE_ROWS, rest = m - full;
+    const size_t full = m / TILE_ROWS * TILE_ROWS;
     for (size_t p = 0; p < kc; p++) {
-        const float *src = a + p * lda;
-        for (size_t i = 0; i < full; i += TILE_ROWS)
-            memcpy(dst + i * kc + p * TILE_ROWS, src + i, TILE_ROWS * sizeof(float));
-        if (rest)
-            memcpy(dst + full * kc + p * rest, src + full, rest * sizeof(float));
+        const float *r1 = a->end1 ? a->a1 + (p0 + p) * a->lda1 : NULL;
+        const float *r2 = a->end2 > a->end1 ? a->a2 + (p0 + p) * a->lda2 : NULL;
+        for (size_t i0 = 0; i0 < m; i0 += TILE_ROWS) {
+            const size_t rows = i0 < full ? TILE_ROWS : m - full, i1 = i0 + rows;
+            float *d = dst + i0 * kc + p * rows;
+            if (rows == TILE_ROWS && i1 <= a->end1)
+                memcpy(d, r1 + i0, TILE_ROWS * sizeof(float));
+            else if (rows == TILE_ROWS && i0 >= a->end1 && i1 <= a->end2)
+                memcpy(d, r2 + (i0 - a->end1), TILE_ROWS * sizeof(float));
+            else
+                for (size_t i = i0; i < i1; i++)
+                    d[i - i0] = i < a->end1 ? r1[i] : i < a->end2 ? r2[i - a->end1]
+                              : i < a->end0 ? 0.0f : 1.0f;
+        }
     }
+}
+
+/* Few rows or one panel (nothing to reuse): tiled_gemm on each source of
+ * rows; a constant row is a broadcast value (a_rs = a_cs = 0). */
+static void gemm_at_unpacked(size_t m, size_t n, size_t k, const rl_at_a *a, const float *b,
+                             size_t ldb, float *c, size_t ldc, int accumulate)
+{
+    static const float zero = 0.0f, one = 1.0f;
+    const size_t e1 = a->end1 < m ? a->end1 : m, e2 = a->end2 < m ? a->end2 : m;
+    const size_t e0 = a->end0 < m ? a->end0 : m;
+    if (e1)
+        tiled_gemm(e1, n, k, a->a1, 1, a->lda1, b, ldb, c, ldc, accumulate);
+    if (e2 > e1)
+        tiled_gemm(e2 - e1, n, k, a->a2, 1, a->lda2, b, ldb, c + e1 * ldc, ldc, accumulate);
+    for (size_t i = e2; i < m; i++)
+        tiled_gemm(1, n, k, i < e0 ? &zero : &one, 0, 0, b, ldb, c + i * ldc, ldc, accumulate);
 }
 
 /* The next tile's rows of C (at most TILE_ROWS of `left`), which the tile
@@ -271,12 +298,11 @@ static void rows_by_packed_a(size_t m, size_t cols, size_t kc, const float *pa,
 
 _Static_assert(K_BLOCK <= RL_GEMM_AT_KBLOCK_MAX, "work is sized for RL_GEMM_AT_KBLOCK_MAX");
 
-static void tiled_gemm_at(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                          const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
-                          float *work)
+static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const float *b,
+                          size_t ldb, float *c, size_t ldc, int accumulate, float *work)
 {
     if (m < TILE_ROWS || n <= PANEL) {   /* A read once or on few rows: nothing to gain */
-        tiled_gemm(m, n, k, a, 1, lda, b, ldb, c, ldc, accumulate);
+        gemm_at_unpacked(m, n, k, a, b, ldb, c, ldc, accumulate);
         return;
     }
     if (empty_product(m, n, k, c, ldc, accumulate))
@@ -286,7 +312,7 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const float *a, size_t l
         const size_t kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
         const float *bp = b + p0 * ldb;
         const int acc = accumulate || p0 > 0;
-        pack_a_t(work, a + p0 * lda, lda, m, kc);
+        pack_a_t(work, a, m, p0, kc);
         for (size_t j = 0; j < n; j += PANEL) {
             const size_t cols = n - j < PANEL ? n - j : PANEL;
             pack_panel(panel, bp + j, ldb, kc, cols);
