@@ -353,6 +353,23 @@ static FS_NOCLONE void fs_lstm_ragged(const rl_fused_step *s, size_t r0, int row
                                                      size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
 {
     const size_t u = s->u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
+#ifdef FS_ROW_LANES
+    if (m <= V_WIDTH && 4 * n <= V_WIDTH) {   /* all in one vector, in registers */
+        float *zr = s->z + r0 * 4 * u + j0;
+        VF i_ = FS_LANES_UNPACK(v, 0, rows, n), f_ = FS_LANES_UNPACK(v, 1, rows, n);
+        VF g_ = FS_LANES_UNPACK(v, 2, rows, n), o_ = FS_LANES_UNPACK(v, 3, rows, n);
+        VF cp_ = FS_LANES_GATHER(s->c_prev + o, u, rows, n), c_, a_, h_;
+        FS_WITH_ACTS(s, h_ = pw_lstm_vec(&i_, &f_, &g_, &o_, cp_, &c_, &a_, act, ract));
+        FS_LANES_SCATTER(zr, 4 * u, i_, rows, n);
+        FS_LANES_SCATTER(zr + u, 4 * u, f_, rows, n);
+        FS_LANES_SCATTER(zr + 2 * u, 4 * u, g_, rows, n);
+        FS_LANES_SCATTER(zr + 3 * u, 4 * u, o_, rows, n);
+        FS_LANES_SCATTER(s->c + o, u, c_, rows, n);
+        FS_LANES_SCATTER(s->ac + o, u, a_, rows, n);
+        FS_LANES_SCATTER(s->h + o, u, h_, rows, n);
+        return;
+    }
+#endif
     float z[4 * FS_PACKED], cp[FS_PACKED], c[FS_PACKED], ac[FS_PACKED], h[FS_PACKED];
     fs_unpack_compact(z, v, rows, 4, n);
     fs_gather(cp, s->c_prev + o, u, rows, n);
@@ -446,10 +463,52 @@ static __attribute__((noinline)) void fs_gru_epilogue(const rl_fused_step *s, si
                         fs_gru_cell(s, r0 + (size_t)i, j0, v[i], act, ract));
 }
 
+/* Whether the GRU's ragged rows fit one vector (FS_ROW_LANES paths). */
+static FS_INLINE int fs_gru_one_vector(int rows, size_t n)
+{
+#ifdef FS_ROW_LANES
+    return (size_t)rows * n <= V_WIDTH && 3 * n <= V_WIDTH;
+#else
+    (void)rows, (void)n;
+    return 0;
+#endif
+}
+
+/* xv: the x part's compact vectors when the tile kept them in registers
+ * (one k pass, one vector: fs_gru_one_vector), else NULL and the x part is
+ * in z. */
 static FS_NOCLONE void fs_gru_ragged(const rl_fused_step *s, size_t r0, int rows,
-                                                    size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q])
+                                                    size_t j0, VF v[FS_MAX_ROWS][FS_MAX_Q],
+                                                    VF xv[FS_MAX_ROWS][FS_MAX_Q])
 {
     const size_t u = s->u, g = 3 * u, n = u - j0, m = (size_t)rows * n, o = r0 * u + j0;
+#ifdef FS_ROW_LANES
+    if (fs_gru_one_vector(rows, n)) {   /* all in one vector, in registers */
+        float *zr = s->z + r0 * g + j0, *rr = s->rec + r0 * g + j0;
+        VF rz = FS_LANES_UNPACK(v, 0, rows, n), rr_ = FS_LANES_UNPACK(v, 1, rows, n);
+        VF rh = FS_LANES_UNPACK(v, 2, rows, n);
+        FS_LANES_SCATTER(rr, g, rz, rows, n);
+        FS_LANES_SCATTER(rr + u, g, rr_, rows, n);
+        FS_LANES_SCATTER(rr + 2 * u, g, rh, rows, n);
+        VF z_, r_, hh;
+        if (xv) {
+            z_ = FS_LANES_UNPACK(xv, 0, rows, n);
+            r_ = FS_LANES_UNPACK(xv, 1, rows, n);
+            hh = FS_LANES_UNPACK(xv, 2, rows, n);
+        } else {
+            z_ = FS_LANES_GATHER(zr, g, rows, n);
+            r_ = FS_LANES_GATHER(zr + u, g, rows, n);
+            hh = FS_LANES_GATHER(zr + 2 * u, g, rows, n);
+        }
+        VF hp_ = FS_LANES_GATHER(s->h_prev + o, u, rows, n), h_;
+        FS_WITH_ACTS(s, h_ = pw_gru_vec(&z_, &r_, &hh, rz, rr_, rh, hp_, act, ract));
+        FS_LANES_SCATTER(zr, g, z_, rows, n);
+        FS_LANES_SCATTER(zr + u, g, r_, rows, n);
+        FS_LANES_SCATTER(zr + 2 * u, g, hh, rows, n);
+        FS_LANES_SCATTER(s->h + o, u, h_, rows, n);
+        return;
+    }
+#endif
     float z[3 * FS_PACKED], rec[3 * FS_PACKED], hp[FS_PACKED], h[FS_PACKED];
     fs_unpack_compact(rec, v, rows, 3, n);
     for (int q = 0; q < 3; q++) {
@@ -472,11 +531,19 @@ static FS_INLINE void fs_gru_ragged_tile(int rows, int nq, const rl_fused_step *
 {
     const size_t u = s->u, g = 3 * u;
     float *rec = s->rec + r0 * g;
-    VF acc[FS_MAX_ROWS][FS_MAX_Q];
+    VF acc[FS_MAX_ROWS][FS_MAX_Q], xacc[FS_MAX_ROWS][FS_MAX_Q];
+    /* One pass, one vector: the x part stays in registers for the cell
+     * (stored to z and gathered back, it stalled on store forwarding). */
+    const int keep_x = ps.first && ps.last && s->x && fs_gru_one_vector(rows, u - j0);
     if (ps.first && s->x) {   /* the x part: b_in + x W, to z */
         fs_from_bias(rows, nq, acc, b_pan);
         fs_chain(rows, nq, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
-        fs_store_compact(rows, nq, 3, acc, s->z + r0 * g, g, u, j0);
+        if (keep_x)
+            for (int i = 0; i < rows; i++)
+                for (int q = 0; q < nq; q++)
+                    xacc[i][q] = acc[i][q];
+        else
+            fs_store_compact(rows, nq, 3, acc, s->z + r0 * g, g, u, j0);
     }
     if (ps.first)
         fs_from_bias(rows, nq, acc, s->rec_bias_packed + j0 / V_WIDTH * 3 * V_WIDTH);
@@ -489,11 +556,14 @@ static FS_INLINE void fs_gru_ragged_tile(int rows, int nq, const rl_fused_step *
         fs_store_compact(rows, nq, 3, acc, rec, g, u, j0);
         return;
     }
-    VF out[FS_MAX_ROWS][FS_MAX_Q];   /* a copy: acc's address must not escape the k loop */
+    /* copies: acc's and xacc's addresses must not escape the k loop */
+    VF out[FS_MAX_ROWS][FS_MAX_Q], xout[FS_MAX_ROWS][FS_MAX_Q];
     for (int i = 0; i < rows; i++)
-        for (int q = 0; q < nq; q++)
+        for (int q = 0; q < nq; q++) {
             out[i][q] = acc[i][q];
-    fs_gru_ragged(s, r0, rows, j0, out);
+            xout[i][q] = keep_x ? xacc[i][q] : acc[i][q];
+        }
+    fs_gru_ragged(s, r0, rows, j0, out, keep_x ? xout : NULL);
 }
 
 static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, size_t j0,

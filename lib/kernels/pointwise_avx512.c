@@ -37,6 +37,50 @@ typedef __m512 VF;
 #define FR_VECS 16
 #include "fused_row.h"
 
+/* The ragged last block's rows side by side in ONE vector, in registers
+ * (fused_step.h, FS_ROW_LANES): row i's n lanes sit at lanes [i n, i n + n).
+ * A masked load or store at p + i (ld - n) moves them to or from row i of
+ * a matrix (stride ld >= n, so the address stays inside the row) with the
+ * lanes in place; gate q of the rows' compact product vectors (lanes
+ * [q n, q n + n) of row i's vector) comes over by one masked permute per
+ * row. No lane is computed differently: only where lanes sit changes. */
+static inline __mmask16 fs512_row_mask(int i, size_t n)
+{
+    return (__mmask16)(((1u << n) - 1u) << ((unsigned)i * n));
+}
+
+static inline __m512 fs512_lanes_gather(const float *p, size_t ld, int rows, size_t n)
+{
+    __m512 v = _mm512_setzero_ps();
+    for (int i = 0; i < rows; i++)
+        v = _mm512_mask_loadu_ps(v, fs512_row_mask(i, n), p + (size_t)i * (ld - n));
+    return v;
+}
+
+static inline void fs512_lanes_scatter(float *p, size_t ld, __m512 v, int rows, size_t n)
+{
+    for (int i = 0; i < rows; i++)
+        _mm512_mask_storeu_ps(p + (size_t)i * (ld - n), fs512_row_mask(i, n), v);
+}
+
+static inline __m512 fs512_lanes_unpack(const __m512 *row_vecs, size_t stride, int q, int rows,
+                                        size_t n)
+{
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m512 v = _mm512_setzero_ps();
+    for (int i = 0; i < rows; i++) {
+        /* lane i n + l <- lane q n + l */
+        const __m512i idx = _mm512_add_epi32(iota, _mm512_set1_epi32((q - i) * (int)n));
+        v = _mm512_mask_permutexvar_ps(v, fs512_row_mask(i, n), idx, row_vecs[(size_t)i * stride]);
+    }
+    return v;
+}
+
+#define FS_ROW_LANES 1
+#define FS_LANES_GATHER(p, ld, rows, n) fs512_lanes_gather((p), (ld), (rows), (n))
+#define FS_LANES_SCATTER(p, ld, v, rows, n) fs512_lanes_scatter((p), (ld), (v), (rows), (n))
+#define FS_LANES_UNPACK(v, q, rows, n) fs512_lanes_unpack(&(v)[0][0], FS_MAX_Q, (q), (rows), (n))
+
 /* The fused forward step (fused_step.h): register tiles of rows x (gates x
  * vectors): LSTM 6x4, GRU 8x3, SimpleRNN 8x2; a k pass reads 6144 floats
  * (24 KiB) of packed U, which stay in L1 for all row tiles beside the rows
