@@ -702,8 +702,10 @@ static void pool_for(rl_pool *p, size_t n, size_t grain, size_t work, int awake_
         blocks = (size_t)p->n_threads * BLOCKS_PER_THREAD;
         if (units <= blocks * FINE_UNITS)
             blocks = units;
-        if (shares)
-            blocks = p->n_threads < MAX_SHARES ? p->n_threads : MAX_SHARES;
+        if (shares && p->n_threads <= MAX_SHARES)
+            blocks = p->n_threads;
+        else
+            shares = 0;   /* more threads than the claim mask has bits: blocks in turn */
     }
     if (blocks > units)
         blocks = units;

@@ -447,6 +447,12 @@ static void forward_splits_a_sequence_once(void **state)
         assert_int_equal(atomic_load(&hp.calls), 1);
         assert_true(atomic_load(&hp.tasks_elsewhere) > 0);
     }
+    /* More threads than one share each can be claimed by (16): blocks in
+     * turn instead, the same bits. */
+    assert_int_equal(rl_model_set_parallel_for(m[1], host_parallel_for, &hp, 20), RL_OK);
+    memset(ph, 0, sizeof ph);
+    assert_int_equal(rl_predict(m[1], x, ROWS, ph, ROWS), RL_OK);
+    assert_memory_equal(p1, ph, sizeof p1);
     rl_model_destroy(m[0]);
     rl_model_destroy(m[1]);
     free(x);
