@@ -33,6 +33,12 @@
 #define FS_MAX_ROWS 8
 #define FS_MAX_Q 4   /* accumulator vectors per row: gates x vectors per block */
 #define FS_INLINE inline __attribute__((always_inline))
+/* A block's whole U in one k pass up to this many floats (else passes of
+ * FS_PANEL_FLOATS): one pass has no chain stored and reloaded between
+ * passes, and its U stays in L2. */
+#ifndef FS_ONE_PASS_FLOATS
+#define FS_ONE_PASS_FLOATS FS_PANEL_FLOATS
+#endif
 #ifndef FS_PF_LOCALITY
 #define FS_PF_LOCALITY 2   /* __builtin_prefetch: 2 = prefetcht1 on x86 (to L2) */
 #endif
@@ -775,10 +781,10 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
     do {                                                                                       \
         const size_t bw = FS_NAME(block_units)(gates), u = s->u;                               \
         const size_t row_floats = (size_t)(gates) * bw;                                        \
-        size_t kb = FS_PANEL_FLOATS / row_floats;                                              \
+        const size_t k = s->recurrent ? u : 0;                                                 \
+        size_t kb = k * row_floats <= FS_ONE_PASS_FLOATS ? k : FS_PANEL_FLOATS / row_floats;   \
         if (kb == 0)                                                                           \
             kb = 1;                                                                            \
-        const size_t k = s->recurrent ? u : 0;                                                 \
         const float *u_end = s->u_packed + (k ? b1 : b0) * u * row_floats;                    \
         for (size_t b = b0; b < b1; b++) {                                                     \
             const size_t j0 = b * bw;                                                          \

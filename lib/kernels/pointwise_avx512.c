@@ -85,13 +85,15 @@ static inline __m512 fs512_lanes_unpack(const __m512 *row_vecs, size_t stride, i
  * vectors): LSTM 6x4, GRU 8x3, SimpleRNN 8x2; a k pass reads 6144 floats
  * (24 KiB) of packed U, which stay in L1 for all row tiles beside the rows
  * of h and the chains they read (paired against 32 KiB passes: LSTM and
- * GRU H = 256 0.95-0.96, H = 128 0.99, H = 512 even; 16 KiB no better). */
+ * GRU H = 256 0.95-0.96, H = 512 even; 16 KiB no better); a block whose
+ * whole U is at most 32 KiB keeps one pass. */
 #define FS_NAME(name) rl__fs_avx512_##name
 #define FS_ROWS_LSTM 6
 #define FS_ROWS_GRU 8
 #define FS_ROWS_RNN 8
 #define FS_VECS_RNN 2
 #define FS_PANEL_FLOATS 6144
+#define FS_ONE_PASS_FLOATS 8192   /* LSTM H = 128 in one pass: 24 KiB passes split it 96 + 32 (1.08x) */
 #include "fused_step.h"
 
 RL_POINTWISE_TABLE(avx512)
