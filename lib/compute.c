@@ -491,7 +491,7 @@ static void gru_backward_rows(void *ctx, size_t b0, size_t b1)
     const size_t u = j->u;
     j->pw->gru_cell_backward(b1 - b0, u, j->gates + b0 * 3 * u, j->rec + b0 * 3 * u,
                              j->h_prev + b0 * u, j->dy ? j->dy + b0 * u : NULL, j->dh + b0 * u,
-                             j->dzx + b0 * 3 * u, j->drec + b0 * 3 * u, j->act, j->ract);
+                             j->dzx + b0 * u, j->drec + b0 * 3 * u, j->act, j->ract);
 }
 
 void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n)

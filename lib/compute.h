@@ -114,8 +114,10 @@ void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const r
  * act_backward: dz = (dh + dy) act'(y).
  * lstm_cell_backward: dz [batch][4u] from the gates, c_prev, act(c), dh + dy
  *   and dc; dc becomes the gradient of c_prev.
- * gru_cell_backward: dzx, drec [batch][3u] (gradients of x W + b_in and of
- *   h U + b_rec); dh becomes the direct part of the gradient of h_prev. */
+ * gru_cell_backward: drec [batch][3u] (gradient of h U + b_rec) and dzx
+ *   [batch][u]: the h~ third of the gradient of x W + b_in, whose z and r
+ *   thirds equal drec's (stored once); dh becomes the direct part of the
+ *   gradient of h_prev. */
 void rl__act_backward(const rl_compute *cx, int act, const real *y, const real *dh,
                       const real *dy, real *dz, size_t n);
 void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,

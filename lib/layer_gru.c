@@ -9,7 +9,8 @@
 #include "layer.h"
 
 /* ws: gates [T][B][3u] (x_part, then z, r, h~ in place) | rec [T][B][3u] (h_part)
- *     | h_all [T+1][B][u] | dZx [T][B][3u] | dRec [T][B][3u] | U^T packed | W^T packed
+ *     | h_all [T+1][B][u] | dZx's h~ third [T][B][u] (its z, r thirds are
+ *     dRec's) | dRec [T][B][3u] | U^T packed | W^T packed
  *     | dh [B][u] | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) */
 static size_t gru_workspace(const rl_layer *l, size_t batch)
@@ -18,7 +19,7 @@ static size_t gru_workspace(const rl_layer *l, size_t batch)
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
     size_t parts[10] = {
-        tbg, tbg, rl__mul(T + 1, bu, &ok), tbg, tbg,
+        tbg, tbg, rl__mul(T + 1, bu, &ok), rl__mul(T, bu, &ok), tbg,
         rl__packed_size(3 * u, u, &ok), rl__packed_size(3 * u, l->in, &ok), bu,
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 3, &ok),
@@ -38,7 +39,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     v.rec = v.gates + T * 3 * bu;
     v.h_all = v.rec + T * 3 * bu;
     v.dzx = v.h_all + (T + 1) * bu;
-    v.drec = v.dzx + T * 3 * bu;
+    v.drec = v.dzx + T * bu;
     v.ut = v.drec + T * 3 * bu;
     int ok = 1;   /* sizes checked by gru_workspace */
     v.wt = v.ut + rl__packed_size(3 * u, u, &ok);
@@ -131,6 +132,39 @@ static void gru_recur(const rl_layer *l, const rl_compute *cx, const real *x, re
     memcpy(state, out, u * sizeof(real));
 }
 
+/* The input side, with dZx = [dRec's z, r thirds | dxh] (stored once):
+ * each output element keeps the chain it had on dZx itself. Kernel
+ * gradient x^T dZx by column ranges; b_in's z, r thirds are b_rec's (the
+ * same column sums of the same numbers), its h~ third the column sums of
+ * dxh (with one input, row 1 of [x^T; 1] dxh, as rl__input_backward does);
+ * dx = dZx W^T as two k ranges, the second accumulating: the same fma
+ * sequence per element as one product over 3u. */
+static void gru_input_backward(const rl_layer *l, const rl_compute *cx, const real *x,
+                               const real *drec, const real *dxh, size_t rows, real *g_kernel,
+                               real *g_bin, const real *g_brec, real *wt, real *dx,
+                               real *scratch)
+{
+    size_t in = l->in, u = l->units, g = 3 * u;
+    rl__gemm_at(cx, in, 2 * u, rows, x, in, drec, g, g_kernel, g, 0, scratch);
+    memcpy(g_bin, g_brec, 2 * u * sizeof(real));
+    if (in == 1) {
+        const rl_at_src x1 = { .a1 = x, .lda1 = 1, .end1 = 1, .end2 = 1, .end0 = 1 };
+        rl__gemm_at_rows(cx, 2, u, rows, &x1, dxh, u, g_kernel + 2 * u,
+                         (size_t)(g_bin - g_kernel), 0, scratch);
+    } else {
+        rl__gemm_at(cx, in, u, rows, x, in, dxh, u, g_kernel + 2 * u, g, 0, scratch);
+        rl__col_sums(cx, g_bin + 2 * u, dxh, rows, u);
+    }
+    if (dx) {   /* W^T's rows [0, 2u) and [2u, 3u) packed straight from W */
+        int ok = 1;   /* sizes checked by gru_workspace (packed sizes add up in k) */
+        real *wt_h = wt + rl__packed_size(2 * u, in, &ok);
+        rl__pack_b(cx, wt, 2 * u, in, l->w, 1, g);
+        rl__pack_b(cx, wt_h, u, in, l->w + 2 * u, 1, g);
+        rl__gemm_packed(cx, rows, in, 2 * u, drec, g, 1, wt, dx, in, 0);
+        rl__gemm_packed(cx, rows, in, u, dxh, u, 1, wt_h, dx, in, 1);
+    }
+}
+
 static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
                          size_t batch)
 {
@@ -146,7 +180,7 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
         const real *gt = v.gates + t * batch * g, *hr = v.rec + t * batch * g;
         const real *h_prev = v.h_all + t * bu;
         const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
-        real *dzx = v.dzx + t * batch * g, *drec = v.drec + t * batch * g;
+        real *dzx = v.dzx + t * bu, *drec = v.drec + t * batch * g;
         rl__gru_cell_backward(cx, batch, u, gt, hr, h_prev, dyt, v.dh, dzx, drec, act, ract);
         if (t > 0)
             rl__gemm_packed(cx, batch, u, g, drec, g, 1, v.ut, v.dh, u, 1);
@@ -159,8 +193,8 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
      * pass over dRec */
     const rl_at_src rows = { .a1 = v.h_all, .lda1 = u, .end1 = u, .end2 = u, .end0 = u + 1 };
     rl__gemm_at_rows(cx, u + 2, g, T * batch, &rows, v.drec, g, g_rec, g, 0, v.scratch);
-    (void)g_brec;   /* row u + 1 of g_rec */
-    rl__input_backward(l, cx, x, v.dzx, T * batch, g_kernel, g_bin, v.wt, dx, v.scratch);
+    gru_input_backward(l, cx, x, v.drec, v.dzx, T * batch, g_kernel, g_bin, g_brec, v.wt, dx,
+                       v.scratch);
 }
 
 const rl_layer_ops rl__gru_ops = {

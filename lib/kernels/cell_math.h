@@ -220,7 +220,7 @@ PW_LINKAGE void PW_NAME(lstm_cell_backward)(size_t batch, size_t u, const PW_REA
     }
 }
 
-static inline void gru_back_lanes(const PW_REAL *gb, const PW_REAL *rb, PW_REAL *dxb,
+static inline void gru_back_lanes(const PW_REAL *gb, const PW_REAL *rb, PW_REAL *dab,
                                   PW_REAL *drb, size_t u, size_t j, size_t n, const PW_REAL *hp,
                                   const PW_REAL *dy, PW_REAL *dh, int act, int ract)
 {
@@ -229,28 +229,27 @@ static inline void gru_back_lanes(const PW_REAL *gb, const PW_REAL *rb, PW_REAL 
     VF da = V_MUL(V_MUL(dh_, V_SUB(V_SET1(1.0f), z_)), pw_act_grad(act, hh));
     VF dz = V_MUL(V_MUL(dh_, V_SUB(PW_LD(hp + j), hh)), pw_act_grad(ract, z_));
     VF dr = V_MUL(V_MUL(da, PW_LD(rb + 2 * u + j)), pw_act_grad(ract, r_));
-    PW_ST(dxb + j, dz);
     PW_ST(drb + j, dz);
-    PW_ST(dxb + u + j, dr);
     PW_ST(drb + u + j, dr);
-    PW_ST(dxb + 2 * u + j, da);
+    PW_ST(dab + j, da);
     PW_ST(drb + 2 * u + j, V_MUL(da, r_));
     PW_ST(dh + j, V_MUL(dh_, z_));   /* the direct path; U^T adds the rest */
 }
 
-/* One GRU step backward: dzx [batch][3u] (gradient of x W + b_in), drec
- * [batch][3u] (of h U + b_rec); dh becomes the direct part of the gradient
- * for h_prev. */
+/* One GRU step backward: drec [batch][3u] (gradient of h U + b_rec) and
+ * dxh [batch][u], the h~ third of the gradient of x W + b_in (its z and r
+ * thirds are drec's: stored once); dh becomes the direct part of the
+ * gradient for h_prev. */
 PW_LINKAGE void PW_NAME(gru_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
                                            const PW_REAL *rec, const PW_REAL *h_prev,
-                                           const PW_REAL *dy, PW_REAL *dh, PW_REAL *dzx,
+                                           const PW_REAL *dy, PW_REAL *dh, PW_REAL *dxh,
                                            PW_REAL *drec, int act, int ract)
 {
     for (size_t b = 0; b < batch; b++) {
         size_t o = b * u, r = b * 3 * u;
         for (size_t j = 0; j < u; j += V_WIDTH) {
             size_t n = u - j < V_WIDTH ? u - j : V_WIDTH;
-            gru_back_lanes(gates + r, rec + r, dzx + r, drec + r, u, j, n, h_prev + o,
+            gru_back_lanes(gates + r, rec + r, dxh + o, drec + r, u, j, n, h_prev + o,
                            dy ? dy + o : NULL, dh + o, act, ract);
         }
     }
