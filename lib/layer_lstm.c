@@ -139,26 +139,50 @@ static void lstm_recur(const rl_layer *l, const rl_compute *cx, const real *x, r
     memcpy(state, out, u * sizeof(real));
 }
 
+/* The backward through time of rows [r0, r1): each row's dz_t, dh and dc
+ * read only that row (rl__run_rows). */
+typedef struct lstm_bptt {
+    const rl_layer *l;
+    const lstm_views *v;
+    const real *dy;
+    size_t bu;
+} lstm_bptt;
+
+static void lstm_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
+{
+    const lstm_bptt *q = ctx;
+    const rl_layer *l = q->l;
+    const lstm_views *v = q->v;
+    const size_t T = l->in_steps, u = l->units, g = 4 * u, bu = q->bu, rows = r1 - r0;
+    const size_t o = r0 * u, og = r0 * g;
+    const rl_activation act = l->act, ract = l->rec_act;
+    for (size_t t = T; t-- > 0;) {
+        const real *gt = v->gates + t * 4 * bu + og, *c_prev = v->c_all + t * bu + o;
+        const real *ac = v->ac + t * bu + o;
+        const real *dyt = l->return_sequences ? q->dy + t * bu + o
+                                              : (t == T - 1 ? q->dy + o : NULL);
+        real *dzt = v->dz + t * 4 * bu + og;
+        rl__lstm_cell_backward(cx, rows, u, gt, c_prev, ac, dyt, v->dh + o, v->dc + o, dzt, act,
+                               ract);
+        if (t > 0)
+            rl__gemm_packed(cx, rows, u, g, dzt, g, 1, v->ut, v->dh + o, u, 0);
+    }
+}
+
 static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
                           size_t batch)
 {
     size_t T = l->in_steps, u = l->units, g = 4 * u, in = l->in, bu = batch * u;
     const real *kernel = l->w, *rec = kernel + in * g;
-    const rl_activation act = l->act, ract = l->rec_act;
     lstm_views v = lstm_split(l, batch);
 
     rl__pack_b(cx, v.ut, g, u, rec, 1, g);   /* U^T, read straight from U */
     for (size_t i = 0; i < bu; i++)
         v.dh[i] = v.dc[i] = 0;
-    for (size_t t = T; t-- > 0;) {
-        const real *gt = v.gates + t * batch * g, *c_prev = v.c_all + t * bu;
-        const real *ac = v.ac + t * bu;
-        const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
-        real *dzt = v.dz + t * batch * g;
-        rl__lstm_cell_backward(cx, batch, u, gt, c_prev, ac, dyt, v.dh, v.dc, dzt, act, ract);
-        if (t > 0)
-            rl__gemm_packed(cx, batch, u, g, dzt, g, 1, v.ut, v.dh, u, 0);
-    }
+    lstm_bptt q = { l, &v, dy, bu };
+    int ok = 1;   /* sizes checked by lstm_workspace */
+    rl__run_rows(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real), T * bu * (g + 64),
+                 lstm_bptt_rows, &q);
 
     /* kernel, recurrent kernel and bias gradients (rows of l->grad, in that
      * order) in one pass over dZ: [x^T; h^T; 1] dZ */
