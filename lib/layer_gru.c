@@ -165,26 +165,50 @@ static void gru_input_backward(const rl_layer *l, const rl_compute *cx, const re
     }
 }
 
+/* The backward through time of rows [r0, r1): each row's dz_t and dh read
+ * only that row (rl__run_rows). */
+typedef struct gru_bptt {
+    const rl_layer *l;
+    const gru_views *v;
+    const real *dy;
+    size_t bu;
+} gru_bptt;
+
+static void gru_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
+{
+    const gru_bptt *q = ctx;
+    const rl_layer *l = q->l;
+    const gru_views *v = q->v;
+    const size_t T = l->in_steps, u = l->units, g = 3 * u, bu = q->bu, rows = r1 - r0;
+    const size_t o = r0 * u, og = r0 * g;
+    const rl_activation act = l->act, ract = l->rec_act;
+    for (size_t t = T; t-- > 0;) {
+        const real *gt = v->gates + t * 3 * bu + og, *hr = v->rec + t * 3 * bu + og;
+        const real *h_prev = v->h_all + t * bu + o;
+        const real *dyt = l->return_sequences ? q->dy + t * bu + o
+                                              : (t == T - 1 ? q->dy + o : NULL);
+        real *dzx = v->dzx + t * bu + o, *drec = v->drec + t * 3 * bu + og;
+        rl__gru_cell_backward(cx, rows, u, gt, hr, h_prev, dyt, v->dh + o, dzx, drec, act,
+                              ract);
+        if (t > 0)
+            rl__gemm_packed(cx, rows, u, g, drec, g, 1, v->ut, v->dh + o, u, 1);
+    }
+}
+
 static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real *dy, real *dx,
                          size_t batch)
 {
     size_t T = l->in_steps, u = l->units, g = 3 * u, in = l->in, bu = batch * u;
     const real *kernel = l->w, *recw = kernel + in * g;
-    const rl_activation act = l->act, ract = l->rec_act;
     gru_views v = gru_split(l, batch);
 
     rl__pack_b(cx, v.ut, g, u, recw, 1, g);   /* U^T, read straight from U */
     for (size_t i = 0; i < bu; i++)
         v.dh[i] = 0;
-    for (size_t t = T; t-- > 0;) {
-        const real *gt = v.gates + t * batch * g, *hr = v.rec + t * batch * g;
-        const real *h_prev = v.h_all + t * bu;
-        const real *dyt = l->return_sequences ? dy + t * bu : (t == T - 1 ? dy : NULL);
-        real *dzx = v.dzx + t * bu, *drec = v.drec + t * batch * g;
-        rl__gru_cell_backward(cx, batch, u, gt, hr, h_prev, dyt, v.dh, dzx, drec, act, ract);
-        if (t > 0)
-            rl__gemm_packed(cx, batch, u, g, drec, g, 1, v.ut, v.dh, u, 1);
-    }
+    gru_bptt q = { l, &v, dy, bu };
+    int ok = 1;   /* sizes checked by gru_workspace */
+    rl__run_rows(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real), T * bu * (g + 512),
+                 gru_bptt_rows, &q);
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
     real *g_brec = g_bin + g;
