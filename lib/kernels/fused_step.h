@@ -676,15 +676,23 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
  * of packed U (pf_next, pf_lines cache lines; the whole U of the blocks is
  * one contiguous stream) is prefetched while this one is computed: row tile
  * t takes lines [t kc, t kc + kc), one per link, so the first tiles fetch
- * the panel's start, farthest ahead of its use. */
+ * the panel's start, farthest ahead of its use. On a block's last pass with
+ * the input folded in, the first pfw_tiles row tiles fetch the next block's
+ * W panel (pfw_next, pfw_lines) first, and the next ones U. */
 #define FS_ROW_TILES(tile_fn, full)                                                            \
     do {                                                                                       \
         size_t r0 = 0;                                                                         \
         fs_pass ps = pass;                                                                     \
         for (; r0 + (full) <= s->batch; r0 += (full)) {                                        \
             const size_t t0 = r0 / (full) * pass.kc;                                           \
-            ps.npf = pf_lines > t0 ? pf_lines - t0 : 0;                                        \
-            ps.pf = (const char *)pf_next + (ps.npf ? t0 * 64 : 0);                            \
+            if (t0 < pfw_lines) {                                                              \
+                ps.npf = pfw_lines - t0;                                                       \
+                ps.pf = (const char *)pfw_next + t0 * 64;                                      \
+            } else {                                                                           \
+                const size_t tu = t0 - pfw_tiles * pass.kc;                                    \
+                ps.npf = pf_lines > tu ? pf_lines - tu : 0;                                    \
+                ps.pf = (const char *)pf_next + (ps.npf ? tu * 64 : 0);                        \
+            }                                                                                  \
             tile_fn((full), s, r0, j0, u_pan, w_pan, b_pan, ps);                               \
         }                                                                                      \
         ps.npf = 0;                                                                            \
@@ -736,7 +744,8 @@ FS_RAGGED_TILE_NQ(fs_gru_rt3, fs_gru_ragged_tile, 3)
             const size_t kc = k - p0 < kb ? k - p0 : kb;                                       \
             const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0 };                   \
             const float *pf_next = u_pan; /* the last block: nothing of U after it */          \
-            const size_t pf_lines = 0;                                                         \
+            const size_t pf_lines = 0, pfw_lines = 0, pfw_tiles = 0;                           \
+            const float *pfw_next = u_pan;                                                     \
             FS_ROW_TILES(tile_fn, FS_RAGGED_ROWS(nq));                                         \
             p0 += kc;                                                                          \
         } while (p0 < k);                                                                      \
@@ -803,6 +812,11 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
                 const size_t pf_left = (size_t)(u_end - pf_next);                              \
                 const size_t pf_lines = k <= kb ? 0 /* one pass: U stays in L2 */              \
                     : (pf_left < kb * row_floats ? pf_left : kb * row_floats) / 16;            \
+                /* the last pass: the first row tiles fetch the next block's W panel */        \
+                const int pfw = s->x && pf_lines && pass.last && b + 1 < b1;                   \
+                const float *pfw_next = pfw ? w_pan + s->in * row_floats : u_pan;              \
+                const size_t pfw_lines = pfw ? s->in * row_floats / 16 : 0;                    \
+                const size_t pfw_tiles = pfw ? (pfw_lines + kc - 1) / kc : 0;                  \
                 FS_ROW_TILES(tile_fn, full);                                                   \
                 p0 += kc;                                                                      \
             } while (p0 < k);                                                                  \
