@@ -122,6 +122,15 @@ static void check_path(const rl_kernels *path)
                 check_rows(path, m1s[i1], m2s[i2], zeros, ones, 65 + c * 32, 200 + c, seed % 3,
                            (int)(seed & 1), seed);
             }
+    /* The same boundaries with A large enough to be packed (kernels.h
+     * RL_GEMM_AT_PACK_MIN_FLOATS); a few, to keep the suite fast under valgrind. */
+    static const size_t packed[][4] = { { 8, 0, 0, 1 }, { 3, 7, 1, 1 }, { 17, 16, 0, 1 },
+                                        { 64, 50, 1, 1 }, { 1, 50, 1, 0 }, { 0, 16, 0, 1 } };
+    for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++, seed += 7) {
+        const size_t *r = packed[i], m = r[0] + r[1] + r[2] + r[3];
+        check_rows(path, r[0], r[1], r[2], r[3], 65, RL_GEMM_AT_PACK_MIN_FLOATS / m + 1 + i,
+                   seed % 3, (int)(seed & 1), seed);
+    }
 }
 
 TU_TEST_EACH_KERNEL_PATH(check_path)

@@ -301,7 +301,8 @@ _Static_assert(K_BLOCK <= RL_GEMM_AT_KBLOCK_MAX, "work is sized for RL_GEMM_AT_K
 static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const float *b,
                           size_t ldb, float *c, size_t ldc, int accumulate, float *work)
 {
-    if (m < TILE_ROWS || n <= PANEL) {   /* A read once or on few rows: nothing to gain */
+    /* A read once, on few rows, or small (kernels.h): nothing to gain */
+    if (m < TILE_ROWS || n <= PANEL || m * k <= RL_GEMM_AT_PACK_MIN_FLOATS) {
         gemm_at_unpacked(m, n, k, a, b, ldb, c, ldc, accumulate);
         return;
     }
