@@ -18,28 +18,6 @@
 #include "layer.h"
 #include "pool.h"
 
-#define GUARD 64   /* floats after each buffer that nothing may touch */
-#define GUARD_VALUE 12345.0f
-
-static float *buffer(size_t n, uint64_t seed)
-{
-    float *x = malloc((n + GUARD) * sizeof(float));
-    assert_non_null(x);
-    tu_fill_uniform(x, n, seed, -1.0f, 1.0f);
-    for (size_t i = n; i < n + GUARD; i++)
-        x[i] = GUARD_VALUE;
-    return x;
-}
-
-static void assert_guard(const float *x, size_t n, const char *what)
-{
-    for (size_t i = n; i < n + GUARD; i++)
-        if (x[i] != GUARD_VALUE) {
-            print_error("%s: float %zu past the end was written\n", what, i - n);
-            fail();
-        }
-}
-
 static void assert_same(const float *got, const float *want, size_t len, const char *who,
                         size_t m, size_t n, size_t k, int accumulate)
 {
@@ -65,10 +43,11 @@ static void check_rows(const rl_kernels *path, size_t m1, size_t m2, size_t zero
     const size_t m = m1 + m2 + zeros + ones;
     const size_t lda1 = m1 + pad, lda2 = m2 + 2 * pad, ldb = n + 3, ldc = n + 5;
     const size_t c_len = (m - 1) * ldc + n, work_len = rl__gemm_at_floats(m);
-    float *a1 = buffer(k * lda1 + 1, seed), *a2 = buffer(k * lda2 + 1, seed + 4);
-    float *b = buffer(k * ldb, seed + 1);
-    float *want = buffer(c_len, seed + 2), *got = buffer(c_len, seed + 2);
-    float *work = buffer(work_len, seed + 3);
+    float *a1 = tu_guarded_buffer(k * lda1 + 1, seed);
+    float *a2 = tu_guarded_buffer(k * lda2 + 1, seed + 4);
+    float *b = tu_guarded_buffer(k * ldb, seed + 1);
+    float *want = tu_guarded_buffer(c_len, seed + 2), *got = tu_guarded_buffer(c_len, seed + 2);
+    float *work = tu_guarded_buffer(work_len, seed + 3);
     for (size_t i = 0; i < m; i++) {
         const float *row = i < m1 ? a1 + i : i < m1 + m2 ? a2 + (i - m1)
                          : i < m1 + m2 + zeros ? &zero : &one;
@@ -78,8 +57,8 @@ static void check_rows(const rl_kernels *path, size_t m1, size_t m2, size_t zero
     const rl_at_a rows = { .a1 = a1, .lda1 = lda1, .end1 = m1, .a2 = a2, .lda2 = lda2,
                            .end2 = m1 + m2, .end0 = m1 + m2 + zeros };
     path->gemm_at(m, n, k, &rows, b, ldb, got, ldc, accumulate, work);
-    assert_guard(got, c_len, "gemm_at C");
-    assert_guard(work, work_len, "gemm_at work");
+    tu_assert_guard(got, c_len, "gemm_at C");
+    tu_assert_guard(work, work_len, "gemm_at work");
     assert_same(got, want, c_len, path->name, m, n, k, accumulate);
     free(a1);
     free(a2);
@@ -170,12 +149,14 @@ static void check_compute_layer(const rl_compute *cx)
         int ok = 1;
         const size_t work_len = rl__gemm_at_size(m, &ok);
         assert_true(ok);
-        float *a = buffer(k * m, im), *b = buffer(k * n, 50 + im);
-        float *want = buffer(m * n, 9), *got = buffer(m * n, 9), *work = buffer(work_len, 1);
+        float *a = tu_guarded_buffer(k * m, im), *b = tu_guarded_buffer(k * n, 50 + im);
+        float *want = tu_guarded_buffer(m * n, 9);
+        float *got = tu_guarded_buffer(m * n, 9);
+        float *work = tu_guarded_buffer(work_len, 1);
         rl__gemm(NULL, m, n, k, a, 1, m, b, n, want, n, 0);
         rl__gemm_at(cx, m, n, k, a, m, b, n, got, n, 0, work);
-        assert_guard(got, m * n, "rl__gemm_at C");
-        assert_guard(work, work_len, "rl__gemm_at work");
+        tu_assert_guard(got, m * n, "rl__gemm_at C");
+        tu_assert_guard(work, work_len, "rl__gemm_at work");
         assert_memory_equal(got, want, m * n * sizeof(float));
         free(a);
         free(b);
@@ -198,9 +179,10 @@ static void check_layer_rows(const rl_compute *cx)
                 const size_t m = in + u + 1 + (size_t)gru;
                 int ok = 1;
                 const size_t work_len = rl__gemm_at_size(m, &ok);
-                float *x = buffer(rows * (in ? in : 1), ii), *h = buffer(rows * u, 10 + iu);
-                float *dz = buffer(rows * g, 20), *want = buffer(m * g, 9);
-                float *got = buffer(m * g, 9), *work = buffer(work_len, 1);
+                float *x = tu_guarded_buffer(rows * (in ? in : 1), ii);
+                float *h = tu_guarded_buffer(rows * u, 10 + iu);
+                float *dz = tu_guarded_buffer(rows * g, 20), *want = tu_guarded_buffer(m * g, 9);
+                float *got = tu_guarded_buffer(m * g, 9), *work = tu_guarded_buffer(work_len, 1);
                 if (in)
                     rl__gemm(NULL, in, g, rows, x, 1, in, dz, g, want, g, 0);
                 rl__gemm(NULL, u, g, rows, h, 1, u, dz, g, want + in * g, g, 0);
@@ -215,8 +197,8 @@ static void check_layer_rows(const rl_compute *cx)
                                         .end1 = in ? in : u, .a2 = in ? h : NULL, .lda2 = u,
                                         .end2 = in + u, .end0 = in + u + (size_t)gru };
                 rl__gemm_at_rows(cx, m, g, rows, &src, dz, g, got, g, 0, work);
-                assert_guard(got, m * g, "rl__gemm_at_rows C");
-                assert_guard(work, work_len, "rl__gemm_at_rows work");
+                tu_assert_guard(got, m * g, "rl__gemm_at_rows C");
+                tu_assert_guard(work, work_len, "rl__gemm_at_rows work");
                 assert_memory_equal(got, want, m * g * sizeof(float));
                 free(x);
                 free(h);

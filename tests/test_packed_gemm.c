@@ -16,30 +16,8 @@
 #include "layer.h"
 #include "pool.h"
 
-#define GUARD 64   /* floats after each buffer that nothing may touch */
-#define GUARD_VALUE 12345.0f
-
 static const size_t small[] = { 1, 7, 15, 16, 17, 50, 65 };
 #define N_SMALL (sizeof small / sizeof small[0])
-
-static float *buffer(size_t n, uint64_t seed)
-{
-    float *x = malloc((n + GUARD) * sizeof(float));
-    assert_non_null(x);
-    tu_fill_uniform(x, n, seed, -1.0f, 1.0f);
-    for (size_t i = n; i < n + GUARD; i++)
-        x[i] = GUARD_VALUE;
-    return x;
-}
-
-static void assert_guard(const float *x, size_t n, const char *what)
-{
-    for (size_t i = n; i < n + GUARD; i++)
-        if (x[i] != GUARD_VALUE) {
-            print_error("%s: float %zu past the end was written\n", what, i - n);
-            fail();
-        }
-}
 
 /* variant bit 0: A transposed; bit 1: accumulate; bit 2: B packed from its
  * transpose (b_rs = 1); bit 3: the product run as two column ranges split
@@ -53,29 +31,29 @@ static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, un
     const size_t ldb = n + 5, ldbt = k + 4, ldc = n + 9;
     const size_t a_len = m && k ? (m - 1) * a_rs + (k - 1) * a_cs + 1 : 1;
     const size_t c_len = m ? (m - 1) * ldc + n : 1;
-    float *a = buffer(a_len, seed);
-    float *bt = buffer(n * ldbt, seed + 1);   /* B^T [n x k], row stride ldbt */
-    float *b = buffer(k * ldb, seed + 2);     /* B [k x n], the same numbers */
+    float *a = tu_guarded_buffer(a_len, seed);
+    float *bt = tu_guarded_buffer(n * ldbt, seed + 1);   /* B^T [n x k], row stride ldbt */
+    float *b = tu_guarded_buffer(k * ldb, seed + 2);     /* B [k x n], the same numbers */
     for (size_t p = 0; p < k; p++)
         for (size_t j = 0; j < n; j++)
             b[p * ldb + j] = bt[j * ldbt + p];
-    float *want = buffer(c_len, seed + 3), *got = buffer(c_len, seed + 3);
+    float *want = tu_guarded_buffer(c_len, seed + 3), *got = tu_guarded_buffer(c_len, seed + 3);
     const size_t packed_len = rl__packed_floats(k, n);
-    float *packed = buffer(packed_len, seed + 4);
+    float *packed = tu_guarded_buffer(packed_len, seed + 4);
 
     rl__kernels_scalar()->gemm(m, n, k, a, a_rs, a_cs, b, ldb, want, ldc, accumulate);
     if (b_trans)
         path->pack_b(packed, k, n, bt, 1, ldbt);
     else
         path->pack_b(packed, k, n, b, ldb, 1);
-    assert_guard(packed, packed_len, "pack_b");
+    tu_assert_guard(packed, packed_len, "pack_b");
     const size_t panels = (n + path->panel - 1) / path->panel;
     const size_t cut = split && panels > 1 ? panels / 2 * path->panel : n;
     path->gemm_packed(m, cut, k, a, a_rs, a_cs, packed, got, ldc, accumulate);
     if (cut < n)
         path->gemm_packed(m, n - cut, k, a, a_rs, a_cs, packed + cut * k, got + cut, ldc,
                           accumulate);
-    assert_guard(got, c_len, "gemm_packed");
+    tu_assert_guard(got, c_len, "gemm_packed");
     if (memcmp(got, want, c_len * sizeof(float)) != 0) {
         for (size_t i = 0; i < c_len; i++)
             if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
@@ -133,11 +111,11 @@ static void test_empty(void **state)
     for (size_t t = 0; t < sizeof paths / sizeof paths[0]; t++) {
         if (!paths[t])
             continue;
-        float c[20], packed[1] = { GUARD_VALUE };
+        float c[20], packed[1] = { TU_GUARD_VALUE };
         for (size_t i = 0; i < 20; i++)
             c[i] = 3.0f;
         paths[t]->pack_b(packed, 0, 4, NULL, 4, 1);
-        assert_true(packed[0] == GUARD_VALUE);
+        assert_true(packed[0] == TU_GUARD_VALUE);
         paths[t]->gemm_packed(0, 4, 3, NULL, 3, 1, packed, c, 5, 0);
         paths[t]->gemm_packed(4, 0, 3, NULL, 3, 1, packed, c, 5, 0);
         for (size_t i = 0; i < 20; i++)
@@ -164,15 +142,16 @@ static void check_compute_layer(const rl_compute *cx)
             int ok = 1;
             const size_t len = rl__packed_size(g, u, &ok);
             assert_true(ok && len >= g * u);
-            float *rec = buffer(u * g, 7 * iu + gates), *ut = buffer(g * u, 1);
-            float *dz = buffer(batch * g, 3), *want = buffer(batch * u, 4);
-            float *got = buffer(batch * u, 4), *packed = buffer(len, 5);
+            float *rec = tu_guarded_buffer(u * g, 7 * iu + gates);
+            float *ut = tu_guarded_buffer(g * u, 1);
+            float *dz = tu_guarded_buffer(batch * g, 3), *want = tu_guarded_buffer(batch * u, 4);
+            float *got = tu_guarded_buffer(batch * u, 4), *packed = tu_guarded_buffer(len, 5);
             rl__transpose(NULL, ut, rec, u, g);
             rl__gemm(NULL, batch, u, g, dz, g, 1, ut, u, want, u, 1);
             rl__pack_b(cx, packed, g, u, rec, 1, g);
             rl__gemm_packed(cx, batch, u, g, dz, g, 1, packed, got, u, 1);
-            assert_guard(packed, len, "rl__pack_b");
-            assert_guard(got, batch * u, "rl__gemm_packed");
+            tu_assert_guard(packed, len, "rl__pack_b");
+            tu_assert_guard(got, batch * u, "rl__gemm_packed");
             assert_memory_equal(got, want, batch * u * sizeof(float));
             free(rec);
             free(ut);
@@ -223,15 +202,16 @@ static void test_col_sums(void **state)
                 if (!paths[t])
                     continue;
                 const size_t r = rows[ir], n = cols[ic];
-                float *d = buffer(r * n, 100 + ir * 10 + ic), *want = buffer(n, 1);
-                float *got = buffer(n, 2);
+                float *d = tu_guarded_buffer(r * n, 100 + ir * 10 + ic);
+                float *want = tu_guarded_buffer(n, 1);
+                float *got = tu_guarded_buffer(n, 2);
                 for (size_t j = 0; j < n; j++)
                     want[j] = 0.0f;
                 rl__add_col_sums(NULL, want, d, r, n);
                 for (int threaded = 0; threaded < 2; threaded++) {
                     rl_compute cx = { .kernels = paths[t], .pool = threaded ? pool : NULL };
                     rl__col_sums(&cx, got, d, r, n);
-                    assert_guard(got, n, "rl__col_sums");
+                    tu_assert_guard(got, n, "rl__col_sums");
                     assert_memory_equal(got, want, n * sizeof(float));
                 }
                 free(d);

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 void tu_fill_uniform(float *x, size_t n, uint64_t seed, float lo, float hi)
 {
@@ -70,4 +71,23 @@ void tu_put_le(unsigned char *p, uint64_t v, int n)
 {
     for (int i = 0; i < n; i++)
         p[i] = (unsigned char)(v >> (8 * i));
+}
+
+float *tu_guarded_buffer(size_t n, uint64_t seed)
+{
+    float *x = malloc((n + TU_GUARD) * sizeof(float));
+    assert_non_null(x);
+    tu_fill_uniform(x, n, seed, -1.0f, 1.0f);
+    for (size_t i = n; i < n + TU_GUARD; i++)
+        x[i] = TU_GUARD_VALUE;
+    return x;
+}
+
+void tu_assert_guard(const float *x, size_t n, const char *what)
+{
+    for (size_t i = n; i < n + TU_GUARD; i++)
+        if (x[i] != TU_GUARD_VALUE) {
+            print_error("%s: float %zu past the end was written\n", what, i - n);
+            fail();
+        }
 }

@@ -35,6 +35,15 @@ void tu_skip_if_isa_unavailable(void);
     static void test_avx512(void **state) { (void)state; check(rl__kernels_avx512()); }     \
     static void test_neon(void **state) { (void)state; check(rl__kernels_neon()); }
 
+/* Guarded buffers for kernel tests: n uniform floats in [-1, 1) from seed,
+ * followed by TU_GUARD floats of TU_GUARD_VALUE that nothing may write
+ * (malloc'ed: the caller frees); tu_assert_guard fails naming `what` when
+ * one of them changed. */
+#define TU_GUARD 64
+#define TU_GUARD_VALUE 12345.0f
+float *tu_guarded_buffer(size_t n, uint64_t seed);
+void tu_assert_guard(const float *x, size_t n, const char *what);
+
 /* Little-endian fields of a model-file image (docs/format.md), n bytes. */
 uint64_t tu_get_le(const unsigned char *p, int n);
 void tu_put_le(unsigned char *p, uint64_t v, int n);
