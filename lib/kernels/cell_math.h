@@ -84,16 +84,33 @@ PW_LINKAGE void PW_NAME(activate)(int act, const PW_REAL *x, PW_REAL *y, size_t 
  * operation sequence per element wherever the cell runs.
  * LSTM: the pre-activations i, f, g, o become the activated gates;
  * c = f c_prev + i g, a = act(c); returns h = o a. */
-static inline __attribute__((always_inline)) VF pw_lstm_vec(VF *i_, VF *f_, VF *g_, VF *o_, VF c_prev, VF *c_, VF *a_, int act,
-                             int ract)
+static inline __attribute__((always_inline)) void pw_lstm_gates_vec(VF *i_, VF *f_, VF *g_, VF *o_,
+                                                                    int act, int ract)
 {
     *i_ = pw_act(ract, *i_);
     *f_ = pw_act(ract, *f_);
     *g_ = pw_act(act, *g_);
     *o_ = pw_act(ract, *o_);
-    *c_ = V_FMA(*f_, c_prev, V_MUL(*i_, *g_));
+}
+
+/* The rest of the cell on the activated gates: c, a = act(c), returns h. */
+static inline __attribute__((always_inline)) VF pw_lstm_out_vec(VF i_, VF f_, VF g_, VF o_,
+                                                                VF c_prev, VF *c_, VF *a_,
+                                                                int act)
+{
+    *c_ = V_FMA(f_, c_prev, V_MUL(i_, g_));
     *a_ = pw_act(act, *c_);
-    return V_MUL(*o_, *a_);
+    return V_MUL(o_, *a_);
+}
+
+/* pw_lstm_gates_vec then pw_lstm_out_vec: the fused step runs the two
+ * halves over a whole row tile in turn (its epilogue), so many independent
+ * chains are in flight; the operations on each element are these. */
+static inline __attribute__((always_inline)) VF pw_lstm_vec(VF *i_, VF *f_, VF *g_, VF *o_, VF c_prev, VF *c_, VF *a_, int act,
+                             int ract)
+{
+    pw_lstm_gates_vec(i_, f_, g_, o_, act, ract);
+    return pw_lstm_out_vec(*i_, *f_, *g_, *o_, c_prev, c_, a_, act);
 }
 
 /* GRU (reset_after): x parts z, r, h~ (x W + b_in) become the activated

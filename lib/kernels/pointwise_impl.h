@@ -12,6 +12,9 @@
  *   V_ABS(v) V_COPYSIGN(mag, s)   sign handling
  *   V_LT_SELECT(a, b, x, y)       a < b ? x : y, per lane
  *   V_POW2I(n)                    2^n for integral n in [-126, 127]
+ *   V_MUL_POW2I(p, n)             optional: p 2^n in one instruction, the same
+ *                                 bits as V_MUL(p, V_POW2I(n)) (both the
+ *                                 correctly rounded p 2^n, 2^n normal)
  *   PW_NAME(name)                 the exported function name for this path */
 
 #include <stddef.h>
@@ -38,7 +41,11 @@ static inline __attribute__((always_inline)) VF pw_exp(VF x)
     p = V_FMA(p, r, V_SET1(5.0000001201e-1f));
     p = V_FMA(p, V_MUL(r, r), r);
     p = V_ADD(p, V_SET1(1.0f));
+#ifdef V_MUL_POW2I
+    return V_MUL_POW2I(p, n);
+#else
     return V_MUL(p, V_POW2I(n));
+#endif
 }
 
 static inline __attribute__((always_inline)) VF pw_sigmoid(VF x)
