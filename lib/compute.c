@@ -203,7 +203,7 @@ void rl__parallel_for_shares(const rl_compute *cx, size_t n, size_t grain, size_
  * and the batch gives each thread two register tiles of rows (SHARE_ROWS,
  * a multiple of every path's row tile but the LSTM's 6 and 3); each row's
  * chains and cell are the same either way, so are the bits. */
-enum { SHARE_ROWS = 8 };
+enum { SHARE_ROWS = 8, PACK_WORK = 64 };
 
 static int split_by_rows(const rl_compute *cx, size_t rows, size_t weight_bytes)
 {
@@ -284,7 +284,13 @@ void rl__pack_b(const rl_compute *cx, real *dst, size_t k, size_t n,
     const rl_kernels *kern = kernels_of(cx);
     packed_job j = { .kern = kern, .n = n, .k = k, .b = b, .b_rs = b_rs, .b_cs = b_cs,
                      .packed = dst };
-    rl__parallel_for_large(cx, n, kern->panel, k * n, pack_columns, &j);
+    /* A packed element costs a strided load and a store, some 64
+     * multiply-adds' time (U^T of SimpleRNN(256): 74 us on the caller alone
+     * while the worker waited, ~3 % of a two-thread fit step). As shares,
+     * each thread packs the same panels at every call. */
+    const size_t elems = k * n;
+    const size_t work = elems > (size_t)-1 / PACK_WORK ? (size_t)-1 : elems * PACK_WORK;
+    rl__parallel_for_shares(cx, n, kern->panel, work, pack_columns, &j);
 }
 
 static void gemm_rows(void *ctx, size_t r0, size_t r1)
@@ -324,7 +330,7 @@ size_t rl__gemm_at_size(size_t m, int *ok)
 
 typedef struct at_job {
     const rl_kernels *kern;
-    size_t n, k;
+    size_t m, n, k;
     rl_at_a a;
     const float *b;
     size_t ldb;
@@ -334,12 +340,45 @@ typedef struct at_job {
     float *work;
 } at_job;
 
-static void gemm_at_rows(void *ctx, size_t i0, size_t i1)
+static void gemm_at_range(const at_job *j, size_t i0, size_t i1)
 {
-    const at_job *j = ctx;
+    if (i1 <= i0)
+        return;
     const rl_at_a a = rl__at_a_from(&j->a, i0);
     j->kern->gemm_at(i1 - i0, j->n, j->k, &a, j->b, j->ldb, j->c + i0 * j->ldc, j->ldc,
                      j->accumulate, j->work + rl__gemm_at_floats(i0));
+}
+
+static void gemm_at_rows(void *ctx, size_t i0, size_t i1)
+{
+    gemm_at_range(ctx, i0, i1);
+}
+
+/* The weight gradient [x^T; h^T; 1] dZ split by cost: a row read from x
+ * costs AT_X_COST, any other AT_H_COST (measured, SimpleRNN(256), I = 64:
+ * x's 64 floats a step are one sequential stream, each thread's rows of h
+ * a strided part of 1 KiB rows). Equal blocks of 8-row multiples (rows
+ * 0-159 and 160-320) left the thread of the h rows 1.08-1.10x as long in
+ * the product as the other (perf, 3 runs), which waited; now 0.97-1.03x.
+ * The shares are ranges of cost units mapped back to rows on multiples of
+ * AT_ROWS (the same unit gives the same row: the shares tile [0, m);
+ * where the row tiles fall never changes an element's chain). */
+enum { AT_X_COST = 15, AT_H_COST = 16, AT_ROWS = SHARE_ROWS / 2 };
+
+static size_t at_row_of_cost(const at_job *j, size_t c)
+{
+    const size_t e1 = j->a.end1, x_units = e1 * AT_X_COST;
+    size_t r = c <= x_units ? c / AT_X_COST : e1 + (c - x_units) / AT_H_COST;
+    if (r >= j->m)
+        return j->m;
+    r = (r + AT_ROWS / 2) / AT_ROWS * AT_ROWS;
+    return r < j->m ? r : j->m;
+}
+
+static void gemm_at_cost_rows(void *ctx, size_t c0, size_t c1)
+{
+    const at_job *j = ctx;
+    gemm_at_range(j, at_row_of_cost(j, c0), at_row_of_cost(j, c1));
 }
 
 static void gemm_at_run(const rl_compute *cx, size_t m, size_t n, size_t k, const rl_at_a *a,
@@ -349,11 +388,17 @@ static void gemm_at_run(const rl_compute *cx, size_t m, size_t n, size_t k, cons
     const rl_kernels *kern = kernels_of(cx);
     if (m == 0 || n == 0)
         return;
-    at_job j = { .kern = kern, .n = n, .k = k, .a = *a, .b = b, .ldb = ldb, .c = c,
+    at_job j = { .kern = kern, .m = m, .n = n, .k = k, .a = *a, .b = b, .ldb = ldb, .c = c,
                  .ldc = ldc, .accumulate = accumulate, .work = work };
     /* One block of rows per thread: each block streams all of B (k x n,
      * dZ of every step), so blocks of 24 rows each read it again (dU of
      * SimpleRNN(256): 1.1x on two threads in 11 blocks, 1.8x in 2). */
+    if (a->a2 && a->end1 >= SHARE_ROWS && a->end2 > a->end1) {   /* x rows, then h rows */
+        const size_t units = a->end1 * AT_X_COST + (m - a->end1) * AT_H_COST;
+        rl__parallel_for_shares(cx, units, AT_ROWS * AT_H_COST, m * n * (k ? k : 1),
+                                gemm_at_cost_rows, &j);
+        return;
+    }
     rl__parallel_for_shares(cx, m, SHARE_ROWS, m * n * (k ? k : 1), gemm_at_rows, &j);
 }
 
