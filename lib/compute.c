@@ -349,30 +349,51 @@ static void gemm_at_range(const at_job *j, size_t i0, size_t i1)
                      j->accumulate, j->work + rl__gemm_at_floats(i0));
 }
 
-static void gemm_at_rows(void *ctx, size_t i0, size_t i1)
-{
-    gemm_at_range(ctx, i0, i1);
-}
+/* The rows of a long-k product split by cost, in units of 1/16 row: a row
+ * read from x (the first a.end1) costs AT_X_COST (measured, SimpleRNN(256),
+ * I = 64: x's 64 floats a step are one sequential stream, each thread's
+ * part of h a strided one), any other row 16, and a last ragged row tile
+ * of 1-3 rows (the bias row of [x^T; h^T; 1] dZ, m = in + u + 1) runs at
+ * half speed or less (too few independent fma chains to hide their
+ * latency): AT_TAIL_COST in all. Equal blocks of 8-row multiples
+ * (SimpleRNN(256), I = 64: rows 0-159 and 160-320, the 1-row tile in the
+ * second) left the second thread 1.08-1.10x as long in the product as
+ * the first (perf, 3 runs), which waited; split at 164, 0.97-1.03x. The
+ * shares are ranges of units mapped back to rows on multiples of AT_ROWS
+ * (the same unit gives the same row: the shares tile [0, m); where the
+ * row tiles fall never changes an element's chain). */
+enum { AT_ROWS = SHARE_ROWS / 2, AT_X_COST = 15, AT_ROW_COST = 16, AT_TAIL_COST = 64 };
 
-/* The weight gradient [x^T; h^T; 1] dZ split by cost: a row read from x
- * costs AT_X_COST, any other AT_H_COST (measured, SimpleRNN(256), I = 64:
- * x's 64 floats a step are one sequential stream, each thread's rows of h
- * a strided part of 1 KiB rows). Equal blocks of 8-row multiples (rows
- * 0-159 and 160-320) left the thread of the h rows 1.08-1.10x as long in
- * the product as the other (perf, 3 runs), which waited; now 0.97-1.03x.
- * The shares are ranges of cost units mapped back to rows on multiples of
- * AT_ROWS (the same unit gives the same row: the shares tile [0, m);
- * where the row tiles fall never changes an element's chain). */
-enum { AT_X_COST = 15, AT_H_COST = 16, AT_ROWS = SHARE_ROWS / 2 };
+typedef struct at_costs {
+    size_t x_end, body_end, tail;   /* rows: x, then others to body_end, then the tail */
+    size_t x_units, body_units, units;
+} at_costs;
+
+static at_costs at_costs_of(size_t m, size_t end1)
+{
+    at_costs k;
+    k.x_end = end1 < m ? end1 : m;
+    k.tail = m > SHARE_ROWS && m % SHARE_ROWS < AT_ROWS ? m % SHARE_ROWS : 0;
+    if (m - k.x_end < k.tail)
+        k.tail = 0;
+    k.body_end = m - k.tail;
+    k.x_units = k.x_end * AT_X_COST;
+    k.body_units = k.x_units + (k.body_end - k.x_end) * AT_ROW_COST;
+    k.units = k.body_units + (k.tail ? AT_TAIL_COST : 0);
+    return k;
+}
 
 static size_t at_row_of_cost(const at_job *j, size_t c)
 {
-    const size_t e1 = j->a.end1, x_units = e1 * AT_X_COST;
-    size_t r = c <= x_units ? c / AT_X_COST : e1 + (c - x_units) / AT_H_COST;
-    if (r >= j->m)
-        return j->m;
+    const size_t m = j->m;
+    const at_costs k = at_costs_of(m, j->a.end1);
+    if (c >= k.units)
+        return m;
+    size_t r = c <= k.x_units      ? c / AT_X_COST
+               : c <= k.body_units ? k.x_end + (c - k.x_units) / AT_ROW_COST
+                                   : k.body_end + (c - k.body_units) * k.tail / AT_TAIL_COST;
     r = (r + AT_ROWS / 2) / AT_ROWS * AT_ROWS;
-    return r < j->m ? r : j->m;
+    return r < m ? r : m;
 }
 
 static void gemm_at_cost_rows(void *ctx, size_t c0, size_t c1)
@@ -393,13 +414,8 @@ static void gemm_at_run(const rl_compute *cx, size_t m, size_t n, size_t k, cons
     /* One block of rows per thread: each block streams all of B (k x n,
      * dZ of every step), so blocks of 24 rows each read it again (dU of
      * SimpleRNN(256): 1.1x on two threads in 11 blocks, 1.8x in 2). */
-    if (a->a2 && a->end1 >= SHARE_ROWS && a->end2 > a->end1) {   /* x rows, then h rows */
-        const size_t units = a->end1 * AT_X_COST + (m - a->end1) * AT_H_COST;
-        rl__parallel_for_shares(cx, units, AT_ROWS * AT_H_COST, m * n * (k ? k : 1),
-                                gemm_at_cost_rows, &j);
-        return;
-    }
-    rl__parallel_for_shares(cx, m, SHARE_ROWS, m * n * (k ? k : 1), gemm_at_rows, &j);
+    rl__parallel_for_shares(cx, at_costs_of(m, a->end1).units, AT_ROW_COST, m * n * (k ? k : 1),
+                            gemm_at_cost_rows, &j);
 }
 
 void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real *a, size_t lda,
