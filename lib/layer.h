@@ -110,6 +110,11 @@ struct rl_layer {
     size_t out_steps;     /* in_steps, or 1 when a recurrent layer returns its last state */
     rl_activation act, rec_act;
     int return_sequences;
+    /* Set by the passes before each forward: no backward follows (predict,
+     * evaluate), so the caches that only the backward reads (LSTM gates and
+     * act(c), GRU gates and h U + b_rec) may take one step's slot for every
+     * step: they stay in cache instead of streaming T steps of fresh lines. */
+    int forward_only;
 
     real *w, *grad;       /* n_w each */
     size_t n_w;

@@ -55,6 +55,8 @@ typedef struct gru_steps {
     const gru_views *v;
     size_t bu, row_in;   /* floats of one step of h and of x */
     int state0;
+    int one_slot;   /* forward only: h U + b_rec (and, input folded, the gates) in slot 0 */
+    int fold;
 } gru_steps;
 
 static void gru_step_at(void *ctx, size_t t, rl_cell_step *s)
@@ -62,8 +64,9 @@ static void gru_step_at(void *ctx, size_t t, rl_cell_step *s)
     const gru_steps *q = ctx;
     const gru_views *v = q->v;
     s->x = q->x ? q->x + t * q->row_in : NULL;
-    s->z = v->gates + t * 3 * q->bu;
-    s->rec = v->rec + t * 3 * q->bu;
+    /* not folded, the gates of every step hold its x W + b_in already */
+    s->z = v->gates + (q->one_slot && q->fold ? 0 : t) * 3 * q->bu;
+    s->rec = v->rec + (q->one_slot ? 0 : t) * 3 * q->bu;
     s->h_prev = v->h_all + t * q->bu;
     s->recurrent = t > 0 || q->state0;
     s->h = v->h_all + (t + 1) * q->bu;
@@ -90,7 +93,8 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         rl__fill_rows(cx, v.gates, b_in, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
-    gru_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL };
+    gru_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL, l->forward_only,
+                    fold };
     rl__run_steps(cx, &s, 3, T, gru_step_at, &q);
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }

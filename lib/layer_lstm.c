@@ -54,6 +54,7 @@ typedef struct lstm_steps {
     const lstm_views *v;
     size_t bu, row_in;   /* floats of one step of h and of x */
     int state0;
+    int one_slot;   /* forward only, input folded: gates and act(c) of every step in slot 0 */
 } lstm_steps;
 
 static void lstm_step_at(void *ctx, size_t t, rl_cell_step *s)
@@ -61,13 +62,14 @@ static void lstm_step_at(void *ctx, size_t t, rl_cell_step *s)
     const lstm_steps *q = ctx;
     const lstm_views *v = q->v;
     s->x = q->x ? q->x + t * q->row_in : NULL;
-    s->z = v->gates + t * 4 * q->bu;
+    const size_t tc = q->one_slot ? 0 : t;   /* the slot of the backward-only caches */
+    s->z = v->gates + tc * 4 * q->bu;
     s->h_prev = v->h_all + t * q->bu;
     s->c_prev = v->c_all + t * q->bu;
     s->recurrent = t > 0 || q->state0;
     s->h = v->h_all + (t + 1) * q->bu;
     s->c = v->c_all + (t + 1) * q->bu;
-    s->ac = v->ac + t * q->bu;
+    s->ac = v->ac + tc * q->bu;
 }
 
 static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
@@ -93,7 +95,8 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
         rl__fill_rows(cx, v.gates, bias, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
-    lstm_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL };
+    lstm_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL,
+                     l->forward_only && fold };
     rl__run_steps(cx, &s, 4, T, lstm_step_at, &q);
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }

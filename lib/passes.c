@@ -86,7 +86,7 @@ static void scatter_sample_major(float *dst, const float *src, size_t batch, siz
 
 /* Stateless, or (stateful model) rows [first_row, first_row + batch) of the
  * kept states go in and their final states come out. */
-static const float *forward(rl_model *m, size_t batch, size_t first_row)
+static const float *forward(rl_model *m, size_t batch, size_t first_row, int for_backward)
 {
     const float *x = m->xb;
     int stateful = rl__model_stateful(m);
@@ -95,6 +95,7 @@ static const float *forward(rl_model *m, size_t batch, size_t first_row)
         float *state = NULL;
         if (stateful && l->ops->final_state)
             state = m->states[i] + first_row * rl__layer_state_len(l);
+        l->forward_only = !for_backward;
         l->ops->forward(l, &m->cx, x, batch, state && !m->states_fresh ? state : NULL);
         if (state)
             l->ops->final_state(l, batch, state);
@@ -198,7 +199,7 @@ static void loss_sum(rl_model *m, const float *x, const float *y, size_t first, 
         size_t batch = n - at < chunk ? n - at : chunk;
         gather_time_major(m, m->xb, x, NULL, first + at, batch, m->time_steps, m->n_features);
         gather_time_major(m, m->yb, y, NULL, first + at, batch, last->out_steps, last->units);
-        const float *out = forward(m, batch, at);
+        const float *out = forward(m, batch, at, 0);
         *sum += rl__loss_value(m->loss, out, m->yb, batch * per_sample) * (double)batch;
     }
     m->states_fresh = 0;
@@ -215,7 +216,7 @@ static void loss_sum_carried(rl_model *m, const float *x, const float *y, size_t
     for (size_t at = 0; at < n; at += rows) {
         gather_time_major(m, m->xb, x, NULL, first + at, rows, m->time_steps, m->n_features);
         gather_time_major(m, m->yb, y, NULL, first + at, rows, last->out_steps, last->units);
-        const float *out = forward(m, rows, 0);
+        const float *out = forward(m, rows, 0, 0);
         m->states_fresh = 0;
         *sum += rl__loss_value(m->loss, out, m->yb, rows * per_sample) * (double)rows;
     }
@@ -265,7 +266,7 @@ static rl_status train_epoch(rl_model *m, const float *x, const float *y, size_t
         size_t batch = n_train - at < batch_size ? n_train - at : batch_size;
         gather_time_major(m, m->xb, x, m->order, at, batch, m->time_steps, m->n_features);
         gather_time_major(m, m->yb, y, m->order, at, batch, last->out_steps, last->units);
-        const float *out = forward(m, batch, 0);
+        const float *out = forward(m, batch, 0, 1);
         m->states_fresh = 0;
         double loss = rl__loss_value(m->loss, out, m->yb, batch * per_sample);
         /* Finite as the float that history and the callback report. */
@@ -393,7 +394,7 @@ static rl_status predict(rl_model *m, const float *x, size_t n, float *y)
     for (size_t at = 0; at < n; at += chunk) {
         size_t batch = n - at < chunk ? n - at : chunk;
         gather_time_major(m, m->xb, x, NULL, at, batch, m->time_steps, m->n_features);
-        const float *out = forward(m, batch, at);
+        const float *out = forward(m, batch, at, 0);
         scatter_sample_major(y + at * rl__layer_out_len(last), out, batch, last->out_steps,
                              last->units);
     }
