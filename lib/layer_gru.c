@@ -57,6 +57,7 @@ typedef struct gru_steps {
     int state0;
     int one_slot;   /* forward only: h U + b_rec (and, input folded, the gates) in slot 0 */
     int fold;
+    int ring;       /* forward only, last state out: h in slots 0 and 1 by turns */
 } gru_steps;
 
 static void gru_step_at(void *ctx, size_t t, rl_cell_step *s)
@@ -67,9 +68,9 @@ static void gru_step_at(void *ctx, size_t t, rl_cell_step *s)
     /* not folded, the gates of every step hold its x W + b_in already */
     s->z = v->gates + (q->one_slot && q->fold ? 0 : t) * 3 * q->bu;
     s->rec = v->rec + (q->one_slot ? 0 : t) * 3 * q->bu;
-    s->h_prev = v->h_all + t * q->bu;
+    s->h_prev = v->h_all + (q->ring ? t % 2 : t) * q->bu;
     s->recurrent = t > 0 || q->state0;
-    s->h = v->h_all + (t + 1) * q->bu;
+    s->h = v->h_all + (q->ring ? (t + 1) % 2 : t + 1) * q->bu;
 }
 
 static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
@@ -94,8 +95,10 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
     gru_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL, l->forward_only,
-                    fold };
+                    fold, l->forward_only && !l->return_sequences };
     rl__run_steps(cx, &s, 3, T, gru_step_at, &q);
+    if (q.ring && T % 2 != T)   /* the last state where the output and final_state read it */
+        memcpy(v.h_all + T * bu, v.h_all + (T % 2) * bu, bu * sizeof(real));
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }
 

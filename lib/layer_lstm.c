@@ -55,6 +55,7 @@ typedef struct lstm_steps {
     size_t bu, row_in;   /* floats of one step of h and of x */
     int state0;
     int one_slot;   /* forward only, input folded: gates and act(c) of every step in slot 0 */
+    int ring;       /* forward only, last state out: h and c in slots 0 and 1 by turns */
 } lstm_steps;
 
 static void lstm_step_at(void *ctx, size_t t, rl_cell_step *s)
@@ -64,11 +65,12 @@ static void lstm_step_at(void *ctx, size_t t, rl_cell_step *s)
     s->x = q->x ? q->x + t * q->row_in : NULL;
     const size_t tc = q->one_slot ? 0 : t;   /* the slot of the backward-only caches */
     s->z = v->gates + tc * 4 * q->bu;
-    s->h_prev = v->h_all + t * q->bu;
-    s->c_prev = v->c_all + t * q->bu;
+    const size_t tp = q->ring ? t % 2 : t, tn = q->ring ? (t + 1) % 2 : t + 1;
+    s->h_prev = v->h_all + tp * q->bu;
+    s->c_prev = v->c_all + tp * q->bu;
     s->recurrent = t > 0 || q->state0;
-    s->h = v->h_all + (t + 1) * q->bu;
-    s->c = v->c_all + (t + 1) * q->bu;
+    s->h = v->h_all + tn * q->bu;
+    s->c = v->c_all + tn * q->bu;
     s->ac = v->ac + tc * q->bu;
 }
 
@@ -96,8 +98,12 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
     lstm_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL,
-                     l->forward_only && fold };
+                     l->forward_only && fold, l->forward_only && !l->return_sequences };
     rl__run_steps(cx, &s, 4, T, lstm_step_at, &q);
+    if (q.ring && T % 2 != T) {   /* the last state where the output and final_state read it */
+        memcpy(v.h_all + T * bu, v.h_all + (T % 2) * bu, bu * sizeof(real));
+        memcpy(v.c_all + T * bu, v.c_all + (T % 2) * bu, bu * sizeof(real));
+    }
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
 }
 
