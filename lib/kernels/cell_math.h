@@ -115,13 +115,28 @@ static inline __attribute__((always_inline)) VF pw_lstm_vec(VF *i_, VF *f_, VF *
 
 /* GRU (reset_after): x parts z, r, h~ (x W + b_in) become the activated
  * gates, given the recurrent parts (h U + b_rec); returns h. */
-static inline __attribute__((always_inline)) VF pw_gru_vec(VF *z_, VF *r_, VF *hh, VF rec_z, VF rec_r, VF rec_h, VF h_prev,
-                            int act, int ract)
+static inline __attribute__((always_inline)) void pw_gru_gates_vec(VF *z_, VF *r_, VF rec_z,
+                                                                   VF rec_r, int ract)
 {
     *z_ = pw_act(ract, V_ADD(*z_, rec_z));
     *r_ = pw_act(ract, V_ADD(*r_, rec_r));
-    *hh = pw_act(act, V_FMA(*r_, rec_h, *hh));
-    return V_FMA(*z_, h_prev, V_MUL(V_SUB(V_SET1(1.0f), *z_), *hh));
+}
+
+/* The rest on the activated z, r: h~, returns h. */
+static inline __attribute__((always_inline)) VF pw_gru_out_vec(VF z_, VF r_, VF *hh, VF rec_h,
+                                                               VF h_prev, int act)
+{
+    *hh = pw_act(act, V_FMA(r_, rec_h, *hh));
+    return V_FMA(z_, h_prev, V_MUL(V_SUB(V_SET1(1.0f), z_), *hh));
+}
+
+/* pw_gru_gates_vec then pw_gru_out_vec (the fused step runs the halves over
+ * a whole row tile in turn, as for the LSTM). */
+static inline __attribute__((always_inline)) VF pw_gru_vec(VF *z_, VF *r_, VF *hh, VF rec_z, VF rec_r, VF rec_h, VF h_prev,
+                            int act, int ract)
+{
+    pw_gru_gates_vec(z_, r_, rec_z, rec_r, ract);
+    return pw_gru_out_vec(*z_, *r_, hh, rec_h, h_prev, act);
 }
 
 /* One LSTM step for a batch: z rows [4u] (i, f, c, o pre-activations) become

@@ -485,12 +485,39 @@ static FS_INLINE void fs_gru_cell(const rl_fused_step *s, size_t row, size_t j0,
     fs_store(s->h + o, h_, n);
 }
 
+/* fs_gru_cell over a tile's rows in two sweeps (as fs_lstm_rows): every
+ * row's z, r, then every row's h~ and h; the same operations per element. */
+static FS_INLINE void fs_gru_rows(const rl_fused_step *s, size_t r0, int rows, size_t j0,
+                                  VF v[FS_MAX_ROWS][FS_MAX_Q], int act, int ract)
+{
+    const size_t u = s->u, n = fs_lanes(u, j0);
+    VF zr[FS_MAX_ROWS][2];
+    for (int i = 0; i < rows; i++) {
+        const size_t row = r0 + (size_t)i;
+        float *z = s->z + row * 3 * u + j0, *rec = s->rec + row * 3 * u + j0;
+        for (int q = 0; q < 3; q++)
+            fs_store(rec + (size_t)q * u, v[i][q], n);
+        zr[i][0] = fs_load(z, n);
+        zr[i][1] = fs_load(z + u, n);
+        pw_gru_gates_vec(&zr[i][0], &zr[i][1], v[i][0], v[i][1], ract);
+    }
+    for (int i = 0; i < rows; i++) {
+        const size_t row = r0 + (size_t)i, o = row * u + j0;
+        float *z = s->z + row * 3 * u + j0;
+        VF hh = fs_load(z + 2 * u, n);
+        VF h_ = pw_gru_out_vec(zr[i][0], zr[i][1], &hh, v[i][2], fs_load(s->h_prev + o, n), act);
+        fs_store(z, zr[i][0], n);
+        fs_store(z + u, zr[i][1], n);
+        fs_store(z + 2 * u, hh, n);
+        fs_store(s->h + o, h_, n);
+    }
+}
+
 static __attribute__((noinline)) void fs_gru_epilogue(const rl_fused_step *s, size_t r0,
                                                       int rows, size_t j0,
                                                       VF v[FS_MAX_ROWS][FS_MAX_Q])
 {
-    FS_WITH_ACTS(s, for (int i = 0; i < rows; i++)
-                        fs_gru_cell(s, r0 + (size_t)i, j0, v[i], act, ract));
+    FS_WITH_ACTS(s, fs_gru_rows(s, r0, rows, j0, v, act, ract));
 }
 
 /* Whether the GRU's ragged rows fit one vector (FS_ROW_LANES paths). */
@@ -538,6 +565,8 @@ static FS_NOCLONE void fs_gru_ragged(const rl_fused_step *s, size_t r0, int rows
         FS_LANES_SCATTER(s->h + o, u, h_, rows, n);
         return;
     }
+#else
+    (void)xv;   /* only the one-vector path above takes it */
 #endif
     float z[3 * FS_PACKED], rec[3 * FS_PACKED], hp[FS_PACKED], h[FS_PACKED];
     fs_unpack_compact(rec, v, rows, 3, n);
