@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "api_model.h"
 #include "error.h"
+#include "finite.h"
 #include "loss.h"
 #include "model.h"
 #include "optim.h"
@@ -345,36 +346,15 @@ const char *rl_model_last_error(const rl_model *m)
 
 /* The checks read every input float before each fit/predict/evaluate: at
  * I = 64 the early-exit scalar loop cost 3-4 % of a 50-step forward. So a
- * block at a time, branch-free (an OR of "exponent all ones" flags, which
- * vectorises; the wide clones on x86), and the exact index searched only in
- * a block that has one. */
-#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define CHECK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef CHECK_CLONES
-#define CHECK_CLONES
-#endif
-
-CHECK_CLONES static unsigned block_has_nonfinite(const float *p, size_t n)
-{
-    unsigned bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t w;
-        memcpy(&w, p + i, sizeof w);
-        bad |= (w & 0x7f800000u) == 0x7f800000u;
-    }
-    return bad;
-}
-
+ * block at a time, branch-free (finite.h), and the exact index searched
+ * only in a block that has one. */
 /* Index of the first float of p[0, n) that is not finite, or n. */
 static size_t first_nonfinite(const float *p, size_t n)
 {
     enum { BLOCK = 4096 };
     for (size_t b = 0; b < n; b += BLOCK) {
         const size_t e = n - b < BLOCK ? n - b : BLOCK;
-        if (block_has_nonfinite(p + b, e))
+        if (!rl__all_finite(p + b, e))
             for (size_t i = b; i < b + e; i++)
                 if (!isfinite(p[i]))
                     return i;

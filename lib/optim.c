@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 
 #include "compute.h"
+#include "finite.h"
 
 int rl__optim_valid(int opt)
 {
@@ -130,18 +131,10 @@ static inline int sgd_finite(const step_constants *k, int momentum, const float 
  * default x86-64 build's SSE2 runs 4 (Adam's sqrt and division were ~3 %
  * of a seed-shape fit). Only +, -, *, / and sqrt, each correctly rounded in
  * every lane, and no contraction (-ffp-contract=off): the same bits as the
- * one-element formulas on any clone. */
-#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define WIDE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef WIDE_CLONES
-#define WIDE_CLONES
-#endif
+ * one-element formulas on any clone (finite.h RL_WIDE_CLONES). */
 
 /* Whether every new weight and slot of elements [0, n) would be finite. */
-WIDE_CLONES static int finite_k(const step_constants *k, const float *restrict w, const float *restrict g,
+RL_WIDE_CLONES static int finite_k(const step_constants *k, const float *restrict w, const float *restrict g,
                     const float *restrict s0, const float *restrict s1, size_t n)
 {
     int ok = 1;
@@ -165,7 +158,7 @@ WIDE_CLONES static int finite_k(const step_constants *k, const float *restrict w
     return ok;
 }
 
-WIDE_CLONES static void apply_k(const step_constants *k, float *restrict w, const float *restrict g,
+RL_WIDE_CLONES static void apply_k(const step_constants *k, float *restrict w, const float *restrict g,
                     float *restrict s0, float *restrict s1, size_t n)
 {
     switch (k->kind) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "finite.h"
 #include "loss.h"
 #include "optim.h"
 #include "pool.h"
@@ -118,31 +119,6 @@ static void backward(rl_model *m, size_t batch)
     }
 }
 
-/* Branch-free on the exponent bits, so the loop vectorises (isfinite with
- * an early exit ran one element a cycle: ~1 % of the seed fit); in the
- * widest vectors the CPU has (ifunc, not -march): SimpleRNN(256)'s 66 K
- * gradients took 16 us a fit step in SSE2 on the caller alone while a
- * second thread waited. */
-#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define FINITE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef FINITE_CLONES
-#define FINITE_CLONES
-#endif
-
-FINITE_CLONES static int all_finite(const float *v, size_t n)
-{
-    uint32_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b;
-        memcpy(&b, &v[i], sizeof b);
-        bad |= (b & 0x7f800000u) == 0x7f800000u;
-    }
-    return !bad;
-}
-
 static rl_optim_config optim_config(const rl_model *m)
 {
     const double *p = m->params;
@@ -185,7 +161,7 @@ static int apply_gradients(rl_model *m)
 static int grads_finite(const rl_model *m)
 {
     for (size_t i = 0; i < m->n_layers; i++)
-        if (!all_finite(m->layers[i].grad, m->layers[i].n_w))
+        if (!rl__all_finite(m->layers[i].grad, m->layers[i].n_w))
             return 0;
     return 1;
 }
