@@ -342,6 +342,11 @@ static rl_status check_push(rl_stream *s, const float *obs, size_t n_features, c
     if (pred_len < s->n_out)
         return rl__stream_fail(s, RL_E_SHAPE, "rl_stream_push: pred holds %zu floats, %zu needed",
                                pred_len, s->n_out);
+    if (s->seen >= RL__STREAM_MAX_SEEN)
+        return rl__stream_fail(s, RL_E_STATE,
+                               "rl_stream_push: the stream has counted %llu observations, the most "
+                               "it counts; rl_stream_reset() it",
+                               (unsigned long long)s->seen);
     for (size_t j = 0; j < n_features; j++)
         if (!isfinite(obs[j]))
             return rl__stream_fail(s, RL_E_NUMERIC,

@@ -16,6 +16,12 @@
 
 #include "model.h"
 
+/* The most observations a stream counts. No real stream gets near it (2^63
+ * pushes); it is there so that a count loaded from a buffer cannot wrap
+ * (which would put seen and ring_head out of step), and push and load share
+ * it so that every stream a push leaves behind saves and loads again. */
+#define RL__STREAM_MAX_SEEN (UINT64_C(1) << 63)
+
 struct rl_stream {
     const rl_model *m;
     rl_stream_mode mode;
@@ -37,7 +43,7 @@ struct rl_stream {
     uint64_t fingerprint;    /* of the model when the stream was made */
 
     /* What the stream has seen (saved by stream_io.c). */
-    uint64_t seen;           /* observations since create/reset */
+    uint64_t seen;           /* observations since create/reset, <= RL__STREAM_MAX_SEEN */
     size_t ring_head;        /* ring row the next observation goes to */
     int fresh;               /* stateful: the state is the zero state */
 

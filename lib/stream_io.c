@@ -205,10 +205,10 @@ static rl_status read_stream(rl_rbuf *r, rl_stream **out, const rl_model *m)
         shape[i] = rl__rb_u64(r);
     uint64_t seen = rl__rb_u64(r), head = rl__rb_u64(r);
     uint32_t fresh = rl__rb_u32(r), zero = rl__rb_u32(r);
-    /* No stream sees 2^63 observations; a count near the top would wrap on
-     * the next push and leave seen and head out of step. */
+    /* Push stops counting at RL__STREAM_MAX_SEEN, so a larger count is
+     * corrupt, and the largest loads (a pushed stream always reloads). */
     if (r->bad || (mode != RL_STREAM_WINDOW && mode != RL_STREAM_STATEFUL) || fresh > 1 || zero ||
-        seen >= UINT64_C(1) << 63)
+        seen > RL__STREAM_MAX_SEEN)
         return bad(m, "the header holds values no stream has (corrupt buffer)");
     if (fingerprint != rl__stream_fingerprint(m))
         return bad(m, "the stream was saved against another model: its architecture, weights, "

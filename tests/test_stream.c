@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crc32.h"
 #include "rnnlite/rnnlite.h"
 
 typedef enum arch {
@@ -415,6 +416,84 @@ static void test_load_refuses_other_model_and_damage(void **state)
     free_run(&r);
 }
 
+/* A buffer may carry any count up to the cap push stops at (2^63). From one
+ * short of it: the push that reaches the cap works and the stream it leaves
+ * saves and loads again; the next push is refused (stream unchanged), and
+ * reset starts counting anew. One past the cap does not load. The fuzzer
+ * found the first: push went past the cap load allowed. */
+enum { SEEN_AT = 8 + 4 + 4 + 8 + 6 * 8, HEAD_AT = SEEN_AT + 8 };
+
+static void set_seen(unsigned char *b, size_t size, uint64_t seen)
+{
+    tu_put_le(b + SEEN_AT, seen, 8);
+    tu_put_le(b + size - 4, rl__crc32(0, b, size - 4), 4);
+}
+
+static void test_count_cap_round_trips(void **state)
+{
+    (void)state;
+    run r = make_run(A_LSTM, 4, 2, 0);
+    size_t n_out = out_len(r.m);
+    rl_stream *s = NULL, *l = NULL;
+    assert_int_equal(rl_stream_create(&s, r.m, RL_STREAM_WINDOW), RL_OK);
+    feed(s, &r, 0, 7, NULL);
+    unsigned char *b = NULL;
+    size_t size = 0;
+    assert_int_equal(rl_stream_save_buffer(s, (void **)&b, &size), RL_OK);
+    const uint64_t cap = UINT64_C(1) << 63, seen = tu_get_le(b + SEEN_AT, 8);
+    const uint64_t rows = tu_get_le(b + 8 + 4 + 4 + 8 + 3 * 8, 8), head = tu_get_le(b + HEAD_AT, 8);
+    assert_int_equal(seen % rows, head);
+    /* The largest count below the cap whose ring row is the saved head,
+     * then its successor (which the next push reaches). */
+    uint64_t near = cap - 1 - ((cap - 1) % rows + rows - head) % rows;
+    assert_true(near < cap && near % rows == head && cap - near <= rows);
+    set_seen(b, size, near);
+    assert_int_equal(rl_stream_load_buffer(&l, r.m, b, size), RL_OK);
+
+    /* Push until the cap, comparing each output with a stream at count 7 */
+    float *want = malloc(n_out * sizeof(float)), *got = malloc(n_out * sizeof(float));
+    size_t i = 7;
+    for (uint64_t c = near; c < cap; c++, i++) {
+        assert_int_equal(rl_stream_push(l, r.series + i * 2, 2, got, n_out), RL_OK);
+        assert_int_equal(rl_stream_push(s, r.series + i * 2, 2, want, n_out), RL_OK);
+        expect_same_bits(got, want, n_out, "pushed near the count cap", i);
+    }
+    size_t count = 0;
+    assert_int_equal(rl_stream_seen(l, &count), RL_OK);
+    assert_true((uint64_t)count == cap || sizeof(size_t) < 8);
+
+    /* At the cap: saves, loads, and refuses one more push. */
+    void *again = NULL;
+    size_t again_size = 0;
+    assert_int_equal(rl_stream_save_buffer(l, &again, &again_size), RL_OK);
+    rl_stream *reloaded = NULL;
+    assert_int_equal(rl_stream_load_buffer(&reloaded, r.m, again, again_size), RL_OK);
+    assert_int_equal(rl_stream_push(reloaded, r.series + i * 2, 2, got, n_out), RL_E_STATE);
+    assert_non_null(strstr(rl_stream_last_error(reloaded), "rl_stream_reset"));
+    void *after = NULL;
+    size_t after_size = 0;
+    assert_int_equal(rl_stream_save_buffer(reloaded, &after, &after_size), RL_OK);
+    assert_int_equal(after_size, again_size);
+    assert_memory_equal(after, again, again_size);   /* the refused push changed nothing */
+    assert_int_equal(rl_stream_reset(reloaded), RL_OK);
+    assert_int_equal(rl_stream_push(reloaded, r.series, 2, got, n_out), RL_OK);
+
+    /* One past the cap is corrupt. */
+    unsigned char *past = again;
+    set_seen(past, again_size, cap + rows);
+    assert_int_equal(rl_stream_load_buffer(&l, r.m, past, again_size), RL_E_FORMAT);
+    assert_null(l);
+
+    rl_free(after);
+    rl_free(again);
+    rl_stream_destroy(reloaded);
+    free(want);
+    free(got);
+    rl_free(b);
+    rl_stream_destroy(s);
+    free_run(&r);
+}
+
 /* ---- forecast ------------------------------------------------------------------ */
 
 static void test_forecast_equals_rl_forecast(void **state)
@@ -759,6 +838,7 @@ int main(void)
         cmocka_unit_test(test_stateful_fit_needs_whole_batches),
         cmocka_unit_test(test_clone_save_load_continue),
         cmocka_unit_test(test_load_refuses_other_model_and_damage),
+        cmocka_unit_test(test_count_cap_round_trips),
         cmocka_unit_test(test_forecast_equals_rl_forecast),
         cmocka_unit_test(test_stateful_forecast_feeds_back),
         cmocka_unit_test(test_forecast_with_covariates),

@@ -681,7 +681,9 @@ RL_API rl_status rl_stream_reset(rl_stream *s);
  * @param pred_len    room in @p pred, in floats
  * @return ::RL_OK; ::RL_E_INVALID for NULL pointers or a wrong @p n_features;
  *         ::RL_E_SHAPE for @p pred_len too small; ::RL_E_NUMERIC for NaN/Inf
- *         in @p obs. On failure the stream is unchanged. Allocates nothing.
+ *         in @p obs; ::RL_E_STATE once the stream has counted 2^63
+ *         observations (only a crafted buffer gets there; rl_stream_reset()
+ *         it). On failure the stream is unchanged. Allocates nothing.
  */
 RL_API rl_status rl_stream_push(rl_stream *s, const float *obs, size_t n_features, float *pred,
                                 size_t pred_len);
