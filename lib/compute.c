@@ -701,6 +701,13 @@ void rl__step_pack(const rl_compute *cx, const rl_cell_step *s, unsigned gates, 
 {
     (void)cx, (void)s, (void)gates, (void)fold, (void)dst;
 }
+
+void rl__step_pack_kept(const rl_compute *cx, const rl_cell_step *s, unsigned gates, int fold,
+                        real *dst, rl_pack_key *key, int keyed, uint64_t gen)
+{
+    (void)cx, (void)s, (void)gates, (void)fold, (void)dst, (void)keyed, (void)gen;
+    key->valid = 0;
+}
 #else
 /* Offsets in the packed block: U, then W, then the bias, then b_rec. */
 static size_t pack_row_floats(size_t u, unsigned gates)
@@ -733,6 +740,19 @@ void rl__step_pack(const rl_compute *cx, const rl_cell_step *s, unsigned gates, 
     }
     if (s->rec_bias)
         k->fused_pack(s->rec_bias, 1, u, gates, dst + (u + s->in + 1) * row);
+}
+
+void rl__step_pack_kept(const rl_compute *cx, const rl_cell_step *s, unsigned gates, int fold,
+                        real *dst, rl_pack_key *key, int keyed, uint64_t gen)
+{
+    const rl_kernels *k = fused_kernels(cx);
+    if (!k || row_step_runs(cx, s, gates))
+        return;   /* nothing packed, nothing overwritten: the key stands */
+    if (keyed && key->valid && key->gen == gen && key->kernels == (const void *)k &&
+        key->dst == dst && key->fold == fold)
+        return;
+    rl__step_pack(cx, s, gates, fold, dst);
+    *key = (rl_pack_key){ gen, k, dst, fold, keyed };
 }
 
 static rl_fused_step_fn fused_of_kind(const rl_kernels *k, unsigned gates)

@@ -5,6 +5,7 @@
 #define RL_COMPUTE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kernels/row_step.h"
 #include "real.h"
@@ -182,6 +183,25 @@ size_t rl__step_pack_floats(size_t in, size_t u, unsigned gates);
  * into dst. Nothing to do on paths without one. */
 void rl__step_pack(const rl_compute *cx, const rl_cell_step *s, unsigned gates, int fold,
                    real *dst);
+
+/* What a layer's packed area holds (rl__step_pack_kept): the pack of the
+ * weights of generation `gen` (the model's weights_gen), for this path and
+ * fold, at dst. valid = 0: unknown (a new workspace, a pass not keyed). */
+typedef struct rl_pack_key {
+    uint64_t gen;
+    const void *kernels;
+    const real *dst;
+    int fold, valid;
+} rl_pack_key;
+
+/* rl__step_pack, skipped when *key says dst holds this pack already: a
+ * forward-only pass (predict, evaluate) repacks nothing while the weights
+ * are those of the last pack, as oneDNN's inference takes its weights
+ * reordered once. keyed = 0 (a pass whose caller does not know the weights'
+ * generation) always packs and forgets the key. Same packed floats either
+ * way, so the same bits. */
+void rl__step_pack_kept(const rl_compute *cx, const rl_cell_step *s, unsigned gates, int fold,
+                        real *dst, rl_pack_key *key, int keyed, uint64_t gen);
 
 void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s);
 void rl__gru_step(const rl_compute *cx, const rl_cell_step *s);

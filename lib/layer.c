@@ -90,6 +90,7 @@ rl_status rl__layer_reserve(rl_layer *l, size_t batch)
     rl__free(l->ws);
     l->ws = ws;
     l->cap_batch = batch;
+    l->packed_key.valid = 0;   /* a new area: nothing packed in it */
     return RL_OK;
 }
 
@@ -98,6 +99,7 @@ void rl__layer_release_workspace(rl_layer *l)
     rl__free(l->ws);
     l->ws = l->out = NULL;
     l->cap_batch = 0;
+    l->packed_key.valid = 0;
 }
 
 void rl__layer_free(rl_layer *l)

@@ -115,6 +115,12 @@ struct rl_layer {
      * act(c), GRU gates and h U + b_rec) may take one step's slot for every
      * step: they stay in cache instead of streaming T steps of fresh lines. */
     int forward_only;
+    /* Set by the passes before each forward: the model's weights_gen (its
+     * count of weight changes). A forward-only pass keeps the fused step's
+     * packed weights in ws between calls while they are of this generation
+     * (packed_key; rl__step_pack_kept). */
+    uint64_t weights_gen;
+    rl_pack_key packed_key;
 
     real *w, *grad;       /* n_w each */
     size_t n_w;

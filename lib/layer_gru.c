@@ -89,7 +89,8 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         .rec_bias = b_rec, .packed = v.packed, .act = act, .ract = ract,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 3);
-    rl__step_pack(cx, &s, 3, fold, v.packed);
+    rl__step_pack_kept(cx, &s, 3, fold, v.packed, &l->packed_key, l->forward_only,
+                       l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, v.gates, b_in, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);

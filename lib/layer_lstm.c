@@ -92,7 +92,8 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
         .packed = v.packed, .act = act, .ract = ract,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 4);
-    rl__step_pack(cx, &s, 4, fold, v.packed);
+    rl__step_pack_kept(cx, &s, 4, fold, v.packed, &l->packed_key, l->forward_only,
+                       l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, v.gates, bias, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);

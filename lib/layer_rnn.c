@@ -56,7 +56,8 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         .packed = packed, .act = l->act,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 1);
-    rl__step_pack(cx, &s, 1, fold, packed);
+    rl__step_pack_kept(cx, &s, 1, fold, packed, &l->packed_key, l->forward_only,
+                       l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, h_all + bu, bias, T * batch, u);
         rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);

@@ -97,6 +97,7 @@ static const float *forward(rl_model *m, size_t batch, size_t first_row, int for
         if (stateful && l->ops->final_state)
             state = m->states[i] + first_row * rl__layer_state_len(l);
         l->forward_only = !for_backward;
+        l->weights_gen = m->weights_gen;
         l->ops->forward(l, &m->cx, x, batch, state && !m->states_fresh ? state : NULL);
         if (state)
             l->ops->final_state(l, batch, state);
