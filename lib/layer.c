@@ -1,5 +1,7 @@
 #include "layer.h"
 
+#include <string.h>
+
 #include "alloc.h"
 
 #define DECLARE_OPS(id, name, ops) extern const rl_layer_ops ops;
@@ -129,12 +131,9 @@ void rl__layer_row_pack(const rl_layer *l, real *dst)
         return;
     size_t g = l->ops->gates * l->units, ld = rl_row_rec_ld(g);
     const real *rec = l->w + l->in * g;
-    for (size_t k = 0; k < l->units; k++) {
-        size_t j = 0;
-        for (; j < g; j++)
-            dst[k * ld + j] = rec[k * g + j];
-        for (; j < ld; j++)
-            dst[k * ld + j] = 0;
+    for (size_t k = 0; k < l->units; k++) {   /* a row, then its padding */
+        memcpy(dst + k * ld, rec + k * g, g * sizeof(real));
+        memset(dst + k * ld + g, 0, (ld - g) * sizeof(real));
     }
 }
 

@@ -304,6 +304,11 @@ static void run_window(rl_stream *s, const float *rows, float *y)
     }
 }
 
+void rl__stream_run_rows(rl_stream *s, const float *rows, float *y)
+{
+    run_window(s, rows, y);
+}
+
 /* The ring's rows, oldest first, into s->lin; returns how many. */
 static size_t linearize(rl_stream *s)
 {

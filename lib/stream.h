@@ -89,6 +89,12 @@ uint64_t rl__stream_fingerprint(const rl_model *m);
 /* A new stream of this shape (block allocated and laid out, zero state). */
 rl_status rl__stream_new(rl_stream **out, const rl_model *m, rl_stream_mode mode);
 
+/* rl_predict's forward of one window of model-unit rows [time_steps][n_features]
+ * from the zero state, as a window-mode stream runs it (the layers' one-row
+ * steps on U packed in the stream's block): y gets n_out floats. Uses the
+ * stream's workspace only (wstate, activations, packed U); any shape. */
+void rl__stream_run_rows(rl_stream *s, const float *rows, float *y);
+
 /* Records a message in the stream (error.h's rl__fail); returns st. */
 #define rl__stream_fail(s, st, ...) rl__fail(s, st, __VA_ARGS__)
 

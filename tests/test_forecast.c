@@ -219,6 +219,73 @@ static void test_equals_predict_loop(void **state)
             run_case(&cases[i], kind, 100 + i * 7 + (uint64_t)kind);
 }
 
+/* rl_forecast runs its rounds on the streams' one-row engine where that
+ * gives rl_predict's bits (forecast.c), else as a loop of predicts: a
+ * stateful model (each round's predict continues the states the last one
+ * left, so the forecast must too), a step large enough for two threads to
+ * split (GRU(300)) and a small model with two threads. Each against the
+ * reference loop, bit for bit, from the same states. */
+static void check_against_loop(rl_model *m, int stateful, const char *what)
+{
+    enum { T = 5, HIST = 9, H = 7 };
+    float series[HIST], got[H], want[H];
+    for (int i = 0; i < HIST; i++)
+        series[i] = (float)sin(0.4 * i);
+    if (stateful)
+        assert_int_equal(rl_model_reset_states(m), RL_OK);
+    assert_int_equal(rl_forecast(m, series, HIST, NULL, 0, H, got, H), RL_OK);
+    if (stateful)
+        assert_int_equal(rl_model_reset_states(m), RL_OK);
+    assert_int_equal(reference_forecast(m, NULL, NULL, 1, series, HIST, NULL, H, want), RL_OK);
+    for (int i = 0; i < H; i++)
+        if (memcmp(&got[i], &want[i], sizeof(float))) {
+            print_error("%s: out[%d] = %a, loop gives %a\n", what, i, (double)got[i],
+                        (double)want[i]);
+            fail();
+        }
+    int varies = 0;
+    for (int i = 1; i < H; i++)
+        varies |= got[i] != got[0];
+    assert_true(varies);
+}
+
+static rl_model *engine_case_model(int gru_units, int threads, int stateful)
+{
+    rl_model *m = NULL;
+    assert_int_equal(rl_model_create(&m, 5, 1), RL_OK);
+    if (gru_units)
+        assert_int_equal(rl_model_add_gru(m, (size_t)gru_units, RL_ACT_TANH, RL_ACT_SIGMOID, 0),
+                         RL_OK);
+    else
+        assert_int_equal(rl_model_add_lstm(m, 6, RL_ACT_TANH, RL_ACT_SIGMOID, 0), RL_OK);
+    assert_int_equal(rl_model_add_dense(m, 1, RL_ACT_LINEAR), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 5), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_STATEFUL, stateful), RL_OK);
+    assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
+    size_t n;
+    assert_int_equal(rl_model_weight_count(m, 0, &n), RL_OK);
+    float *w = malloc(n * sizeof(float));
+    tu_fill_uniform(w, n, 77, gru_units ? -0.1f : -0.6f, gru_units ? 0.1f : 0.6f);
+    assert_int_equal(rl_model_set_weights(m, 0, w, n), RL_OK);
+    free(w);
+    return m;
+}
+
+static void test_engine_and_predict_loop(void **state)
+{
+    (void)state;
+    rl_model *m = engine_case_model(0, 1, 1);
+    check_against_loop(m, 1, "stateful LSTM(6)");
+    rl_model_destroy(m);
+    m = engine_case_model(0, 2, 0);
+    check_against_loop(m, 0, "LSTM(6), 2 threads");
+    rl_model_destroy(m);
+    m = engine_case_model(300, 2, 0);
+    check_against_loop(m, 0, "GRU(300), 2 threads");
+    rl_model_destroy(m);
+}
+
 /* Direct on a Dense-on-every-step model (output row T x units) with a scaler:
  * the case list above skips most shapes of it. */
 static void test_sequence_output_direct(void **state)
@@ -818,6 +885,7 @@ int main(void)
         cmocka_unit_test(test_golden_v2_files),
 #if RL_PARAM_COUNT > 12   /* cmocka's TAP skip reads as a failure in meson */
         cmocka_unit_test(test_stateful_flag_saved),
+        cmocka_unit_test(test_engine_and_predict_loop),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
