@@ -677,13 +677,18 @@ static void fill_rows(real *c, const real *row, size_t rows, size_t n)
             c[r * n + j] = row[j];
 }
 
+static size_t x_ld_of(const rl_cell_step *s)
+{
+    return s->x_ld ? s->x_ld : s->in;
+}
+
 /* z (+)= the x part and the recurrent part the unfused way: bias, x W,
  * then h U into `acc` (z for LSTM and SimpleRNN). */
 static void unfused_products(const rl_compute *cx, const rl_cell_step *s, size_t g, real *acc)
 {
     if (s->x) {
         fill_rows(s->z, s->bias, s->batch, g);
-        rl__gemm(cx, s->batch, g, s->in, s->x, s->in, 1, s->kernel, g, s->z, g, 1);
+        rl__gemm(cx, s->batch, g, s->in, s->x, x_ld_of(s), 1, s->kernel, g, s->z, g, 1);
     }
     if (s->recurrent)
         rl__gemm(cx, s->batch, g, s->u, s->h_prev, s->u, 1, s->rec_kernel, g, acc, g, 1);
@@ -782,7 +787,7 @@ static void fused_rows(void *ctx, size_t r0, size_t r1)
     const size_t u = s.u, g = job->gates * u;
     s.batch = r1 - r0;
     if (s.x)
-        s.x += r0 * s.in;
+        s.x += r0 * (s.x_ld ? s.x_ld : s.in);
     s.h_prev += r0 * u;
     if (s.c_prev)
         s.c_prev += r0 * u;
@@ -809,7 +814,7 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
     const size_t width = k->fused_block_units(gates);
     fused_job job = { .fn = fused_of_kind(k, gates), .blocks = (u + width - 1) / width,
                       .gates = gates, .step = {
-        .batch = s->batch, .u = u, .in = s->in, .x = s->x,
+        .batch = s->batch, .u = u, .in = s->in, .x = s->x, .x_ld = s->x_ld,
         .w_packed = s->packed + u * row, .bias_packed = s->packed + (u + s->in) * row,
         .u_packed = s->packed, .rec_bias_packed = s->packed + (u + s->in + 1) * row,
         .h_prev = s->h_prev, .recurrent = s->recurrent, .c_prev = s->c_prev,
@@ -901,7 +906,7 @@ static void cell_rows(rl_cell_step *s, unsigned gates, size_t r0, size_t r1)
     const size_t u = s->u, g = gates * u;
     s->batch = r1 - r0;
     if (s->x)
-        s->x += r0 * s->in;
+        s->x += r0 * x_ld_of(s);
     s->z += r0 * g;
     if (s->rec)
         s->rec += r0 * g;

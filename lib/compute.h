@@ -157,7 +157,8 @@ typedef struct rl_cell_step {
     size_t batch, u, in;
     /* The input folded into the step (z computed from the bias), or NULL:
      * z already holds bias + x W from one product over all steps. */
-    const real *x;                 /* x_t [batch][in] */
+    const real *x;                 /* x_t [batch][in], rows x_ld floats apart */
+    size_t x_ld;                   /* 0: in (x_t's rows side by side) */
     const real *kernel, *bias;     /* W [in][G u], b (GRU: b_in) */
     const real *rec_kernel;        /* U [u][G u] */
     const real *rec_bias;          /* GRU: b_rec */

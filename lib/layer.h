@@ -61,6 +61,9 @@ typedef struct rl_layer_ops {
     size_t gates;        /* G */
     size_t bias_rows;
     int recurrent;       /* reads a sequence; has return_sequences */
+    /* forward folds an input of rl__step_folds_input() width into its
+     * fused step, and then takes x_sample_major inputs too */
+    int folds_input;
     int has_rec_act;     /* takes a recurrent activation (else it is stored as 0) */
     /* The weight tensors in Keras get_weights() order, one flat array. */
     size_t n_tensors;
@@ -121,6 +124,10 @@ struct rl_layer {
      * (packed_key; rl__step_pack_kept). */
     uint64_t weights_gen;
     rl_pack_key packed_key;
+    /* Set by the passes before each forward: forward's x is the caller's
+     * samples [batch][in_steps][in] instead of time-major; set only for a
+     * layer with ops->folds_input whose step folds its input. */
+    int x_sample_major;
 
     real *w, *grad;       /* n_w each */
     size_t n_w;

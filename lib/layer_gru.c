@@ -53,7 +53,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
 typedef struct gru_steps {
     const real *x;   /* folded: the input, else NULL */
     const gru_views *v;
-    size_t bu, row_in;   /* floats of one step of h and of x */
+    size_t bu, row_in;   /* floats of one step of h, floats from x_t to x_t+1 */
     int state0;
     int one_slot;   /* forward only: h U + b_rec (and, input folded, the gates) in slot 0 */
     int fold;
@@ -89,13 +89,15 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         .rec_bias = b_rec, .packed = v.packed, .act = act, .ract = ract,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 3);
+    const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
+    s.x_ld = in_place ? T * l->in : 0;
     rl__step_pack_kept(cx, &s, 3, fold, v.packed, &l->packed_key, l->forward_only,
                        l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, v.gates, b_in, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
-    gru_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL, l->forward_only,
+    gru_steps q = { fold ? x : NULL, &v, bu, in_place ? l->in : batch * l->in, state0 != NULL, l->forward_only,
                     fold, l->forward_only && !l->return_sequences };
     rl__run_steps(cx, &s, 3, T, gru_step_at, &q);
     if (q.ring && T % 2 != T)   /* the last state where the output and final_state read it */
@@ -235,6 +237,7 @@ const rl_layer_ops rl__gru_ops = {
     .gates = 3,
     .bias_rows = 2,
     .recurrent = 1,
+    .folds_input = 1,
     .has_rec_act = 1,
     .n_tensors = 3,
     .tensors = {

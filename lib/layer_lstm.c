@@ -52,7 +52,7 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
 typedef struct lstm_steps {
     const real *x;   /* folded: the input, else NULL */
     const lstm_views *v;
-    size_t bu, row_in;   /* floats of one step of h and of x */
+    size_t bu, row_in;   /* floats of one step of h, floats from x_t to x_t+1 */
     int state0;
     int one_slot;   /* forward only, input folded: gates and act(c) of every step in slot 0 */
     int ring;       /* forward only, last state out: h and c in slots 0 and 1 by turns */
@@ -92,13 +92,15 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
         .packed = v.packed, .act = act, .ract = ract,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 4);
+    const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
+    s.x_ld = in_place ? T * l->in : 0;
     rl__step_pack_kept(cx, &s, 4, fold, v.packed, &l->packed_key, l->forward_only,
                        l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, v.gates, bias, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
-    lstm_steps q = { fold ? x : NULL, &v, bu, batch * l->in, state0 != NULL,
+    lstm_steps q = { fold ? x : NULL, &v, bu, in_place ? l->in : batch * l->in, state0 != NULL,
                      l->forward_only && fold, l->forward_only && !l->return_sequences };
     rl__run_steps(cx, &s, 4, T, lstm_step_at, &q);
     if (q.ring && T % 2 != T) {   /* the last state where the output and final_state read it */
@@ -208,6 +210,7 @@ const rl_layer_ops rl__lstm_ops = {
     .gates = 4,
     .bias_rows = 1,
     .recurrent = 1,
+    .folds_input = 1,
     .has_rec_act = 1,
     .n_tensors = 3,
     .tensors = {

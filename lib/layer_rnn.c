@@ -25,7 +25,7 @@ static size_t rnn_workspace(const rl_layer *l, size_t batch)
 typedef struct rnn_steps {
     const real *x;   /* folded: the input, else NULL */
     real *h_all;
-    size_t bu, row_in;   /* floats of one step of h and of x */
+    size_t bu, row_in;   /* floats of one step of h, floats from x_t to x_t+1 */
     int state0;
 } rnn_steps;
 
@@ -56,13 +56,15 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         .packed = packed, .act = l->act,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 1);
+    const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
+    s.x_ld = in_place ? T * l->in : 0;
     rl__step_pack_kept(cx, &s, 1, fold, packed, &l->packed_key, l->forward_only,
                        l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, h_all + bu, bias, T * batch, u);
         rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);
     }
-    rnn_steps q = { fold ? x : NULL, h_all, bu, batch * l->in, state0 != NULL };
+    rnn_steps q = { fold ? x : NULL, h_all, bu, in_place ? l->in : batch * l->in, state0 != NULL };
     rl__run_steps(cx, &s, 1, T, rnn_step_at, &q);
     l->out = l->return_sequences ? h_all + bu : h_all + T * bu;
 }
@@ -157,6 +159,7 @@ const rl_layer_ops rl__simple_rnn_ops = {
     .gates = 1,
     .bias_rows = 1,
     .recurrent = 1,
+    .folds_input = 1,
     .has_rec_act = 0,
     .n_tensors = 3,
     .tensors = {

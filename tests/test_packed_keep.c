@@ -1,11 +1,18 @@
-/* A forward-only pass (predict, evaluate) keeps the fused step's packed
- * weights in the layer's workspace between calls while the weights do not
- * change (lib/compute.c rl__step_pack_kept, keyed on the model's
- * weights_gen). Every way the weights or the workspace change must show in
- * the next predict: each model below is checked, byte for byte, against a
- * fresh model holding the same weights, after set_weights, after a fit step
- * and its in-fit validation pass, after the batch grows (a new workspace),
- * and across batch-1 calls (the one-row step, which packs nothing). */
+/* What a forward-only pass (predict, evaluate) skips:
+ * - it keeps the fused step's packed weights in the layer's workspace
+ *   between calls while the weights do not change (lib/compute.c
+ *   rl__step_pack_kept, keyed on the model's weights_gen). Every way the
+ *   weights or the workspace change must show in the next predict: each
+ *   model below is checked, byte for byte, against a fresh model holding
+ *   the same weights, after set_weights, after a fit step and its in-fit
+ *   validation pass, after the batch grows (a new workspace), and across
+ *   batch-1 calls (the one-row step, which packs nothing);
+ * - a first layer that folds its input reads the caller's samples in place
+ *   (passes.c reads_samples_in_place; x rows T * I floats apart) instead
+ *   of a time-major copy: each row of a batch must equal that sample
+ *   predicted alone, on 1 and 2 threads, and evaluate must read the same
+ *   rows as predict (its loss against predict's own outputs is exactly 0),
+ *   over several chunks. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +119,42 @@ static void test_simple_rnn(void **state)
     check(K_RNN, 80, 17);
 }
 
+enum { ROWS = 70 };   /* more than one chunk of evaluate (64) */
+
+static void check_in_place(kind k, size_t in, size_t units, int threads)
+{
+    static float x[ROWS * STEPS * MAX_IN], pred[ROWS], alone[ROWS];
+    tu_fill_uniform(x, ROWS * STEPS * in, 7, -1.0f, 1.0f);
+    rl_model *m = make(k, in, units, 3);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
+    assert_int_equal(rl_predict(m, x, ROWS, pred, ROWS), RL_OK);
+    for (size_t r = 0; r < ROWS; r += 9)
+        assert_int_equal(rl_predict(m, x + r * STEPS * in, 1, alone + r, 1), RL_OK);
+    for (size_t r = 0; r < ROWS; r += 9)
+        if (memcmp(&pred[r], &alone[r], sizeof(float)) != 0)
+            fail_msg("in=%zu units=%zu threads=%d: row %zu of the batch %a, alone %a", in,
+                     units, threads, r, (double)pred[r], (double)alone[r]);
+    rl_model *e = make(k, in, units, 3);   /* a fresh one: evaluate's chunks of 64 */
+    assert_int_equal(rl_model_set_param(e, RL_PARAM_THREADS, threads), RL_OK);
+    float loss = -1;
+    assert_int_equal(rl_evaluate(e, x, pred, ROWS, &loss), RL_OK);
+    assert_true(loss == 0.0f);
+    rl_model_destroy(m);
+    rl_model_destroy(e);
+}
+
+static void test_samples_in_place(void **state)
+{
+    (void)state;
+    static const size_t ins[] = {1, 3, 64, 65};   /* 65: not folded, gathered */
+    for (int k = K_LSTM; k <= K_RNN; k++)
+        for (size_t i = 0; i < sizeof ins / sizeof ins[0]; i++)
+            for (int threads = 1; threads <= 2; threads++) {
+                check_in_place((kind)k, ins[i], 17, threads);
+                check_in_place((kind)k, ins[i], 40, threads);
+            }
+}
+
 int main(void)
 {
     tu_skip_if_isa_unavailable();
@@ -119,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_lstm),
         cmocka_unit_test(test_gru),
         cmocka_unit_test(test_simple_rnn),
+        cmocka_unit_test(test_samples_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

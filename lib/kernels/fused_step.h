@@ -282,6 +282,13 @@ typedef struct fs_pass {
     size_t npf;         /* packed U, a share per row tile (see FS_ROW_TILES) */
 } fs_pass;
 
+/* Floats between the rows of x_t: the caller's samples [batch][T][in] are
+ * read in place (x_ld = T in), a gathered step [batch][in] has in. */
+static FS_INLINE size_t fs_x_ld(const rl_fused_step *s)
+{
+    return s->x_ld ? s->x_ld : s->in;
+}
+
 /* ---- LSTM ---------------------------------------------------------------- */
 
 /* The epilogues run with act and ract as constants for Keras' default
@@ -423,7 +430,7 @@ static FS_INLINE void fs_lstm_ragged_tile(int rows, int nq, const rl_fused_step 
     VF acc[FS_MAX_ROWS][FS_MAX_Q];
     if (ps.first && s->x) {
         fs_from_bias(rows, nq, acc, b_pan);
-        fs_chain(rows, nq, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+        fs_chain(rows, nq, acc, s->x + r0 * fs_x_ld(s), fs_x_ld(s), s->in, w_pan);
     } else {
         fs_load_compact(rows, nq, 4, acc, z, g, u, j0);
     }
@@ -450,7 +457,7 @@ static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, 
     VF acc[FS_MAX_ROWS][FS_MAX_Q];
     if (ps.first && s->x) {
         fs_from_bias(rows, 4, acc, b_pan);
-        fs_chain(rows, 4, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+        fs_chain(rows, 4, acc, s->x + r0 * fs_x_ld(s), fs_x_ld(s), s->in, w_pan);
     } else {
         fs_load_rows(rows, 4, 1, acc, z, g, u, j0);
     }
@@ -596,7 +603,7 @@ static FS_INLINE void fs_gru_ragged_tile(int rows, int nq, const rl_fused_step *
     const int keep_x = ps.first && ps.last && s->x && fs_gru_one_vector(rows, u - j0);
     if (ps.first && s->x) {   /* the x part: b_in + x W, to z */
         fs_from_bias(rows, nq, acc, b_pan);
-        fs_chain(rows, nq, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+        fs_chain(rows, nq, acc, s->x + r0 * fs_x_ld(s), fs_x_ld(s), s->in, w_pan);
         if (keep_x)
             for (int i = 0; i < rows; i++)
                 for (int q = 0; q < nq; q++)
@@ -634,7 +641,7 @@ static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, s
     VF acc[FS_MAX_ROWS][FS_MAX_Q];
     if (ps.first && s->x) {   /* the x part: b_in + x W, to z */
         fs_from_bias(rows, 3, acc, b_pan);
-        fs_chain(rows, 3, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+        fs_chain(rows, 3, acc, s->x + r0 * fs_x_ld(s), fs_x_ld(s), s->in, w_pan);
         fs_store_rows(rows, 3, 1, acc, s->z + r0 * g, g, u, j0);
     }
     if (ps.first)
@@ -694,7 +701,7 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
     VF acc[FS_MAX_ROWS][FS_MAX_Q];
     if (ps.first && s->x) {
         fs_from_bias(rows, nv, acc, b_pan);
-        fs_chain(rows, nv, acc, s->x + r0 * s->in, s->in, s->in, w_pan);
+        fs_chain(rows, nv, acc, s->x + r0 * fs_x_ld(s), fs_x_ld(s), s->in, w_pan);
     } else {
         fs_load_rows(rows, nv, nv, acc, z, u, u, j0);
     }

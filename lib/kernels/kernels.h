@@ -116,6 +116,7 @@ typedef struct rl_fused_step {
     size_t batch, u;
     size_t in;                     /* inputs per row of x (with x) */
     const float *x;                /* x_t [batch][in], or NULL: z holds bias + x W */
+    size_t x_ld;                   /* floats between x_t's rows (0: in) */
     const float *w_packed;         /* with x: W [in][gates*u] packed */
     const float *bias_packed;      /* with x: bias (GRU: b_in) packed, one row */
     const float *u_packed;         /* U [u][gates*u] packed */
