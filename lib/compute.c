@@ -118,6 +118,15 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
     rl__gemm(cx, m, n, k, a, a_rs, a_cs, packed, n, c, ldc, accumulate);
 }
 
+void rl__gemm_packed_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
+                        const real *a, size_t a_rs, size_t a_cs,
+                        const real *packed, real *c, size_t ldc, int accumulate,
+                        const rl_pf_src *pf)
+{
+    (void)pf;
+    rl__gemm_packed(cx, m, n, k, a, a_rs, a_cs, packed, c, ldc, accumulate);
+}
+
 size_t rl__gemm_at_size(size_t m, int *ok)
 {
     (void)m;
@@ -318,6 +327,25 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
         rl__parallel_for_shares(cx, m, SHARE_ROWS, work, gemm_rows, &j);
     else
         rl__parallel_for_large(cx, n, kern->panel, work, gemm_columns, &j);
+}
+
+_Static_assert(RL_PF_REGIONS == RL_PREFETCH_REGIONS, "compute.h mirrors kernels.h");
+
+void rl__gemm_packed_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
+                        const real *a, size_t a_rs, size_t a_cs,
+                        const real *packed, real *c, size_t ldc, int accumulate,
+                        const rl_pf_src *pf)
+{
+    if (!pf || rl__pool_threads(cx ? cx->pool : NULL) > 1) {   /* split: whose regions? */
+        rl__gemm_packed(cx, m, n, k, a, a_rs, a_cs, packed, c, ldc, accumulate);
+        return;
+    }
+    rl_prefetch regions;
+    for (size_t r = 0; r < RL_PREFETCH_REGIONS; r++) {
+        regions.p[r] = pf->p[r];
+        regions.bytes[r] = pf->bytes[r];
+    }
+    kernels_of(cx)->gemm_packed_pf(m, n, k, a, a_rs, a_cs, packed, c, ldc, accumulate, &regions);
 }
 
 /* ---- A read transposed: split by rows, each thread packing its own rows

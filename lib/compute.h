@@ -66,6 +66,22 @@ void rl__gemm_packed(const rl_compute *cx, size_t m, size_t n, size_t k,
                      const real *a, size_t a_rs, size_t a_cs,
                      const real *packed, real *c, size_t ldc, int accumulate);
 
+/* As rl__gemm_packed, also prefetching (towards L2, spread over the
+ * product's row tiles) up to RL_PF_REGIONS regions of memory the caller
+ * touches next (kernels.h gemm_packed_pf): a backward through time passes
+ * the next step's cell inputs and the dZ rows it writes. Same bits as
+ * rl__gemm_packed; pf may be NULL. With the product split over the pool
+ * the regions are not prefetched. */
+#define RL_PF_REGIONS 6
+typedef struct rl_pf_src {
+    const void *p[RL_PF_REGIONS];   /* NULL: unused */
+    size_t bytes[RL_PF_REGIONS];
+} rl_pf_src;
+void rl__gemm_packed_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
+                        const real *a, size_t a_rs, size_t a_cs,
+                        const real *packed, real *c, size_t ldc, int accumulate,
+                        const rl_pf_src *pf);
+
 /* ---- A read transposed (bwd: dW = h^T dZ, x^T dZ) ------------------------
  * C[m x n] = (accumulate ? C : 0) + A B where A element (i, p) is
  * a[p * lda + i] (h^T from h [k x m]): rl__gemm(a_rs = 1, a_cs = lda), same

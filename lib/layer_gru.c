@@ -200,8 +200,16 @@ static void gru_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
         real *dzx = v->dzx + t * bu + o, *drec = v->drec + t * 3 * bu + og;
         rl__gru_cell_backward(cx, rows, u, gt, hr, h_prev, dyt, v->dh + o, dzx, drec, act,
                               ract);
-        if (t > 0)
-            rl__gemm_packed(cx, rows, u, g, drec, g, 1, v->ut, v->dh + o, u, 1);
+        if (t == 0)
+            break;
+        /* while dh += dRec_t U^T runs, the rows step t-1's cell backward
+         * writes (dRec and dZx's h~ third): untouched since the last pass,
+         * each of its stores would wait for its line from L3 (perf: the cell
+         * backward ~2/3 shorter on lines already in L2) */
+        const size_t tp = t - 1;
+        const rl_pf_src pf = { { v->drec + tp * 3 * bu + og, v->dzx + tp * bu + o },
+                               { rows * g * sizeof(real), rows * u * sizeof(real) } };
+        rl__gemm_packed_pf(cx, rows, u, g, drec, g, 1, v->ut, v->dh + o, u, 1, &pf);
     }
 }
 

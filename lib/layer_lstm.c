@@ -176,8 +176,14 @@ static void lstm_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1
         real *dzt = v->dz + t * 4 * bu + og;
         rl__lstm_cell_backward(cx, rows, u, gt, c_prev, ac, dyt, v->dh + o, v->dc + o, dzt, act,
                                ract);
-        if (t > 0)
-            rl__gemm_packed(cx, rows, u, g, dzt, g, 1, v->ut, v->dh + o, u, 0);
+        if (t == 0)
+            break;
+        /* while dh = dZ_t U^T runs, the dZ rows step t-1's cell backward
+         * writes: untouched since the last pass, each of its stores would
+         * wait for its line from L3 (prefetching its inputs too paid nothing) */
+        const size_t tp = t - 1;
+        const rl_pf_src pf = { { v->dz + tp * 4 * bu + og }, { rows * g * sizeof(real) } };
+        rl__gemm_packed_pf(cx, rows, u, g, dzt, g, 1, v->ut, v->dh + o, u, 0, &pf);
     }
 }
 

@@ -1,5 +1,5 @@
-/* B packed once (kernels.h pack_b / gemm_packed, compute.h rl__pack_b /
- * rl__gemm_packed): on every kernel path, a product on B packed by that
+/* B packed once (kernels.h pack_b / gemm_packed / gemm_packed_pf, compute.h
+ * rl__pack_b / rl__gemm_packed / rl__gemm_packed_pf): on every kernel path, a product on B packed by that
  * path gives the bits of the scalar gemm on B itself -- B packed from a
  * row-major source and read transposed (U^T straight from U), A plain and
  * transposed, C overwritten and accumulated, ragged m, n, k across panels
@@ -18,6 +18,21 @@
 
 static const size_t small[] = { 1, 7, 15, 16, 17, 50, 65 };
 #define N_SMALL (sizeof small / sizeof small[0])
+
+static void assert_same_floats(const rl_kernels *path, const char *what, size_t m, size_t n,
+                               size_t k, unsigned variant, const float *got, const float *want,
+                               size_t len)
+{
+    if (memcmp(got, want, len * sizeof(float)) == 0)
+        return;
+    for (size_t i = 0; i < len; i++)
+        if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
+            print_error("%s %s m=%zu n=%zu k=%zu variant=%u: float %zu is %.9g, scalar %.9g\n",
+                        path->name, what, m, n, k, variant, i, (double)got[i], (double)want[i]);
+            break;
+        }
+    fail();
+}
 
 /* variant bit 0: A transposed; bit 1: accumulate; bit 2: B packed from its
  * transpose (b_rs = 1); bit 3: the product run as two column ranges split
@@ -54,15 +69,29 @@ static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, un
         path->gemm_packed(m, n - cut, k, a, a_rs, a_cs, packed + cut * k, got + cut, ldc,
                           accumulate);
     tu_assert_guard(got, c_len, "gemm_packed");
-    if (memcmp(got, want, c_len * sizeof(float)) != 0) {
-        for (size_t i = 0; i < c_len; i++)
-            if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
-                print_error("%s m=%zu n=%zu k=%zu variant=%u: float %zu is %.9g, scalar %.9g\n",
-                            path->name, m, n, k, variant, i, (double)got[i], (double)want[i]);
-                break;
-            }
-        fail();
-    }
+    assert_same_floats(path, "gemm_packed", m, n, k, variant, got, want, c_len);
+
+    /* gemm_packed_pf: the same bits, whatever it prefetches (regions of
+     * ragged byte counts, an empty one, one unused slot in between), and
+     * the prefetched memory untouched */
+    const size_t pf_len = 3 * m + n + 1;
+    float *pf_buf = tu_guarded_buffer(pf_len, seed + 5);
+    float *pf_copy = malloc(pf_len * sizeof(float));
+    assert_non_null(pf_copy);
+    memcpy(pf_copy, pf_buf, pf_len * sizeof(float));
+    float *got_pf = tu_guarded_buffer(c_len, seed + 3);
+    const rl_prefetch pf = { { pf_buf, NULL, pf_buf + 1, a, pf_buf },
+                             { pf_len * sizeof(float), 64, (pf_len - 1) * sizeof(float) - 3,
+                               a_len * sizeof(float), 0 } };
+    path->gemm_packed_pf(m, n, k, a, a_rs, a_cs, packed, got_pf, ldc, accumulate,
+                         variant & 8 ? NULL : &pf);
+    tu_assert_guard(got_pf, c_len, "gemm_packed_pf");
+    tu_assert_guard(pf_buf, pf_len, "gemm_packed_pf's prefetched region");
+    assert_memory_equal(pf_buf, pf_copy, pf_len * sizeof(float));
+    assert_same_floats(path, "gemm_packed_pf", m, n, k, variant, got_pf, want, c_len);
+    free(pf_buf);
+    free(pf_copy);
+    free(got_pf);
     free(a);
     free(bt);
     free(b);
@@ -153,6 +182,13 @@ static void check_compute_layer(const rl_compute *cx)
             tu_assert_guard(packed, len, "rl__pack_b");
             tu_assert_guard(got, batch * u, "rl__gemm_packed");
             assert_memory_equal(got, want, batch * u * sizeof(float));
+            /* with the next step's rows to prefetch, as the backward passes do */
+            float *got_pf = tu_guarded_buffer(batch * u, 4);
+            const rl_pf_src pf = { { dz, rec }, { batch * g * sizeof(float), 100 } };
+            rl__gemm_packed_pf(cx, batch, u, g, dz, g, 1, packed, got_pf, u, 1, &pf);
+            tu_assert_guard(got_pf, batch * u, "rl__gemm_packed_pf");
+            assert_memory_equal(got_pf, want, batch * u * sizeof(float));
+            free(got_pf);
             free(rec);
             free(ut);
             free(dz);

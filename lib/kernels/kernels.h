@@ -49,6 +49,26 @@ typedef void (*rl_pack_b_fn)(float *dst, size_t k, size_t n,
 typedef void (*rl_gemm_packed_fn)(size_t m, size_t n, size_t k,
                                   const float *a, size_t a_rs, size_t a_cs,
                                   const float *packed, float *c, size_t ldc, int accumulate);
+/* ---- the same product, prefetching memory for the caller (bwd3) -------
+ * In a backward through time, the cell backward of step t-1 runs right
+ * after the product dh = dZ_t U^T, and its arrays (the gates it reads, the
+ * dZ rows it writes) were last touched a whole pass earlier: measured
+ * alone, the LSTM and GRU cell backward took about twice as long on cold
+ * lines as on lines already in L2, mostly for its stores (each a read for
+ * ownership from L3). gemm_packed_pf is gemm_packed (same loops, same
+ * bits) that also prefetches the regions of `pf` towards L2, a few lines
+ * per row tile, so that the loads arrive while the product computes. */
+#define RL_PREFETCH_REGIONS 6
+typedef struct rl_prefetch {
+    const void *p[RL_PREFETCH_REGIONS];   /* NULL: region unused */
+    size_t bytes[RL_PREFETCH_REGIONS];
+} rl_prefetch;
+
+typedef void (*rl_gemm_packed_pf_fn)(size_t m, size_t n, size_t k,
+                                     const float *a, size_t a_rs, size_t a_cs,
+                                     const float *packed, float *c, size_t ldc, int accumulate,
+                                     const rl_prefetch *pf);
+
 /* ---- A read transposed, packed per k block (bwd: dW = h^T dZ) ---------
  * A element (i, p) is a[p * lda + i] (h^T straight from h [k x m]). Read in
  * place, each k step of a row tile touched TILE_ROWS floats of a different
@@ -148,6 +168,7 @@ typedef struct rl_kernels {
     size_t panel;                    /* columns per packed panel, divides RL_PACK_PANEL_MAX */
     rl_pack_b_fn pack_b;
     rl_gemm_packed_fn gemm_packed;
+    rl_gemm_packed_pf_fn gemm_packed_pf;   /* bwd3: gemm_packed + prefetch of pf */
     /* bwd: A read transposed, packed per k block */
     rl_gemm_at_fn gemm_at;
     /* fused forward step (NULL on paths without it: gemm + cell there) */

@@ -13,12 +13,24 @@
 
 #include "pack_b.h"
 
-static void packed_gemm(size_t m, size_t n, size_t k,
-                        const float *a, size_t a_rs, size_t a_cs,
-                        const float *packed, float *c, size_t ldc, int accumulate)
+static void packed_gemm_pf(size_t m, size_t n, size_t k,
+                           const float *a, size_t a_rs, size_t a_cs,
+                           const float *packed, float *c, size_t ldc, int accumulate,
+                           const rl_prefetch *pf)
 {
     if (empty_product(m, n, k, c, ldc, accumulate))
         return;
+    /* the regions' lines spread evenly over the row tiles of the product */
+    pf_cursor cursor = { pf, 0, 0, 0 }, *q = NULL;
+    if (pf) {
+        size_t lines = 0;
+        for (size_t r = 0; r < RL_PREFETCH_REGIONS; r++)
+            lines += pf->p[r] ? (pf->bytes[r] + 63) / 64 : 0;
+        /* the full row tiles of full panels carry them (kernels.h) */
+        const size_t tiles = (k + K_BLOCK - 1) / K_BLOCK * (n / PANEL) * (m / TILE_ROWS);
+        cursor.per_tile = tiles ? (lines + tiles - 1) / tiles : 0;
+        q = lines && tiles ? &cursor : NULL;
+    }
     for (size_t p0 = 0; p0 < k; p0 += K_BLOCK) {
         const size_t kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
         const float *ap = a + p0 * a_cs;
@@ -26,11 +38,19 @@ static void packed_gemm(size_t m, size_t n, size_t k,
         for (size_t j = 0; j < n; j += PANEL) {
             const size_t cols = n - j < PANEL ? n - j : PANEL;
             rows_by_panel(m, cols, kc, ap, a_rs, a_cs, packed + j * k + p0 * PANEL, c + j, ldc,
-                          acc);
+                          acc, q);
         }
     }
 }
 
-#define PACKED_GEMM_ENTRIES .panel = PANEL, .pack_b = pack_b_panels, .gemm_packed = packed_gemm
+static void packed_gemm(size_t m, size_t n, size_t k,
+                        const float *a, size_t a_rs, size_t a_cs,
+                        const float *packed, float *c, size_t ldc, int accumulate)
+{
+    packed_gemm_pf(m, n, k, a, a_rs, a_cs, packed, c, ldc, accumulate, NULL);
+}
+
+#define PACKED_GEMM_ENTRIES .panel = PANEL, .pack_b = pack_b_panels, .gemm_packed = packed_gemm, \
+                            .gemm_packed_pf = packed_gemm_pf
 
 #endif

@@ -54,6 +54,16 @@ static void gemm_packed_scalar(size_t m, size_t n, size_t k,
     }
 }
 
+/* Nothing to prefetch on the reference path: the product alone. */
+static void gemm_packed_pf_scalar(size_t m, size_t n, size_t k,
+                                  const float *a, size_t a_rs, size_t a_cs,
+                                  const float *packed, float *c, size_t ldc, int accumulate,
+                                  const rl_prefetch *pf)
+{
+    (void)pf;
+    gemm_packed_scalar(m, n, k, a, a_rs, a_cs, packed, c, ldc, accumulate);
+}
+
 /* A transposed: read in place, row source by row source (scalar has no
  * tiles to pack for); a constant row is a broadcast value. */
 static void gemm_at_scalar(size_t m, size_t n, size_t k, const rl_at_a *a, const float *b,
@@ -79,6 +89,7 @@ static const rl_kernels scalar_kernels = {
     .panel = PANEL,
     .pack_b = pack_b_panels,
     .gemm_packed = gemm_packed_scalar,
+    .gemm_packed_pf = gemm_packed_pf_scalar,
     .gemm_at = gemm_at_scalar,
 };
 

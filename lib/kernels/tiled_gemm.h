@@ -45,9 +45,13 @@ static ALWAYS_INLINE void store_cols(float *p, vec v, vmask mask, int masked)
  * vector of C is masked when c_masked, that of B when b_masked (B unpacked
  * and ragged). rows, nv and the flags are constants after inlining, so the
  * accumulators become registers. */
-static ALWAYS_INLINE void tile(int rows, int nv, int c_masked, int b_masked, vmask mask,
-                               size_t kc, const float *a, size_t a_rs, size_t a_cs,
-                               const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
+/* With pf_lines > 0 (gemm_packed_pf), the tile also prefetches pf_lines
+ * lines from pf towards L2, one every `every` k steps (a burst before the
+ * tile held the fill buffers the tile's own loads needed). */
+static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, vmask mask,
+                                  size_t kc, const float *a, size_t a_rs, size_t a_cs,
+                                  const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
+                                  const char *pf, size_t pf_lines, size_t every)
 {
     vec acc[TILE_ROWS][MAX_VECS];
     for (int i = 0; i < rows; i++)
@@ -55,7 +59,14 @@ static ALWAYS_INLINE void tile(int rows, int nv, int c_masked, int b_masked, vma
             acc[i][v] = accumulate
                 ? load_cols(c + (size_t)i * ldc + (size_t)v * VEC, mask, c_masked && v == nv - 1)
                 : vzero();
+    size_t countdown = every;
     for (size_t p = 0; p < kc; p++) {
+        if (pf_lines && --countdown == 0) {
+            countdown = every;
+            __builtin_prefetch(pf, 0, 2);
+            pf += 64;
+            pf_lines--;
+        }
         const float *bp = b + p * ldb;
         const float *ap = a + p * a_cs;
         vec bv[MAX_VECS];
@@ -71,6 +82,14 @@ static ALWAYS_INLINE void tile(int rows, int nv, int c_masked, int b_masked, vma
         for (int v = 0; v < nv; v++)
             store_cols(c + (size_t)i * ldc + (size_t)v * VEC, acc[i][v], mask,
                        c_masked && v == nv - 1);
+}
+
+static ALWAYS_INLINE void tile(int rows, int nv, int c_masked, int b_masked, vmask mask,
+                               size_t kc, const float *a, size_t a_rs, size_t a_cs,
+                               const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
+{
+    tile_pf(rows, nv, c_masked, b_masked, mask, kc, a, a_rs, a_cs, b, ldb, c, ldc, accumulate,
+            NULL, 0, 1);
 }
 
 /* Lanes of the last vector that a block of `cols` columns uses. */
@@ -110,11 +129,50 @@ static ALWAYS_INLINE void panel_tiles(int rows, size_t cols, size_t kc,
         tile(rows, 1, ragged, 0, mask, kc, a, a_rs, a_cs, panel, PANEL, c, ldc, accumulate);
 }
 
+/* The caller's regions to prefetch (kernels.h rl_prefetch), walked `per_tile`
+ * lines before each row tile: region r, byte offset `at`. */
+typedef struct pf_cursor {
+    const rl_prefetch *pf;
+    size_t per_tile, r, at;
+} pf_cursor;
+
+/* The next run of at most per_tile lines, all in one region: *lines of them
+ * from the returned address (NULL, *lines = 0: nothing left). */
+static const char *pf_take(pf_cursor *q, size_t *lines)
+{
+    *lines = 0;
+    if (!q)
+        return NULL;
+    while (q->r < RL_PREFETCH_REGIONS) {
+        const char *p = q->pf->p[q->r];
+        const size_t bytes = p ? q->pf->bytes[q->r] : 0;
+        if (q->at < bytes) {
+            const size_t left = (bytes - q->at + 63) / 64;
+            *lines = left < q->per_tile ? left : q->per_tile;
+            p += q->at;
+            q->at += *lines * 64;
+            return p;
+        }
+        q->r++;
+        q->at = 0;
+    }
+    return NULL;
+}
+
 static void rows_by_panel(size_t m, size_t cols, size_t kc, const float *a, size_t a_rs,
-                          size_t a_cs, const float *panel, float *c, size_t ldc, int accumulate)
+                          size_t a_cs, const float *panel, float *c, size_t ldc, int accumulate,
+                          pf_cursor *pf)
 {
     size_t i = 0;
-    if (cols == PANEL)
+    if (cols == PANEL && pf)
+        for (; i + TILE_ROWS <= m; i += TILE_ROWS) {
+            size_t lines;
+            const char *p = pf_take(pf, &lines);
+            tile_pf(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, a + i * a_rs, a_rs, a_cs,
+                    panel, PANEL, c + i * ldc, ldc, accumulate, p, lines,
+                    lines ? (kc / lines ? kc / lines : 1) : 1);
+        }
+    else if (cols == PANEL)
         for (; i + TILE_ROWS <= m; i += TILE_ROWS)
             tile(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, a + i * a_rs, a_rs, a_cs,
                  panel, PANEL, c + i * ldc, ldc, accumulate);
@@ -209,7 +267,7 @@ static void tiled_gemm(size_t m, size_t n, size_t k,
         for (size_t j = 0; j < n; j += PANEL) {
             const size_t cols = n - j < PANEL ? n - j : PANEL;
             pack_panel(panel, bp + j, ldb, kc, cols);
-            rows_by_panel(m, cols, kc, ap, a_rs, a_cs, panel, c + j, ldc, acc);
+            rows_by_panel(m, cols, kc, ap, a_rs, a_cs, panel, c + j, ldc, acc, NULL);
         }
     }
 }
