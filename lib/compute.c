@@ -847,7 +847,7 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
         .u_packed = s->packed, .rec_bias_packed = s->packed + (u + s->in + 1) * row,
         .h_prev = s->h_prev, .recurrent = s->recurrent, .c_prev = s->c_prev,
         .z = s->z, .rec = s->rec, .c = s->c, .ac = s->ac, .h = s->h,
-        .act = s->act, .ract = s->ract,
+        .act = s->act, .ract = s->ract, .no_caches = s->no_caches,
     } };
     /* multiply-adds, the cell counted as the unfused cells are (WORK_*) */
     const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;

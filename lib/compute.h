@@ -185,6 +185,7 @@ typedef struct rl_cell_step {
     real *rec;  /* GRU: -> h U + b_rec [batch][3u] */
     real *c, *ac, *h;
     int act, ract;
+    int no_caches;   /* forward only: gates, act(c), h U + b_rec may go unstored */
 } rl_cell_step;
 
 /* Whether this compute context runs the fused step (and so wants packed

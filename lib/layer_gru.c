@@ -87,6 +87,7 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     rl_cell_step s = {
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = b_in, .rec_kernel = recw,
         .rec_bias = b_rec, .packed = v.packed, .act = act, .ract = ract,
+        .no_caches = l->forward_only,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 3);
     const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */

@@ -89,7 +89,7 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
         }
     rl_cell_step s = {
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
-        .packed = v.packed, .act = act, .ract = ract,
+        .packed = v.packed, .act = act, .ract = ract, .no_caches = l->forward_only,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 4);
     const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */

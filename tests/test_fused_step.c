@@ -81,8 +81,8 @@ static void free_outputs(outputs *o)
 }
 
 /* One step on `path`: fused (packed weights) where the path has it. */
-static outputs run_step_on(const rl_compute *cxp, shape sh, unsigned gates, const inputs *in,
-                           int fold, int recurrent, int act, int ract)
+static outputs run_step_nc(const rl_compute *cxp, shape sh, unsigned gates, const inputs *in,
+                           int fold, int recurrent, int act, int ract, int no_caches)
 {
     const rl_compute cx = *cxp;
     outputs o = make_outputs(sh, gates, in);
@@ -96,7 +96,7 @@ static outputs run_step_on(const rl_compute *cxp, shape sh, unsigned gates, cons
         .packed = rl__step_fused(&cx) ? packed : NULL,
         .h_prev = in->h_prev, .c_prev = in->c_prev, .recurrent = recurrent,
         .z = o.z, .rec = o.rec, .c = o.c, .ac = o.ac, .h = gates == 1 ? o.z : o.h,
-        .act = act, .ract = ract,
+        .act = act, .ract = ract, .no_caches = no_caches,
     };
     rl__step_pack(&cx, &s, gates, fold, packed);
     if (gates == 4)
@@ -107,6 +107,12 @@ static outputs run_step_on(const rl_compute *cxp, shape sh, unsigned gates, cons
         rl__rnn_step(&cx, &s);
     free(packed);
     return o;
+}
+
+static outputs run_step_on(const rl_compute *cxp, shape sh, unsigned gates, const inputs *in,
+                           int fold, int recurrent, int act, int ract)
+{
+    return run_step_nc(cxp, sh, gates, in, fold, recurrent, act, ract, 0);
 }
 
 static outputs run_step(const rl_kernels *path, shape sh, unsigned gates, const inputs *in,
@@ -150,6 +156,23 @@ static void check_case_on(const rl_compute *cx, unsigned gates, shape sh, int ac
             }
             if (gates != 1)
                 assert_same("h", got.h, want.h, want.nu, name, gates, sh, fold, recurrent);
+            /* forward only (no_caches): the same h and c; the caches the
+             * backward reads may go unstored, nothing past them is touched */
+            outputs fwd = run_step_nc(cx, sh, gates, &in, fold, recurrent, act, ract, 1);
+            if (gates == 1)
+                assert_same("z (no caches)", fwd.z, want.z, want.nz, name, gates, sh, fold,
+                            recurrent);
+            else
+                assert_same("h (no caches)", fwd.h, want.h, want.nu, name, gates, sh, fold,
+                            recurrent);
+            if (gates == 4)
+                assert_same("c (no caches)", fwd.c, want.c, want.nu, name, gates, sh, fold,
+                            recurrent);
+            if (memcmp(fwd.z + want.nz, want.z + want.nz, GUARD * sizeof(float)) != 0 ||
+                memcmp(fwd.rec + want.nz, want.rec + want.nz, GUARD * sizeof(float)) != 0 ||
+                memcmp(fwd.ac + want.nu, want.ac + want.nu, GUARD * sizeof(float)) != 0)
+                fail_msg("%s: no caches: a guard word changed", name);
+            free_outputs(&fwd);
             free_outputs(&want);
             free_outputs(&got);
         }

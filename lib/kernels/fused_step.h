@@ -371,10 +371,12 @@ static FS_INLINE void fs_lstm_rows(const rl_fused_step *s, size_t r0, int rows, 
         VF c_, a_;
         VF h_ = pw_lstm_out_vec(v[i][0], v[i][1], v[i][2], v[i][3], fs_load(s->c_prev + o, n),
                                 &c_, &a_, act);
-        for (int q = 0; q < 4; q++)
-            fs_store(z + (size_t)q * u, v[i][q], n);
+        if (!s->no_caches) {
+            for (int q = 0; q < 4; q++)
+                fs_store(z + (size_t)q * u, v[i][q], n);
+            fs_store(s->ac + o, a_, n);
+        }
         fs_store(s->c + o, c_, n);
-        fs_store(s->ac + o, a_, n);
         fs_store(s->h + o, h_, n);
     }
 }
@@ -502,8 +504,9 @@ static FS_INLINE void fs_gru_rows(const rl_fused_step *s, size_t r0, int rows, s
     for (int i = 0; i < rows; i++) {
         const size_t row = r0 + (size_t)i;
         float *z = s->z + row * 3 * u + j0, *rec = s->rec + row * 3 * u + j0;
-        for (int q = 0; q < 3; q++)
-            fs_store(rec + (size_t)q * u, v[i][q], n);
+        if (!s->no_caches)
+            for (int q = 0; q < 3; q++)
+                fs_store(rec + (size_t)q * u, v[i][q], n);
         zr[i][0] = fs_load(z, n);
         zr[i][1] = fs_load(z + u, n);
         pw_gru_gates_vec(&zr[i][0], &zr[i][1], v[i][0], v[i][1], ract);
@@ -513,9 +516,11 @@ static FS_INLINE void fs_gru_rows(const rl_fused_step *s, size_t r0, int rows, s
         float *z = s->z + row * 3 * u + j0;
         VF hh = fs_load(z + 2 * u, n);
         VF h_ = pw_gru_out_vec(zr[i][0], zr[i][1], &hh, v[i][2], fs_load(s->h_prev + o, n), act);
-        fs_store(z, zr[i][0], n);
-        fs_store(z + u, zr[i][1], n);
-        fs_store(z + 2 * u, hh, n);
+        if (!s->no_caches) {
+            fs_store(z, zr[i][0], n);
+            fs_store(z + u, zr[i][1], n);
+            fs_store(z + 2 * u, hh, n);
+        }
         fs_store(s->h + o, h_, n);
     }
 }

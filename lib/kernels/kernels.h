@@ -151,6 +151,10 @@ typedef struct rl_fused_step {
     float *c, *ac; /* LSTM: out c and act(c) [batch][u] */
     float *h;      /* out [batch][u] */
     int act, ract;
+    /* 1: no backward follows (predict): the activated gates, act(c) and the
+     * GRU's h U + b_rec need not be stored (z still carries the chains
+     * between k passes, and the GRU's x part in) */
+    int no_caches;
 } rl_fused_step;
 
 /* Units per block for a cell of `gates` gates (1: SimpleRNN, 3: GRU, 4: LSTM). */
