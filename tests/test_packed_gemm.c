@@ -127,6 +127,9 @@ static void check_path(const rl_kernels *path)
     check_shape(path, 64, 513, 200, 4, count++);    /* the LSTM dh shape, U^T from U */
     check_shape(path, 64, 200, 513, 12, count++);
     check_shape(path, 513, 65, 200, 5, count++);    /* dx = dZ W^T */
+    /* packed B over 1 MiB: gemm_packed_pf prefetches only in its last k blocks */
+    check_shape(path, 17, 520, 2048, 0, count++);
+    check_shape(path, 9, 530, 1500, 2, count++);
 }
 
 TU_TEST_EACH_KERNEL_PATH(check_path)

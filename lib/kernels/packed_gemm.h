@@ -13,6 +13,8 @@
 
 #include "pack_b.h"
 
+#define PF_TAIL_BYTES (1024 * 1024)   /* half the L2 of a core of the machines measured */
+
 static void packed_gemm_pf(size_t m, size_t n, size_t k,
                            const float *a, size_t a_rs, size_t a_cs,
                            const float *packed, float *c, size_t ldc, int accumulate,
@@ -20,14 +22,23 @@ static void packed_gemm_pf(size_t m, size_t n, size_t k,
 {
     if (empty_product(m, n, k, c, ldc, accumulate))
         return;
-    /* the regions' lines spread evenly over the row tiles of the product */
+    /* The regions' lines spread evenly over the row tiles (full ones, of
+     * full panels) of the last k blocks, those that read at most
+     * PF_TAIL_BYTES of packed B: B larger than L2 (U^T of LSTM(512), 4 MiB)
+     * streaming through it after the prefetches would evict them. */
     pf_cursor cursor = { pf, 0, 0, 0 }, *q = NULL;
+    size_t pf_from = k;
     if (pf) {
         size_t lines = 0;
         for (size_t r = 0; r < RL_PREFETCH_REGIONS; r++)
             lines += pf->p[r] ? (pf->bytes[r] + 63) / 64 : 0;
-        /* the full row tiles of full panels carry them (kernels.h) */
-        const size_t tiles = (k + K_BLOCK - 1) / K_BLOCK * (n / PANEL) * (m / TILE_ROWS);
+        const size_t row_bytes = (n + PANEL - 1) / PANEL * PANEL * sizeof(float);
+        const size_t last = (k - 1) / K_BLOCK * K_BLOCK, tail_rows = PF_TAIL_BYTES / row_bytes;
+        pf_from = tail_rows >= k ? 0
+                : k - last > tail_rows ? last
+                : (k - tail_rows + K_BLOCK - 1) / K_BLOCK * K_BLOCK;
+        const size_t tiles = (k - pf_from + K_BLOCK - 1) / K_BLOCK * (n / PANEL)
+                           * (m / TILE_ROWS);
         cursor.per_tile = tiles ? (lines + tiles - 1) / tiles : 0;
         q = lines && tiles ? &cursor : NULL;
     }
@@ -38,7 +49,7 @@ static void packed_gemm_pf(size_t m, size_t n, size_t k,
         for (size_t j = 0; j < n; j += PANEL) {
             const size_t cols = n - j < PANEL ? n - j : PANEL;
             rows_by_panel(m, cols, kc, ap, a_rs, a_cs, packed + j * k + p0 * PANEL, c + j, ldc,
-                          acc, q);
+                          acc, p0 >= pf_from ? q : NULL);
         }
     }
 }
