@@ -15,9 +15,11 @@
 #include "forecast.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "compute.h"
 #include "stream.h"
 #include "units.h"
 
@@ -37,6 +39,12 @@ typedef struct forecast_work {
     float *rows, *model_rows, *window, *pred, *pred_raw;
     int engine;        /* rounds run by `stream` (else rl__model_predict) */
     rl_stream stream;  /* shape and arrays only: never a handle */
+    int waves;         /* rounds run as waves (LSTM + Dense head, see waves_loop) */
+    float *packed;     /* the LSTM's weights for the batched fused step (64-aligned) */
+    float *h, *c;      /* [T][u] each round's state, by slot (round % T) */
+    float *xb, *hb, *cb, *zb, *acb, *hn, *cn, *head;   /* one wave's rows */
+    size_t *step;      /* [T] steps each slot's round has run */
+    size_t *wave;      /* [T] the slots of a wave */
 } forecast_work;
 
 /* n floats rounded up to whole cache lines, so each part stays aligned. */
@@ -44,6 +52,9 @@ static size_t lines(size_t n)
 {
     return (n + 15) / 16 * 16;
 }
+
+/* Rounds side by side at most (the window's steps): waves_loop's bound. */
+#define RL__FORECAST_WAVE_MAX 64
 
 /* Multiply-adds of a one-row step from which rl_predict's step may be split
  * over the pool (compute.c's row step bound with a pool). */
@@ -65,6 +76,61 @@ static int engine_fits(const rl_model *m)
     return 1;
 }
 
+/* ---- rounds as waves ------------------------------------------------------
+ * The rounds of a recursive forecast overlap: round j runs rows j .. j+T-1
+ * of the window from the zero state, and only its last row waits for round
+ * j-1's prediction. So up to T rounds run side by side, each one step per
+ * wave, as the rows of one batched LSTM step (compute.c rl__lstm_step: the
+ * fused step on weights packed once per forecast): a one-row step is a
+ * chain of u dependent fmas per column, latency-bound, and a few rows cost
+ * little more than one. Each round's rows see exactly the operations of a
+ * one-sample predict (rows of a batch are independent: the same bits), and
+ * rounds starting (the zero state: no h U) run apart from rounds going on.
+ * For the forecasting model: LSTM + Dense head, one output row per round. */
+
+static int waves_fit(const rl_model *m)
+{
+    if (m->n_layers != 2 || rl__units_out_steps(m) != 1)
+        return 0;
+    const rl_layer *l = &m->layers[0], *d = &m->layers[1];
+    return l->ops->kind == RL_LAYER_LSTM && l->out_steps == 1 &&
+           l->in_steps == m->time_steps && d->ops->kind == RL_LAYER_DENSE && d->in_steps == 1;
+}
+
+static size_t waves_packed_floats(const rl_model *m)
+{
+    return lines(rl__step_pack_floats(m->n_features, m->layers[0].units, 4)) + 16;
+}
+
+static size_t waves_floats(const rl_model *m)
+{
+    size_t T = m->time_steps, u = m->layers[0].units, nf = m->n_features;
+    size_t n_out = m->layers[1].units;
+    return waves_packed_floats(m) + 7 * lines(T * u) + lines(T * nf) + lines(T * 4 * u) +
+           2 * lines(n_out) + lines(2 * T * sizeof(size_t) / sizeof(float));
+}
+
+static void waves_layout(const rl_model *m, forecast_work *w, float *p)
+{
+    size_t T = m->time_steps, u = m->layers[0].units, nf = m->n_features;
+    size_t n_out = m->layers[1].units;
+    w->packed = (float *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
+    p += waves_packed_floats(m);
+    float **tu[] = { &w->h, &w->c, &w->hb, &w->cb, &w->acb, &w->hn, &w->cn };
+    for (size_t i = 0; i < 7; i++) {
+        *tu[i] = p;
+        p += lines(T * u);
+    }
+    w->xb = p;
+    p += lines(T * nf);
+    w->zb = p;
+    p += lines(T * 4 * u);
+    w->head = p;   /* [n_out] projection, then the output */
+    p += 2 * lines(n_out);
+    w->step = (size_t *)(void *)p;   /* 2T size_t, aligned (p is on a cache line) */
+    w->wave = w->step + T;
+}
+
 static rl_status work_alloc(rl_model *m, size_t need, size_t horizon, forecast_work *w)
 {
     int ok = need + horizon >= need;
@@ -74,10 +140,14 @@ static rl_status work_alloc(rl_model *m, size_t need, size_t horizon, forecast_w
     size_t n_engine = w->engine ? lines(rl__stream_block_len(&w->stream)) : 0;
     size_t n_rows = lines(rl__mul(need + horizon, nf, &ok));
     size_t n_window = w->engine ? n_rows : lines(m->time_steps * nf), n_pred = lines(n_out);
-    size_t total = n_engine + n_rows + n_window + 2 * n_pred;
+    w->waves = w->engine && waves_fit(m);
+    size_t n_waves = w->waves ? waves_floats(m) : 0;
+    size_t total = n_engine + n_rows + n_window + 2 * n_pred + n_waves;
     if (!ok || (w->engine && n_engine == 0) || total < n_rows ||
         !(w->block = rl__calloc(total, sizeof(float))))
         return RL_E_NOMEM;
+    if (w->waves)
+        waves_layout(m, w, w->block + n_engine + n_rows + n_window + 2 * n_pred);
     if (w->engine) {
         w->stream.block = w->block;
         w->stream.block_len = n_engine;
@@ -164,6 +234,98 @@ static rl_status engine_loop(rl_model *m, const forecast_args *a, size_t need, f
     return RL_OK;
 }
 
+/* One LSTM step for the rounds in w->wave[0, n) (slots), all going on
+ * (fresh = 0) or all starting (fresh = 1: the zero state, no h U, as a
+ * window's first step). Their rows are gathered, stepped as one batch and
+ * their states put back; step[] counts it. */
+static void wave_step(const rl_model *m, forecast_work *w, size_t base, size_t n, int fresh,
+                      const size_t *round_of)
+{
+    const rl_layer *l = &m->layers[0];
+    const rl_compute cx = { .kernels = m->cx.kernels };
+    size_t u = l->units, nf = m->n_features, g = 4 * u;
+    for (size_t i = 0; i < n; i++) {
+        size_t slot = w->wave[i], row = base + round_of[slot] + w->step[slot];
+        memcpy(w->xb + i * nf, w->model_rows + row * nf, nf * sizeof(float));
+        if (fresh) {
+            memset(w->hb + i * u, 0, u * sizeof(float));
+            memset(w->cb + i * u, 0, u * sizeof(float));
+        } else {
+            memcpy(w->hb + i * u, w->h + slot * u, u * sizeof(float));
+            memcpy(w->cb + i * u, w->c + slot * u, u * sizeof(float));
+        }
+    }
+    const float *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
+    rl_cell_step st = {
+        .batch = n, .u = u, .in = nf, .x = w->xb, .kernel = kernel, .bias = bias,
+        .rec_kernel = rec, .packed = rl__step_fused(&cx) ? w->packed : NULL, .h_prev = w->hb,
+        .c_prev = w->cb, .recurrent = !fresh, .z = w->zb, .c = w->cn, .ac = w->acb, .h = w->hn,
+        .act = l->act, .ract = l->rec_act, .no_caches = 1,
+    };
+    rl__lstm_step(&cx, &st);
+    for (size_t i = 0; i < n; i++) {
+        size_t slot = w->wave[i];
+        memcpy(w->h + slot * u, w->hn + i * u, u * sizeof(float));
+        memcpy(w->c + slot * u, w->cn + i * u, u * sizeof(float));
+        w->step[slot]++;
+    }
+}
+
+/* The loop of engine_loop with the rounds as waves (see waves_fit): each
+ * wave steps every round whose next row is known, starts the rounds whose
+ * first row is, and ends those past their last step, in order (round j's
+ * last row is round j-1's prediction). A row is converted and checked when
+ * it becomes known, with the message engine_loop gives. */
+static rl_status waves_loop(rl_model *m, const forecast_args *a, size_t need, forecast_work *w)
+{
+    const rl_layer *l = &m->layers[0], *d = &m->layers[1];
+    const rl_compute cx = { .kernels = m->cx.kernels };
+    size_t nf = m->n_features, T = m->time_steps, u = l->units, base = need - T;
+    size_t round_of[RL__FORECAST_WAVE_MAX];
+    if (T > RL__FORECAST_WAVE_MAX)
+        return engine_loop(m, a, need, w);
+    rl__units_to_model(m, w->rows + base * nf, base, T, w->model_rows + base * nf);
+    if (!all_finite(w->model_rows + base * nf, T * nf))
+        return not_finite(m, 0);
+    rl_cell_step pack = { .batch = 2, .u = u, .in = nf, .x = w->xb, .kernel = l->w,
+                          .bias = l->w + (l->in + u) * 4 * u, .rec_kernel = l->w + l->in * 4 * u };
+    rl__step_pack(&cx, &pack, 4, 1, w->packed);
+    size_t known = need, started = 0, finished = 0, horizon = a->horizon;
+    while (finished < horizon) {
+        size_t n = 0;
+        for (size_t j = finished; j < started; j++) {   /* rounds going on */
+            size_t slot = j % T;
+            if (w->step[slot] < T && base + j + w->step[slot] < known)
+                w->wave[n++] = slot;
+        }
+        if (n)
+            wave_step(m, w, base, n, 0, round_of);
+        n = 0;
+        for (; started < horizon && started - finished < T && base + started < known; started++) {
+            size_t slot = started % T;
+            round_of[slot] = started;
+            w->step[slot] = 0;
+            w->wave[n++] = slot;
+        }
+        if (n)
+            wave_step(m, w, base, n, 1, round_of);
+        while (finished < started && w->step[finished % T] == T) {   /* in order */
+            float *proj = w->head, *out = w->head + lines(d->units);
+            d->ops->recur(d, &cx, w->h + (finished % T) * u, proj, NULL, NULL, NULL, NULL, 0, out,
+                          NULL);
+            memcpy(w->pred, out, d->units * sizeof(float));
+            rl__units_outputs_to_raw(m, w->rows, known, w->pred, 1, w->pred_raw);
+            append_rows(m, a, need, finished, w, 1);
+            finished++;
+            rl__units_to_model(m, w->rows + known * nf, known, 1, w->model_rows + known * nf);
+            known++;
+            if (finished < horizon && !all_finite(w->model_rows + (known - 1) * nf, nf))
+                return not_finite(m, finished);
+        }
+    }
+    return RL_OK;
+}
+
 rl_status rl__forecast(rl_model *m, const float *history, size_t n_points, const float *future,
                        size_t horizon, float *out)
 {
@@ -174,7 +336,9 @@ rl_status rl__forecast(rl_model *m, const float *history, size_t n_points, const
     if (work_alloc(m, need, horizon, &w) != RL_OK)
         return rl__fail(m, RL_E_NOMEM, "rl_forecast: out of memory for a horizon of %zu", horizon);
     memcpy(w.rows, history + (n_points - need) * nf, need * nf * sizeof(float));
-    rl_status s = w.engine ? engine_loop(m, &a, need, &w) : predict_loop(m, &a, need, &w);
+    rl_status s = w.waves    ? waves_loop(m, &a, need, &w)
+                  : w.engine ? engine_loop(m, &a, need, &w)
+                             : predict_loop(m, &a, need, &w);
     /* Only a finished forecast reaches the caller's buffer. */
     for (size_t i = 0; s == RL_OK && i < horizon; i++)
         for (size_t j = 0; j < nt; j++)
