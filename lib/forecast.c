@@ -42,7 +42,7 @@ typedef struct forecast_work {
     int waves;         /* rounds run as waves (LSTM + Dense head, see waves_loop) */
     float *packed;     /* the LSTM's weights for the batched fused step (64-aligned) */
     float *h, *c;      /* [T][u] each round's state, by slot (round % T) */
-    float *xb, *hb, *cb, *zb, *acb, *hn, *cn, *head;   /* one wave's rows */
+    float *xb, *hb, *cb, *zb, *recb, *acb, *hn, *cn, *head;   /* one wave's rows */
     size_t *step;      /* [T] steps each slot's round has run */
     size_t *wave;      /* [T] the slots of a wave */
 } forecast_work;
@@ -81,32 +81,37 @@ static int engine_fits(const rl_model *m)
  * of the window from the zero state, and only its last row waits for round
  * j-1's prediction. So up to T rounds run side by side, each one step per
  * wave, as the rows of one batched LSTM step (compute.c rl__lstm_step: the
- * fused step on weights packed once per forecast): a one-row step is a
+ * fused step on weights packed once per forecast; GRU and SimpleRNN
+ * alike): a one-row step is a
  * chain of u dependent fmas per column, latency-bound, and a few rows cost
  * little more than one. Each round's rows see exactly the operations of a
  * one-sample predict (rows of a batch are independent: the same bits), and
  * rounds starting (the zero state: no h U) run apart from rounds going on.
- * For the forecasting model: LSTM + Dense head, one output row per round. */
+ * For the forecasting model: a recurrent layer (LSTM, GRU, SimpleRNN) and
+ * a Dense head, one output row per round. */
 
 static int waves_fit(const rl_model *m)
 {
     if (m->n_layers != 2 || rl__units_out_steps(m) != 1)
         return 0;
     const rl_layer *l = &m->layers[0], *d = &m->layers[1];
-    return l->ops->kind == RL_LAYER_LSTM && l->out_steps == 1 &&
+    const rl_layer_kind kind = l->ops->kind;
+    return (kind == RL_LAYER_LSTM || kind == RL_LAYER_GRU || kind == RL_LAYER_SIMPLE_RNN) &&
+           l->out_steps == 1 &&
            l->in_steps == m->time_steps && d->ops->kind == RL_LAYER_DENSE && d->in_steps == 1;
 }
 
 static size_t waves_packed_floats(const rl_model *m)
 {
-    return lines(rl__step_pack_floats(m->n_features, m->layers[0].units, 4)) + 16;
+    const rl_layer *l = &m->layers[0];
+    return lines(rl__step_pack_floats(m->n_features, l->units, (unsigned)l->ops->gates)) + 16;
 }
 
 static size_t waves_floats(const rl_model *m)
 {
     size_t T = m->time_steps, u = m->layers[0].units, nf = m->n_features;
     size_t n_out = m->layers[1].units;
-    return waves_packed_floats(m) + 7 * lines(T * u) + lines(T * nf) + lines(T * 4 * u) +
+    return waves_packed_floats(m) + 7 * lines(T * u) + lines(T * nf) + 2 * lines(T * 4 * u) +
            2 * lines(n_out) + lines(2 * T * sizeof(size_t) / sizeof(float));
 }
 
@@ -124,6 +129,8 @@ static void waves_layout(const rl_model *m, forecast_work *w, float *p)
     w->xb = p;
     p += lines(T * nf);
     w->zb = p;
+    p += lines(T * 4 * u);
+    w->recb = p;
     p += lines(T * 4 * u);
     w->head = p;   /* [n_out] projection, then the output */
     p += 2 * lines(n_out);
@@ -234,16 +241,32 @@ static rl_status engine_loop(rl_model *m, const forecast_args *a, size_t need, f
     return RL_OK;
 }
 
-/* One LSTM step for the rounds in w->wave[0, n) (slots), all going on
- * (fresh = 0) or all starting (fresh = 1: the zero state, no h U, as a
- * window's first step). Their rows are gathered, stepped as one batch and
- * their states put back; step[] counts it. */
+/* The recurrent layer's step as rl_cell_step wants it: weights, biases
+ * (GRU: b_in, then b_rec) and the path's packed copy. */
+static rl_cell_step waves_cell(const rl_model *m, const forecast_work *w, const rl_compute *cx)
+{
+    const rl_layer *l = &m->layers[0];
+    const size_t u = l->units, g = (size_t)l->ops->gates * u;
+    const float *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
+    return (rl_cell_step){
+        .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
+        .rec_bias = l->ops->kind == RL_LAYER_GRU ? bias + g : NULL,
+        .packed = rl__step_fused(cx) ? w->packed : NULL, .act = l->act, .ract = l->rec_act,
+        .no_caches = 1,
+    };
+}
+
+/* One step of the recurrent layer for the rounds in w->wave[0, n) (slots),
+ * all going on (fresh = 0) or all starting (fresh = 1: the zero state, no
+ * h U, as a window's first step). Their rows are gathered, stepped as one
+ * batch and their states put back; step[] counts it. */
 static void wave_step(const rl_model *m, forecast_work *w, size_t base, size_t n, int fresh,
                       const size_t *round_of)
 {
     const rl_layer *l = &m->layers[0];
     const rl_compute cx = { .kernels = m->cx.kernels };
-    size_t u = l->units, nf = m->n_features, g = 4 * u;
+    const size_t u = l->units, nf = m->n_features;
+    const rl_layer_kind kind = l->ops->kind;
     for (size_t i = 0; i < n; i++) {
         size_t slot = w->wave[i], row = base + round_of[slot] + w->step[slot];
         memcpy(w->xb + i * nf, w->model_rows + row * nf, nf * sizeof(float));
@@ -255,18 +278,31 @@ static void wave_step(const rl_model *m, forecast_work *w, size_t base, size_t n
             memcpy(w->cb + i * u, w->c + slot * u, u * sizeof(float));
         }
     }
-    const float *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
-    rl_cell_step st = {
-        .batch = n, .u = u, .in = nf, .x = w->xb, .kernel = kernel, .bias = bias,
-        .rec_kernel = rec, .packed = rl__step_fused(&cx) ? w->packed : NULL, .h_prev = w->hb,
-        .c_prev = w->cb, .recurrent = !fresh, .z = w->zb, .c = w->cn, .ac = w->acb, .h = w->hn,
-        .act = l->act, .ract = l->rec_act, .no_caches = 1,
-    };
-    rl__lstm_step(&cx, &st);
+    rl_cell_step st = waves_cell(m, w, &cx);
+    st.batch = n;
+    st.x = w->xb;
+    st.h_prev = w->hb;
+    st.recurrent = !fresh;
+    st.h = w->hn;
+    if (kind == RL_LAYER_LSTM) {
+        st.c_prev = w->cb;
+        st.z = w->zb;
+        st.c = w->cn;
+        st.ac = w->acb;
+        rl__lstm_step(&cx, &st);
+    } else if (kind == RL_LAYER_GRU) {
+        st.z = w->zb;
+        st.rec = w->recb;
+        rl__gru_step(&cx, &st);
+    } else {
+        st.z = w->hn;   /* SimpleRNN: z is h */
+        rl__rnn_step(&cx, &st);
+    }
     for (size_t i = 0; i < n; i++) {
         size_t slot = w->wave[i];
         memcpy(w->h + slot * u, w->hn + i * u, u * sizeof(float));
-        memcpy(w->c + slot * u, w->cn + i * u, u * sizeof(float));
+        if (kind == RL_LAYER_LSTM)
+            memcpy(w->c + slot * u, w->cn + i * u, u * sizeof(float));
         w->step[slot]++;
     }
 }
@@ -287,9 +323,10 @@ static rl_status waves_loop(rl_model *m, const forecast_args *a, size_t need, fo
     rl__units_to_model(m, w->rows + base * nf, base, T, w->model_rows + base * nf);
     if (!all_finite(w->model_rows + base * nf, T * nf))
         return not_finite(m, 0);
-    rl_cell_step pack = { .batch = 2, .u = u, .in = nf, .x = w->xb, .kernel = l->w,
-                          .bias = l->w + (l->in + u) * 4 * u, .rec_kernel = l->w + l->in * 4 * u };
-    rl__step_pack(&cx, &pack, 4, 1, w->packed);
+    rl_cell_step pack = waves_cell(m, w, &cx);
+    pack.batch = 2;   /* a batch: rl__step_pack skips one-row steps */
+    pack.x = w->xb;
+    rl__step_pack(&cx, &pack, (unsigned)l->ops->gates, 1, w->packed);
     size_t known = need, started = 0, finished = 0, horizon = a->horizon;
     while (finished < horizon) {
         size_t n = 0;
