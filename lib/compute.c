@@ -691,6 +691,16 @@ enum { PACK_ROUND = 32 };   /* units per block of the widest path (AVX-512 Simpl
  * worst) and is mixed above (docs/performance.md, "Fused forward step"). */
 enum { FOLD_MAX_IN = 64 };
 
+size_t rl__step_chain_floats(size_t batch, size_t u, int *ok)
+{
+    /* a row's FS_MAX_Q (4) vectors of up to 16 lanes, per block of units */
+    if (u > (size_t)-1 - 16) {
+        *ok = 0;
+        return 0;
+    }
+    return rl__mul(rl__mul(batch, 4, ok), (u + 15) / 16 * 16, ok);
+}
+
 size_t rl__step_pack_floats(size_t in, size_t u, unsigned gates)
 {
     size_t width = (u + PACK_ROUND - 1) / PACK_ROUND * PACK_ROUND;
@@ -798,7 +808,15 @@ typedef struct fused_job {
     rl_fused_step step;
     size_t blocks;      /* unit blocks of the layer */
     unsigned gates;
+    size_t chain_rs;    /* floats between rows of the chain area */
 } fused_job;
+
+/* Floats between two rows of the fused step's chain area (FS_MAX_Q
+ * vectors: 4 LSTM blocks of units). */
+static size_t chain_row_floats(const rl_kernels *k)
+{
+    return 4 * k->fused_block_units(4);
+}
 
 static void fused_range(void *ctx, size_t begin, size_t end)
 {
@@ -827,6 +845,8 @@ static void fused_rows(void *ctx, size_t r0, size_t r1)
     if (s.ac)
         s.ac += r0 * u;
     s.h += r0 * u;
+    if (s.chain)
+        s.chain += r0 * job->chain_rs;
     job->fn(&s, 0, job->blocks);
 }
 
@@ -841,13 +861,13 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
     const size_t u = s->u, row = pack_row_floats(u, gates);
     const size_t width = k->fused_block_units(gates);
     fused_job job = { .fn = fused_of_kind(k, gates), .blocks = (u + width - 1) / width,
-                      .gates = gates, .step = {
+                      .gates = gates, .chain_rs = chain_row_floats(k), .step = {
         .batch = s->batch, .u = u, .in = s->in, .x = s->x, .x_ld = s->x_ld,
         .w_packed = s->packed + u * row, .bias_packed = s->packed + (u + s->in) * row,
         .u_packed = s->packed, .rec_bias_packed = s->packed + (u + s->in + 1) * row,
         .h_prev = s->h_prev, .recurrent = s->recurrent, .c_prev = s->c_prev,
         .z = s->z, .rec = s->rec, .c = s->c, .ac = s->ac, .h = s->h,
-        .act = s->act, .ract = s->ract, .no_caches = s->no_caches,
+        .act = s->act, .ract = s->ract, .no_caches = s->no_caches, .chain = s->chain,
     } };
     /* multiply-adds, the cell counted as the unfused cells are (WORK_*) */
     const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
@@ -964,6 +984,8 @@ static void steps_of_rows(void *ctx, size_t r0, size_t r1)
         rl_cell_step s = *j->base;
         j->at(j->ctx, t, &s);
         cell_rows(&s, j->gates, r0, r1);
+        if (s.chain)   /* rows of the fused step's chain area (run_fused) */
+            s.chain += r0 * chain_row_floats(kernels_of(&j->one));
         step_of_kind(&j->one, &s, j->gates);
     }
 }

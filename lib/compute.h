@@ -186,7 +186,13 @@ typedef struct rl_cell_step {
     real *c, *ac, *h;
     int act, ract;
     int no_caches;   /* forward only: gates, act(c), h U + b_rec may go unstored */
+    real *chain;     /* NULL or rl__step_chain_floats() of room (fused step) */
 } rl_cell_step;
+
+/* Floats of room for the fused step's chains between k passes (the chain
+ * of rl_cell_step), for a batch of `batch` rows of u units; 0 with *ok
+ * cleared on overflow. */
+size_t rl__step_chain_floats(size_t batch, size_t u, int *ok);
 
 /* Whether this compute context runs the fused step (and so wants packed
  * weights), and whether it folds an input of `in` columns into the step. */

@@ -12,23 +12,23 @@
  *     | h_all [T+1][B][u] | dZx's h~ third [T][B][u] (its z, r thirds are
  *     dRec's) | dRec [T][B][3u] | U^T packed | W^T packed
  *     | dh [B][u] | input-backward scratch
- *     | the fused step's packed weights (64-byte aligned within) */
+ *     | the fused step's packed weights (64-byte aligned within) | its chains */
 static size_t gru_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
-    size_t parts[10] = {
+    size_t parts[11] = {
         tbg, tbg, rl__mul(T + 1, bu, &ok), rl__mul(T, bu, &ok), tbg,
         rl__packed_size(3 * u, u, &ok), rl__packed_size(3 * u, l->in, &ok), bu,
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
-        rl__layer_pack_floats(l, 3, &ok),
+        rl__layer_pack_floats(l, 3, &ok), rl__step_chain_floats(batch, u, &ok),
     };
-    return rl__sum_sizes(parts, 10, ok);
+    return rl__sum_sizes(parts, 11, ok);
 }
 
 typedef struct gru_views {
-    real *gates, *rec, *h_all, *dzx, *drec, *ut, *wt, *dh, *scratch, *packed;
+    real *gates, *rec, *h_all, *dzx, *drec, *ut, *wt, *dh, *scratch, *packed, *chain;
 } gru_views;
 
 static gru_views gru_split(const rl_layer *l, size_t batch)
@@ -46,6 +46,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     v.dh = v.wt + rl__packed_size(3 * u, l->in, &ok);
     v.scratch = v.dh + bu;
     v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
+    v.chain = v.packed + rl__step_pack_floats(l->in, u, 3);
     return v;
 }
 
@@ -88,6 +89,7 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = b_in, .rec_kernel = recw,
         .rec_bias = b_rec, .packed = v.packed, .act = act, .ract = ract,
         .no_caches = l->forward_only,
+        .chain = l->forward_only ? v.chain : NULL,   /* fit: rec, see rl_fused_step.chain */
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 3);
     const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */

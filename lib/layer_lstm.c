@@ -9,24 +9,24 @@
 /* ws: gates [T][B][4u] (after activation) | c_all [T+1][B][u] | h_all [T+1][B][u]
  *     | act(c) [T][B][u] | dZ [T][B][4u] | U^T packed | W^T packed | dh [B][u] | dc [B][u]
  *     | input-backward scratch
- *     | the fused step's packed weights (64-byte aligned within) */
+ *     | the fused step's packed weights (64-byte aligned within) | its chains */
 static size_t lstm_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), bg = rl__mul(bu, 4, &ok);
-    size_t parts[11] = {
+    size_t parts[12] = {
         rl__mul(T, bg, &ok), rl__mul(T + 1, bu, &ok), rl__mul(T + 1, bu, &ok),
         rl__mul(T, bu, &ok), rl__mul(T, bg, &ok), rl__packed_size(4 * u, u, &ok),
         rl__packed_size(4 * u, l->in, &ok), bu, bu,
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
-        rl__layer_pack_floats(l, 4, &ok),
+        rl__layer_pack_floats(l, 4, &ok), rl__step_chain_floats(batch, u, &ok),
     };
-    return rl__sum_sizes(parts, 11, ok);
+    return rl__sum_sizes(parts, 12, ok);
 }
 
 typedef struct lstm_views {
-    real *gates, *c_all, *h_all, *ac, *dz, *ut, *wt, *dh, *dc, *scratch, *packed;
+    real *gates, *c_all, *h_all, *ac, *dz, *ut, *wt, *dh, *dc, *scratch, *packed, *chain;
 } lstm_views;
 
 static lstm_views lstm_split(const rl_layer *l, size_t batch)
@@ -45,6 +45,7 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     v.dc = v.dh + bu;
     v.scratch = v.dc + bu;
     v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
+    v.chain = v.packed + rl__step_pack_floats(l->in, u, 4);
     return v;
 }
 
@@ -90,6 +91,7 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
     rl_cell_step s = {
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
         .packed = v.packed, .act = act, .ract = ract, .no_caches = l->forward_only,
+        .chain = l->forward_only ? v.chain : NULL,   /* fit: z, see rl_fused_step.chain */
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 4);
     const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */

@@ -82,10 +82,15 @@ static void free_outputs(outputs *o)
 
 /* One step on `path`: fused (packed weights) where the path has it. */
 static outputs run_step_nc(const rl_compute *cxp, shape sh, unsigned gates, const inputs *in,
-                           int fold, int recurrent, int act, int ract, int no_caches)
+                           int fold, int recurrent, int act, int ract, int no_caches,
+                           int use_chain)
 {
     const rl_compute cx = *cxp;
     outputs o = make_outputs(sh, gates, in);
+    int ok = 1;
+    const size_t chain_n = rl__step_chain_floats(sh.batch, sh.u, &ok);
+    assert_true(ok);
+    float *chain = tu_guarded_buffer(chain_n, 77);
     const size_t pack_floats = rl__step_pack_floats(sh.in, sh.u, gates);
     float *packed = aligned_alloc(64, (pack_floats * sizeof(float) + 63) / 64 * 64);
     assert_non_null(packed);
@@ -96,7 +101,7 @@ static outputs run_step_nc(const rl_compute *cxp, shape sh, unsigned gates, cons
         .packed = rl__step_fused(&cx) ? packed : NULL,
         .h_prev = in->h_prev, .c_prev = in->c_prev, .recurrent = recurrent,
         .z = o.z, .rec = o.rec, .c = o.c, .ac = o.ac, .h = gates == 1 ? o.z : o.h,
-        .act = act, .ract = ract, .no_caches = no_caches,
+        .act = act, .ract = ract, .no_caches = no_caches, .chain = use_chain ? chain : NULL,
     };
     rl__step_pack(&cx, &s, gates, fold, packed);
     if (gates == 4)
@@ -106,13 +111,15 @@ static outputs run_step_nc(const rl_compute *cxp, shape sh, unsigned gates, cons
     else
         rl__rnn_step(&cx, &s);
     free(packed);
+    tu_assert_guard(chain, chain_n, "chain area");
+    free(chain);
     return o;
 }
 
 static outputs run_step_on(const rl_compute *cxp, shape sh, unsigned gates, const inputs *in,
                            int fold, int recurrent, int act, int ract)
 {
-    return run_step_nc(cxp, sh, gates, in, fold, recurrent, act, ract, 0);
+    return run_step_nc(cxp, sh, gates, in, fold, recurrent, act, ract, 0, 0);
 }
 
 static outputs run_step(const rl_kernels *path, shape sh, unsigned gates, const inputs *in,
@@ -144,7 +151,9 @@ static void check_case_on(const rl_compute *cx, unsigned gates, shape sh, int ac
         for (int recurrent = 0; recurrent < 2; recurrent++) {
             outputs want = run_step(rl__kernels_scalar(), sh, gates, &in, fold, recurrent, act,
                                     ract);
-            outputs got = run_step_on(cx, sh, gates, &in, fold, recurrent, act, ract);
+            /* the chains between k passes in the chain area (as the layers
+             * run it); without one (run_step_on), through z / rec below */
+            outputs got = run_step_nc(cx, sh, gates, &in, fold, recurrent, act, ract, 0, 1);
             assert_same("z", got.z, want.z, want.nz, name, gates, sh, fold, recurrent);
             if (gates == 3)
                 assert_same("rec", got.rec, want.rec, want.nz, name, gates, sh, fold,
@@ -158,7 +167,7 @@ static void check_case_on(const rl_compute *cx, unsigned gates, shape sh, int ac
                 assert_same("h", got.h, want.h, want.nu, name, gates, sh, fold, recurrent);
             /* forward only (no_caches): the same h and c; the caches the
              * backward reads may go unstored, nothing past them is touched */
-            outputs fwd = run_step_nc(cx, sh, gates, &in, fold, recurrent, act, ract, 1);
+            outputs fwd = run_step_nc(cx, sh, gates, &in, fold, recurrent, act, ract, 1, 1);
             if (gates == 1)
                 assert_same("z (no caches)", fwd.z, want.z, want.nz, name, gates, sh, fold,
                             recurrent);
@@ -173,6 +182,10 @@ static void check_case_on(const rl_compute *cx, unsigned gates, shape sh, int ac
                 memcmp(fwd.ac + want.nu, want.ac + want.nu, GUARD * sizeof(float)) != 0)
                 fail_msg("%s: no caches: a guard word changed", name);
             free_outputs(&fwd);
+            outputs plain = run_step_on(cx, sh, gates, &in, fold, recurrent, act, ract);
+            assert_same("h (no chain area)", gates == 1 ? plain.z : plain.h,
+                        gates == 1 ? want.z : want.h, want.nu, name, gates, sh, fold, recurrent);
+            free_outputs(&plain);
             free_outputs(&want);
             free_outputs(&got);
         }

@@ -280,7 +280,25 @@ typedef struct fs_pass {
     int first, last;    /* first / last pass over k */
     const char *pf;     /* cache lines this tile prefetches: the next pass's */
     size_t npf;         /* packed U, a share per row tile (see FS_ROW_TILES) */
+    float *ch;          /* the tile's chains between passes (s->chain), or NULL */
 } fs_pass;
+
+/* A tile's chains between k passes in the compact chain area: row i's nq
+ * vectors side by side at ch + i nq V_WIDTH (see rl_fused_step.chain). */
+static FS_INLINE void fs_load_chain(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q],
+                                    const float *ch)
+{
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < nq; q++)
+            acc[i][q] = V_LOAD(ch + ((size_t)i * (size_t)nq + (size_t)q) * V_WIDTH);
+}
+
+static FS_INLINE void fs_store_chain(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q], float *ch)
+{
+    for (int i = 0; i < rows; i++)
+        for (int q = 0; q < nq; q++)
+            V_STORE(ch + ((size_t)i * (size_t)nq + (size_t)q) * V_WIDTH, acc[i][q]);
+}
 
 /* Floats between the rows of x_t: the caller's samples [batch][T][in] are
  * read in place (x_ld = T in), a gathered step [batch][in] has in. */
@@ -460,6 +478,8 @@ static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, 
     if (ps.first && s->x) {
         fs_from_bias(rows, 4, acc, b_pan);
         fs_chain(rows, 4, acc, s->x + r0 * fs_x_ld(s), fs_x_ld(s), s->in, w_pan);
+    } else if (!ps.first && ps.ch) {
+        fs_load_chain(rows, 4, acc, ps.ch);
     } else {
         fs_load_rows(rows, 4, 1, acc, z, g, u, j0);
     }
@@ -467,7 +487,10 @@ static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, 
         fs_chain_pf(rows, 4, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
                     u_pan + ps.p0 * 4 * V_WIDTH, ps.pf, ps.npf);
     if (!ps.last) {
-        fs_store_rows(rows, 4, 1, acc, z, g, u, j0);
+        if (ps.ch)
+            fs_store_chain(rows, 4, acc, ps.ch);
+        else
+            fs_store_rows(rows, 4, 1, acc, z, g, u, j0);
         return;
     }
     VF out[FS_MAX_ROWS][FS_MAX_Q];
@@ -651,13 +674,18 @@ static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, s
     }
     if (ps.first)
         fs_from_bias(rows, 3, acc, s->rec_bias_packed + j0 / V_WIDTH * 3 * V_WIDTH);
+    else if (ps.ch)
+        fs_load_chain(rows, 3, acc, ps.ch);
     else
         fs_load_rows(rows, 3, 1, acc, rec, g, u, j0);
     if (ps.kc)
         fs_chain_pf(rows, 3, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
                     u_pan + ps.p0 * 3 * V_WIDTH, ps.pf, ps.npf);
     if (!ps.last) {
-        fs_store_rows(rows, 3, 1, acc, rec, g, u, j0);
+        if (ps.ch)
+            fs_store_chain(rows, 3, acc, ps.ch);
+        else
+            fs_store_rows(rows, 3, 1, acc, rec, g, u, j0);
         return;
     }
     VF out[FS_MAX_ROWS][FS_MAX_Q];
@@ -707,6 +735,8 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
     if (ps.first && s->x) {
         fs_from_bias(rows, nv, acc, b_pan);
         fs_chain(rows, nv, acc, s->x + r0 * fs_x_ld(s), fs_x_ld(s), s->in, w_pan);
+    } else if (!ps.first && ps.ch) {
+        fs_load_chain(rows, nv, acc, ps.ch);
     } else {
         fs_load_rows(rows, nv, nv, acc, z, u, u, j0);
     }
@@ -714,7 +744,10 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
         fs_chain_pf(rows, nv, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
                     u_pan + ps.p0 * (size_t)nv * V_WIDTH, ps.pf, ps.npf);
     if (!ps.last) {
-        fs_store_rows(rows, nv, nv, acc, z, u, u, j0);
+        if (ps.ch)
+            fs_store_chain(rows, nv, acc, ps.ch);
+        else
+            fs_store_rows(rows, nv, nv, acc, z, u, u, j0);
         return;
     }
     if (fs_lanes(u, j0 + (size_t)(nv - 1) * V_WIDTH) == V_WIDTH) {   /* a full block */
@@ -758,9 +791,11 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
                 ps.npf = pf_lines > tu ? pf_lines - tu : 0;                                    \
                 ps.pf = (const char *)pf_next + (ps.npf ? tu * 64 : 0);                        \
             }                                                                                  \
+            ps.ch = pass.ch ? pass.ch + r0 * FS_MAX_Q * V_WIDTH : NULL;                       \
             tile_fn((full), s, r0, j0, u_pan, w_pan, b_pan, ps);                               \
         }                                                                                      \
         ps.npf = 0;                                                                            \
+        ps.ch = pass.ch ? pass.ch + r0 * FS_MAX_Q * V_WIDTH : NULL;                           \
         switch (s->batch - r0) {                                                               \
         case 1: if (1 < (full)) tile_fn(1, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
         case 2: if (2 < (full)) tile_fn(2, s, r0, j0, u_pan, w_pan, b_pan, ps); break;        \
@@ -807,7 +842,7 @@ FS_RAGGED_TILE_NQ(fs_gru_rt3, fs_gru_ragged_tile, 3)
             kb = 1;                                                                            \
         do {                                                                                   \
             const size_t kc = k - p0 < kb ? k - p0 : kb;                                       \
-            const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0 };                   \
+            const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0, NULL };             \
             const float *pf_next = u_pan; /* the last block: nothing of U after it */          \
             const size_t pf_lines = 0, pfw_lines = 0, pfw_tiles = 0;                           \
             const float *pfw_next = u_pan;                                                     \
@@ -860,6 +895,8 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
         if (kb == 0)                                                                           \
             kb = 1;                                                                            \
         const float *u_end = s->u_packed + (k ? b1 : b0) * u * row_floats;                    \
+        /* one chain area for all the blocks of this call (see rl_fused_step.chain) */        \
+        float *const chain = s->chain ? s->chain + b0 * s->batch * FS_MAX_Q * V_WIDTH : NULL; \
         for (size_t b = b0; b < b1; b++) {                                                     \
             const size_t j0 = b * bw;                                                          \
             const float *u_pan = s->u_packed + b * u * row_floats;                             \
@@ -872,7 +909,7 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
             size_t p0 = 0;                                                                     \
             do {                                                                               \
                 const size_t kc = k - p0 < kb ? k - p0 : kb;                                   \
-                const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0 };               \
+                const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0, chain };        \
                 const float *pf_next = u_pan + (p0 + kc) * row_floats;                         \
                 const size_t pf_left = (size_t)(u_end - pf_next);                              \
                 const size_t pf_lines = k <= kb ? 0 /* one pass: U stays in L2 */              \

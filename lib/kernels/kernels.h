@@ -155,6 +155,17 @@ typedef struct rl_fused_step {
      * GRU's h U + b_rec need not be stored (z still carries the chains
      * between k passes, and the GRU's x part in) */
     int no_caches;
+    /* NULL, or room where a tile's chains wait between k passes instead of
+     * the rows of z (GRU: rec), which lie G u floats apart -- at H = 512 a
+     * multiple of 4 KiB, so a tile's rows all fall in the same few L1 sets
+     * and evict the panel. Row r of a call on blocks [b0, b1) at
+     * chain + (b0 batch + r) 4 V_WIDTH: rl__step_chain_floats(). LSTM and
+     * GRU use it in forward-only calls; fit keeps z (rec), whose lines the
+     * epilogue then writes anyway: an area there made the epilogue's stores
+     * miss (fit step 1.04-1.06x slower at H = 256). SimpleRNN's chains wait
+     * in its output h, u floats apart, for the same reason (an area: 1.03x
+     * slower at H = 512). */
+    float *chain;
 } rl_fused_step;
 
 /* Units per block for a cell of `gates` gates (1: SimpleRNN, 3: GRU, 4: LSTM). */
