@@ -479,6 +479,8 @@ static void test_count_cap_round_trips(void **state)
     assert_int_equal(rl_stream_push(reloaded, r.series, 2, got, n_out), RL_OK);
 
     /* One past the cap is corrupt. */
+    rl_stream_destroy(l);
+    l = NULL;
     unsigned char *past = again;
     set_seen(past, again_size, cap + rows);
     assert_int_equal(rl_stream_load_buffer(&l, r.m, past, again_size), RL_E_FORMAT);
