@@ -15,6 +15,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 static rl_alloc_hook g_hook;   /* tests only; NULL in every real use */
 static void *g_hook_user;
@@ -62,6 +65,26 @@ static void *from_host(size_t bytes)
     return p;
 }
 
+/* Blocks of several MiB (a layer's workspace: LSTM(512)'s packed U alone
+ * is 4 MiB, streamed every step) are asked for huge pages where the kernel
+ * gives them on request (transparent huge pages in "madvise" mode): fewer
+ * TLB misses. Advice only, before the first touch; nothing else changes. */
+enum { HUGE_PAGE = 2u << 20 };
+
+static void advise_huge_pages(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes < 4 * (size_t)HUGE_PAGE)
+        return;
+    uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p, (void)bytes;
+#endif
+}
+
 void *rl__calloc(size_t n, size_t size)
 {
     size_t bytes = rl__block_bytes(n, size);
@@ -72,6 +95,8 @@ void *rl__calloc(size_t n, size_t size)
     void *p = host_malloc ? from_host(bytes) : aligned_alloc(RL_ALIGN, bytes);
     if (!p)
         return NULL;
+    if (!host_malloc)
+        advise_huge_pages(p, bytes);
     memset(p, 0, bytes);
     atomic_fetch_add_explicit(&g_live, 1, memory_order_relaxed);
     return p;
