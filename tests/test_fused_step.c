@@ -224,7 +224,7 @@ static void check_path(const rl_kernels *path)
                     check_case(path, cells[c], sh, a[0], a[1], seed += 10);
                 }
     /* k in several passes (the packed panel of a pass is FS_PANEL_FLOATS) */
-    const size_t big_units[] = { 300, 520 };
+    const size_t big_units[] = { 130, 300, 520 };   /* 130: fit prefetch from 128 units */
     for (size_t c = 0; c < COUNT(cells); c++)
         for (size_t u = 0; u < COUNT(big_units); u++) {
             shape sh = { 13, big_units[u], 3 };

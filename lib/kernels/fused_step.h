@@ -228,6 +228,76 @@ static FS_INLINE void fs_chain_pf(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q
         fs_link(rows, nq, acc, a, a_rs, p, panel);
 }
 
+/* fs_chain_pf with a second stream: link p also prefetches dst[p] for
+ * p < ndst (fit: the tile's own destination lines, see fs_dst). */
+static FS_INLINE void fs_chain_pf2(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q],
+                                   const float *a, size_t a_rs, size_t kc, const float *panel,
+                                   const char *pf, size_t npf, const char *const *dst,
+                                   size_t ndst)
+{
+    size_t p = 0;
+    for (; p < ndst && p < kc; p++) {
+        if (p < npf)
+            __builtin_prefetch(pf + p * 64, 0, FS_PF_LOCALITY);
+        __builtin_prefetch(dst[p], 0, FS_PF_LOCALITY);
+        fs_link(rows, nq, acc, a, a_rs, p, panel);
+    }
+    for (; p < npf && p < kc; p++) {
+        __builtin_prefetch(pf + p * 64, 0, FS_PF_LOCALITY);
+        fs_link(rows, nq, acc, a, a_rs, p, panel);
+    }
+    for (; p < kc; p++)
+        fs_link(rows, nq, acc, a, a_rs, p, panel);
+}
+
+/* In fit the step's caches (LSTM gates, c, act(c), h; GRU z, h U + b_rec,
+ * h) go to lines last touched a whole training step earlier (L3): each
+ * store is a read for ownership, and a tile's run of them filled the store
+ * buffer. The tile's first k pass prefetches them (towards L2, one line
+ * per link; a prefetch changes no value): FS_DST_LINES lines a row. */
+#define FS_DST_LINES 7
+/* LSTM and GRU (fs_lstm_tile, fs_gru_tile), from 128 units: paired fit
+ * steps (batch 64, 50 steps) H = 128 0.90-0.93, H = 64 1.01-1.02 (no gain
+ * there, the prefetches' cost), seed shape H = 50 1.02-1.06. */
+#define FS_DST_MIN_UNITS 128
+#define FS_FIT_DST(gates, u) ((gates) != 1 && (u) >= FS_DST_MIN_UNITS)
+typedef struct fs_dst {
+    const char *line[FS_MAX_ROWS * FS_DST_LINES];
+    size_t n;
+} fs_dst;
+
+static FS_INLINE void fs_lstm_dst(const rl_fused_step *s, size_t r0, int rows, size_t j0,
+                                  fs_dst *d)
+{
+    const size_t u = s->u;
+    size_t n = 0;
+    for (int i = 0; i < rows; i++) {
+        const size_t row = r0 + (size_t)i, o = row * u + j0;
+        for (int q = 0; q < 4; q++)
+            d->line[n++] = (const char *)(s->z + row * 4 * u + (size_t)q * u + j0);
+        d->line[n++] = (const char *)(s->c + o);
+        d->line[n++] = (const char *)(s->ac + o);
+        d->line[n++] = (const char *)(s->h + o);
+    }
+    d->n = n;
+}
+
+static FS_INLINE void fs_gru_dst(const rl_fused_step *s, size_t r0, int rows, size_t j0,
+                                 fs_dst *d)
+{
+    const size_t u = s->u;
+    size_t n = 0;
+    for (int i = 0; i < rows; i++) {
+        const size_t row = r0 + (size_t)i;
+        for (int q = 0; q < 3; q++) {
+            d->line[n++] = (const char *)(s->rec + row * 3 * u + (size_t)q * u + j0);
+            d->line[n++] = (const char *)(s->z + row * 3 * u + (size_t)q * u + j0);
+        }
+        d->line[n++] = (const char *)(s->h + row * u + j0);
+    }
+    d->n = n;
+}
+
 static FS_INLINE void fs_chain(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q], const float *a,
                                size_t a_rs, size_t kc, const float *panel)
 {
@@ -281,6 +351,7 @@ typedef struct fs_pass {
     const char *pf;     /* cache lines this tile prefetches: the next pass's */
     size_t npf;         /* packed U, a share per row tile (see FS_ROW_TILES) */
     float *ch;          /* the tile's chains between passes (s->chain), or NULL */
+    int dst;            /* fit, first pass: prefetch the tile's caches (fs_dst) */
 } fs_pass;
 
 /* A tile's chains between k passes in the compact chain area: row i's nq
@@ -483,9 +554,15 @@ static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, 
     } else {
         fs_load_rows(rows, 4, 1, acc, z, g, u, j0);
     }
-    if (ps.kc)
+    if (ps.kc && ps.dst) {
+        fs_dst d;
+        fs_lstm_dst(s, r0, rows, j0, &d);
+        fs_chain_pf2(rows, 4, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
+                     u_pan + ps.p0 * 4 * V_WIDTH, ps.pf, ps.npf, d.line, d.n);
+    } else if (ps.kc) {
         fs_chain_pf(rows, 4, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
                     u_pan + ps.p0 * 4 * V_WIDTH, ps.pf, ps.npf);
+    }
     if (!ps.last) {
         if (ps.ch)
             fs_store_chain(rows, 4, acc, ps.ch);
@@ -678,9 +755,15 @@ static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, s
         fs_load_chain(rows, 3, acc, ps.ch);
     else
         fs_load_rows(rows, 3, 1, acc, rec, g, u, j0);
-    if (ps.kc)
+    if (ps.kc && ps.dst) {
+        fs_dst d;
+        fs_gru_dst(s, r0, rows, j0, &d);
+        fs_chain_pf2(rows, 3, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
+                     u_pan + ps.p0 * 3 * V_WIDTH, ps.pf, ps.npf, d.line, d.n);
+    } else if (ps.kc) {
         fs_chain_pf(rows, 3, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
                     u_pan + ps.p0 * 3 * V_WIDTH, ps.pf, ps.npf);
+    }
     if (!ps.last) {
         if (ps.ch)
             fs_store_chain(rows, 3, acc, ps.ch);
@@ -842,7 +925,7 @@ FS_RAGGED_TILE_NQ(fs_gru_rt3, fs_gru_ragged_tile, 3)
             kb = 1;                                                                            \
         do {                                                                                   \
             const size_t kc = k - p0 < kb ? k - p0 : kb;                                       \
-            const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0, NULL };             \
+            const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0, NULL, 0 };             \
             const float *pf_next = u_pan; /* the last block: nothing of U after it */          \
             const size_t pf_lines = 0, pfw_lines = 0, pfw_tiles = 0;                           \
             const float *pfw_next = u_pan;                                                     \
@@ -909,7 +992,8 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
             size_t p0 = 0;                                                                     \
             do {                                                                               \
                 const size_t kc = k - p0 < kb ? k - p0 : kb;                                   \
-                const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0, chain };        \
+                const fs_pass pass = { p0, kc, p0 == 0, p0 + kc >= k, NULL, 0, chain,          \
+                                       p0 == 0 && FS_FIT_DST(gates, u) && !s->no_caches };    \
                 const float *pf_next = u_pan + (p0 + kc) * row_floats;                         \
                 const size_t pf_left = (size_t)(u_end - pf_next);                              \
                 const size_t pf_lines = k <= kb ? 0 /* one pass: U stays in L2 */              \
