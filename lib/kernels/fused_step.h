@@ -255,7 +255,7 @@ static FS_INLINE void fs_chain_pf2(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_
  * store is a read for ownership, and a tile's run of them filled the store
  * buffer. The tile's first k pass prefetches them (towards L2, one line
  * per link; a prefetch changes no value): FS_DST_LINES lines a row. */
-#define FS_DST_LINES 7
+#define FS_DST_LINES 8
 /* LSTM and GRU (fs_lstm_tile, fs_gru_tile), from 128 units: paired fit
  * steps (batch 64, 50 steps) H = 128 0.90-0.93, H = 64 1.01-1.02 (no gain
  * there, the prefetches' cost), seed shape H = 50 1.02-1.06. */
@@ -278,6 +278,7 @@ static FS_INLINE void fs_lstm_dst(const rl_fused_step *s, size_t r0, int rows, s
         d->line[n++] = (const char *)(s->c + o);
         d->line[n++] = (const char *)(s->ac + o);
         d->line[n++] = (const char *)(s->h + o);
+        d->line[n++] = (const char *)(s->c_prev + o);   /* read by the epilogue only */
     }
     d->n = n;
 }
