@@ -355,6 +355,20 @@ typedef struct fs_pass {
     int dst;            /* fit, first pass: prefetch the tile's caches (fs_dst) */
 } fs_pass;
 
+/* A pass's links over h_prev's k rows [p0, p0 + kc) and U's panel (nq
+ * gates), prefetching the next pass's panel share and, when d is not NULL,
+ * the tile's own cache lines (fit, first pass): the LSTM and GRU tiles'. */
+static FS_INLINE void fs_rec_links(const rl_fused_step *s, size_t r0, int rows, int nq,
+                                   VF acc[FS_MAX_ROWS][FS_MAX_Q], const float *u_pan, fs_pass ps,
+                                   const fs_dst *d)
+{
+    const float *h = s->h_prev + r0 * s->u + ps.p0, *panel = u_pan + ps.p0 * (size_t)nq * V_WIDTH;
+    if (d)
+        fs_chain_pf2(rows, nq, acc, h, s->u, ps.kc, panel, ps.pf, ps.npf, d->line, d->n);
+    else
+        fs_chain_pf(rows, nq, acc, h, s->u, ps.kc, panel, ps.pf, ps.npf);
+}
+
 /* A tile's chains between k passes in the compact chain area: row i's nq
  * vectors side by side at ch + i nq V_WIDTH (see rl_fused_step.chain). */
 static FS_INLINE void fs_load_chain(int rows, int nq, VF acc[FS_MAX_ROWS][FS_MAX_Q],
@@ -555,14 +569,11 @@ static FS_INLINE void fs_lstm_tile(int rows, const rl_fused_step *s, size_t r0, 
     } else {
         fs_load_rows(rows, 4, 1, acc, z, g, u, j0);
     }
-    if (ps.kc && ps.dst) {
+    if (ps.kc) {
         fs_dst d;
-        fs_lstm_dst(s, r0, rows, j0, &d);
-        fs_chain_pf2(rows, 4, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
-                     u_pan + ps.p0 * 4 * V_WIDTH, ps.pf, ps.npf, d.line, d.n);
-    } else if (ps.kc) {
-        fs_chain_pf(rows, 4, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
-                    u_pan + ps.p0 * 4 * V_WIDTH, ps.pf, ps.npf);
+        if (ps.dst)
+            fs_lstm_dst(s, r0, rows, j0, &d);
+        fs_rec_links(s, r0, rows, 4, acc, u_pan, ps, ps.dst ? &d : NULL);
     }
     if (!ps.last) {
         if (ps.ch)
@@ -756,14 +767,11 @@ static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, s
         fs_load_chain(rows, 3, acc, ps.ch);
     else
         fs_load_rows(rows, 3, 1, acc, rec, g, u, j0);
-    if (ps.kc && ps.dst) {
+    if (ps.kc) {
         fs_dst d;
-        fs_gru_dst(s, r0, rows, j0, &d);
-        fs_chain_pf2(rows, 3, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
-                     u_pan + ps.p0 * 3 * V_WIDTH, ps.pf, ps.npf, d.line, d.n);
-    } else if (ps.kc) {
-        fs_chain_pf(rows, 3, acc, s->h_prev + r0 * u + ps.p0, u, ps.kc,
-                    u_pan + ps.p0 * 3 * V_WIDTH, ps.pf, ps.npf);
+        if (ps.dst)
+            fs_gru_dst(s, r0, rows, j0, &d);
+        fs_rec_links(s, r0, rows, 3, acc, u_pan, ps, ps.dst ? &d : NULL);
     }
     if (!ps.last) {
         if (ps.ch)
