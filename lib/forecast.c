@@ -14,12 +14,12 @@
  * rl__model_predict calls. */
 #include "forecast.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "compute.h"
+#include "finite.h"
 #include "stream.h"
 #include "units.h"
 
@@ -174,14 +174,6 @@ static rl_status not_finite(rl_model *m, size_t have)
                     have);
 }
 
-static int all_finite(const float *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return 0;
-    return 1;
-}
-
 /* Appends the output row's first steps (raw targets in pred_raw) as rows
  * need + have.., with that step's covariates; returns the new `have`. */
 static size_t append_rows(const rl_model *m, const forecast_args *a, size_t need, size_t have,
@@ -207,7 +199,7 @@ static rl_status predict_loop(rl_model *m, const forecast_args *a, size_t need, 
     for (size_t have = 0; have < a->horizon;) {
         size_t known = need + have;   /* raw rows so far */
         rl__units_to_model(m, w->rows + (known - T) * nf, known - T, T, w->window);
-        if (!all_finite(w->window, T * nf))
+        if (!rl__all_finite(w->window, T * nf))
             return not_finite(m, have);
         rl_status s = rl__model_predict(m, w->window, 1, w->pred);
         if (s != RL_OK)
@@ -231,7 +223,7 @@ static rl_status engine_loop(rl_model *m, const forecast_args *a, size_t need, f
         size_t first = converted > known - T ? converted : known - T;
         rl__units_to_model(m, w->rows + first * nf, first, known - first,
                            w->model_rows + first * nf);
-        if (!all_finite(w->model_rows + first * nf, (known - first) * nf))
+        if (!rl__all_finite(w->model_rows + first * nf, (known - first) * nf))
             return not_finite(m, have);
         converted = known;
         rl__stream_run_rows(&w->stream, w->model_rows + (known - T) * nf, w->pred);
@@ -321,7 +313,7 @@ static rl_status waves_loop(rl_model *m, const forecast_args *a, size_t need, fo
     if (T > RL__FORECAST_WAVE_MAX)
         return engine_loop(m, a, need, w);
     rl__units_to_model(m, w->rows + base * nf, base, T, w->model_rows + base * nf);
-    if (!all_finite(w->model_rows + base * nf, T * nf))
+    if (!rl__all_finite(w->model_rows + base * nf, T * nf))
         return not_finite(m, 0);
     rl_cell_step pack = waves_cell(m, w, &cx);
     pack.batch = 2;   /* a batch: rl__step_pack skips one-row steps */
@@ -356,7 +348,7 @@ static rl_status waves_loop(rl_model *m, const forecast_args *a, size_t need, fo
             finished++;
             rl__units_to_model(m, w->rows + known * nf, known, 1, w->model_rows + known * nf);
             known++;
-            if (finished < horizon && !all_finite(w->model_rows + (known - 1) * nf, nf))
+            if (finished < horizon && !rl__all_finite(w->model_rows + (known - 1) * nf, nf))
                 return not_finite(m, finished);
         }
     }
