@@ -7,13 +7,18 @@
  *   seed     the seed tutorial: 990 sine windows of 10 steps, 50 units +
  *            Dense(1), Adam, MSE, 10 epochs, batch 64: fit, and predict of
  *            all 990 windows.
+ *   seedshape fwd and fwdbwd as cells (one layer, tanh, no Dense) at the
+ *            seed workload's shape: 10 steps, 1 input, 50 units, batch 64
+ *            (a full batch of the seed fit) and 30 (its last, 990 = 15 x
+ *            64 + 30); records of kind "seedshape" (oneDNN's dnnl_bench
+ *            has the same).
  *   latency  one-sample predict, LSTM(50) + Dense(1) over 10 steps; and
  *            rl_forecast of 24 steps (recursive) with the same model, in
  *            the same run, so run.py reports it as a ratio to the predict;
  *            and one rl_stream_push in each stream mode on the same model
  *            (window: the 10-step window; stateful: one step).
  *
- * Usage: bench_rnnlite [--what cells,seed,latency] [--cell rnn,lstm,gru]
+ * Usage: bench_rnnlite [--what cells,seed,seedshape,latency] [--cell rnn,lstm,gru]
  *                      [--threads N[,N2...]]
  *                      [--hidden 32,64,...] [--input 1,64] [--budget S] [--reps N]
  *
@@ -39,7 +44,7 @@ typedef enum cell_kind { CELL_RNN, CELL_LSTM, CELL_GRU } cell_kind;
 static const char *const cell_names[] = {"rnn", "lstm", "gru"};
 
 typedef struct options {
-    int cells, seed, latency;
+    int cells, seed, seedshape, latency;
     int cell_kinds[3];                   /* --cell: which of rnn, lstm, gru */
     long threads;                        /* seed, latency: the first of the list */
     long thread_list[MAX_LIST], n_threads;
@@ -93,20 +98,20 @@ typedef struct cell_ctx {
     rl_model *m;
     const float *x, *y;
     float *out;
-    size_t out_len;
+    size_t out_len, batch;
 } cell_ctx;
 
 static int run_predict(void *p)
 {
     cell_ctx *c = p;
-    rl_status st = rl_predict(c->m, c->x, BATCH, c->out, c->out_len);
+    rl_status st = rl_predict(c->m, c->x, c->batch, c->out, c->out_len);
     return st == RL_OK ? 0 : fail(st, c->m, "predict");
 }
 
 static int run_step(void *p)
 {
     cell_ctx *c = p;
-    rl_status st = rl_fit(c->m, c->x, c->y, BATCH, 1, BATCH);
+    rl_status st = rl_fit(c->m, c->x, c->y, c->batch, 1, c->batch);
     return st == RL_OK ? 0 : fail(st, c->m, "fit");
 }
 
@@ -132,9 +137,13 @@ static int time_cell(const options *o, bench_fn fn, cell_ctx *c, bench_record re
     return 0;
 }
 
-static int bench_cell(const options *o, cell_kind kind, long input, long hidden)
+/* One layer of `hidden` units over `steps` steps of `input` features, batch
+ * `batch`: records of kind `what` ("cell", "seedshape"). */
+static int bench_cell(const options *o, cell_kind kind, long input, long hidden, long steps,
+                      long batch, const char *what)
 {
-    size_t x_len = (size_t)BATCH * STEPS * (size_t)input, y_len = (size_t)BATCH * (size_t)hidden;
+    size_t x_len = (size_t)batch * (size_t)steps * (size_t)input;
+    size_t y_len = (size_t)batch * (size_t)hidden;
     float *x = malloc(x_len * sizeof *x), *y = malloc(y_len * sizeof *y);
     float *out = malloc(y_len * (size_t)o->n_threads * sizeof *out);
     cell_ctx c[BENCH_MAX_TURNS] = {{0}};
@@ -144,14 +153,14 @@ static int bench_cell(const options *o, cell_kind kind, long input, long hidden)
     bench_fill(x, x_len, 1, 1.0f);
     bench_fill(y, y_len, 2, 0.5f);
     for (long i = 0; i < o->n_threads; i++) {
-        rl_model *m = build(kind, STEPS, (size_t)input, (size_t)hidden, RL_ACT_TANH, 0,
+        rl_model *m = build(kind, (size_t)steps, (size_t)input, (size_t)hidden, RL_ACT_TANH, 0,
                             o->thread_list[i]);
-        c[i] = (cell_ctx){m, x, y, out + (size_t)i * y_len, y_len};
+        c[i] = (cell_ctx){m, x, y, out + (size_t)i * y_len, y_len, (size_t)batch};
         if (!m || rl_model_set_param(m, RL_PARAM_SHUFFLE, 0) != RL_OK)
             goto done;
     }
-    bench_record rec = {.impl = "rnnlite", .kind = "cell", .cell = cell_names[kind], .mode = "fwd",
-                        .hidden = hidden, .input = input, .batch = BATCH, .steps = STEPS,
+    bench_record rec = {.impl = "rnnlite", .kind = what, .cell = cell_names[kind], .mode = "fwd",
+                        .hidden = hidden, .input = input, .batch = batch, .steps = steps,
                         .note = rl_runtime_isa()};
     if ((r = time_cell(o, run_predict, c, rec)) != 0)
         goto done;
@@ -172,6 +181,8 @@ enum { SEED_POINTS = 1000, SEED_STEPS = 10, SEED_WINDOWS = SEED_POINTS - SEED_ST
        SEED_UNITS = 50, SEED_EPOCHS = 10, SEED_BATCH = 64 };
 
 /* X = linspace(0, 100, 1000), sin, MinMax to [0, 1], windows of 10 -> next value. */
+enum { SEED_LAST_BATCH = SEED_WINDOWS % SEED_BATCH };
+
 static void seed_data(float *x, float *y)
 {
     static double s[SEED_POINTS];
@@ -371,6 +382,16 @@ done:
 
 /* ---- command line -------------------------------------------------------- */
 
+/* Is `word` one of the comma-separated items of `list`? */
+static int has_item(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 
 static int parse(int argc, char **argv, options *o)
 {
@@ -386,9 +407,10 @@ static int parse(int argc, char **argv, options *o)
             return 0;
         i++;
         if (!strcmp(a, "--what")) {
-            o->cells = strstr(v, "cells") != NULL;
-            o->seed = strstr(v, "seed") != NULL;
-            o->latency = strstr(v, "latency") != NULL;
+            o->cells = has_item(v, "cells");
+            o->seed = has_item(v, "seed");
+            o->seedshape = has_item(v, "seedshape");
+            o->latency = has_item(v, "latency");
         } else if (!strcmp(a, "--threads")) {
             o->n_threads = bench_parse_list(v, o->thread_list, BENCH_MAX_TURNS);
             o->threads = o->n_threads > 0 ? o->thread_list[0] : 0;
@@ -414,7 +436,7 @@ int main(int argc, char **argv)
 {
     options o;
     if (!parse(argc, argv, &o)) {
-        fprintf(stderr, "usage: bench_rnnlite [--what cells,seed,latency] [--cell rnn,lstm,gru] "
+        fprintf(stderr, "usage: bench_rnnlite [--what cells,seed,seedshape,latency] [--cell rnn,lstm,gru] "
                         "[--threads N[,N2...]] [--hidden 32,64] [--input 1,64] [--budget S] "
                         "[--reps N]\n");
         return 2;
@@ -428,12 +450,19 @@ int main(int argc, char **argv)
         for (int k = 0; k < 3; k++)
             for (long i = 0; i < o.n_input && o.cell_kinds[k]; i++)
                 for (long h = 0; h < o.n_hidden; h++)
-                    if (bench_cell(&o, (cell_kind)k, o.input[i], o.hidden[h]))
+                    if (bench_cell(&o, (cell_kind)k, o.input[i], o.hidden[h], STEPS, BATCH,
+                                   "cell"))
                         return 1;
     if (o.seed)
         for (int k = 0; k < 3; k++)
             if (bench_seed(&o, (cell_kind)k, o.max_reps < 5 ? o.max_reps : 5))
                 return 1;
+    if (o.seedshape)
+        for (int k = 0; k < 3; k++)
+            for (int b = 0; b < 2 && o.cell_kinds[k]; b++)
+                if (bench_cell(&o, (cell_kind)k, 1, SEED_UNITS, SEED_STEPS,
+                               b ? SEED_LAST_BATCH : SEED_BATCH, "seedshape"))
+                    return 1;
     if (o.latency && bench_latency(&o, 20000))
         return 1;
     return 0;

@@ -10,7 +10,9 @@ run rnnlite (bench_rnnlite) and oneDNN (dnnl_bench, when built) in turns, at
 1 and 2 threads (rnnlite's two counts in one process, timed in turn: its
 two-thread speed-up is a paired figure); PyTorch as installed (1 thread) and with
 OPENBLAS_CORETYPE=SkylakeX (1 and 2 threads) (peers/torch_bench.py under
-/usr/bin/python3); time the pieces of a layer (bench_breakdown); print the
+/usr/bin/python3); one training step of rnnlite and oneDNN at the seed
+workload's own shape (T = 10, I = 1, H = 50, batch 64 and 30; --what
+seedshape, ~5 s); time the pieces of a layer (bench_breakdown); print the
 tables and issue 11's targets; write <build>/bench-results.json,
 <build>/bench-results.md and the SVG charts <build>/charts/*.svg (GFLOP/s
 against H per cell kind, two-thread speed-up, seed fit times; bench/svgchart.py).
@@ -173,6 +175,32 @@ def merge_paired(best, paired):
     return list(best.values())
 
 
+SEED_SHAPE_PASSES = 2
+
+
+def seed_shape_runs(opt, exe, have_dnnl):
+    """One training step (and a forward) at the seed workload's shape, rnnlite
+    and oneDNN in turns (bench_rnnlite / dnnl_bench --what seedshape: T = 10,
+    I = 1, H = 50, batch 64 and the last batch's 30, one thread): the peer's
+    own figure at the shape of the seed fit. A call takes 0.02-0.8 ms, so up
+    to 200 samples a case (~2 s a program); per case the pass with the lower
+    median counts."""
+    runs = [("rnnlite", exe("bench_rnnlite"), clean_env())]
+    if have_dnnl:
+        runs.append(("oneDNN", exe("dnnl_bench"), clean_env(OMP_NUM_THREADS="1")))
+    best = {}
+    for n in range(SEED_SHAPE_PASSES):
+        for name, prog, env in (runs if n % 2 == 0 else runs[::-1]):
+            r, _ = run_records([prog, "--what", "seedshape", "--threads", "1", "--reps", "200",
+                                "--budget", "0.2"], env=env,
+                               label="pass %d: %s seed shape" % (n + 1, name))
+            for rec in r:
+                key = tuple(rec.get(k) for k in ("impl", "cell", "mode", "batch"))
+                if key not in best or rec["median_s"] < best[key]["median_s"]:
+                    best[key] = rec
+    return list(best.values())
+
+
 def run_all(opt, bdir, info):
     recs = []
     exe = lambda name: os.path.join(bdir, "bench", name)
@@ -227,6 +255,7 @@ def run_all(opt, bdir, info):
         r, _ = run_records([exe("dnnl_bench"), "--what", "latency"],
                            env=clean_env(OMP_NUM_THREADS="1"), label="oneDNN latency")
         recs += r
+    recs += seed_shape_runs(opt, exe, have_dnnl)
 
     # PyTorch: as installed (whatever libblas.so.3 the system selects), and
     # with Debian's OpenBLAS 0.3.21, with its own core detection and with
@@ -804,7 +833,75 @@ def seed_fit_flops(cell):
     return SEED_FIT_STEPS * 2.0 * 10 * (1 + 50) * GATES[cell] * 50
 
 
-def bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers):
+def seed_shape_rows(recs):
+    """The seedshape records (bench_rnnlite and dnnl_bench --what seedshape)
+    as rows: GFLOP/s by the cells' count (flops()) and % of the one-core peak
+    added by the caller."""
+    rows = []
+    for r in recs:
+        if r.get("kind") == "seedshape":
+            rows.append({"impl": r["impl"], "cell": r["cell"], "mode": r["mode"],
+                         "batch": r["batch"], "steps": r["steps"], "input": r["input"],
+                         "hidden": r["hidden"], "ms": r["median_s"] * 1e3,
+                         "gflops": flops(r) / r["median_s"] / 1e9})
+    return rows
+
+
+SEED_SHAPE = {"steps": 10, "input": 1, "hidden": 50}
+
+
+def seed_shape_bounds(recs, bd_rows, peak):
+    """Bounds lines at the seed fit's own shape: one training step of rnnlite
+    and of oneDNN in % of peak (the peer's own figure), and what rnnlite's
+    products reach there alone, in cache (bench_breakdown --steps 10 --input
+    1 --hidden 50: the whole product loop of a batch, its operands in L2),
+    folded into one rate for all the products of a step."""
+    out = []
+    if not peak:
+        return out
+    pct = lambda g: 100 * g / peak
+    rows = {(r["impl"], r["cell"], r["mode"], r["batch"]): r for r in seed_shape_rows(recs)}
+    for batch in sorted({k[3] for k in rows}, reverse=True):
+        parts = []
+        for impl, label, what in (("onednn", "oneDNN", "forward_training + backward"),
+                                  ("rnnlite", "rnnlite", "one rl_fit step with Adam")):
+            cells = ["%s %.0f GFLOP/s (%.0f %%, %.3g ms)" % (
+                CELL_NAMES[c], rows[k]["gflops"], pct(rows[k]["gflops"]), rows[k]["ms"])
+                for c in ("lstm", "gru") for k in [(impl, c, "fwdbwd", batch)] if k in rows]
+            if cells:
+                parts.append("%s (%s) %s" % (label, what, ", ".join(cells)))
+        if parts:
+            out.append("One training step at the seed shape (T = 10, I = 1, H = 50, batch %d, "
+                       "one thread; GFLOP/s by the cells' count, %% of peak): " % batch +
+                       "; ".join(parts))
+    prods = [b for b in bd_rows if b["threads"] == 1 and all(
+        b[k] == v for k, v in SEED_SHAPE.items()) and b["cell"] in ("lstm", "gru")
+        and all(b.get("gemm_gflops", {}).get(k) for k in ("gemm_fwd_rec", "gemm_bwd_dh",
+                                                          "gemm_bwd_w"))]
+    if prods:
+        lines = []
+        for b in prods:
+            g, eff = GATES[b["cell"]] * 50, b["gemm_gflops"]
+            # A fit step's products at the rates measured alone: the forward's
+            # T steps with the input folded in (k = I + H) at the recurrent
+            # product's rate, dh's T - 1 steps, dW [x^T; h^T; 1] dZ; the rate
+            # by the page's count (3 x 2*B*T*(I+H)*G*H), as the fit's own.
+            t = (2.0 * 10 * 64 * 51 * g / eff["gemm_fwd_rec"] +
+                 gemm_flops("gemm_bwd_dh", b["cell"], 1, 50, t=10) / eff["gemm_bwd_dh"] +
+                 2.0 * 10 * 64 * 52 * g / eff["gemm_bwd_w"]) / 1e9
+            rate = 3 * 2.0 * 10 * 64 * 51 * g / t / 1e9
+            lines.append("%s rec [64x50]x[50x%d] %.0f %%, dh [64x%d]x[%dx50] %.0f %%, dW "
+                         "[52x640]x[640x%d] %.0f %%; a fit step's products alone at these "
+                         "rates: %.0f us, %.0f GFLOP/s (%.0f %%)" % (
+                             CELL_NAMES[b["cell"]], g, pct(eff["gemm_fwd_rec"]), g, g,
+                             pct(eff["gemm_bwd_dh"]), g, pct(eff["gemm_bwd_w"]), t * 1e6, rate,
+                             pct(rate)))
+        out.append("The seed shape's products alone, in cache (bench_breakdown, T = 10, "
+                   "I = 1, H = 50, batch 64, one thread), % of peak: " + "; ".join(lines))
+    return out
+
+
+def bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers, recs=()):
     """What the targets ask of the machine, and the peers' own figures, from
     this run: the measurements behind 'physically out of reach'."""
     out = []
@@ -819,6 +916,7 @@ def bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers):
                        pct(seed_fit_flops(r["cell"]) / (r[ob + "_fit_s"] / 10) / 1e9),
                        seed_fit_flops(r["cell"]) / r["rnnlite_fit_s"] / 1e9,
                        pct(seed_fit_flops(r["cell"]) / r["rnnlite_fit_s"] / 1e9)) for r in rs))
+    out += seed_shape_bounds(recs, bd_rows, peak)
     prod = [b for b in bd_rows if b.get("gemm_gflops", {}).get("gemm_fwd_rec")
             and b["threads"] == 1 and b["steps"] == 50 and peak]
     if prod:
@@ -1073,7 +1171,7 @@ def report(opt, machine, recs, elapsed, write):
         md.append(bd)
     md.append("\n### Targets (issue 11; ratios from this run, one thread unless said)\n")
     md.append(targets_table(goals, base))
-    limits = bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers)
+    limits = bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers, recs)
     if limits:
         md.append("\nWhat the targets ask of the machine, and the peers' own figures:\n")
         md += ["- " + line for line in limits]
@@ -1103,7 +1201,8 @@ def report(opt, machine, recs, elapsed, write):
         json.dump({"machine": machine, "peak_gflops": peaks, "options": vars(opt),
                    "cells_1t": rows1, "cells_2t": rows2, "seed": seed_rows,
                    "latency": lat_rows, "breakdown": bd_rows, "targets": goals,
-                   "latency_checks": checks, "peak_scaling": scaling, "records": recs,
+                   "latency_checks": checks, "peak_scaling": scaling,
+                   "seed_shape": seed_shape_rows(recs), "bounds": limits, "records": recs,
                    "elapsed_s": elapsed}, f, indent=1)
     with open(out_md, "w") as f:
         f.write(text)

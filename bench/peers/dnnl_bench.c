@@ -8,11 +8,15 @@
  *           the weight gradients are zeroed (oneDNN accumulates into them).
  *           oneDNN always computes diff_src_layer too.
  *   latency forward_inference of one sample, LSTM(50), 10 steps (no Dense).
+ *   seedshape fwd and fwdbwd as above at the seed workload's shape: 10
+ *           steps, 1 input, 50 units, batch 64 (a full batch of the seed
+ *           fit) and 30 (its last, 990 = 15 x 64 + 30); records of kind
+ *           "seedshape", budget and reps as given.
  * Cells: vanilla RNN (tanh), LSTM, and LBR-GRU, oneDNN's reset_after GRU
  * (Keras reset_after=True, PyTorch's GRU); plain "GRU" in oneDNN is the
  * other variant. Threads: OpenMP, set with OMP_NUM_THREADS by the caller.
  *
- * Usage: dnnl_bench [--what cells,latency] [--threads N (label only)]
+ * Usage: dnnl_bench [--what cells,latency,seedshape] [--threads N (label only)]
  *                   [--hidden 32,64,...] [--input 1,64] [--budget S] [--reps N]
  */
 #include <stdio.h>
@@ -33,6 +37,8 @@
     } while (0)
 
 enum { BATCH = 64, STEPS = 50, MAX_LIST = 16, N_ARGS = 16 };
+/* The seed workload (examples/sine_forecast.c): 990 windows of 10 steps. */
+enum { SEED_STEPS = 10, SEED_UNITS = 50, SEED_BATCH = 64, SEED_LAST_BATCH = 990 % 64 };
 
 typedef enum cell_kind { CELL_RNN, CELL_LSTM, CELL_GRU } cell_kind;
 static const char *const cell_names[] = {"rnn", "lstm", "gru"};
@@ -318,7 +324,7 @@ static int run_training_step(void *p)
 /* ---- command line and driver ------------------------------------------------ */
 
 typedef struct options {
-    int cells, latency;
+    int cells, latency, seedshape;
     long threads;
     long hidden[MAX_LIST], n_hidden;
     long input[MAX_LIST], n_input;
@@ -326,12 +332,12 @@ typedef struct options {
     int max_reps;
 } options;
 
-static void bench_cell(const env *e, const options *o, const shape *s)
+static void bench_cell(const env *e, const options *o, const shape *s, const char *kind)
 {
     char note[64];
     snprintf(note, sizeof note, "oneDNN %d.%d.%d%s", dnnl_version()->major, dnnl_version()->minor,
              dnnl_version()->patch, s->kind == CELL_GRU ? " lbr_gru" : "");
-    bench_record rec = {.impl = "onednn", .kind = "cell", .cell = cell_names[s->kind],
+    bench_record rec = {.impl = "onednn", .kind = kind, .cell = cell_names[s->kind],
                         .mode = "fwd", .hidden = s->h, .input = s->i, .batch = s->n,
                         .steps = s->t, .threads = o->threads, .note = note};
     bench_stats st;
@@ -385,6 +391,7 @@ static int parse(int argc, char **argv, options *o)
         if (!strcmp(a, "--what")) {
             o->cells = strstr(v, "cells") != NULL;
             o->latency = strstr(v, "latency") != NULL;
+            o->seedshape = strstr(v, "seedshape") != NULL;
         } else if (!strcmp(a, "--threads")) {
             o->threads = strtol(v, NULL, 10);
         } else if (!strcmp(a, "--hidden")) {
@@ -406,7 +413,7 @@ int main(int argc, char **argv)
 {
     options o;
     if (!parse(argc, argv, &o)) {
-        fprintf(stderr, "usage: dnnl_bench [--what cells,latency] [--threads N] "
+        fprintf(stderr, "usage: dnnl_bench [--what cells,latency,seedshape] [--threads N] "
                         "[--hidden 32,64] [--input 1,64] [--budget S] [--reps N]\n");
         return 2;
     }
@@ -418,8 +425,15 @@ int main(int argc, char **argv)
             for (long i = 0; i < o.n_input; i++)
                 for (long h = 0; h < o.n_hidden; h++) {
                     shape s = {(cell_kind)k, STEPS, BATCH, o.input[i], o.hidden[h]};
-                    bench_cell(&e, &o, &s);
+                    bench_cell(&e, &o, &s, "cell");
                 }
+    if (o.seedshape)
+        for (int k = 0; k < 3; k++)
+            for (int b = 0; b < 2; b++) {
+                shape s = {(cell_kind)k, SEED_STEPS, b ? SEED_LAST_BATCH : SEED_BATCH, 1,
+                           SEED_UNITS};
+                bench_cell(&e, &o, &s, "seedshape");
+            }
     if (o.latency)
         bench_latency(&e, &o, 20000);
     dnnl_stream_destroy(e.stream);

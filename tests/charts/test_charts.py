@@ -313,6 +313,50 @@ class RunCharts(unittest.TestCase):
                    ("rnn", "fwdbwd", 1, 64))
         self.assertAlmostEqual(old["speedup_vs_1T"], 0.9)
 
+    def test_seed_shape_bounds(self):
+        # one training step at T = 10, I = 1, H = 50: 3 x 2*64*10*51*200 =
+        # 39.168 MFLOP (LSTM); oneDNN at 50 GFLOP/s, rnnlite at 100
+        step = 3 * 2.0 * 64 * 10 * 51 * 200
+        recs = [r for r in records()]
+        for impl, gflops in (("onednn", 50.0), ("rnnlite", 100.0)):
+            for batch in (64, 30):
+                t = step * batch / 64 / (gflops * 1e9)
+                recs.append({"impl": impl, "kind": "seedshape", "cell": "lstm", "mode": "fwdbwd",
+                             "hidden": 50, "input": 1, "batch": batch, "steps": 10, "threads": 1,
+                             "median_s": t, "min_s": t, "max_s": t, "p99_s": t, "reps": 200})
+        # the products alone: rec 160, dh 140, dW 120 GFLOP/s
+        rates = {"gemm_fwd_rec": 160.0, "gemm_bwd_dh": 140.0, "gemm_bwd_w": 120.0}
+        times = {k: run.gemm_flops(k, "lstm", 1, 50, t=10) / (g * 1e9) for k, g in rates.items()}
+        times.update(gemm_fwd_in=1e-5, layer_fwd=2e-4, layer_bwd=3e-4, adam=4e-6, predict=2e-4,
+                     fit_step=5e-4)
+        recs += [{"impl": "rnnlite", "kind": "breakdown", "cell": "lstm", "mode": k, "input": 1,
+                  "hidden": 50, "threads": 1, "steps": 10, "median_s": v}
+                 for k, v in times.items()]
+        _, bd_rows = run.breakdown_table(recs, PEAK)
+        lines = run.seed_shape_bounds(recs, bd_rows, PEAK)
+        self.assertEqual(len(lines), 3)                       # batch 64, batch 30, products
+        self.assertIn("batch 64", lines[0])
+        self.assertIn("oneDNN (forward_training + backward) LSTM 50 GFLOP/s (25 %, 0.783 ms)",
+                      lines[0])
+        self.assertIn("rnnlite (one rl_fit step with Adam) LSTM 100 GFLOP/s (50 %, 0.392 ms)",
+                      lines[0])
+        self.assertIn("batch 30", lines[1])
+        self.assertIn("LSTM 50 GFLOP/s (25 %, 0.367 ms)", lines[1])
+        # forward 2*10*64*51*200 at 160, dh 2*9*64*200*50 at 140, dW 2*10*64*52*200
+        # at 120: 81.6 + 82.3 + 110.9 = 274.8 us for the step's 39.168 MFLOP
+        self.assertIn("LSTM rec [64x50]x[50x200] 80 %, dh [64x200]x[200x50] 70 %, dW "
+                      "[52x640]x[640x200] 60 %; a fit step's products alone at these rates: "
+                      "275 us, 143 GFLOP/s (71 %)", lines[2])
+        # and the report prints them among the bounds, a run without them does not
+        out = io.StringIO()
+        with tempfile.TemporaryDirectory() as other, contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(io.StringIO()):
+            run.report(options(other), {"cpu": "Test CPU", "date": "2026-11-30T04:00:00"},
+                       recs, 1.0, write=False)
+        for line in lines:
+            self.assertIn("- " + line, out.getvalue())
+        self.assertNotIn("seed shape", self.text)
+
     def test_targets_verdicts_and_worst_cases(self):
         opt = options(self.dir)
         rows1 = run.cell_rows(records(), opt, PEAK, 1)
