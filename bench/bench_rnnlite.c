@@ -455,7 +455,7 @@ int main(int argc, char **argv)
                         return 1;
     if (o.seed)
         for (int k = 0; k < 3; k++)
-            if (bench_seed(&o, (cell_kind)k, o.max_reps < 5 ? o.max_reps : 5))
+            if (o.cell_kinds[k] && bench_seed(&o, (cell_kind)k, o.max_reps < 5 ? o.max_reps : 5))
                 return 1;
     if (o.seedshape)
         for (int k = 0; k < 3; k++)
