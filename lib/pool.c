@@ -102,12 +102,15 @@ enum {
 /* A fit whose widest step does less work than this (rl__pool_begin_call)
  * runs on the calling thread alone. It was 1.5 M while every forward step
  * was a hand-off (the seed LSTM(50) fit ran at 0.89-0.95x on two threads);
- * with the forward (and SimpleRNN's backward through time) split once per
- * sequence by rows, fits from here gain (paired, batch 64, loaded machine:
- * H = 32-64 1.01-1.47x, the seed fits LSTM 1.22x, GRU 1.17x, SimpleRNN
- * 1.04x, were single-threaded); SimpleRNN(32) with I = 1 (133 K) reads
- * 1.01x, so smaller stays on one thread. */
-#define CALL_MIN_STEP_WORK ((size_t)1 << 18)
+ * with the forward (and the backwards through time) split once per
+ * sequence by rows, fits from 2^18 gained (H = 32-64 1.01-1.47x, the seed
+ * fits LSTM 1.22x, GRU 1.17x). Since workers nap instead of sleeping
+ * between calls (NAP_NS), a fit no longer pays a wake-up at its start, and
+ * smaller fits gain too (paired, batch 64, T = 50, everything split):
+ * SimpleRNN(32) I = 1 (133 K) 1.07-1.16x, LSTM(8) and GRU(8) I = 1 (84 K,
+ * 63 K) 1.16-1.21x, SimpleRNN(8) I = 64 (53 K) 1.13x, while SimpleRNN(16)
+ * I = 1 (50 K) reads 1.00-1.01x and SimpleRNN(8) I = 1 (21 K) 0.93x. */
+#define CALL_MIN_STEP_WORK ((size_t)1 << 16)
 
 /* The ticket word: generation (bits 63-32), a share job's flag (31),
  * blocks of the job (30-16), and (15-0) the next block to hand out or, in

@@ -507,12 +507,34 @@ static void test_parallel_for_covers_each_item_once(void **state)
         rl__pool_destroy(pools[pi]);
 }
 
+/* A job that comes while the workers spin, nap (after the spin, up to 2 ms
+ * from the last job: timed sleeps that look at the ticket) or sleep on the
+ * condition variable (after the naps) is taken by them: with a caller that
+ * does not work (RL_PLACE_WORKERS) every block must run elsewhere, and a
+ * job whose publication a napping worker missed would never finish (the
+ * test would time out). */
+static void test_pool_jobs_reach_napping_workers(void **state)
+{
+    (void)state;
+    rl_pool *pool = test_pool(2, RL_PLACE_WORKERS);
+    const unsigned delays_us[] = { 0, 30, 200, 900, 1700, 2600, 6000, 0, 400 };
+    for (size_t i = 0; i < sizeof delays_us / sizeof delays_us[0]; i++) {
+        if (delays_us[i])
+            usleep(delays_us[i]);
+        int elsewhere = 0;
+        const int calls = cover_once(pool, 4096, 16, (size_t)1 << 22, &elsewhere);
+        assert_true(calls >= 2);
+        assert_int_equal(elsewhere, calls);
+    }
+    rl__pool_destroy(pool);
+}
+
 /* cmocka's TAP output reports a skip as "not ok ... # SKIP", which meson
  * counts as a failure: paths this CPU (or valgrind's CPU) lacks are not
  * registered at all, and the count of what ran shows in the plan line. */
 int main(void)
 {
-    struct CMUnitTest tests[11];
+    struct CMUnitTest tests[12];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
     ADD(test_scalar_matches_double_product);
@@ -529,6 +551,7 @@ int main(void)
     ADD(test_pool_matches_one_thread);
     ADD(test_pool_bind_restores_caller);
     ADD(test_parallel_for_covers_each_item_once);
+    ADD(test_pool_jobs_reach_napping_workers);
 #undef ADD
     return _cmocka_run_group_tests("kernels", tests, n, NULL, NULL);
 }

@@ -382,12 +382,12 @@ static void small_problems_stay_on_one_thread(void **state)
     rl_model_destroy(m);
 }
 
-/* A fit whose steps are too short for a second thread (SimpleRNN(16) at
- * 64 rows: 64 x 16 x (64 + 16 + 32) multiply-adds, under 2^18) stays on one
- * for the whole call, even where one product of the call (the input
- * projection, or the kernel gradient, over all 64 x 64 rows: 4 x 10^6
- * multiply-adds) is large enough to split on its own; a model of longer
- * steps under the same hook is split. */
+/* A fit whose steps are too short for a second thread (SimpleRNN(8) at
+ * 64 rows: 64 x 8 x (64 + 8 + 32) multiply-adds, under 2^16) stays on one
+ * for the whole call, even where one product of the call (the kernel
+ * gradient over all 64 x 64 rows: 2.4 x 10^6 multiply-adds) is large
+ * enough to split on its own; a model of longer steps under the same hook
+ * is split. */
 static void calls_of_short_steps_stay_on_one_thread(void **state)
 {
     (void)state;
@@ -396,7 +396,7 @@ static void calls_of_short_steps_stay_on_one_thread(void **state)
     assert_non_null(x);
     tu_fill_uniform(x, (size_t)ROWS * T * F, 13, -1, 1);
     tu_fill_uniform(y, ROWS, 14, -1, 1);
-    const size_t units[2] = { 16, 160 };
+    const size_t units[2] = { 8, 160 };
     for (int big = 0; big < 2; big++) {
         rl_model *m = NULL;
         assert_int_equal(rl_model_create(&m, T, F), RL_OK);
