@@ -110,6 +110,20 @@ static void check_path(const rl_kernels *path)
         check_rows(path, r[0], r[1], r[2], r[3], 65, RL_GEMM_AT_PACK_MIN_FLOATS / m + 1 + i,
                    seed % 3, (int)(seed & 1), seed);
     }
+    /* A small but shared by many panels, packed from RL_GEMM_AT_PACK_MIN_COLS
+     * columns on: the seed fit's LSTM [x^T; h^T; 1] dZ (52 x 640 x 200) and
+     * GRU [h^T; 0; 1] dRec (x 150), its last batch (T * B = 300), and the
+     * column count on either side of the rule. */
+    static const size_t small[][6] = { { 1, 50, 0, 1, 200, 640 }, { 0, 50, 1, 1, 150, 640 },
+                                       { 1, 50, 0, 1, 200, 300 },
+                                       { 1, 50, 0, 1, RL_GEMM_AT_PACK_MIN_COLS - 1, 640 },
+                                       { 1, 50, 0, 1, RL_GEMM_AT_PACK_MIN_COLS, 640 },
+                                       { 3, 7, 1, 1, RL_GEMM_AT_PACK_MIN_COLS + 1, 193 } };
+    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++, seed += 7) {
+        const size_t *r = small[i];
+        for (int accumulate = 0; accumulate < 2; accumulate++)
+            check_rows(path, r[0], r[1], r[2], r[3], r[4], r[5], seed % 3, accumulate, seed);
+    }
 }
 
 TU_TEST_EACH_KERNEL_PATH(check_path)

@@ -79,10 +79,17 @@ typedef void (*rl_gemm_packed_pf_fn)(size_t m, size_t n, size_t k,
  * panel then streams it. The chains are gemm's (same k blocks, same order):
  * the bits of gemm(a_rs = 1, a_cs = lda). */
 #define RL_GEMM_AT_KBLOCK_MAX 256   /* every path's K_BLOCK is at most this */
-/* A of at most this many floats (m * k) is read in place: it stays in L1/L2
- * whatever its stride, and the copy would cost more than it saves (the
- * seed fit's SimpleRNN [x^T; h^T; 1] dZ, 52 x 640: 1.12x slower packed). */
+/* A of at most this many floats (m * k) is read in place when B has fewer
+ * than RL_GEMM_AT_PACK_MIN_COLS columns: it stays in L1/L2 whatever its
+ * stride, and the copy, shared by few panels, would cost more than it
+ * saves (the seed fit's SimpleRNN [x^T; h^T; 1] dZ, 52 x 640 x 50: fit
+ * 1.06-1.12x slower packed). With more columns the copy is shared by
+ * enough panels, and in place the rows of each source run as products of
+ * their own: the seed fit's LSTM [x^T; h^T; 1] dZ (52 x 640 x 200) ran as
+ * 1 + 50 + 1 rows, the single rows as latency-bound chains (fit 0.97x
+ * packed, GRU 0.97x). */
 #define RL_GEMM_AT_PACK_MIN_FLOATS (64 * 1024)
+#define RL_GEMM_AT_PACK_MIN_COLS 128
 
 static inline size_t rl__gemm_at_floats(size_t m)
 {

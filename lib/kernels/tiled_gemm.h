@@ -277,7 +277,9 @@ static void tiled_gemm(size_t m, size_t n, size_t k,
  * t * TILE_ROWS * kc, so a thread's rows [i0, i1) need (i1 - i0) kc floats. */
 
 /* A^T's rows [0, m) of k block p0 (kernels.h rl_at_a) into row tiles:
- * tile rows from a1 alone (the usual case) are one copy per k step. */
+ * tile rows from a1 alone (the usual case) are one copy per k step; a tile
+ * that mixes sources (the seed fit's [x^T; h^T; 1]: the first and the last)
+ * copies each source's run of rows in turn. */
 static void pack_a_t(float *dst, const rl_at_a *a, size_t m, size_t p0, size_t kc)
 {
     const size_t full = m / TILE_ROWS * TILE_ROWS;
@@ -291,10 +293,19 @@ static void pack_a_t(float *dst, const rl_at_a *a, size_t m, size_t p0, size_t k
                 memcpy(d, r1 + i0, TILE_ROWS * sizeof(float));
             else if (rows == TILE_ROWS && i0 >= a->end1 && i1 <= a->end2)
                 memcpy(d, r2 + (i0 - a->end1), TILE_ROWS * sizeof(float));
-            else
-                for (size_t i = i0; i < i1; i++)
-                    d[i - i0] = i < a->end1 ? r1[i] : i < a->end2 ? r2[i - a->end1]
-                              : i < a->end0 ? 0.0f : 1.0f;
+            else {   /* the tile's rows from each source in turn */
+                const size_t e1 = a->end1 < i1 ? a->end1 : i1, e2 = a->end2 < i1 ? a->end2 : i1;
+                const size_t e0 = a->end0 < i1 ? a->end0 : i1;
+                size_t i = i0;
+                for (; i < e1; i++)
+                    d[i - i0] = r1[i];
+                for (; i < e2; i++)
+                    d[i - i0] = r2[i - a->end1];
+                for (; i < e0; i++)
+                    d[i - i0] = 0.0f;
+                for (; i < i1; i++)
+                    d[i - i0] = 1.0f;
+            }
         }
     }
 }
@@ -359,8 +370,10 @@ _Static_assert(K_BLOCK <= RL_GEMM_AT_KBLOCK_MAX, "work is sized for RL_GEMM_AT_K
 static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const float *b,
                           size_t ldb, float *c, size_t ldc, int accumulate, float *work)
 {
-    /* A read once, on few rows, or small (kernels.h): nothing to gain */
-    if (m < TILE_ROWS || n <= PANEL || m * k <= RL_GEMM_AT_PACK_MIN_FLOATS) {
+    /* A read once, on few rows, or small and reused by few panels
+     * (kernels.h): nothing to gain */
+    if (m < TILE_ROWS || n <= PANEL ||
+        (m * k <= RL_GEMM_AT_PACK_MIN_FLOATS && n < RL_GEMM_AT_PACK_MIN_COLS)) {
         gemm_at_unpacked(m, n, k, a, b, ldb, c, ldc, accumulate);
         return;
     }
