@@ -33,15 +33,17 @@ static void assert_same(const float *got, const float *want, size_t len, const c
 }
 
 /* A^T's rows: m1 from a1 [k x lda1], m2 from a2 [k x lda2], then `zeros`
- * rows of 0 and `ones` rows of 1; B [k x ldb], C [m x ldc]. The reference
- * is the scalar gemm row by row: a1 and a2 read in place, a constant row
- * broadcast. */
-static void check_rows(const rl_kernels *path, size_t m1, size_t m2, size_t zeros, size_t ones,
-                       size_t n, size_t k, size_t pad, int accumulate, uint64_t seed)
+ * rows of 0 and `ones` rows of 1; B [k x ldb] (ldb 0: n + 3), C [m x ldc].
+ * The reference is the scalar gemm row by row: a1 and a2 read in place, a
+ * constant row broadcast. */
+static void check_rows_ldb(const rl_kernels *path, size_t m1, size_t m2, size_t zeros,
+                           size_t ones, size_t n, size_t k, size_t pad, size_t ldb_or_0,
+                           int accumulate, uint64_t seed)
 {
     static const float zero = 0.0f, one = 1.0f;
     const size_t m = m1 + m2 + zeros + ones;
-    const size_t lda1 = m1 + pad, lda2 = m2 + 2 * pad, ldb = n + 3, ldc = n + 5;
+    const size_t lda1 = m1 + pad, lda2 = m2 + 2 * pad, ldb = ldb_or_0 ? ldb_or_0 : n + 3;
+    const size_t ldc = n + 5;
     const size_t c_len = (m - 1) * ldc + n, work_len = rl__gemm_at_floats(m);
     float *a1 = tu_guarded_buffer(k * lda1 + 1, seed);
     float *a2 = tu_guarded_buffer(k * lda2 + 1, seed + 4);
@@ -66,6 +68,12 @@ static void check_rows(const rl_kernels *path, size_t m1, size_t m2, size_t zero
     free(want);
     free(got);
     free(work);
+}
+
+static void check_rows(const rl_kernels *path, size_t m1, size_t m2, size_t zeros, size_t ones,
+                       size_t n, size_t k, size_t pad, int accumulate, uint64_t seed)
+{
+    check_rows_ldb(path, m1, m2, zeros, ones, n, k, pad, 0, accumulate, seed);
 }
 
 static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, size_t pad,
@@ -124,6 +132,18 @@ static void check_path(const rl_kernels *path)
         for (int accumulate = 0; accumulate < 2; accumulate++)
             check_rows(path, r[0], r[1], r[2], r[3], r[4], r[5], seed % 3, accumulate, seed);
     }
+    /* B's rows a multiple of 64 floats apart (copied into a panel per k
+     * block) or not (read in place by the row tiles, the last vector masked
+     * when ragged): the same products either way. */
+    static const size_t ldbs[][3] = { { 200, 256, 640 }, { 200, 203, 640 }, { 130, 192, 450 },
+                                      { 130, 131, 450 }, { 256, 256, 193 }, { 97, 128, 257 } };
+    for (size_t i = 0; i < sizeof ldbs / sizeof ldbs[0]; i++, seed += 7)
+        for (int accumulate = 0; accumulate < 2; accumulate++) {
+            check_rows_ldb(path, 1, 50, 0, 1, ldbs[i][0], ldbs[i][2], 1, ldbs[i][1], accumulate,
+                           seed);
+            check_rows_ldb(path, 0, 65, 0, 0, ldbs[i][0], ldbs[i][2] + 300, 0, ldbs[i][1],
+                           accumulate, seed + 3);
+        }
 }
 
 TU_TEST_EACH_KERNEL_PATH(check_path)

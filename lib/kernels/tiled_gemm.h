@@ -113,20 +113,33 @@ static void pack_panel(float *dst, const float *b, size_t ldb, size_t kc, size_t
         }
 }
 
-/* m >= TILE_ROWS: every row against one packed panel, which the row tiles
- * reuse from L1. Tiles narrower than the panel run when cols < PANEL. */
-static ALWAYS_INLINE void panel_tiles(int rows, size_t cols, size_t kc,
-                                      const float *a, size_t a_rs, size_t a_cs,
-                                      const float *panel, float *c, size_t ldc, int accumulate)
+/* m >= TILE_ROWS: every row against one panel of B (cols <= PANEL
+ * columns, rows ldb floats apart), which the row tiles reuse from L1: a
+ * packed one (ldb = PANEL, zero-padded), or B itself (in_place: its last
+ * vector loaded masked when ragged). Tiles narrower than the panel run when
+ * cols < PANEL. */
+static ALWAYS_INLINE void panel_tiles_b(int rows, size_t cols, size_t kc,
+                                        const float *a, size_t a_rs, size_t a_cs,
+                                        const float *b, size_t ldb, int in_place, float *c,
+                                        size_t ldc, int accumulate)
 {
     const int ragged = cols % VEC != 0;
     const vmask mask = last_mask(cols);
     /* Constant arguments in every call: a tile must never see a variable
      * row or vector count, or its accumulators would live in memory. */
     if (cols > VEC)
-        tile(rows, 2, ragged, 0, mask, kc, a, a_rs, a_cs, panel, PANEL, c, ldc, accumulate);
+        tile(rows, 2, ragged, in_place && ragged, mask, kc, a, a_rs, a_cs, b, ldb, c, ldc,
+             accumulate);
     else
-        tile(rows, 1, ragged, 0, mask, kc, a, a_rs, a_cs, panel, PANEL, c, ldc, accumulate);
+        tile(rows, 1, ragged, in_place && ragged, mask, kc, a, a_rs, a_cs, b, ldb, c, ldc,
+             accumulate);
+}
+
+static ALWAYS_INLINE void panel_tiles(int rows, size_t cols, size_t kc,
+                                      const float *a, size_t a_rs, size_t a_cs,
+                                      const float *panel, float *c, size_t ldc, int accumulate)
+{
+    panel_tiles_b(rows, cols, kc, a, a_rs, a_cs, panel, PANEL, 0, c, ldc, accumulate);
 }
 
 /* The caller's regions to prefetch (kernels.h rl_prefetch), walked `per_tile`
@@ -339,9 +352,11 @@ static ALWAYS_INLINE void prefetch_tile_c(const float *c, size_t ldc, size_t lef
             __builtin_prefetch(c + i * ldc + j, 1, 3);
 }
 
-/* rows_by_panel on A packed by pack_a_t: tile i's A is [kc][rows] at i kc. */
-static void rows_by_packed_a(size_t m, size_t cols, size_t kc, const float *pa,
-                             const float *panel, float *c, size_t ldc, int accumulate)
+/* rows_by_panel on A packed by pack_a_t: tile i's A is [kc][rows] at i kc;
+ * B a packed panel (ldb = PANEL) or B in place (in_place, see b_in_place). */
+static ALWAYS_INLINE void rows_by_packed_a_b(size_t m, size_t cols, size_t kc, const float *pa,
+                                             const float *b, size_t ldb, int in_place, float *c,
+                                             size_t ldc, int accumulate)
 {
     size_t i = 0;
     if (cols == PANEL)
@@ -349,20 +364,45 @@ static void rows_by_packed_a(size_t m, size_t cols, size_t kc, const float *pa,
             if (accumulate)
                 prefetch_tile_c(c + (i + TILE_ROWS) * ldc, ldc, m - i - TILE_ROWS);
             tile(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, pa + i * kc, 1, TILE_ROWS,
-                 panel, PANEL, c + i * ldc, ldc, accumulate);
+                 b, ldb, c + i * ldc, ldc, accumulate);
         }
     else
         for (; i + TILE_ROWS <= m; i += TILE_ROWS)
-            panel_tiles(TILE_ROWS, cols, kc, pa + i * kc, 1, TILE_ROWS, panel, c + i * ldc, ldc,
-                        accumulate);
+            panel_tiles_b(TILE_ROWS, cols, kc, pa + i * kc, 1, TILE_ROWS, b, ldb, in_place,
+                          c + i * ldc, ldc, accumulate);
     const float *ai = pa + i * kc;
     float *ci = c + i * ldc;
     switch (m - i) {
-#define TAIL(r) case r: panel_tiles(r, cols, kc, ai, 1, r, panel, ci, ldc, accumulate); break;
+#define TAIL(r) \
+    case r: panel_tiles_b(r, cols, kc, ai, 1, r, b, ldb, in_place, ci, ldc, accumulate); break;
     FOR_TAIL_ROWS(TAIL)
 #undef TAIL
     default: break;
     }
+}
+
+static void rows_by_packed_a(size_t m, size_t cols, size_t kc, const float *pa,
+                             const float *panel, float *c, size_t ldc, int accumulate)
+{
+    rows_by_packed_a_b(m, cols, kc, pa, panel, PANEL, 0, c, ldc, accumulate);
+}
+
+static void rows_by_b_in_place(size_t m, size_t cols, size_t kc, const float *pa,
+                               const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
+{
+    rows_by_packed_a_b(m, cols, kc, pa, b, ldb, 1, c, ldc, accumulate);
+}
+
+/* Whether the row tiles read a k block of B (dZ) in place instead of from
+ * a packed panel: a panel's kc rows of B, ldb floats apart, spread over L1's
+ * sets when ldb is not a multiple of 64 floats (rows 256 bytes apart or
+ * closer in the 4 KiB of set indices: at most 12 lines of a 192-row panel
+ * per set of 12 ways), and then the copy only costs (the seed fit's dZ: 150
+ * or 200 floats a row). B = dZ of LSTM(256), 1024 floats a row, would sit
+ * in one set: packed. */
+static ALWAYS_INLINE int b_in_place(size_t ldb)
+{
+    return ldb % 64 != 0;
 }
 
 _Static_assert(K_BLOCK <= RL_GEMM_AT_KBLOCK_MAX, "work is sized for RL_GEMM_AT_KBLOCK_MAX");
@@ -380,6 +420,7 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
     if (empty_product(m, n, k, c, ldc, accumulate))
         return;
     _Alignas(64) float panel[K_BLOCK * PANEL];
+    const int in_place = b_in_place(ldb);
     for (size_t p0 = 0; p0 < k; p0 += K_BLOCK) {
         const size_t kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
         const float *bp = b + p0 * ldb;
@@ -387,6 +428,10 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
         pack_a_t(work, a, m, p0, kc);
         for (size_t j = 0; j < n; j += PANEL) {
             const size_t cols = n - j < PANEL ? n - j : PANEL;
+            if (in_place) {
+                rows_by_b_in_place(m, cols, kc, work, bp + j, ldb, c + j, ldc, acc);
+                continue;
+            }
             pack_panel(panel, bp + j, ldb, kc, cols);
             rows_by_packed_a(m, cols, kc, work, panel, c + j, ldc, acc);
         }
