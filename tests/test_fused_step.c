@@ -267,6 +267,60 @@ static void test_threads_match_scalar(void **state)
     }
 }
 
+/* The packed weights split over 2 and 3 threads by unit blocks (every
+ * block its own task) are the bytes of the one-thread pack, on every
+ * fused path, for ragged unit counts, with and without the folded input
+ * and GRU's recurrent bias; bytes the pack leaves (padding past the
+ * blocks) are left alike. */
+static void test_pack_split_matches_one_thread(void **state)
+{
+    (void)state;
+    const rl_kernels *paths[] = { rl__kernels_avx2(), rl__kernels_avx512(), rl__kernels_neon() };
+    const size_t us[] = { 1, 7, 15, 16, 17, 50, 65, 300 }, ins[] = { 1, 5, 64 };
+    uint64_t seed = 9100;
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        rl_pool *pool = NULL;
+        assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &pool), RL_OK);
+        if (!pool)
+            continue;   /* one allowed CPU: nothing to split */
+        rl__pool_set_min_work(pool, 0);
+        for (size_t p = 0; p < COUNT(paths); p++) {
+            if (!paths[p] || !paths[p]->lstm_step)
+                continue;
+            const rl_compute one = { .kernels = paths[p], .pool = NULL };
+            const rl_compute two = { .kernels = paths[p], .pool = pool };
+            for (size_t c = 0; c < COUNT(cells); c++)
+                for (size_t ui = 0; ui < COUNT(us); ui++)
+                    for (size_t ii = 0; ii < COUNT(ins); ii++)
+                        for (int fold = 0; fold < 2; fold++) {
+                            const unsigned gates = cells[c];
+                            const size_t u = us[ui], in = ins[ii], g = gates * u;
+                            const size_t nw = (in + u + 2) * g;
+                            float *w = malloc(nw * sizeof *w);
+                            assert_non_null(w);
+                            tu_fill_uniform(w, nw, seed++, -1, 1);
+                            const size_t np = rl__step_pack_floats(in, u, gates);
+                            float *a = malloc(np * sizeof *a), *b = malloc(np * sizeof *b);
+                            assert_true(a && b);
+                            for (size_t i = 0; i < np; i++)
+                                a[i] = b[i] = -7.0f;
+                            rl_cell_step st = {
+                                .batch = 8, .u = u, .in = in, .kernel = w, .bias = w + in * g,
+                                .rec_kernel = w + (in + 1) * g,
+                                .rec_bias = gates == 3 ? w + (in + 1 + u) * g : NULL,
+                            };
+                            rl__step_pack(&one, &st, gates, fold, a);
+                            rl__step_pack(&two, &st, gates, fold, b);
+                            if (memcmp(a, b, np * sizeof *a) != 0)
+                                fail_msg("%s gates %u u %zu in %zu fold %d threads %u: packs differ",
+                                         paths[p]->name, gates, u, in, fold, threads);
+                            free(a), free(b), free(w);
+                        }
+        }
+        rl__pool_destroy(pool);
+    }
+}
+
 /* The scalar path has no fused step: the layers then keep the one input
  * projection over all steps, and nothing is packed. */
 static void test_scalar_is_unfused(void **state)
@@ -279,7 +333,7 @@ static void test_scalar_is_unfused(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[5];
+    struct CMUnitTest tests[6];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
     if (rl__kernels_avx2())
@@ -289,6 +343,7 @@ int main(void)
     if (rl__kernels_neon() && rl__kernels_neon()->lstm_step)
         ADD(test_neon_step_matches_scalar);
     ADD(test_threads_match_scalar);
+    ADD(test_pack_split_matches_one_thread);
     ADD(test_scalar_is_unfused);
 #undef ADD
     return _cmocka_run_group_tests("fused_step", tests, n, NULL, NULL);

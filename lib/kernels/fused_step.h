@@ -77,10 +77,17 @@ static FS_INLINE int fs_compact_block(unsigned gates, size_t u, size_t j0)
     return fs_vecs(gates) == 1 && u - j0 < V_WIDTH;
 }
 
-void FS_NAME(pack)(const float *w, size_t rows, size_t u, unsigned gates, float *dst)
+/* Blocks [b0, b1) of units (of FS_NAME(block_units) each) into their place
+ * in dst, the packed area of all blocks: every block but a compact last
+ * one is rows x gates x bw floats, so block b starts b times that in, and
+ * disjoint ranges can be packed by different threads. */
+void FS_NAME(pack)(const float *w, size_t rows, size_t u, unsigned gates, size_t b0, size_t b1,
+                   float *dst)
 {
     const size_t bw = FS_NAME(block_units)(gates), g = gates * u;
-    for (size_t j0 = 0; j0 < u; j0 += bw) {
+    const size_t j_end = b1 * bw < u ? b1 * bw : u;
+    dst += b0 * rows * gates * bw;
+    for (size_t j0 = b0 * bw; j0 < j_end; j0 += bw) {
         if (fs_compact_block(gates, u, j0)) {
             const size_t n = u - j0, width = (size_t)fs_ragged_q(gates, n) * V_WIDTH;
             for (size_t k = 0; k < rows; k++) {

@@ -177,8 +177,11 @@ typedef struct rl_fused_step {
 
 /* Units per block for a cell of `gates` gates (1: SimpleRNN, 3: GRU, 4: LSTM). */
 typedef size_t (*rl_fused_block_fn)(unsigned gates);
+/* The packed rows x (gates x u) of w, unit blocks [block_begin, block_end)
+ * of it into their place in dst (the whole packed area): disjoint ranges
+ * may run on different threads. */
 typedef void (*rl_fused_pack_fn)(const float *w, size_t rows, size_t u, unsigned gates,
-                                 float *dst);
+                                 size_t block_begin, size_t block_end, float *dst);
 /* The step on unit blocks [block_begin, block_end): disjoint ranges may run
  * on different threads. */
 typedef void (*rl_fused_step_fn)(const rl_fused_step *s, size_t block_begin, size_t block_end);
@@ -203,7 +206,7 @@ typedef struct rl_kernels {
 #define RL_FUSED_DECLARE(isa)                                                                  \
     size_t rl__fs_##isa##_block_units(unsigned gates);                                        \
     void rl__fs_##isa##_pack(const float *w, size_t rows, size_t u, unsigned gates,           \
-                             float *dst);                                                     \
+                             size_t b0, size_t b1, float *dst);                               \
     void rl__fs_##isa##_lstm_step(const rl_fused_step *s, size_t b0, size_t b1);              \
     void rl__fs_##isa##_gru_step(const rl_fused_step *s, size_t b0, size_t b1);               \
     void rl__fs_##isa##_rnn_step(const rl_fused_step *s, size_t b0, size_t b1);
