@@ -289,36 +289,45 @@ static void tiled_gemm(size_t m, size_t n, size_t k,
  * work: row tile t (TILE_ROWS rows, fewer in the last) as [kc][rows] at
  * t * TILE_ROWS * kc, so a thread's rows [i0, i1) need (i1 - i0) kc floats. */
 
-/* A^T's rows [0, m) of k block p0 (kernels.h rl_at_a) into row tiles:
- * tile rows from a1 alone (the usual case) are one copy per k step; a tile
+/* A^T's rows [0, m) of k block p0 (kernels.h rl_at_a) into row tiles,
+ * tile by tile: a full tile's rows from a1 or a2 alone (the usual case) are
+ * one copy of TILE_ROWS floats per k step, in one tight loop down k; a tile
  * that mixes sources (the seed fit's [x^T; h^T; 1]: the first and the last)
  * copies each source's run of rows in turn. */
 static void pack_a_t(float *dst, const rl_at_a *a, size_t m, size_t p0, size_t kc)
 {
     const size_t full = m / TILE_ROWS * TILE_ROWS;
-    for (size_t p = 0; p < kc; p++) {
-        const float *r1 = a->end1 ? a->a1 + (p0 + p) * a->lda1 : NULL;
-        const float *r2 = a->end2 > a->end1 ? a->a2 + (p0 + p) * a->lda2 : NULL;
-        for (size_t i0 = 0; i0 < m; i0 += TILE_ROWS) {
-            const size_t rows = i0 < full ? TILE_ROWS : m - full, i1 = i0 + rows;
-            float *d = dst + i0 * kc + p * rows;
-            if (rows == TILE_ROWS && i1 <= a->end1)
-                memcpy(d, r1 + i0, TILE_ROWS * sizeof(float));
-            else if (rows == TILE_ROWS && i0 >= a->end1 && i1 <= a->end2)
-                memcpy(d, r2 + (i0 - a->end1), TILE_ROWS * sizeof(float));
-            else {   /* the tile's rows from each source in turn */
-                const size_t e1 = a->end1 < i1 ? a->end1 : i1, e2 = a->end2 < i1 ? a->end2 : i1;
-                const size_t e0 = a->end0 < i1 ? a->end0 : i1;
-                size_t i = i0;
-                for (; i < e1; i++)
-                    d[i - i0] = r1[i];
-                for (; i < e2; i++)
-                    d[i - i0] = r2[i - a->end1];
-                for (; i < e0; i++)
-                    d[i - i0] = 0.0f;
-                for (; i < i1; i++)
-                    d[i - i0] = 1.0f;
-            }
+    const float *a1 = a->end1 ? a->a1 + p0 * a->lda1 : NULL;
+    const float *a2 = a->end2 > a->end1 ? a->a2 + p0 * a->lda2 : NULL;
+    for (size_t i0 = 0; i0 < m; i0 += TILE_ROWS) {
+        const size_t rows = i0 < full ? TILE_ROWS : m - full, i1 = i0 + rows;
+        float *d = dst + i0 * kc;
+        const float *src = NULL;
+        size_t ld = 0;
+        if (rows == TILE_ROWS && i1 <= a->end1) {
+            src = a1 + i0;
+            ld = a->lda1;
+        } else if (rows == TILE_ROWS && i0 >= a->end1 && i1 <= a->end2) {
+            src = a2 + (i0 - a->end1);
+            ld = a->lda2;
+        }
+        if (src) {
+            for (size_t p = 0; p < kc; p++)
+                memcpy(d + p * TILE_ROWS, src + p * ld, TILE_ROWS * sizeof(float));
+            continue;
+        }
+        const size_t e1 = a->end1 < i1 ? a->end1 : i1, e2 = a->end2 < i1 ? a->end2 : i1;
+        const size_t e0 = a->end0 < i1 ? a->end0 : i1;
+        for (size_t p = 0; p < kc; p++, d += rows) {
+            size_t i = i0;
+            for (; i < e1; i++)
+                d[i - i0] = a1[p * a->lda1 + i];
+            for (; i < e2; i++)
+                d[i - i0] = a2[p * a->lda2 + i - a->end1];
+            for (; i < e0; i++)
+                d[i - i0] = 0.0f;
+            for (; i < i1; i++)
+                d[i - i0] = 1.0f;
         }
     }
 }
