@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "finite.h"
 #include "kernels/kernels.h"
 #include "kernels/pointwise.h"
 #include "pool.h"
@@ -1058,6 +1059,35 @@ static void rows_range(void *ctx, size_t r0, size_t r1)
 {
     const rows_job *j = ctx;
     j->fn(j->ctx, &j->one, r0, r1);
+}
+#endif
+
+#ifndef RL_REAL_DOUBLE
+typedef struct finite_job {
+    const float *v;
+    atomic_int bad;
+} finite_job;
+
+static void finite_part(void *ctx, size_t i0, size_t i1)
+{
+    finite_job *j = ctx;
+    if (!rl__all_finite(j->v + i0, i1 - i0))
+        atomic_store_explicit(&j->bad, 1, memory_order_relaxed);
+}
+
+/* A look at a float costs about what 16 multiply-adds do here (the
+ * gradients of GRU(512), I = 64: 0.89 M floats in ~0.9 ms on the caller
+ * alone after the backward, their lines in both cores' caches). As shares
+ * of element ranges: each thread reads about the rows of the weight
+ * gradient it wrote (rl__gemm_at_rows splits them in order). */
+enum { WORK_FINITE_FLOAT = 16, FINITE_GRAIN = 16 };
+
+int rl__all_finite_on(const rl_compute *cx, const float *v, size_t n)
+{
+    finite_job j = { .v = v };
+    atomic_init(&j.bad, 0);
+    rl__parallel_for_shares(cx, n, FINITE_GRAIN, n * WORK_FINITE_FLOAT, finite_part, &j);
+    return !atomic_load_explicit(&j.bad, memory_order_relaxed);
 }
 #endif
 

@@ -114,6 +114,10 @@ void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const 
  * kernel path and split over the pool. */
 void rl__col_sums(const rl_compute *cx, real *sums, const real *d, size_t rows, size_t n);
 
+/* rl__all_finite (finite.h) of v[n], split over cx's pool: whether every
+ * element is finite (float library only). */
+int rl__all_finite_on(const rl_compute *cx, const float *v, size_t n);
+
 /* y = act(x) element-wise (x and y may alias); act is an rl_activation. */
 void rl__activate_n(const rl_compute *cx, int act, const real *x, real *y, size_t n);
 

@@ -178,7 +178,7 @@ static int apply_gradients(rl_model *m)
 static int grads_finite(const rl_model *m)
 {
     for (size_t i = 0; i < m->n_layers; i++)
-        if (!rl__all_finite(m->layers[i].grad, m->layers[i].n_w))
+        if (!rl__all_finite_on(&m->cx, m->layers[i].grad, m->layers[i].n_w))
             return 0;
     return 1;
 }

@@ -16,6 +16,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "finite.h"
 #include "model.h"
 #include "pool.h"
 #include "rnnlite/rnnlite.h"
@@ -460,6 +462,43 @@ static void forward_splits_a_sequence_once(void **state)
     free(x);
 }
 
+/* The gradients' finiteness check split over 2 and 3 threads (every range
+ * its own task, element ranges of 16) finds one NaN or infinity wherever
+ * it sits (first, inside, last element, at a range boundary or not) and
+ * passes finite arrays, as the one-thread check does. */
+static void finite_check_split_finds_every_position(void **state)
+{
+    (void)state;
+    const size_t sizes[] = { 1, 15, 16, 17, 1000, 100003 };
+    const float bads[2] = { NAN, -INFINITY };
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        rl_pool *pool = NULL;
+        assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &pool), RL_OK);
+        if (!pool)
+            continue;   /* one allowed CPU */
+        rl__pool_set_min_work(pool, 0);
+        const rl_compute cx = { .kernels = rl__kernels(), .pool = pool };
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+            const size_t n = sizes[si];
+            float *v = malloc(n * sizeof *v);
+            assert_non_null(v);
+            tu_fill_uniform(v, n, 40 + si, -1e30f, 1e30f);
+            assert_int_equal(rl__all_finite_on(&cx, v, n), 1);
+            const size_t at[] = { 0, n / 3, n / 2, 16 < n ? 16 : 0, n - 1 };
+            for (size_t ai = 0; ai < sizeof at / sizeof at[0]; ai++) {
+                const float keep = v[at[ai]];
+                v[at[ai]] = bads[ai % 2];
+                assert_int_equal(rl__all_finite_on(&cx, v, n), 0);
+                assert_int_equal(rl__all_finite(v, n), 0);
+                v[at[ai]] = keep;
+            }
+            assert_int_equal(rl__all_finite_on(&cx, v, n), 1);
+            free(v);
+        }
+        rl__pool_destroy(pool);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +509,7 @@ int main(void)
         cmocka_unit_test(small_problems_stay_on_one_thread),
         cmocka_unit_test(calls_of_short_steps_stay_on_one_thread),
         cmocka_unit_test(forward_splits_a_sequence_once),
+        cmocka_unit_test(finite_check_split_finds_every_position),
     };
     return cmocka_run_group_tests(tests, setup_data, NULL);
 }
