@@ -222,6 +222,27 @@ static int split_by_rows(const rl_compute *cx, size_t rows, size_t weight_bytes)
            weight_bytes <= rl__pool_private_cache(p) / 4 * 3;
 }
 
+/* The passes of a fit -- the forward that keeps its caches (gates, states)
+ * and the backwards through time that read them -- split by rows up to
+ * FIT_ROWS_L2 times a thread's cache of weights: each thread then reads
+ * back only the caches it wrote. By unit blocks, the forward left each
+ * row's caches half in the other core's cache and the backward handed the
+ * rows of dh over at every step. Paired bench_rnnlite --threads 1,2,
+ * batch 64, T = 50, fit step 2T/1T, unit blocks -> rows: GRU(512) (packed
+ * weights 3.2-3.6 MB, L2 2 MiB) I = 1 1.80-1.94 -> 1.85-2.08, I = 64
+ * 1.79-1.95 -> 1.91-2.02; LSTM(512) (4.2-4.7 MB) I = 1 1.82-1.99 ->
+ * 1.94-2.17, I = 64 1.75-1.93 -> 2.02-2.07. A forward-only pass keeps the
+ * limit above (LSTM(512) I = 64 predict by rows: 1.80-1.89 against
+ * 1.83-1.91). Past FIT_ROWS_L2 (not measured) by unit blocks as before. */
+enum { FIT_ROWS_L2 = 3 };
+
+static int split_fit_by_rows(const rl_compute *cx, size_t rows, size_t weight_bytes)
+{
+    const rl_pool *p = cx ? cx->pool : NULL;
+    return p && rows >= 2 * SHARE_ROWS * (size_t)rl__pool_threads(p) &&
+           weight_bytes / FIT_ROWS_L2 <= rl__pool_private_cache(p);
+}
+
 /* The layers' struct and the kernels' are the same fields (row_step.h) of
  * the same type here (real is float). */
 _Static_assert(sizeof(rl_row_step) == sizeof(rl_row_args), "row step layouts differ");
@@ -1031,7 +1052,7 @@ void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gate
     const size_t in = first.x ? base->in : 0, u = base->u, batch = base->batch;
     const size_t weights = rl__step_pack_floats(in, u, gates) * sizeof(float);
     if (steps > 1 && batch > 1 && rl__step_fused(cx) && base->packed &&
-        split_by_rows(cx, batch, weights)) {
+        (base->no_caches ? split_by_rows : split_fit_by_rows)(cx, batch, weights)) {
         const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
         const size_t step_work = batch * u * (gates * (u + in) + cell);
         steps_job j = { { cx->kernels, NULL }, base, gates, steps, at, ctx };
@@ -1095,7 +1116,7 @@ void rl__run_rows(const rl_compute *cx, size_t batch, size_t weight_bytes, size_
                   rl_rows_fn fn, void *ctx)
 {
 #ifndef RL_REAL_DOUBLE
-    if (batch > 1 && split_by_rows(cx, batch, weight_bytes)) {
+    if (batch > 1 && split_fit_by_rows(cx, batch, weight_bytes)) {
         rows_job j = { { cx->kernels, NULL }, fn, ctx };
         rl__parallel_for_shares(cx, batch, SHARE_ROWS, work, rows_range, &j);
         return;

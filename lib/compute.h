@@ -241,14 +241,17 @@ void rl__rnn_step(const rl_compute *cx, const rl_cell_step *s);
  * h_prev, c_prev, c, ac, h, recurrent). The rows of a batch are separate
  * sequences: when a step would be split over threads by rows, the whole
  * sequence is split by rows instead, each thread running every step of its
- * own rows with no hand-off between the steps. Same bits either way. */
+ * own rows with no hand-off between the steps; a fit's forward (base
+ * without no_caches) is split by rows also for weights up to a few times
+ * a thread's cache (compute.c, split_fit_by_rows). Same bits either way. */
 /* fn(ctx, cx1, r0, r1) over the rows [0, batch) of a loop over time whose
  * rows are independent (a backward through time: dz_t and dh_{t-1} of row
  * r read only row r): split once by rows, one share per thread (the same
  * rows on the same thread at every call), cx1 a one-thread context whose
  * calls run on the thread that got the share, when the step's weights
- * (`weight_bytes`, read by every thread) fit in a thread's own cache and
- * `work` (the whole loop's) pays; else fn(ctx, cx, 0, batch) once, each
+ * (`weight_bytes`, read by every thread) fit in a few times a thread's
+ * own cache (as a fit's forward: split_fit_by_rows) and `work` (the whole
+ * loop's) pays; else fn(ctx, cx, 0, batch) once, each
  * call inside splitting itself. Same bits either way. */
 typedef void (*rl_rows_fn)(void *ctx, const rl_compute *cx, size_t r0, size_t r1);
 void rl__run_rows(const rl_compute *cx, size_t batch, size_t weight_bytes, size_t work,

@@ -53,7 +53,7 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
                                        + rl__input_backward_scratch(l, T * batch, &ok));
     rl_cell_step s = {
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
-        .packed = packed, .act = l->act,
+        .packed = packed, .act = l->act, .no_caches = l->forward_only,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 1);
     const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
