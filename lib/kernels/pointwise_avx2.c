@@ -23,6 +23,7 @@ static inline __m256i lanes_below(size_t n)
 #define V_MIN _mm256_min_ps
 #define V_MAX _mm256_max_ps
 #define V_FMA _mm256_fmadd_ps
+#define V_FNMA _mm256_fnmadd_ps
 #define V_ABS(v) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), (v))
 #define V_COPYSIGN(m, s)                                                                       \
     _mm256_or_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), (m)),                                \

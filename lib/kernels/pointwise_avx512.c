@@ -19,6 +19,7 @@ typedef __m512 VF;
 #define V_MIN _mm512_min_ps
 #define V_MAX _mm512_max_ps
 #define V_FMA _mm512_fmadd_ps
+#define V_FNMA _mm512_fnmadd_ps
 #define SIGN_BITS _mm512_set1_epi32((int)0x80000000u)
 #define V_ABS(v) _mm512_castsi512_ps(_mm512_andnot_si512(SIGN_BITS, _mm512_castps_si512(v)))
 #define V_COPYSIGN(m, s)                                                                       \

@@ -42,6 +42,7 @@ static inline void store_n(float *p, VF v, size_t n)
 #define V_MIN(a, b) vbslq_f32(vcltq_f32((a), (b)), (a), (b))
 #define V_MAX(a, b) vbslq_f32(vcgtq_f32((a), (b)), (a), (b))
 #define V_FMA(a, b, c) vfmaq_f32((c), (a), (b))
+#define V_FNMA(a, b, c) vfmsq_f32((c), (a), (b))   /* c - a b, fused */
 #define V_ABS(v) vabsq_f32(v)
 #define V_COPYSIGN(m, s) vbslq_f32(vdupq_n_u32(0x80000000u), (s), (m))
 #define V_LT_SELECT(a, b, x, y) vbslq_f32(vcltq_f32((a), (b)), (x), (y))

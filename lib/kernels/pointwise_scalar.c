@@ -20,6 +20,7 @@ typedef float VF;
 #define V_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define V_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define V_FMA(a, b, c) fmaf((a), (b), (c))
+#define V_FNMA(a, b, c) fmaf(-(a), (b), (c))
 #define V_ABS(v) fabsf(v)
 #define V_COPYSIGN(m, s) copysignf((m), (s))
 #define V_LT_SELECT(a, b, x, y) ((a) < (b) ? (x) : (y))
