@@ -157,13 +157,57 @@ static void test_simd_matches_scalar(void **state)
     }
 }
 
+/* tanh runs one sequence for every x (pointwise_impl.h: (1 - e) / (1 + e),
+ * e = exp(-2|x|), no second polynomial path selected below a seam): on runs
+ * of consecutive floats across the places where that sequence changes
+ * regime -- the reduction's n steps (|x| = ln 2 / 4, 3 ln 2 / 4), the old
+ * seam 0.625, the clamp at 10 -- every path gives the scalar bits, the
+ * result is odd bit for bit and never decreases. A sequence that rounded
+ * differently on one side of a regime boundary shows here as a step down. */
+static void test_tanh_one_path_odd_monotonic(void **state)
+{
+    (void)state;
+    enum { RUN = 1 << 16 };
+    static float x[RUN], neg[RUN], y[RUN], yneg[RUN], ysimd[RUN];
+    const float starts[] = { 0.0f, 1e-6f, 0.17f, 0.515f, 0.62f, 3.0f, 9.999f };
+    size_t n_paths = available_simd();
+    for (size_t s = 0; s < sizeof starts / sizeof starts[0]; s++) {
+        x[0] = starts[s];
+        for (size_t i = 1; i < RUN; i++)
+            x[i] = nextafterf(x[i - 1], INFINITY);
+        for (size_t i = 0; i < RUN; i++)
+            neg[i] = -x[i];
+        rl__pw_scalar_activate(RL_ACT_TANH, x, y, RUN);
+        rl__pw_scalar_activate(RL_ACT_TANH, neg, yneg, RUN);
+        for (size_t i = 0; i < RUN; i++) {
+            if (i > 0 && y[i] < y[i - 1]) {
+                print_error("tanh decreases from x=%.9g (%.9g) to %.9g (%.9g)\n", (double)x[i - 1],
+                            (double)y[i - 1], (double)x[i], (double)y[i]);
+                fail();
+            }
+            float minus = -y[i];
+            if (memcmp(&minus, &yneg[i], sizeof minus) != 0) {
+                print_error("tanh(-x) != -tanh(x) at x=%.9g\n", (double)x[i]);
+                fail();
+            }
+            if (fabsf(x[i]) >= 10.0f && y[i] != 1.0f)
+                fail_msg("tanh(%.9g) = %.9g, not 1", (double)x[i], (double)y[i]);
+        }
+        for (size_t p = 0; p < n_paths; p++) {
+            simd_paths[p]->activate(RL_ACT_TANH, x, ysimd, RUN);
+            check_same(y, ysimd, RUN, "tanh on consecutive floats", RL_ACT_TANH, 0);
+        }
+    }
+}
+
 int main(void)
 {
-    struct CMUnitTest tests[4];
+    struct CMUnitTest tests[5];
     size_t n = 0;
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tanh_accuracy);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sigmoid_accuracy);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_saturation_and_specials);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tanh_one_path_odd_monotonic);
     /* Not registered without a SIMD path: cmocka's TAP skip reads as a failure to meson. */
     if (available_simd() > 0)
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_simd_matches_scalar);
