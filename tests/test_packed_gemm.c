@@ -126,6 +126,7 @@ static void check_path(const rl_kernels *path)
             }
     check_shape(path, 64, 513, 200, 4, count++);    /* the LSTM dh shape, U^T from U */
     check_shape(path, 64, 200, 513, 12, count++);
+    check_shape(path, 64, 50, 150, 4, count++);     /* the GRU(50) seed dh, U^T from U */
     check_shape(path, 513, 65, 200, 5, count++);    /* dx = dZ W^T */
     /* packed B over 1 MiB: gemm_packed_pf prefetches only in its last k blocks */
     check_shape(path, 17, 520, 2048, 0, count++);
