@@ -254,11 +254,9 @@ static void test_threads_match_scalar(void **state)
     const shape shapes[] = { { 13, 65, 3 }, { 64, 50, 1 }, { 8, 300, 64 } };
     uint64_t seed = 7000;
     for (unsigned threads = 2; threads <= 3; threads++) {
-        rl_pool *pool = NULL;
-        assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &pool), RL_OK);
+        rl_pool *pool = tu_split_everything_pool(threads);
         if (!pool)
             continue;   /* one allowed CPU: nothing to split */
-        rl__pool_set_min_work(pool, 0);
         const rl_compute cx = { .kernels = rl__kernels(), .pool = pool };
         for (size_t c = 0; c < COUNT(cells); c++)
             for (size_t i = 0; i < COUNT(shapes); i++)
@@ -279,11 +277,9 @@ static void test_pack_split_matches_one_thread(void **state)
     const size_t us[] = { 1, 7, 15, 16, 17, 50, 65, 300 }, ins[] = { 1, 5, 64 };
     uint64_t seed = 9100;
     for (unsigned threads = 2; threads <= 3; threads++) {
-        rl_pool *pool = NULL;
-        assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &pool), RL_OK);
+        rl_pool *pool = tu_split_everything_pool(threads);
         if (!pool)
             continue;   /* one allowed CPU: nothing to split */
-        rl__pool_set_min_work(pool, 0);
         for (size_t p = 0; p < COUNT(paths); p++) {
             if (!paths[p] || !paths[p]->lstm_step)
                 continue;

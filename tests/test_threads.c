@@ -472,11 +472,9 @@ static void finite_check_split_finds_every_position(void **state)
     const size_t sizes[] = { 1, 15, 16, 17, 1000, 100003 };
     const float bads[2] = { NAN, -INFINITY };
     for (unsigned threads = 2; threads <= 3; threads++) {
-        rl_pool *pool = NULL;
-        assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &pool), RL_OK);
+        rl_pool *pool = tu_split_everything_pool(threads);
         if (!pool)
             continue;   /* one allowed CPU */
-        rl__pool_set_min_work(pool, 0);
         const rl_compute cx = { .kernels = rl__kernels(), .pool = pool };
         for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
             const size_t n = sizes[si];

@@ -40,6 +40,7 @@ void tu_assert_close(const float *a, const double *b, size_t n, double rtol, dou
 #include <string.h>
 
 #include "kernels/kernels.h"
+#include "pool.h"
 
 void tu_skip_if_isa_unavailable(void)
 {
@@ -49,6 +50,15 @@ void tu_skip_if_isa_unavailable(void)
     /* TAP protocol: an exit status of 77 would count as an error. */
     printf("1..0 # SKIP RNNLITE_ISA=%s: not available on this CPU or build\n", want);
     exit(0);
+}
+
+rl_pool *tu_split_everything_pool(unsigned threads)
+{
+    rl_pool *pool = NULL;
+    assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &pool), RL_OK);
+    if (pool)
+        rl__pool_set_min_work(pool, 0);
+    return pool;
 }
 
 __attribute__((constructor)) static void skip_if_isa_unavailable_before_main(void)

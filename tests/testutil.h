@@ -44,6 +44,13 @@ void tu_skip_if_isa_unavailable(void);
 float *tu_guarded_buffer(size_t n, uint64_t seed);
 void tu_assert_guard(const float *x, size_t n, const char *what);
 
+/* A pool of `threads` threads that splits every job however small
+ * (rl__pool_set_min_work 0), for tests that compare split results with one
+ * thread's; NULL when the process may use only one CPU (nothing to split).
+ * Fails the test if the pool cannot be made; the caller destroys it with
+ * rl__pool_destroy (lib/pool.h). Float build only. */
+struct rl_pool *tu_split_everything_pool(unsigned threads);
+
 /* Little-endian fields of a model-file image (docs/format.md), n bytes. */
 uint64_t tu_get_le(const unsigned char *p, int n);
 void tu_put_le(unsigned char *p, uint64_t v, int n);
