@@ -178,7 +178,7 @@ def merge_paired(best, paired):
 SEED_SHAPE_PASSES = 2
 
 
-def seed_shape_runs(opt, exe, have_dnnl):
+def seed_shape_runs(exe, have_dnnl):
     """One training step (and a forward) at the seed workload's shape, rnnlite
     and oneDNN in turns (bench_rnnlite / dnnl_bench --what seedshape: T = 10,
     I = 1, H = 50, batch 64 and the last batch's 30, one thread): the peer's
@@ -255,7 +255,7 @@ def run_all(opt, bdir, info):
         r, _ = run_records([exe("dnnl_bench"), "--what", "latency"],
                            env=clean_env(OMP_NUM_THREADS="1"), label="oneDNN latency")
         recs += r
-    recs += seed_shape_runs(opt, exe, have_dnnl)
+    recs += seed_shape_runs(exe, have_dnnl)
 
     # PyTorch: as installed (whatever libblas.so.3 the system selects), and
     # with Debian's OpenBLAS 0.3.21, with its own core detection and with
@@ -295,9 +295,10 @@ def run_all(opt, bdir, info):
 
     if opt.breakdown:
         # the seed workload's shape first: 10 steps, 1 feature, 50 units
-        r, _ = run_records([exe("bench_breakdown"), "--hidden", "50", "--input", "1",
-                            "--steps", "10", "--budget", str(opt.budget), "--reps",
-                            str(opt.reps)], env=clean_env(), label="breakdown seed shape")
+        r, _ = run_records([exe("bench_breakdown"), "--hidden", str(SEED_SHAPE["hidden"]),
+                            "--input", str(SEED_SHAPE["input"]),
+                            "--steps", str(SEED_SHAPE["steps"]), "--budget", str(opt.budget),
+                            "--reps", str(opt.reps)], env=clean_env(), label="breakdown seed shape")
         recs += r
         for t in opt.threads:
             r, _ = run_records([exe("bench_breakdown"), "--hidden",
@@ -848,6 +849,7 @@ def seed_shape_rows(recs):
 
 
 SEED_SHAPE = {"steps": 10, "input": 1, "hidden": 50}
+SEED_BATCH = 64   # the seed fit's batch (its last batch of an epoch is 30)
 
 
 def seed_shape_bounds(recs, bd_rows, peak):
@@ -879,25 +881,29 @@ def seed_shape_bounds(recs, bd_rows, peak):
         and all(b.get("gemm_gflops", {}).get(k) for k in ("gemm_fwd_rec", "gemm_bwd_dh",
                                                           "gemm_bwd_w"))]
     if prods:
+        T, I, H = (SEED_SHAPE[k] for k in ("steps", "input", "hidden"))
+        B, k_in, rows_w = SEED_BATCH, I + H, I + H + 1
         lines = []
         for b in prods:
-            g, eff = GATES[b["cell"]] * 50, b["gemm_gflops"]
+            g, eff = GATES[b["cell"]] * H, b["gemm_gflops"]
             # A fit step's products at the rates measured alone: the forward's
             # T steps with the input folded in (k = I + H) at the recurrent
             # product's rate, dh's T - 1 steps, dW [x^T; h^T; 1] dZ; the rate
             # by the page's count (3 x 2*B*T*(I+H)*G*H), as the fit's own.
-            t = (2.0 * 10 * 64 * 51 * g / eff["gemm_fwd_rec"] +
-                 gemm_flops("gemm_bwd_dh", b["cell"], 1, 50, t=10) / eff["gemm_bwd_dh"] +
-                 2.0 * 10 * 64 * 52 * g / eff["gemm_bwd_w"]) / 1e9
-            rate = 3 * 2.0 * 10 * 64 * 51 * g / t / 1e9
-            lines.append("%s rec [64x50]x[50x%d] %.0f %%, dh [64x%d]x[%dx50] %.0f %%, dW "
-                         "[52x640]x[640x%d] %.0f %%; a fit step's products alone at these "
+            t = (2.0 * T * B * k_in * g / eff["gemm_fwd_rec"] +
+                 gemm_flops("gemm_bwd_dh", b["cell"], I, H, t=T) / eff["gemm_bwd_dh"] +
+                 2.0 * T * B * rows_w * g / eff["gemm_bwd_w"]) / 1e9
+            rate = 3 * 2.0 * T * B * k_in * g / t / 1e9
+            lines.append("%s rec [%dx%d]x[%dx%d] %.0f %%, dh [%dx%d]x[%dx%d] %.0f %%, dW "
+                         "[%dx%d]x[%dx%d] %.0f %%; a fit step's products alone at these "
                          "rates: %.0f us, %.0f GFLOP/s (%.0f %%)" % (
-                             CELL_NAMES[b["cell"]], g, pct(eff["gemm_fwd_rec"]), g, g,
-                             pct(eff["gemm_bwd_dh"]), g, pct(eff["gemm_bwd_w"]), t * 1e6, rate,
+                             CELL_NAMES[b["cell"]], B, H, H, g, pct(eff["gemm_fwd_rec"]),
+                             B, g, g, H, pct(eff["gemm_bwd_dh"]),
+                             rows_w, T * B, T * B, g, pct(eff["gemm_bwd_w"]), t * 1e6, rate,
                              pct(rate)))
-        out.append("The seed shape's products alone, in cache (bench_breakdown, T = 10, "
-                   "I = 1, H = 50, batch 64, one thread), % of peak: " + "; ".join(lines))
+        out.append("The seed shape's products alone, in cache (bench_breakdown, T = %d, "
+                   "I = %d, H = %d, batch %d, one thread), %% of peak: " % (T, I, H, B) +
+                   "; ".join(lines))
     return out
 
 
