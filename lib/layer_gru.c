@@ -83,6 +83,7 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     const rl_activation act = l->act, ract = l->rec_act;
     gru_views v = gru_split(l, batch);
 
+    l->state0_zero = state0 == NULL;
     for (size_t i = 0; i < bu; i++)
         v.h_all[i] = state0 ? state0[i] : 0;
     rl_cell_step s = {
@@ -145,9 +146,14 @@ static void gru_recur(const rl_layer *l, const rl_compute *cx, const real *x, re
     memcpy(state, out, u * sizeof(real));
 }
 
+/* Inputs up to this many ride in the recurrent kernel's gradient product. */
+enum { GRU_X_ROWS_MERGED = 8 };
+
 /* The input side, with dZx = [dRec's z, r thirds | dxh] (stored once):
  * each output element keeps the chain it had on dZx itself. Kernel
- * gradient x^T dZx by column ranges; b_in's z, r thirds are b_rec's (the
+ * gradient x^T dZx by column ranges (zr_done: its z, r thirds, x^T dRec,
+ * came with the recurrent kernel's product, and its h~ third is written
+ * here over what that product put there); b_in's z, r thirds are b_rec's (the
  * same column sums of the same numbers), its h~ third the column sums of
  * dxh (with one input, row 1 of [x^T; 1] dxh, as rl__input_backward does);
  * dx = dZx W^T as two k ranges, the second accumulating: the same fma
@@ -155,10 +161,11 @@ static void gru_recur(const rl_layer *l, const rl_compute *cx, const real *x, re
 static void gru_input_backward(const rl_layer *l, const rl_compute *cx, const real *x,
                                const real *drec, const real *dxh, size_t rows, real *g_kernel,
                                real *g_bin, const real *g_brec, real *wt, real *dx,
-                               real *scratch)
+                               real *scratch, int zr_done)
 {
     size_t in = l->in, u = l->units, g = 3 * u;
-    rl__gemm_at(cx, in, 2 * u, rows, x, in, drec, g, g_kernel, g, 0, scratch);
+    if (!zr_done)
+        rl__gemm_at(cx, in, 2 * u, rows, x, in, drec, g, g_kernel, g, 0, scratch);
     memcpy(g_bin, g_brec, 2 * u * sizeof(real));
     if (in == 1) {
         const rl_at_src x1 = { .a1 = x, .lda1 = 1, .end1 = 1, .end2 = 1, .end0 = 1 };
@@ -233,13 +240,20 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
     real *g_brec = g_bin + g;
-    /* [h^T; 0; 1] dRec: the recurrent kernel's gradient, a row of zeros
-     * over b_in's (rl__input_backward writes it next) and b_rec's, in one
-     * pass over dRec */
-    const rl_at_src rows = { .a1 = v.h_all, .lda1 = u, .end1 = u, .end2 = u, .end0 = u + 1 };
-    rl__gemm_at_rows(cx, u + 2, g, T * batch, &rows, v.drec, g, g_rec, g, 0, v.scratch);
+    /* [x^T; h^T; 0; 1] dRec: the kernel's z, r thirds (its h~ third is
+     * rewritten from dxh next), the recurrent kernel's gradient, a row of
+     * zeros over b_in's (gru_input_backward writes it next) and b_rec's, in
+     * one pass over dRec (h_{-1} = 0 skipped). With few inputs only: their
+     * product alone is a latency-bound row or two (~2 % of the GRU(50) seed
+     * fit), while at many the h~ third they compute in vain costs more. */
+    const int x_rows = in < GRU_X_ROWS_MERGED;
+    const rl_at_src rows = { .a1 = x_rows ? x : NULL, .lda1 = in, .end1 = x_rows ? in : 0,
+                             .a2 = v.h_all, .lda2 = u, .end2 = (x_rows ? in : 0) + u,
+                             .end0 = (x_rows ? in : 0) + u + 1 };
+    rl__weight_grad(cx, rows.end0 + 1, g, T * batch, l->state0_zero ? batch : 0, &rows, v.drec,
+                    g, x_rows ? g_kernel : g_rec, g, v.scratch);
     gru_input_backward(l, cx, x, v.drec, v.dzx, T * batch, g_kernel, g_bin, g_brec, v.wt, dx,
-                       v.scratch);
+                       v.scratch, x_rows);
 }
 
 const rl_layer_ops rl__gru_ops = {

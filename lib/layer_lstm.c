@@ -83,6 +83,7 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
     const rl_activation act = l->act, ract = l->rec_act;
     lstm_views v = lstm_split(l, batch);
 
+    l->state0_zero = state0 == NULL;
     for (size_t b = 0; b < batch; b++)
         for (size_t j = 0; j < u; j++) {
             v.h_all[b * u + j] = state0 ? state0[b * 2 * u + j] : 0;
@@ -205,10 +206,11 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
                  lstm_bptt_rows, &q);
 
     /* kernel, recurrent kernel and bias gradients (rows of l->grad, in that
-     * order) in one pass over dZ: [x^T; h^T; 1] dZ */
+     * order) in one pass over dZ: [x^T; h^T; 1] dZ (h_{-1} = 0 skipped) */
     const rl_at_src rows = { .a1 = x, .lda1 = in, .end1 = in, .a2 = v.h_all, .lda2 = u,
                              .end2 = in + u, .end0 = in + u };
-    rl__gemm_at_rows(cx, in + u + 1, g, T * batch, &rows, v.dz, g, l->grad, g, 0, v.scratch);
+    rl__weight_grad(cx, in + u + 1, g, T * batch, l->state0_zero ? batch : 0, &rows, v.dz, g,
+                    l->grad, g, v.scratch);
     rl__input_dx(l, cx, v.dz, T * batch, v.wt, dx);
 }
 

@@ -45,6 +45,7 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     const real *kernel = l->w, *rec = kernel + l->in * u, *bias = rec + u * u;
     real *h_all = l->ws;
 
+    l->state0_zero = state0 == NULL;
     for (size_t i = 0; i < bu; i++)
         h_all[i] = state0 ? state0[i] : 0;
     int ok = 1;   /* sizes checked by rnn_workspace */
@@ -149,7 +150,8 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     /* kernel, recurrent kernel and bias gradients in one pass over dZ */
     const rl_at_src rows = { .a1 = x, .lda1 = in, .end1 = in, .a2 = h_all, .lda2 = u,
                              .end2 = in + u, .end0 = in + u };
-    rl__gemm_at_rows(cx, in + u + 1, u, T * batch, &rows, dz, u, l->grad, u, 0, dh + bu);
+    rl__weight_grad(cx, in + u + 1, u, T * batch, l->state0_zero ? batch : 0, &rows, dz, u,
+                    l->grad, u, dh + bu);
     rl__input_dx(l, cx, dz, T * batch, wt, dx);
 }
 
