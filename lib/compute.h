@@ -138,7 +138,9 @@ void rl__gru_cell(const rl_compute *cx, size_t batch, size_t u, real *z, const r
  * gru_cell_backward: drec [batch][3u] (gradient of h U + b_rec) and dzx
  *   [batch][u]: the h~ third of the gradient of x W + b_in, whose z and r
  *   thirds equal drec's (stored once); dh becomes the direct part of the
- *   gradient of h_prev. */
+ *   gradient of h_prev.
+ * dz may be gates itself, drec rec itself: each lane is read before it is
+ * written (the layers write the gradients over the forward's caches). */
 void rl__act_backward(const rl_compute *cx, int act, const real *y, const real *dh,
                       const real *dy, real *dz, size_t n);
 void rl__lstm_cell_backward(const rl_compute *cx, size_t batch, size_t u, const real *gates,

@@ -6,8 +6,9 @@
 #include "alloc.h"
 #include "layer.h"
 
-/* ws: gates [T][B][4u] (after activation) | c_all [T+1][B][u] | h_all [T+1][B][u]
- *     | act(c) [T][B][u] | dZ [T][B][4u] | U^T packed | W^T packed | dh [B][u] | dc [B][u]
+/* ws: gates [T][B][4u] (after activation; the backward writes dZ over them,
+ *     step by step) | c_all [T+1][B][u] | h_all [T+1][B][u]
+ *     | act(c) [T][B][u] | U^T packed | W^T packed | dh [B][u] | dc [B][u]
  *     | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains */
 static size_t lstm_workspace(const rl_layer *l, size_t batch)
@@ -15,14 +16,14 @@ static size_t lstm_workspace(const rl_layer *l, size_t batch)
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), bg = rl__mul(bu, 4, &ok);
-    size_t parts[12] = {
+    size_t parts[11] = {
         rl__mul(T, bg, &ok), rl__mul(T + 1, bu, &ok), rl__mul(T + 1, bu, &ok),
-        rl__mul(T, bu, &ok), rl__mul(T, bg, &ok), rl__packed_size(4 * u, u, &ok),
+        rl__mul(T, bu, &ok), rl__packed_size(4 * u, u, &ok),
         rl__packed_size(4 * u, l->in, &ok), bu, bu,
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 4, &ok), rl__step_chain_floats(batch, u, &ok),
     };
-    return rl__sum_sizes(parts, 12, ok);
+    return rl__sum_sizes(parts, 11, ok);
 }
 
 typedef struct lstm_views {
@@ -37,8 +38,13 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     v.c_all = v.gates + T * 4 * bu;
     v.h_all = v.c_all + (T + 1) * bu;
     v.ac = v.h_all + (T + 1) * bu;
-    v.dz = v.ac + T * bu;
-    v.ut = v.dz + T * 4 * bu;
+    /* dZ_t over gates_t: the cell backward reads a lane's gates before it
+     * writes its dz, and nothing reads gates_t after it; so dZ's stores land
+     * on lines just read instead of fresh ones (each a read for ownership
+     * from L2 or L3), and the backward's caches are 512 KB smaller at the
+     * seed shape. */
+    v.dz = v.gates;
+    v.ut = v.ac + T * bu;
     int ok = 1;   /* sizes checked by lstm_workspace */
     v.wt = v.ut + rl__packed_size(4 * u, u, &ok);
     v.dh = v.wt + rl__packed_size(4 * u, l->in, &ok);
@@ -181,9 +187,9 @@ static void lstm_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1
                                ract);
         if (t == 0)
             break;
-        /* while dh = dZ_t U^T runs, the dZ rows step t-1's cell backward
-         * writes: untouched since the last pass, each of its stores would
-         * wait for its line from L3 (prefetching its inputs too paid nothing) */
+        /* while dh = dZ_t U^T runs, the rows step t-1's cell backward
+         * reads and overwrites with dZ (its gates): untouched since the
+         * forward, they would come from L3 */
         const size_t tp = t - 1;
         const rl_pf_src pf = { { v->dz + tp * 4 * bu + og }, { rows * g * sizeof(real) } };
         rl__gemm_packed_pf(cx, rows, u, g, dzt, g, 1, v->ut, v->dh + o, u, 0, &pf);

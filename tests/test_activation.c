@@ -157,6 +157,55 @@ static void test_simd_matches_scalar(void **state)
     }
 }
 
+/* The layers write the cells' gradients over the forward's caches (LSTM
+ * dz over the gates, GRU drec over rec: layer_lstm.c, layer_gru.c): on
+ * every path, scalar included, the backward in place gives the bytes of
+ * the backward into separate buffers, for a width with a partial last
+ * vector and with dy or without. */
+static void test_cell_backward_in_place(void **state)
+{
+    (void)state;
+    const rl_pointwise *pws[4] = { &rl__pointwise_scalar };
+    size_t n = 1 + available_simd();
+    for (size_t p = 1; p < n; p++)
+        pws[p] = simd_paths[p - 1];
+    static float z0[B * 4 * U], rec[B * 4 * U], cp[B * U], dy[B * U], dh0[B * U], dc0[B * U];
+    static float z[B * 4 * U], c[B * U], ac[B * U], h[B * U], dz[B * 4 * U], dc[2][B * U];
+    static float buf[B * 4 * U], dh[2][B * U], dzx[2][B * U];
+    fill(z0, B * 4 * U, 11, 6);
+    fill(rec, B * 4 * U, 12, 3);
+    fill(cp, B * U, 13, 2);
+    fill(dy, B * U, 14, 1);
+    fill(dh0, B * U, 15, 1);
+    fill(dc0, B * U, 16, 1);
+    for (size_t p = 0; p < n; p++)
+        for (int act = 0; act < 4; act++)
+            for (int with_dy = 0; with_dy < 2; with_dy++) {
+                const rl_pointwise *pw = pws[p];
+                const int ract = (act + 1) % 4;
+                const float *d = with_dy ? dy : NULL;
+                memcpy(z, z0, sizeof z0);
+                pw->lstm_cell(B, U, z, cp, c, ac, h, act, ract);
+                memcpy(dc[0], dc0, sizeof dc0);
+                memcpy(dc[1], dc0, sizeof dc0);
+                pw->lstm_cell_backward(B, U, z, cp, ac, d, dh0, dc[0], dz, act, ract);
+                memcpy(buf, z, sizeof z);
+                pw->lstm_cell_backward(B, U, buf, cp, ac, d, dh0, dc[1], buf, act, ract);
+                check_same(buf, dz, B * 4 * U, "lstm dz over the gates", act, ract);
+                check_same(dc[1], dc[0], B * U, "lstm dc (dz over the gates)", act, ract);
+                memcpy(z, z0, sizeof z0);
+                pw->gru_cell(B, U, z, rec, cp, h, act, ract);
+                memcpy(dh[0], dh0, sizeof dh0);
+                memcpy(dh[1], dh0, sizeof dh0);
+                pw->gru_cell_backward(B, U, z, rec, cp, d, dh[0], dzx[0], dz, act, ract);
+                memcpy(buf, rec, B * 3 * U * sizeof(float));
+                pw->gru_cell_backward(B, U, z, buf, cp, d, dh[1], dzx[1], buf, act, ract);
+                check_same(buf, dz, B * 3 * U, "gru drec over rec", act, ract);
+                check_same(dzx[1], dzx[0], B * U, "gru dzx (drec over rec)", act, ract);
+                check_same(dh[1], dh[0], B * U, "gru dh (drec over rec)", act, ract);
+            }
+}
+
 /* tanh runs one sequence for every x (pointwise_impl.h: (1 - e) / (1 + e),
  * e = exp(-2|x|), no second polynomial path selected below a seam): on runs
  * of consecutive floats across the places where that sequence changes
@@ -202,12 +251,13 @@ static void test_tanh_one_path_odd_monotonic(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[5];
+    struct CMUnitTest tests[6];
     size_t n = 0;
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tanh_accuracy);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sigmoid_accuracy);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_saturation_and_specials);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tanh_one_path_odd_monotonic);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cell_backward_in_place);
     /* Not registered without a SIMD path: cmocka's TAP skip reads as a failure to meson. */
     if (available_simd() > 0)
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_simd_matches_scalar);

@@ -236,7 +236,9 @@ static inline void lstm_back_lanes(const PW_REAL *gb, PW_REAL *dzb, size_t u, si
 
 /* One LSTM step backward: from the activated gates, c_prev and act(c), the
  * incoming dh (recurrent, in dh) + dy, and dc, the gate pre-activation
- * gradients dz [batch][4u]; dc becomes the gradient for c_prev. */
+ * gradients dz [batch][4u]; dc becomes the gradient for c_prev. dz may be
+ * gates (layer_lstm.c writes it over them): a lane's four gates are loaded
+ * before any of its dz is stored. */
 PW_LINKAGE void PW_NAME(lstm_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
                                             const PW_REAL *c_prev, const PW_REAL *ac,
                                             const PW_REAL *dy, const PW_REAL *dh, PW_REAL *dc,
@@ -271,7 +273,8 @@ static inline void gru_back_lanes(const PW_REAL *gb, const PW_REAL *rb, PW_REAL 
 /* One GRU step backward: drec [batch][3u] (gradient of h U + b_rec) and
  * dxh [batch][u], the h~ third of the gradient of x W + b_in (its z and r
  * thirds are drec's: stored once); dh becomes the direct part of the
- * gradient for h_prev. */
+ * gradient for h_prev. drec may be rec (layer_gru.c writes it over it): a
+ * lane's h~ third of rec is loaded before its drec is stored. */
 PW_LINKAGE void PW_NAME(gru_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
                                            const PW_REAL *rec, const PW_REAL *h_prev,
                                            const PW_REAL *dy, PW_REAL *dh, PW_REAL *dxh,
