@@ -485,6 +485,179 @@ void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const 
 }
 #endif
 
+/* ---- a weight gradient in two fixed halves of k (compute.h) -------------
+ * Why: on two threads, a split of [x^T; h^T; 1] dZ by C's rows has each
+ * thread stream all of B (dZ, 3.2 MiB at SimpleRNN(256), T = 50, batch
+ * 64) and pack all of its panels, by C's columns all of A: the two halves
+ * run one after the other took 1.11-1.14x the whole on one thread, and
+ * SimpleRNN(256)'s two-thread training step stayed at 1.60-1.78x. One
+ * chain per element over all of k cannot be split by k; two chains, one
+ * per fixed half of the time steps, summed once, can: each thread then
+ * reads half of A and half of B once, and one thread pays only the sum of
+ * the halves (m n additions). The halves are the shape's (ceil(T/2)
+ * steps, then the rest), so the bits do not depend on the thread count;
+ * they differ from one chain over all of k by that one rounding per
+ * element, on every kernel path alike. Products under AT_HALVES_MIN_WORK
+ * multiply-adds keep one chain (there a second thread does not pay). */
+enum { AT_HALVES_MIN_WORK = 1 << 24, WORK_ADD_HALVES = 4 };
+
+size_t rl__gemm_at_halves_split(size_t m, size_t n, size_t steps, size_t batch)
+{
+    int ok = 1;
+    const size_t work = rl__mul(rl__mul(m, n, &ok), rl__mul(steps, batch, &ok), &ok);
+    if (steps < 2 || !ok || work < AT_HALVES_MIN_WORK)
+        return 0;
+    return (steps + 1) / 2 * batch;
+}
+
+/* A's rows from k row ks on (the second half). */
+static rl_at_src at_src_from_k(const rl_at_src *a, size_t ks)
+{
+    rl_at_src r = *a;
+    r.a1 = a->a1 ? a->a1 + ks * a->lda1 : NULL;
+    r.a2 = a->a2 ? a->a2 + ks * a->lda2 : NULL;
+    return r;
+}
+
+typedef struct add_halves_job {
+    real *c;
+    size_t ldc;
+    const real *second;   /* [m][n] */
+    size_t n;
+} add_halves_job;
+
+static void add_halves_rows(void *ctx, size_t r0, size_t r1)
+{
+    const add_halves_job *j = ctx;
+    for (size_t i = r0; i < r1; i++) {
+        real *restrict ci = j->c + i * j->ldc;
+        const real *restrict si = j->second + i * j->n;
+        for (size_t col = 0; col < j->n; col++)
+            ci[col] += si[col];
+    }
+}
+
+static void add_halves(const rl_compute *cx, size_t m, size_t n, real *c, size_t ldc,
+                       const real *second)
+{
+    add_halves_job j = { c, ldc, second, n };
+    rl__parallel_for_shares(cx, m, 1, m * n * WORK_ADD_HALVES, add_halves_rows, &j);
+}
+
+#ifdef RL_REAL_DOUBLE
+size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok)
+{
+    return rl__mul(m, n, ok);
+}
+
+void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k, size_t ks,
+                             size_t h0_rows, const rl_at_src *a, const real *b, size_t ldb,
+                             real *c, size_t ldc, real *work)
+{
+    (void)h0_rows;   /* zero products: the same values either way */
+    if (ks == 0 || ks >= k) {
+        rl__gemm_at_rows(cx, m, n, k, a, b, ldb, c, ldc, 0, work);
+        return;
+    }
+    const rl_at_src second = at_src_from_k(a, ks);
+    rl__gemm_at_rows(cx, m, n, ks, a, b, ldb, c, ldc, 0, NULL);
+    rl__gemm_at_rows(cx, m, n, k - ks, &second, b + ks * ldb, ldb, work, n, 0, NULL);
+    add_halves(cx, m, n, c, ldc, work);
+}
+#else
+size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok)
+{
+    const size_t packs = rl__mul(2, rl__gemm_at_size(m, ok), ok), second = rl__mul(m, n, ok);
+    if (packs + second < packs)
+        *ok = 0;
+    return packs + second;
+}
+
+typedef struct at_halves_job {
+    at_job half[2];
+    size_t skip;   /* the first half's k rows whose h rows are zero (h0_rows) */
+} at_halves_job;
+
+/* The first half without the products of its first `skip` k rows' zero h
+ * rows, as rl__weight_grad (layer.c) does for the whole product: the x
+ * rows and the ones rows over those k rows alone, the h and zero rows from
+ * +0, then every row over the rest of the half, accumulating. Each
+ * element's chain is the whole half's, so are the bits. */
+static void gemm_at_first_half(const at_job *j, size_t skip)
+{
+    static const float one = 1.0f;
+    const rl_at_a *a = &j->a;
+    const size_t m = j->m, n = j->n;
+    if (skip == 0 || a->end2 == a->end1) {
+        gemm_at_range(j, 0, m);
+        return;
+    }
+    skip = skip < j->k ? skip : j->k;
+    const size_t end1 = a->end1 < m ? a->end1 : m, end0 = a->end0 < m ? a->end0 : m;
+    if (end1) {
+        const rl_at_a x_rows = { .a1 = a->a1, .lda1 = a->lda1, .end1 = end1, .end2 = end1,
+                                 .end0 = end1 };
+        j->kern->gemm_at(end1, n, skip, &x_rows, j->b, j->ldb, j->c, j->ldc, 0, j->work);
+    }
+    for (size_t i = end1; i < end0; i++)
+        memset(j->c + i * j->ldc, 0, n * sizeof(float));
+    for (size_t i = end0; i < m; i++)   /* the ones row: rl__col_sums' product */
+        j->kern->gemm(1, n, skip, &one, 0, 0, j->b, j->ldb, j->c + i * j->ldc, j->ldc, 0);
+    if (j->k > skip) {
+        at_job rest = *j;
+        rest.k = j->k - skip;
+        rest.b = j->b + skip * j->ldb;
+        rest.a.a1 = a->a1 ? a->a1 + skip * a->lda1 : NULL;
+        rest.a.a2 = a->a2 ? a->a2 + skip * a->lda2 : NULL;
+        rest.accumulate = 1;
+        gemm_at_range(&rest, 0, m);
+    }
+}
+
+static void gemm_at_halves(void *ctx, size_t h0, size_t h1)
+{
+    const at_halves_job *j = ctx;
+    for (size_t h = h0; h < h1; h++) {
+        if (h == 0)
+            gemm_at_first_half(&j->half[0], j->skip);
+        else
+            gemm_at_range(&j->half[h], 0, j->half[h].m);
+    }
+}
+
+static rl_at_a at_a_of(const rl_at_src *a)
+{
+    const rl_at_a r = { .a1 = a->a1, .lda1 = a->lda1, .end1 = a->end1, .a2 = a->a2,
+                        .lda2 = a->lda2, .end2 = a->end2, .end0 = a->end0 };
+    return r;
+}
+
+void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k, size_t ks,
+                             size_t h0_rows, const rl_at_src *a, const real *b, size_t ldb,
+                             real *c, size_t ldc, real *work)
+{
+    if (ks == 0 || ks >= k) {
+        rl__gemm_at_rows(cx, m, n, k, a, b, ldb, c, ldc, 0, work);
+        return;
+    }
+    if (m == 0 || n == 0)
+        return;
+    const rl_kernels *kern = kernels_of(cx);
+    const rl_at_src tail = at_src_from_k(a, ks);
+    real *second = work + 2 * rl__gemm_at_floats(m);
+    at_halves_job j = { .half = {
+        { .kern = kern, .m = m, .n = n, .k = ks, .a = at_a_of(a), .b = b, .ldb = ldb, .c = c,
+          .ldc = ldc, .accumulate = 0, .work = work },
+        { .kern = kern, .m = m, .n = n, .k = k - ks, .a = at_a_of(&tail), .b = b + ks * ldb,
+          .ldb = ldb, .c = second, .ldc = n, .accumulate = 0,
+          .work = work + rl__gemm_at_floats(m) },
+    }, .skip = h0_rows };
+    /* one half per share: on two threads, the same half on the same thread */
+    rl__parallel_for_shares(cx, 2, 1, m * n * k, gemm_at_halves, &j);
+    add_halves(cx, m, n, c, ldc, second);
+}
+#endif
+
 void rl__col_sums(const rl_compute *cx, real *sums, const real *d, size_t rows, size_t n)
 {
     static const real one = 1;

@@ -108,6 +108,29 @@ void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const 
                       const real *b, size_t ldb, real *c, size_t ldc, int accumulate,
                       real *work);
 
+/* A weight gradient over a long k in two FIXED halves of k, the first ks
+ * rows and the rest (a layer's T steps of the batch: the first
+ * ceil(T/2) steps and the others): C = A[0, ks)^T B[0, ks) +
+ * A[ks, k)^T B[ks, k), each half its own fma chain in increasing k from 0
+ * (the bits of rl__gemm_at_rows on that half) and the two rounded into one
+ * by a single addition per element. The partition is the shape's, never
+ * the thread count's, so 1, 2, 3 threads and a host parallel-for give the
+ * same bits; on two threads each thread runs one half for all of C's rows
+ * (split by C's rows, both threads streamed all of B). work:
+ * rl__gemm_at_halves_size(m, n) reals (both halves' packs of A^T and the
+ * second half's C). ks = 0 or ks >= k: rl__gemm_at_rows (one chain).
+ * h0_rows: as rl__weight_grad (layer.h), the first k rows where A's rows
+ * [end1, end2) (h_{-1} of a forward from the zero state) are zero: the
+ * first half skips their products, the same bits. */
+size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok);
+/* Where a layer's weight gradient of T steps x batch rows is cut: 0 (not
+ * split) under a size fixed by the shape alone (below it one thread would
+ * pay the halves' sum and gain nothing), else ceil(T/2) * batch. */
+size_t rl__gemm_at_halves_split(size_t m, size_t n, size_t steps, size_t batch);
+void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k, size_t ks,
+                             size_t h0_rows, const rl_at_src *a, const real *b, size_t ldb,
+                             real *c, size_t ldc, real *work);
+
 /* sums[n] = column sums of d[rows][n], each in row order from 0: the bits
  * of rl__add_col_sums on zeroed sums, as a product by a row of ones
  * (fma(1, d, s) rounds s + d exactly as the addition does), so on the

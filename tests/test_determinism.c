@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "compute.h"
 #include "kernels/kernels.h"
 #include "model.h"
 #include "pool.h"
@@ -137,6 +138,62 @@ static void test_sequence_output(void **state)
     check_identical(1);
 }
 
+/* A SimpleRNN large enough that its weight gradient runs in two fixed
+ * halves of k (compute.h rl__gemm_at_rows_halves: SimpleRNN(64), T = 32,
+ * batch 128): the halves are the shape's, so every path and thread count
+ * (2 threads: one half each; 3 and the host hook: uneven) trains the same
+ * bytes. */
+#define RNN_T 32
+#define RNN_N 128
+#define RNN_U 64
+
+static void train_rnn(const rl_kernels *kernels, unsigned threads, float *w, size_t *count)
+{
+    static float x[RNN_N * RNN_T], y[RNN_N];
+    tu_fill_uniform(x, RNN_N * RNN_T, 21, -1, 1);
+    tu_fill_uniform(y, RNN_N, 22, -1, 1);
+    rl_model *m;
+    assert_int_equal(rl_model_create(&m, RNN_T, 1), RL_OK);
+    assert_int_equal(rl_model_add_simple_rnn(m, RNN_U, RL_ACT_TANH, 0), RL_OK);
+    assert_int_equal(rl_model_add_dense(m, 1, RL_ACT_LINEAR), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 7), RL_OK);
+    if (threads == HOST_HOOK)
+        assert_int_equal(rl_model_set_parallel_for(m, host_for, NULL, 3), RL_OK);
+    else
+        assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
+    assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
+    rl__pool_set_min_work(m->cx.pool, 0);
+    m->cx.kernels = kernels;
+    assert_int_equal(rl_fit(m, x, y, RNN_N, 2, RNN_N), RL_OK);
+    assert_int_equal(rl_model_weight_count(m, 0, count), RL_OK);
+    assert_true(*count <= 8192);
+    assert_int_equal(rl_model_get_weights(m, 0, w, *count), RL_OK);
+    rl_model_destroy(m);
+}
+
+static void test_simple_rnn_gradient_halves(void **state)
+{
+    (void)state;
+    assert_true(rl__gemm_at_halves_split(1 + RNN_U + 1, RNN_U, RNN_T, RNN_N) > 0);
+    const rl_kernels *paths[4] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512(),
+                                   rl__kernels_neon() };
+    static float ref[8192], got[8192];
+    size_t ref_n = 0, got_n = 0;
+    train_rnn(paths[0], 1, ref, &ref_n);
+    for (size_t p = 0; p < 4; p++)
+        for (unsigned threads = 1; paths[p] && threads <= HOST_HOOK; threads++) {
+            if (p == 0 && threads == 1)
+                continue;
+            train_rnn(paths[p], threads, got, &got_n);
+            assert_int_equal(got_n, ref_n);
+            if (memcmp(got, ref, ref_n * sizeof(float)) != 0) {
+                print_error("SimpleRNN weights differ on %s with %u threads\n", paths[p]->name,
+                            threads);
+                fail();
+            }
+        }
+}
+
 /* The library and this test are compiled with the same flags. A float
  * expression must round to float at every operation, as on x86-64 SSE and
  * AArch64: gcc's s390x port evaluates float in double under -std=c11 unless
@@ -160,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_float_expressions_round_to_float),
         cmocka_unit_test(test_last_state_output),
         cmocka_unit_test(test_sequence_output),
+        cmocka_unit_test(test_simple_rnn_gradient_halves),
     };
     return cmocka_run_group_tests_name("determinism", tests, NULL, NULL);
 }

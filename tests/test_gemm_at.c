@@ -7,9 +7,12 @@
  * wider than m, C overwritten and accumulated; neither C nor the work area
  * (exactly rl__gemm_at_floats(m) floats) written past its end; and the
  * compute layer's split by rows over 2 and 3 threads, each thread packing
- * into its own part of the work area, gives the same bits. */
+ * into its own part of the work area, gives the same bits. The weight
+ * gradient in two fixed halves of k (rl__gemm_at_rows_halves) against its
+ * definition written out in fmaf, on the caller and 2 and 3 threads. */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,11 +244,71 @@ static void check_layer_rows(const rl_compute *cx)
             }
 }
 
+/* rl__gemm_at_rows_halves, SimpleRNN's [x^T; h^T; 1] dZ with k (steps x
+ * rows) in two fixed halves: against its definition written out here, two
+ * float fma chains per element, over k rows [0, ks) and [ks, k), each from
+ * 0 in increasing k, then one float addition (ks = 0 or k: one chain),
+ * also where step 0's h rows are zero and skipped (h0_rows); neither C nor
+ * the work area (rl__gemm_at_halves_size) written past its end. */
+static float at_src_elem(const rl_at_src *a, size_t i, size_t p)
+{
+    return i < a->end1 ? a->a1[p * a->lda1 + i]
+         : i < a->end2 ? a->a2[p * a->lda2 + (i - a->end1)]
+         : i < a->end0 ? 0.0f : 1.0f;
+}
+
+static void check_halves(const rl_compute *cx)
+{
+    static const size_t ins[] = { 1, 3, 64 }, units[] = { 1, 7, 17, 65 };
+    static const size_t steps[] = { 1, 2, 5 }, batches[] = { 1, 3, 13, 37 };
+    for (size_t ii = 0; ii < 3; ii++)
+        for (size_t iu = 0; iu < 4; iu++)
+            for (size_t is = 0; is < 3; is++)
+                for (size_t ib = 0; ib < 8; ib++) {
+                    /* odd ib: a forward from the zero state, h_{-1} = 0 skipped */
+                    const size_t in = ins[ii], u = units[iu], T = steps[is], bt = batches[ib / 2];
+                    const size_t h0_rows = ib % 2 ? bt : 0;
+                    const size_t m = in + u + 1, k = T * bt, ks = (T + 1) / 2 * bt;
+                    int ok = 1;
+                    const size_t work_len = rl__gemm_at_halves_size(m, u, &ok);
+                    assert_true(ok);
+                    float *x = tu_guarded_buffer(k * in, ii + 1);
+                    float *h = tu_guarded_buffer(k * u, 10 + iu);
+                    memset(h, 0, h0_rows * u * sizeof(float));
+                    float *dz = tu_guarded_buffer(k * u, 20 + is);
+                    float *want = tu_guarded_buffer(m * u, 9), *got = tu_guarded_buffer(m * u, 9);
+                    float *work = tu_guarded_buffer(work_len, 1);
+                    const rl_at_src src = { .a1 = x, .lda1 = in, .end1 = in, .a2 = h,
+                                            .lda2 = u, .end2 = in + u, .end0 = in + u };
+                    for (size_t i = 0; i < m; i++)
+                        for (size_t j = 0; j < u; j++) {
+                            float first = 0.0f, second = 0.0f;
+                            for (size_t p = 0; p < ks && p < k; p++)
+                                first = fmaf(at_src_elem(&src, i, p), dz[p * u + j], first);
+                            for (size_t p = ks; p < k; p++)
+                                second = fmaf(at_src_elem(&src, i, p), dz[p * u + j], second);
+                            want[i * u + j] = ks < k ? first + second : first;
+                        }
+                    rl__gemm_at_rows_halves(cx, m, u, k, ks, h0_rows, &src, dz, u, got, u,
+                                            work);
+                    tu_assert_guard(got, m * u, "rl__gemm_at_rows_halves C");
+                    tu_assert_guard(work, work_len, "rl__gemm_at_rows_halves work");
+                    assert_same(got, want, m * u, "halves", m, u, k, 0);
+                    free(x);
+                    free(h);
+                    free(dz);
+                    free(want);
+                    free(got);
+                    free(work);
+                }
+}
+
 static void test_compute_layer(void **state)
 {
     (void)state;
     check_compute_layer(NULL);
     check_layer_rows(NULL);
+    check_halves(NULL);
     for (unsigned threads = 2; threads <= 3; threads++) {
         rl_compute cx = { 0 };
         assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &cx.pool), RL_OK);
@@ -253,16 +316,32 @@ static void test_compute_layer(void **state)
             rl__pool_set_min_work(cx.pool, 0);
         check_compute_layer(&cx);
         check_layer_rows(&cx);
+        check_halves(&cx);
         rl__pool_destroy(cx.pool);
     }
     int ok = 1;
     (void)rl__gemm_at_size((size_t)-1, &ok);
     assert_false(ok);
+    ok = 1;
+    (void)rl__gemm_at_halves_size((size_t)-1 / 4, 2, &ok);
+    assert_false(ok);
+}
+
+/* Where the weight gradient is cut: one chain for one step or a small
+ * product, else after ceil(T/2) steps; from the shape alone. */
+static void test_halves_split(void **state)
+{
+    (void)state;
+    assert_int_equal(rl__gemm_at_halves_split(257, 256, 1, 64), 0);    /* one step */
+    assert_int_equal(rl__gemm_at_halves_split(52, 50, 10, 64), 0);     /* the seed fit */
+    assert_int_equal(rl__gemm_at_halves_split(257, 256, 50, 64), 25 * 64);
+    assert_int_equal(rl__gemm_at_halves_split(321, 256, 7, 64), 4 * 64);
+    assert_int_equal(rl__gemm_at_halves_split((size_t)-1, 2, 2, 2), 0);   /* overflow */
 }
 
 int main(void)
 {
-    struct CMUnitTest tests[8];
+    struct CMUnitTest tests[9];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
     ADD(test_scalar);
@@ -274,6 +353,7 @@ int main(void)
         ADD(test_neon);
     ADD(test_empty);
     ADD(test_compute_layer);
+    ADD(test_halves_split);
 #undef ADD
     return _cmocka_run_group_tests("gemm_at", tests, n, NULL, NULL);
 }
