@@ -257,50 +257,58 @@ static float at_src_elem(const rl_at_src *a, size_t i, size_t p)
          : i < a->end0 ? 0.0f : 1.0f;
 }
 
+static void check_halves_case(const rl_compute *cx, size_t in, size_t u, size_t T, size_t bt,
+                              int zero_state)
+{
+    const size_t m = in + u + 1, k = T * bt, ks = (T + 1) / 2 * bt;
+    const size_t h0_rows = zero_state ? bt : 0;
+    int ok = 1;
+    const size_t work_len = rl__gemm_at_halves_size(m, u, &ok);
+    assert_true(ok);
+    float *x = tu_guarded_buffer(k * in, in + 1);
+    float *h = tu_guarded_buffer(k * u, 10 + u);
+    memset(h, 0, h0_rows * u * sizeof(float));
+    float *dz = tu_guarded_buffer(k * u, 20 + T);
+    float *want = tu_guarded_buffer(m * u, 9), *got = tu_guarded_buffer(m * u, 9);
+    float *work = tu_guarded_buffer(work_len, 1);
+    const rl_at_src src = { .a1 = x, .lda1 = in, .end1 = in, .a2 = h, .lda2 = u,
+                            .end2 = in + u, .end0 = in + u };
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < u; j++) {
+            float first = 0.0f, second = 0.0f;
+            for (size_t p = 0; p < ks && p < k; p++)
+                first = fmaf(at_src_elem(&src, i, p), dz[p * u + j], first);
+            for (size_t p = ks; p < k; p++)
+                second = fmaf(at_src_elem(&src, i, p), dz[p * u + j], second);
+            want[i * u + j] = ks < k ? first + second : first;
+        }
+    rl__gemm_at_rows_halves(cx, m, u, k, ks, h0_rows, &src, dz, u, got, u, work);
+    tu_assert_guard(got, m * u, "rl__gemm_at_rows_halves C");
+    tu_assert_guard(work, work_len, "rl__gemm_at_rows_halves work");
+    assert_same(got, want, m * u, "halves", m, u, k, zero_state);
+    free(x);
+    free(h);
+    free(dz);
+    free(want);
+    free(got);
+    free(work);
+}
+
 static void check_halves(const rl_compute *cx)
 {
-    static const size_t ins[] = { 1, 3, 64 }, units[] = { 1, 7, 17, 65 };
-    static const size_t steps[] = { 1, 2, 5 }, batches[] = { 1, 3, 13, 37 };
+    static const size_t ins[] = { 1, 3, 64 }, units[] = { 1, 7, 17, 33 };
+    static const size_t steps[] = { 1, 2, 5 }, batches[] = { 1, 3, 8, 13 };
     for (size_t ii = 0; ii < 3; ii++)
         for (size_t iu = 0; iu < 4; iu++)
             for (size_t is = 0; is < 3; is++)
-                for (size_t ib = 0; ib < 8; ib++) {
-                    /* odd ib: a forward from the zero state, h_{-1} = 0 skipped */
-                    const size_t in = ins[ii], u = units[iu], T = steps[is], bt = batches[ib / 2];
-                    const size_t h0_rows = ib % 2 ? bt : 0;
-                    const size_t m = in + u + 1, k = T * bt, ks = (T + 1) / 2 * bt;
-                    int ok = 1;
-                    const size_t work_len = rl__gemm_at_halves_size(m, u, &ok);
-                    assert_true(ok);
-                    float *x = tu_guarded_buffer(k * in, ii + 1);
-                    float *h = tu_guarded_buffer(k * u, 10 + iu);
-                    memset(h, 0, h0_rows * u * sizeof(float));
-                    float *dz = tu_guarded_buffer(k * u, 20 + is);
-                    float *want = tu_guarded_buffer(m * u, 9), *got = tu_guarded_buffer(m * u, 9);
-                    float *work = tu_guarded_buffer(work_len, 1);
-                    const rl_at_src src = { .a1 = x, .lda1 = in, .end1 = in, .a2 = h,
-                                            .lda2 = u, .end2 = in + u, .end0 = in + u };
-                    for (size_t i = 0; i < m; i++)
-                        for (size_t j = 0; j < u; j++) {
-                            float first = 0.0f, second = 0.0f;
-                            for (size_t p = 0; p < ks && p < k; p++)
-                                first = fmaf(at_src_elem(&src, i, p), dz[p * u + j], first);
-                            for (size_t p = ks; p < k; p++)
-                                second = fmaf(at_src_elem(&src, i, p), dz[p * u + j], second);
-                            want[i * u + j] = ks < k ? first + second : first;
-                        }
-                    rl__gemm_at_rows_halves(cx, m, u, k, ks, h0_rows, &src, dz, u, got, u,
-                                            work);
-                    tu_assert_guard(got, m * u, "rl__gemm_at_rows_halves C");
-                    tu_assert_guard(work, work_len, "rl__gemm_at_rows_halves work");
-                    assert_same(got, want, m * u, "halves", m, u, k, 0);
-                    free(x);
-                    free(h);
-                    free(dz);
-                    free(want);
-                    free(got);
-                    free(work);
-                }
+                for (size_t ib = 0; ib < 4; ib++)
+                    for (int zero_state = 0; zero_state < 2; zero_state++)
+                        check_halves_case(cx, ins[ii], units[iu], steps[is], batches[ib],
+                                          zero_state);
+    /* n >= RL_GEMM_AT_PACK_MIN_COLS: A^T packed per k block, each half in
+     * its own part of the work area (2 threads: both at once) */
+    check_halves_case(cx, 1, 130, 5, 13, 0);
+    check_halves_case(cx, 64, 130, 4, 8, 1);
 }
 
 static void test_compute_layer(void **state)
