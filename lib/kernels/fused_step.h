@@ -506,8 +506,9 @@ static FS_NOCLONE void fs_lstm_ragged(const rl_fused_step *s, size_t r0, int row
 #ifdef FS_ROW_LANES
     if (m <= V_WIDTH && 4 * n <= V_WIDTH) {   /* all in one vector, in registers */
         float *zr = s->z + r0 * 4 * u + j0;
-        VF i_ = FS_LANES_UNPACK(v, 0, rows, n), f_ = FS_LANES_UNPACK(v, 1, rows, n);
-        VF g_ = FS_LANES_UNPACK(v, 2, rows, n), o_ = FS_LANES_UNPACK(v, 3, rows, n);
+        VF gq[4];
+        FS_LANES_UNPACK4(v, gq, rows, n);
+        VF i_ = gq[0], f_ = gq[1], g_ = gq[2], o_ = gq[3];
         VF cp_ = FS_LANES_GATHER(s->c_prev + o, u, rows, n), c_, a_, h_;
         FS_WITH_ACTS(s, h_ = pw_lstm_vec(&i_, &f_, &g_, &o_, cp_, &c_, &a_, act, ract));
         FS_LANES_SCATTER(zr, 4 * u, i_, rows, n);
@@ -673,16 +674,19 @@ static FS_NOCLONE void fs_gru_ragged(const rl_fused_step *s, size_t r0, int rows
 #ifdef FS_ROW_LANES
     if (fs_gru_one_vector(rows, n)) {   /* all in one vector, in registers */
         float *zr = s->z + r0 * g + j0, *rr = s->rec + r0 * g + j0;
-        VF rz = FS_LANES_UNPACK(v, 0, rows, n), rr_ = FS_LANES_UNPACK(v, 1, rows, n);
-        VF rh = FS_LANES_UNPACK(v, 2, rows, n);
+        VF gq[4];
+        FS_LANES_UNPACK4(v, gq, rows, n);
+        VF rz = gq[0], rr_ = gq[1], rh = gq[2];
         FS_LANES_SCATTER(rr, g, rz, rows, n);
         FS_LANES_SCATTER(rr + u, g, rr_, rows, n);
         FS_LANES_SCATTER(rr + 2 * u, g, rh, rows, n);
         VF z_, r_, hh;
         if (xv) {
-            z_ = FS_LANES_UNPACK(xv, 0, rows, n);
-            r_ = FS_LANES_UNPACK(xv, 1, rows, n);
-            hh = FS_LANES_UNPACK(xv, 2, rows, n);
+            VF xq[4];
+            FS_LANES_UNPACK4(xv, xq, rows, n);
+            z_ = xq[0];
+            r_ = xq[1];
+            hh = xq[2];
         } else {
             z_ = FS_LANES_GATHER(zr, g, rows, n);
             r_ = FS_LANES_GATHER(zr + u, g, rows, n);

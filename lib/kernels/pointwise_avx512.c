@@ -83,10 +83,95 @@ static inline __m512 fs512_lanes_unpack(const __m512 *row_vecs, size_t stride, i
     return v;
 }
 
+/* 8 rows of 2 units (H = 16 b + 2: the seed's H = 50), the ragged block's
+ * usual case: row i's two lanes are the 64-bit lane i of the vector, so
+ * the moves go by 64-bit pieces. A row's pair to or from memory is one
+ * 8-byte load or store at its own address (the masked 64-byte moves above
+ * mostly spanned two cache lines, and built a mask per row); the four
+ * gates come out of the rows' compact vectors (gate q: 64-bit lane q of
+ * each) by an 8 x 4 transpose of 64-bit lanes, 12 two-source permutes for
+ * all four (was a masked permute per row and gate, 32). Only where the
+ * lanes sit changes. */
+static inline int fs512_pairs8(int rows, size_t n)
+{
+    return rows == 8 && n == 2;
+}
+
+static inline __m512 fs512_pairs8_gather(const float *p, size_t ld)
+{
+    __m128 x[4];
+    for (int i = 0; i < 4; i++)
+        x[i] = _mm_loadh_pi(_mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(p + 2 * i * ld)),
+                            (const __m64 *)(p + (2 * i + 1) * ld));
+    __m512 v = _mm512_castps128_ps512(x[0]);
+    v = _mm512_insertf32x4(v, x[1], 1);
+    v = _mm512_insertf32x4(v, x[2], 2);
+    return _mm512_insertf32x4(v, x[3], 3);
+}
+
+static inline void fs512_pairs8_scatter(float *p, size_t ld, __m512 v)
+{
+    const __m128 x[4] = { _mm512_castps512_ps128(v), _mm512_extractf32x4_ps(v, 1),
+                          _mm512_extractf32x4_ps(v, 2), _mm512_extractf32x4_ps(v, 3) };
+    for (int i = 0; i < 4; i++) {
+        _mm_storel_pi((__m64 *)(p + 2 * i * ld), x[i]);
+        _mm_storeh_pi((__m64 *)(p + (2 * i + 1) * ld), x[i]);
+    }
+}
+
+/* out[q] = gate q of the 8 rows (64-bit lane q of row i's vector to lane i). */
+static inline void fs512_pairs8_unpack4(const __m512 *row_vecs, size_t stride, __m512 out[4])
+{
+#define FS512_PD(i) _mm512_castps_pd(row_vecs[(size_t)(i) * stride])
+    const __m512i pair = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+    const __m512d p01 = _mm512_permutex2var_pd(FS512_PD(0), pair, FS512_PD(1));
+    const __m512d p23 = _mm512_permutex2var_pd(FS512_PD(2), pair, FS512_PD(3));
+    const __m512d p45 = _mm512_permutex2var_pd(FS512_PD(4), pair, FS512_PD(5));
+    const __m512d p67 = _mm512_permutex2var_pd(FS512_PD(6), pair, FS512_PD(7));
+#undef FS512_PD
+    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    const __m512d a_lo = _mm512_permutex2var_pd(p01, lo, p23);   /* rows 0-3, gates 0, 1 */
+    const __m512d a_hi = _mm512_permutex2var_pd(p01, hi, p23);   /* rows 0-3, gates 2, 3 */
+    const __m512d b_lo = _mm512_permutex2var_pd(p45, lo, p67);   /* rows 4-7, gates 0, 1 */
+    const __m512d b_hi = _mm512_permutex2var_pd(p45, hi, p67);
+    const __m512i first = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11);
+    const __m512i second = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
+    out[0] = _mm512_castpd_ps(_mm512_permutex2var_pd(a_lo, first, b_lo));
+    out[1] = _mm512_castpd_ps(_mm512_permutex2var_pd(a_lo, second, b_lo));
+    out[2] = _mm512_castpd_ps(_mm512_permutex2var_pd(a_hi, first, b_hi));
+    out[3] = _mm512_castpd_ps(_mm512_permutex2var_pd(a_hi, second, b_hi));
+}
+
+static inline __m512 fs512_gather_any(const float *p, size_t ld, int rows, size_t n)
+{
+    return fs512_pairs8(rows, n) ? fs512_pairs8_gather(p, ld) : fs512_lanes_gather(p, ld, rows, n);
+}
+
+static inline void fs512_scatter_any(float *p, size_t ld, __m512 v, int rows, size_t n)
+{
+    if (fs512_pairs8(rows, n))
+        fs512_pairs8_scatter(p, ld, v);
+    else
+        fs512_lanes_scatter(p, ld, v, rows, n);
+}
+
+static inline void fs512_unpack4_any(const __m512 *row_vecs, size_t stride, __m512 out[4],
+                                     int rows, size_t n)
+{
+    if (fs512_pairs8(rows, n)) {
+        fs512_pairs8_unpack4(row_vecs, stride, out);
+        return;
+    }
+    for (int q = 0; q < 4; q++)
+        out[q] = fs512_lanes_unpack(row_vecs, stride, q, rows, n);
+}
+
 #define FS_ROW_LANES 1
-#define FS_LANES_GATHER(p, ld, rows, n) fs512_lanes_gather((p), (ld), (rows), (n))
-#define FS_LANES_SCATTER(p, ld, v, rows, n) fs512_lanes_scatter((p), (ld), (v), (rows), (n))
-#define FS_LANES_UNPACK(v, q, rows, n) fs512_lanes_unpack(&(v)[0][0], FS_MAX_Q, (q), (rows), (n))
+#define FS_LANES_GATHER(p, ld, rows, n) fs512_gather_any((p), (ld), (rows), (n))
+#define FS_LANES_SCATTER(p, ld, v, rows, n) fs512_scatter_any((p), (ld), (v), (rows), (n))
+/* the four gate vectors (lanes past the gates' come out as the padding's zeros) */
+#define FS_LANES_UNPACK4(v, out, rows, n) fs512_unpack4_any(&(v)[0][0], FS_MAX_Q, (out), (rows), (n))
 
 /* The fused forward step (fused_step.h): register tiles of rows x (gates x
  * vectors): LSTM 6x4, GRU 8x3, SimpleRNN 8x2; a k pass reads 6144 floats
