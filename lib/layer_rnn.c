@@ -9,8 +9,11 @@
  * halves (rl__gemm_at_halves_split) the second half's product too. */
 static size_t rnn_grad_scratch(const rl_layer *l, size_t batch, int *ok)
 {
+    const size_t m = l->in + l->units + 1;
     const size_t plain = rl__input_backward_scratch(l, rl__mul(l->in_steps, batch, ok), ok);
-    const size_t halves = rl__gemm_at_halves_size(l->in + l->units + 1, l->units, ok);
+    if (!rl__gemm_at_halves_split(m, l->units, l->in_steps, batch))
+        return plain;
+    const size_t halves = rl__gemm_at_halves_size(m, l->units, ok);
     return plain > halves ? plain : halves;
 }
 
