@@ -575,54 +575,64 @@ size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok)
 
 typedef struct at_halves_job {
     at_job half[2];
-    size_t skip;   /* the first half's k rows whose h rows are zero (h0_rows) */
+    size_t skip;    /* the first half's k rows whose h rows are zero (h0_rows) */
+    size_t units;   /* cost units of one half's rows (at_costs_of) */
 } at_halves_job;
 
-/* The first half without the products of its first `skip` k rows' zero h
- * rows, as rl__weight_grad (layer.c) does for the whole product: the x
- * rows and the ones rows over those k rows alone, the h and zero rows from
- * +0, then every row over the rest of the half, accumulating. Each
- * element's chain is the whole half's, so are the bits. */
-static void gemm_at_first_half(const at_job *j, size_t skip)
+/* Rows [i0, i1) of the first half without the products of its first
+ * `skip` k rows' zero h rows, as rl__weight_grad (layer.c) does for the
+ * whole product: the x rows and the ones rows over those k rows alone, the
+ * h and zero rows from +0, then every row over the rest of the half,
+ * accumulating. Each element's chain is the whole half's, so are the
+ * bits. */
+static void gemm_at_first_half(const at_job *j, size_t skip, size_t i0, size_t i1)
 {
     static const float one = 1.0f;
-    const rl_at_a *a = &j->a;
-    const size_t m = j->m, n = j->n;
-    if (skip == 0 || a->end2 == a->end1) {
-        gemm_at_range(j, 0, m);
+    if (i1 <= i0)
+        return;
+    const rl_at_a a = rl__at_a_from(&j->a, i0);
+    const size_t m = i1 - i0, n = j->n;
+    if (skip == 0 || a.end2 == a.end1) {   /* no h rows here */
+        gemm_at_range(j, i0, i1);
         return;
     }
     skip = skip < j->k ? skip : j->k;
-    const size_t end1 = a->end1 < m ? a->end1 : m, end0 = a->end0 < m ? a->end0 : m;
+    float *c = j->c + i0 * j->ldc;
+    const size_t end1 = a.end1 < m ? a.end1 : m, end0 = a.end0 < m ? a.end0 : m;
     if (end1) {
-        const rl_at_a x_rows = { .a1 = a->a1, .lda1 = a->lda1, .end1 = end1, .end2 = end1,
+        const rl_at_a x_rows = { .a1 = a.a1, .lda1 = a.lda1, .end1 = end1, .end2 = end1,
                                  .end0 = end1 };
-        j->kern->gemm_at(end1, n, skip, &x_rows, j->b, j->ldb, j->c, j->ldc, 0, j->work);
+        j->kern->gemm_at(end1, n, skip, &x_rows, j->b, j->ldb, c, j->ldc, 0,
+                         j->work + rl__gemm_at_floats(i0));
     }
     for (size_t i = end1; i < end0; i++)
-        memset(j->c + i * j->ldc, 0, n * sizeof(float));
+        memset(c + i * j->ldc, 0, n * sizeof(float));
     for (size_t i = end0; i < m; i++)   /* the ones row: rl__col_sums' product */
-        j->kern->gemm(1, n, skip, &one, 0, 0, j->b, j->ldb, j->c + i * j->ldc, j->ldc, 0);
+        j->kern->gemm(1, n, skip, &one, 0, 0, j->b, j->ldb, c + i * j->ldc, j->ldc, 0);
     if (j->k > skip) {
         at_job rest = *j;
         rest.k = j->k - skip;
         rest.b = j->b + skip * j->ldb;
-        rest.a.a1 = a->a1 ? a->a1 + skip * a->lda1 : NULL;
-        rest.a.a2 = a->a2 ? a->a2 + skip * a->lda2 : NULL;
+        rest.a.a1 = j->a.a1 ? j->a.a1 + skip * j->a.lda1 : NULL;
+        rest.a.a2 = j->a.a2 ? j->a.a2 + skip * j->a.lda2 : NULL;
         rest.accumulate = 1;
-        gemm_at_range(&rest, 0, m);
+        gemm_at_range(&rest, i0, i1);
     }
 }
 
-static void gemm_at_halves(void *ctx, size_t h0, size_t h1)
+/* Cost units [c0, c1) of the two halves laid end to end: [0, units) the
+ * first half's rows, [units, 2 units) the second's (rows by cost, as
+ * gemm_at_cost_rows). */
+static void gemm_at_halves(void *ctx, size_t c0, size_t c1)
 {
     const at_halves_job *j = ctx;
-    for (size_t h = h0; h < h1; h++) {
-        if (h == 0)
-            gemm_at_first_half(&j->half[0], j->skip);
-        else
-            gemm_at_range(&j->half[h], 0, j->half[h].m);
-    }
+    const size_t u = j->units;
+    if (c0 < u)
+        gemm_at_first_half(&j->half[0], j->skip, at_row_of_cost(&j->half[0], c0),
+                           at_row_of_cost(&j->half[0], c1 < u ? c1 : u));
+    if (c1 > u)
+        gemm_at_range(&j->half[1], at_row_of_cost(&j->half[1], (c0 > u ? c0 : u) - u),
+                      at_row_of_cost(&j->half[1], c1 - u));
 }
 
 static rl_at_a at_a_of(const rl_at_src *a)
@@ -651,9 +661,13 @@ void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k,
         { .kern = kern, .m = m, .n = n, .k = k - ks, .a = at_a_of(&tail), .b = b + ks * ldb,
           .ldb = ldb, .c = second, .ldc = n, .accumulate = 0,
           .work = work + rl__gemm_at_floats(m) },
-    }, .skip = h0_rows };
-    /* one half per share: on two threads, the same half on the same thread */
-    rl__parallel_for_shares(cx, 2, 1, m * n * k, gemm_at_halves, &j);
+    }, .skip = h0_rows, .units = at_costs_of(m, a->end1).units };
+    /* Two threads: one half each (a grain per half), the same half on the
+     * same thread. More: each half's rows split further, a thread's block
+     * in one half or across the two (as many blocks as threads, not two). */
+    const unsigned threads = rl__pool_threads(cx ? cx->pool : NULL);
+    rl__parallel_for_shares(cx, 2 * j.units, threads <= 2 ? j.units : AT_ROW_COST, m * n * k,
+                            gemm_at_halves, &j);
     add_halves(cx, m, n, c, ldc, second);
 }
 #endif

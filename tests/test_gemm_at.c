@@ -9,7 +9,8 @@
  * compute layer's split by rows over 2 and 3 threads, each thread packing
  * into its own part of the work area, gives the same bits. The weight
  * gradient in two fixed halves of k (rl__gemm_at_rows_halves) against its
- * definition written out in fmaf, on the caller and 2 and 3 threads. */
+ * definition written out in fmaf, on the caller, 2 and 3 threads and a
+ * host parallel-for of 3 and 5 (blocks across the two halves). */
 #include "testutil.h"
 
 #include <math.h>
@@ -311,6 +312,16 @@ static void check_halves(const rl_compute *cx)
     check_halves_case(cx, 64, 130, 4, 8, 1);
 }
 
+/* A host parallel-for that runs its tasks in reverse order on the caller:
+ * the block structure of `concurrency` threads (blocks that cross from one
+ * half into the other at 3 and 5) without threads. */
+static void host_reverse(rl_task_fn task, void *data, size_t n, void *user)
+{
+    (void)user;
+    for (size_t i = n; i-- > 0;)
+        task(data, i);
+}
+
 static void test_compute_layer(void **state)
 {
     (void)state;
@@ -324,6 +335,13 @@ static void test_compute_layer(void **state)
             rl__pool_set_min_work(cx.pool, 0);
         check_compute_layer(&cx);
         check_layer_rows(&cx);
+        check_halves(&cx);
+        rl__pool_destroy(cx.pool);
+    }
+    for (unsigned concurrency = 3; concurrency <= 5; concurrency += 2) {
+        rl_compute cx = { 0 };
+        assert_int_equal(rl__pool_create_host(host_reverse, NULL, concurrency, &cx.pool), RL_OK);
+        rl__pool_set_min_work(cx.pool, 0);
         check_halves(&cx);
         rl__pool_destroy(cx.pool);
     }
