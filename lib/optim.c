@@ -1,6 +1,5 @@
 #include "optim.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 
@@ -31,12 +30,7 @@ void rl__clip_by_norm(float *g, size_t n, double clipnorm)
 typedef struct step_constants {
     rl_optimizer kind;
     float lr, eps, mom, one_m_b1, one_m_b2, alpha, rho, one_m_rho;
-    float quick_bound;   /* Adam: adam_surely_finite's bound on |alpha m|; 0: none */
 } step_constants;
-
-/* Adam's quick verdict (adam_surely_finite): |alpha m| at most this times
- * eps (so |alpha m / d| <= 1e30). */
-#define ADAM_QUICK_RATIO 1e30
 
 /* b^t by squaring: + and * only, so every architecture and C library gives
  * the same double (libm's pow may differ in the last bit between them, and
@@ -63,9 +57,6 @@ static step_constants constants(const rl_optim_config *c, uint64_t t)
         /* Keras folds both bias corrections into the step size. */
         k.alpha = (float)(c->lr * sqrt(1.0 - power(c->beta2, t)) /
                           (1.0 - power(c->beta1, t)));
-        /* Rounded down, so that the float bound is at most 1e30 eps. */
-        const double bound = ADAM_QUICK_RATIO * (double)k.eps * (1.0 - 0x1p-20);
-        k.quick_bound = k.eps > 0 && bound < FLT_MAX ? (float)bound : 0.0f;
     } else if (c->kind == RL_OPT_RMSPROP) {
         k.rho = (float)c->rho;
         k.one_m_rho = (float)(1.0 - c->rho);
@@ -80,24 +71,6 @@ static inline void adam(const step_constants *k, float g, float *w, float *s0, f
     *s0 += (g - *s0) * k->one_m_b1;
     *s1 += (g * g - *s1) * k->one_m_b2;
     *w = *w - k->alpha * *s0 / (sqrtf(*s1) + k->eps);
-}
-
-/* Whether Adam's new weight and moments are finite for certain, without
- * its square root and division (the finiteness pass's cost): m' and v' are
- * computed as adam() computes them and must be finite, v' >= 0 (Adam's own
- * slots always are; slots of another optimiser or a file need not be);
- * then, with eps > 0, the divisor
- * d = sqrt(v') + eps >= eps, so |alpha m' / d| <= |alpha m'| / eps <= 1e30
- * when |alpha m'| <= quick_bound (<= 1e30 eps), and then w - alpha m' / d
- * is finite for any finite w: 1e30 < 2^103, half an ulp of FLT_MAX, so even
- * FLT_MAX + 1e30 rounds to FLT_MAX. 0 means
- * "not certain", never "not finite": the caller then runs the whole
- * formula (finite_k), so the verdict is always the formula's. */
-static inline int adam_surely_finite(const step_constants *k, float g, float s0, float s1)
-{
-    const float m = s0 + (g - s0) * k->one_m_b1;
-    const float v = s1 + (g * g - s1) * k->one_m_b2;
-    return isfinite(m) & isfinite(v) & (v >= 0) & (fabsf(k->alpha * m) <= k->quick_bound);
 }
 
 /* `momentum` is a constant in every loop below (k->mom > 0 decided once). */
@@ -168,13 +141,6 @@ RL_WIDE_CLONES static int finite_k(const step_constants *k, const float *restric
     /* Branch-free, so the loops vectorise: one bad element is enough. */
     switch (k->kind) {
     case RL_OPT_ADAM:
-        if (k->quick_bound > 0) {   /* the usual case: certain without sqrt and division */
-            for (size_t i = 0; i < n; i++)
-                ok &= adam_surely_finite(k, g[i], s0[i], s1[i]);
-            if (ok)
-                break;
-            ok = 1;
-        }
         for (size_t i = 0; i < n; i++) {
             float nw = w[i], n0 = s0[i], n1 = s1[i];
             adam(k, g[i], &nw, &n0, &n1);
