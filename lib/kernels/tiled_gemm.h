@@ -289,11 +289,6 @@ static void tiled_gemm(size_t m, size_t n, size_t k,
  * work: row tile t (TILE_ROWS rows, fewer in the last) as [kc][rows] at
  * t * TILE_ROWS * kc, so a thread's rows [i0, i1) need (i1 - i0) kc floats. */
 
-/* A^T's rows [0, m) of k block p0 (kernels.h rl_at_a) into row tiles,
- * tile by tile: a full tile's rows from a1 or a2 alone (the usual case) are
- * one copy of TILE_ROWS floats per k step, in one tight loop down k; a tile
- * that mixes sources (the seed fit's [x^T; h^T; 1]: the first and the last)
- * copies each source's run of rows in turn. */
 /* len rows of a packed tile (dst, `rows` floats a k step) from src (ld
  * floats a k step) or set to v, for kc k steps: one masked move a k step
  * when the run fits a vector. */
@@ -325,6 +320,11 @@ static void fill_run(float *dst, size_t rows, float v, size_t len, size_t kc)
             dst[p * rows + i] = v;
 }
 
+/* A^T's rows [0, m) of k block p0 (kernels.h rl_at_a) into row tiles,
+ * tile by tile: a full tile's rows from a1 or a2 alone (the usual case) are
+ * one copy of TILE_ROWS floats per k step, in one tight loop down k; a tile
+ * that mixes sources (the seed fit's [x^T; h^T; 1]: the first and the last)
+ * copies each source's run of rows in turn. */
 static void pack_a_t(float *dst, const rl_at_a *a, size_t m, size_t p0, size_t kc)
 {
     const size_t full = m / TILE_ROWS * TILE_ROWS;
