@@ -95,6 +95,19 @@ static void fill(float *x, size_t n, uint64_t seed, float scale)
     tu_fill_uniform(x, n, seed, -scale, scale);
 }
 
+/* A cell step's inputs for the backward checks, from seeds seed..seed+5:
+ * pre-activations z0 and rec [B][4U], c_prev, dy, dh, dc [B][U]. */
+static void fill_cell_inputs(uint64_t seed, float *z0, float *rec, float *cp, float *dy,
+                             float *dh0, float *dc0)
+{
+    fill(z0, B * 4 * U, seed, 6);
+    fill(rec, B * 4 * U, seed + 1, 3);
+    fill(cp, B * U, seed + 2, 2);
+    fill(dy, B * U, seed + 3, 1);
+    fill(dh0, B * U, seed + 4, 1);
+    fill(dc0, B * U, seed + 5, 1);
+}
+
 static void check_same(const float *a, const float *b, size_t n, const char *what, int act,
                        int ract)
 {
@@ -112,12 +125,7 @@ static void test_simd_matches_scalar(void **state)
     static float z0[B * 4 * U], rec[B * 4 * U], cp[B * U], dy[B * U], dh0[B * U], dc0[B * U];
     static float z[2][B * 4 * U], c[2][B * U], ac[2][B * U], h[2][B * U], dz[2][B * 4 * U];
     static float dh[2][B * U], dc[2][B * U], drec[2][B * 4 * U];
-    fill(z0, B * 4 * U, 1, 6);
-    fill(rec, B * 4 * U, 2, 3);
-    fill(cp, B * U, 3, 2);
-    fill(dy, B * U, 4, 1);
-    fill(dh0, B * U, 5, 1);
-    fill(dc0, B * U, 6, 1);
+    fill_cell_inputs(1, z0, rec, cp, dy, dh0, dc0);
     for (size_t p = 0; p < n_paths; p++) {
         const rl_pointwise *pw[2] = { &rl__pointwise_scalar, simd_paths[p] };
         for (int act = 0; act < 4; act++) {
@@ -172,12 +180,7 @@ static void test_cell_backward_in_place(void **state)
     static float z0[B * 4 * U], rec[B * 4 * U], cp[B * U], dy[B * U], dh0[B * U], dc0[B * U];
     static float z[B * 4 * U], c[B * U], ac[B * U], h[B * U], dz[B * 4 * U], dc[2][B * U];
     static float buf[B * 4 * U], dh[2][B * U], dzx[2][B * U];
-    fill(z0, B * 4 * U, 11, 6);
-    fill(rec, B * 4 * U, 12, 3);
-    fill(cp, B * U, 13, 2);
-    fill(dy, B * U, 14, 1);
-    fill(dh0, B * U, 15, 1);
-    fill(dc0, B * U, 16, 1);
+    fill_cell_inputs(11, z0, rec, cp, dy, dh0, dc0);
     for (size_t p = 0; p < n; p++)
         for (int act = 0; act < 4; act++)
             for (int with_dy = 0; with_dy < 2; with_dy++) {

@@ -53,6 +53,16 @@ static void host_for(rl_task_fn task, void *data, size_t n, void *user)
 
 #define HOST_HOOK 4   /* `threads` value: the host's parallel-for instead */
 
+/* The model's threads: a count, or HOST_HOOK for the host parallel-for of
+ * concurrency 3. */
+static void use_threads(rl_model *m, unsigned threads)
+{
+    if (threads == HOST_HOOK)
+        assert_int_equal(rl_model_set_parallel_for(m, host_for, NULL, 3), RL_OK);
+    else
+        assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
+}
+
 /* Trains a stack of every layer kind on `kernels` with `threads` workers
  * (or the host hook), every threaded piece split however small it is. */
 static void train(const rl_kernels *kernels, unsigned threads, int seq_out, trained *out)
@@ -69,10 +79,7 @@ static void train(const rl_kernels *kernels, unsigned threads, int seq_out, trai
     assert_int_equal(rl_model_add_simple_rnn(m, 20, RL_ACT_TANH, seq_out), RL_OK);
     assert_int_equal(rl_model_add_dense(m, 2, RL_ACT_LINEAR), RL_OK);
     assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 5), RL_OK);
-    if (threads == HOST_HOOK)
-        assert_int_equal(rl_model_set_parallel_for(m, host_for, NULL, 3), RL_OK);
-    else
-        assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
+    use_threads(m, threads);
     assert_int_equal(rl_model_set_param(m, RL_PARAM_VALIDATION_SPLIT, 0.2), RL_OK);
     assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
     rl__pool_set_min_work(m->cx.pool, 0);   /* NULL (one thread) is harmless */
@@ -158,10 +165,7 @@ static void train_rnn(const rl_kernels *kernels, unsigned threads, float *w, siz
     assert_int_equal(rl_model_add_simple_rnn(m, RNN_U, RL_ACT_TANH, 0), RL_OK);
     assert_int_equal(rl_model_add_dense(m, 1, RL_ACT_LINEAR), RL_OK);
     assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 7), RL_OK);
-    if (threads == HOST_HOOK)
-        assert_int_equal(rl_model_set_parallel_for(m, host_for, NULL, 3), RL_OK);
-    else
-        assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
+    use_threads(m, threads);
     assert_int_equal(rl_model_compile(m, RL_OPT_SGD, RL_LOSS_MSE), RL_OK);
     rl__pool_set_min_work(m->cx.pool, 0);
     m->cx.kernels = kernels;
