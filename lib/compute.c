@@ -388,15 +388,69 @@ typedef struct at_job {
     size_t ldc;
     int accumulate;
     float *work;
+    size_t skip;   /* the first k rows, where A's rows [end1, end2) are zero (h0_rows) */
 } at_job;
 
-static void gemm_at_range(const at_job *j, size_t i0, size_t i1)
+/* A's rows from k row ks on. */
+static rl_at_a at_a_from_k(const rl_at_a *a, size_t ks)
+{
+    rl_at_a r = *a;
+    r.a1 = a->a1 ? a->a1 + ks * a->lda1 : NULL;
+    r.a2 = a->a2 ? a->a2 + ks * a->lda2 : NULL;
+    return r;
+}
+
+/* Rows [i0, i1) of C = A^T B (+ C), every product computed. */
+static void gemm_at_all(const at_job *j, size_t i0, size_t i1)
 {
     if (i1 <= i0)
         return;
     const rl_at_a a = rl__at_a_from(&j->a, i0);
     j->kern->gemm_at(i1 - i0, j->n, j->k, &a, j->b, j->ldb, j->c + i0 * j->ldc, j->ldc,
                      j->accumulate, j->work + rl__gemm_at_floats(i0));
+}
+
+/* Rows [i0, i1) of C = A^T B without the products of the first j->skip k
+ * rows' zero rows [end1, end2) of A (h_{-1} of a forward from the zero
+ * state; rl__weight_grad): the x rows and the ones rows over those k rows
+ * alone, the h and zero rows from +0 (what a chain of zero products gives:
+ * fma(0, d, +0) = +0 for finite d), then every row over the rest of k,
+ * accumulating. Each element's chain is the whole product's, so are the
+ * bits; on the caller over all rows, or a thread's rows inside a pool
+ * job, alike. C is overwritten (accumulate 0: the skip needs a chain from
+ * 0). */
+static void gemm_at_range(const at_job *j, size_t i0, size_t i1)
+{
+    static const float one = 1.0f;
+    if (i1 <= i0)
+        return;
+    const rl_at_a a = rl__at_a_from(&j->a, i0);
+    const size_t m = i1 - i0, n = j->n;
+    if (j->skip == 0 || a.end2 == a.end1) {   /* nothing skipped, or no h rows here */
+        gemm_at_all(j, i0, i1);
+        return;
+    }
+    const size_t skip = j->skip < j->k ? j->skip : j->k;
+    float *c = j->c + i0 * j->ldc;
+    const size_t end1 = a.end1 < m ? a.end1 : m, end0 = a.end0 < m ? a.end0 : m;
+    if (end1) {
+        const rl_at_a x_rows = { .a1 = a.a1, .lda1 = a.lda1, .end1 = end1, .end2 = end1,
+                                 .end0 = end1 };
+        j->kern->gemm_at(end1, n, skip, &x_rows, j->b, j->ldb, c, j->ldc, 0,
+                         j->work + rl__gemm_at_floats(i0));
+    }
+    for (size_t i = end1; i < end0; i++)
+        memset(c + i * j->ldc, 0, n * sizeof(float));
+    for (size_t i = end0; i < m; i++)   /* the ones row: rl__col_sums' product */
+        j->kern->gemm(1, n, skip, &one, 0, 0, j->b, j->ldb, c + i * j->ldc, j->ldc, 0);
+    if (j->k > skip) {
+        at_job rest = *j;
+        rest.k = j->k - skip;
+        rest.b = j->b + skip * j->ldb;
+        rest.a = at_a_from_k(&j->a, skip);
+        rest.accumulate = 1;
+        gemm_at_all(&rest, i0, i1);
+    }
 }
 
 /* The rows of a long-k product split by cost, in units of 1/16 row: a row
@@ -454,13 +508,13 @@ static void gemm_at_cost_rows(void *ctx, size_t c0, size_t c1)
 
 static void gemm_at_run(const rl_compute *cx, size_t m, size_t n, size_t k, const rl_at_a *a,
                         const real *b, size_t ldb, real *c, size_t ldc, int accumulate,
-                        real *work)
+                        size_t skip, real *work)
 {
     const rl_kernels *kern = kernels_of(cx);
     if (m == 0 || n == 0)
         return;
     at_job j = { .kern = kern, .m = m, .n = n, .k = k, .a = *a, .b = b, .ldb = ldb, .c = c,
-                 .ldc = ldc, .accumulate = accumulate, .work = work };
+                 .ldc = ldc, .accumulate = accumulate, .work = work, .skip = skip };
     /* One block of rows per thread: each block streams all of B (k x n,
      * dZ of every step), so blocks of 24 rows each read it again (dU of
      * SimpleRNN(256): 1.1x on two threads in 11 blocks, 1.8x in 2). */
@@ -472,16 +526,30 @@ void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real 
                  const real *b, size_t ldb, real *c, size_t ldc, int accumulate, real *work)
 {
     const rl_at_a rows = { .a1 = a, .lda1 = lda, .end1 = m, .end2 = m, .end0 = m };
-    gemm_at_run(cx, m, n, k, &rows, b, ldb, c, ldc, accumulate, work);
+    gemm_at_run(cx, m, n, k, &rows, b, ldb, c, ldc, accumulate, 0, work);
+}
+
+static rl_at_a at_a_of(const rl_at_src *a)
+{
+    const rl_at_a r = { .a1 = a->a1, .lda1 = a->lda1, .end1 = a->end1, .a2 = a->a2,
+                        .lda2 = a->lda2, .end2 = a->end2, .end0 = a->end0 };
+    return r;
 }
 
 void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const rl_at_src *a,
                       const real *b, size_t ldb, real *c, size_t ldc, int accumulate,
                       real *work)
 {
-    const rl_at_a rows = { .a1 = a->a1, .lda1 = a->lda1, .end1 = a->end1, .a2 = a->a2,
-                           .lda2 = a->lda2, .end2 = a->end2, .end0 = a->end0 };
-    gemm_at_run(cx, m, n, k, &rows, b, ldb, c, ldc, accumulate, work);
+    const rl_at_a rows = at_a_of(a);
+    gemm_at_run(cx, m, n, k, &rows, b, ldb, c, ldc, accumulate, 0, work);
+}
+
+void rl__weight_grad(const rl_compute *cx, size_t m, size_t n, size_t k, size_t h0_rows,
+                     const rl_at_src *a, const real *b, size_t ldb, real *c, size_t ldc,
+                     real *work)
+{
+    const rl_at_a rows = at_a_of(a);
+    gemm_at_run(cx, m, n, k, &rows, b, ldb, c, ldc, 0, h0_rows, work);
 }
 #endif
 
@@ -510,15 +578,6 @@ size_t rl__gemm_at_halves_split(size_t m, size_t n, size_t steps, size_t batch)
     return (steps + 1) / 2 * batch;
 }
 
-/* A's rows from k row ks on (the second half). */
-static rl_at_src at_src_from_k(const rl_at_src *a, size_t ks)
-{
-    rl_at_src r = *a;
-    r.a1 = a->a1 ? a->a1 + ks * a->lda1 : NULL;
-    r.a2 = a->a2 ? a->a2 + ks * a->lda2 : NULL;
-    return r;
-}
-
 typedef struct add_halves_job {
     real *c;
     size_t ldc;
@@ -545,9 +604,28 @@ static void add_halves(const rl_compute *cx, size_t m, size_t n, real *c, size_t
 }
 
 #ifdef RL_REAL_DOUBLE
+/* The gradient checks' double: the whole product (skipped or not, zero
+ * products leave the same values). */
+void rl__weight_grad(const rl_compute *cx, size_t m, size_t n, size_t k, size_t h0_rows,
+                     const rl_at_src *a, const real *b, size_t ldb, real *c, size_t ldc,
+                     real *work)
+{
+    (void)h0_rows;
+    rl__gemm_at_rows(cx, m, n, k, a, b, ldb, c, ldc, 0, work);
+}
+
 size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok)
 {
     return rl__mul(m, n, ok);
+}
+
+/* A's rows from k row ks on (the second half). */
+static rl_at_src at_src_from_k(const rl_at_src *a, size_t ks)
+{
+    rl_at_src r = *a;
+    r.a1 = a->a1 ? a->a1 + ks * a->lda1 : NULL;
+    r.a2 = a->a2 ? a->a2 + ks * a->lda2 : NULL;
+    return r;
 }
 
 void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k, size_t ks,
@@ -574,51 +652,9 @@ size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok)
 }
 
 typedef struct at_halves_job {
-    at_job half[2];
-    size_t skip;    /* the first half's k rows whose h rows are zero (h0_rows) */
+    at_job half[2];   /* the first skips h0_rows' zero h rows (gemm_at_range) */
     size_t units;   /* cost units of one half's rows (at_costs_of) */
 } at_halves_job;
-
-/* Rows [i0, i1) of the first half without the products of its first
- * `skip` k rows' zero h rows, as rl__weight_grad (layer.c) does for the
- * whole product: the x rows and the ones rows over those k rows alone, the
- * h and zero rows from +0, then every row over the rest of the half,
- * accumulating. Each element's chain is the whole half's, so are the
- * bits. */
-static void gemm_at_first_half(const at_job *j, size_t skip, size_t i0, size_t i1)
-{
-    static const float one = 1.0f;
-    if (i1 <= i0)
-        return;
-    const rl_at_a a = rl__at_a_from(&j->a, i0);
-    const size_t m = i1 - i0, n = j->n;
-    if (skip == 0 || a.end2 == a.end1) {   /* no h rows here */
-        gemm_at_range(j, i0, i1);
-        return;
-    }
-    skip = skip < j->k ? skip : j->k;
-    float *c = j->c + i0 * j->ldc;
-    const size_t end1 = a.end1 < m ? a.end1 : m, end0 = a.end0 < m ? a.end0 : m;
-    if (end1) {
-        const rl_at_a x_rows = { .a1 = a.a1, .lda1 = a.lda1, .end1 = end1, .end2 = end1,
-                                 .end0 = end1 };
-        j->kern->gemm_at(end1, n, skip, &x_rows, j->b, j->ldb, c, j->ldc, 0,
-                         j->work + rl__gemm_at_floats(i0));
-    }
-    for (size_t i = end1; i < end0; i++)
-        memset(c + i * j->ldc, 0, n * sizeof(float));
-    for (size_t i = end0; i < m; i++)   /* the ones row: rl__col_sums' product */
-        j->kern->gemm(1, n, skip, &one, 0, 0, j->b, j->ldb, c + i * j->ldc, j->ldc, 0);
-    if (j->k > skip) {
-        at_job rest = *j;
-        rest.k = j->k - skip;
-        rest.b = j->b + skip * j->ldb;
-        rest.a.a1 = j->a.a1 ? j->a.a1 + skip * j->a.lda1 : NULL;
-        rest.a.a2 = j->a.a2 ? j->a.a2 + skip * j->a.lda2 : NULL;
-        rest.accumulate = 1;
-        gemm_at_range(&rest, i0, i1);
-    }
-}
 
 /* Cost units [c0, c1) of the two halves laid end to end: [0, units) the
  * first half's rows, [units, 2 units) the second's (rows by cost, as
@@ -628,18 +664,11 @@ static void gemm_at_halves(void *ctx, size_t c0, size_t c1)
     const at_halves_job *j = ctx;
     const size_t u = j->units;
     if (c0 < u)
-        gemm_at_first_half(&j->half[0], j->skip, at_row_of_cost(&j->half[0], c0),
-                           at_row_of_cost(&j->half[0], c1 < u ? c1 : u));
+        gemm_at_range(&j->half[0], at_row_of_cost(&j->half[0], c0),
+                      at_row_of_cost(&j->half[0], c1 < u ? c1 : u));
     if (c1 > u)
         gemm_at_range(&j->half[1], at_row_of_cost(&j->half[1], (c0 > u ? c0 : u) - u),
                       at_row_of_cost(&j->half[1], c1 - u));
-}
-
-static rl_at_a at_a_of(const rl_at_src *a)
-{
-    const rl_at_a r = { .a1 = a->a1, .lda1 = a->lda1, .end1 = a->end1, .a2 = a->a2,
-                        .lda2 = a->lda2, .end2 = a->end2, .end0 = a->end0 };
-    return r;
 }
 
 void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k, size_t ks,
@@ -653,15 +682,15 @@ void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k,
     if (m == 0 || n == 0)
         return;
     const rl_kernels *kern = kernels_of(cx);
-    const rl_at_src tail = at_src_from_k(a, ks);
+    const rl_at_a whole = at_a_of(a);
     real *second = work + 2 * rl__gemm_at_floats(m);
     at_halves_job j = { .half = {
-        { .kern = kern, .m = m, .n = n, .k = ks, .a = at_a_of(a), .b = b, .ldb = ldb, .c = c,
-          .ldc = ldc, .accumulate = 0, .work = work },
-        { .kern = kern, .m = m, .n = n, .k = k - ks, .a = at_a_of(&tail), .b = b + ks * ldb,
-          .ldb = ldb, .c = second, .ldc = n, .accumulate = 0,
+        { .kern = kern, .m = m, .n = n, .k = ks, .a = whole, .b = b, .ldb = ldb, .c = c,
+          .ldc = ldc, .accumulate = 0, .work = work, .skip = h0_rows },
+        { .kern = kern, .m = m, .n = n, .k = k - ks, .a = at_a_from_k(&whole, ks),
+          .b = b + ks * ldb, .ldb = ldb, .c = second, .ldc = n, .accumulate = 0,
           .work = work + rl__gemm_at_floats(m) },
-    }, .skip = h0_rows, .units = at_costs_of(m, a->end1).units };
+    }, .units = at_costs_of(m, a->end1).units };
     /* Two threads: one half each (a grain per half), the same half on the
      * same thread. More: each half's rows split further, a thread's block
      * in one half or across the two (as many blocks as threads, not two). */

@@ -108,6 +108,23 @@ void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const 
                       const real *b, size_t ldb, real *c, size_t ldc, int accumulate,
                       real *work);
 
+/* A recurrent layer's weight gradient C = [x^T; h^T; 0; 1] dz in one pass
+ * over dz: rl__gemm_at_rows(cx, m, n, k, a, b, ldb, c, ldc, 0, work), the
+ * same bits, where the h rows (a's rows [end1, end2)) are zero over the
+ * first h0_rows k (step 0's h_{-1} of a forward from the zero state: its
+ * batch rows; 0 = none). Those zero products are skipped: the x and ones
+ * rows take the first h0_rows k on their own (each element's chain from 0
+ * in increasing k, as in the whole product), the h and zero rows start at
+ * +0 (what a chain of zero products gives: fma(0, d, +0) = +0 for finite
+ * d; a non-finite d there makes the ones row non-finite too, so the fit's
+ * finiteness check rejects the step either way), and one product over the
+ * remaining k accumulates onto all rows. Split over the pool by C's rows
+ * as rl__gemm_at_rows, each thread skipping within its own rows (the same
+ * skip-aware row range as the first half of rl__gemm_at_rows_halves). */
+void rl__weight_grad(const rl_compute *cx, size_t m, size_t n, size_t k, size_t h0_rows,
+                     const rl_at_src *a, const real *b, size_t ldb, real *c, size_t ldc,
+                     real *work);
+
 /* A weight gradient over a long k in two FIXED halves of k, the first ks
  * rows and the rest (a layer's T steps of the batch: the first
  * ceil(T/2) steps and the others): C = A[0, ks)^T B[0, ks) +
@@ -119,7 +136,7 @@ void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const 
  * (split by C's rows, both threads streamed all of B). work:
  * rl__gemm_at_halves_size(m, n) reals (both halves' packs of A^T and the
  * second half's C). ks = 0 or ks >= k: rl__gemm_at_rows (one chain).
- * h0_rows: as rl__weight_grad (layer.h), the first k rows where A's rows
+ * h0_rows: as rl__weight_grad (above), the first k rows where A's rows
  * [end1, end2) (h_{-1} of a forward from the zero state) are zero: the
  * first half skips their products, the same bits. */
 size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok);

@@ -225,33 +225,6 @@ void rl__input_dx(const rl_layer *l, const rl_compute *cx, const real *dz, size_
     }
 }
 
-void rl__weight_grad(const rl_compute *cx, size_t m, size_t n, size_t k, size_t h0_rows,
-                     const rl_at_src *a, const real *b, size_t ldb, real *c, size_t ldc,
-                     real *work)
-{
-    if (h0_rows == 0 || a->end2 == a->end1 || m == 0 || n == 0) {
-        rl__gemm_at_rows(cx, m, n, k, a, b, ldb, c, ldc, 0, work);
-        return;
-    }
-    static const real one = 1;
-    const size_t skip = h0_rows < k ? h0_rows : k;
-    const size_t end1 = a->end1 < m ? a->end1 : m, end0 = a->end0 < m ? a->end0 : m;
-    if (end1 > 0)
-        rl__gemm_at(cx, end1, n, skip, a->a1, a->lda1, b, ldb, c, ldc, 0, work);
-    for (size_t i = end1; i < end0; i++)
-        memset(c + i * ldc, 0, n * sizeof(real));
-    for (size_t i = end0; i < m; i++)   /* rl__col_sums' product */
-        rl__gemm(cx, 1, n, skip, &one, 0, 0, b, ldb, c + i * ldc, n, 0);
-    if (k > skip) {
-        rl_at_src rest = *a;
-        if (rest.a1)
-            rest.a1 += skip * rest.lda1;
-        if (rest.a2)
-            rest.a2 += skip * rest.lda2;
-        rl__gemm_at_rows(cx, m, n, k - skip, &rest, b + skip * ldb, ldb, c, ldc, 1, work);
-    }
-}
-
 enum { PACK_ALIGN = 64 };
 
 size_t rl__layer_pack_floats(const rl_layer *l, unsigned gates, int *ok)

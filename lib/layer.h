@@ -229,19 +229,4 @@ size_t rl__input_backward_scratch(const rl_layer *l, size_t rows, int *ok);
 void rl__input_dx(const rl_layer *l, const rl_compute *cx, const real *dz, size_t rows,
                   real *wt, real *dx);
 
-/* A recurrent layer's weight gradient C = [x^T; h^T; 0; 1] dz in one pass
- * over dz: rl__gemm_at_rows(cx, m, n, k, a, b, ldb, c, ldc, 0, work), the
- * same bits, where the h rows (a's rows [end1, end2)) are zero over the
- * first h0_rows k (step 0's h_{-1} of a forward from the zero state: its
- * batch rows; 0 = none). Those zero products are skipped: the x and ones
- * rows take the first h0_rows k on their own (each element's chain from 0
- * in increasing k, as in the whole product), the h and zero rows start at
- * +0 (what a chain of zero products gives: fma(0, d, +0) = +0 for finite
- * d; a non-finite d there makes the ones row non-finite too, so the fit's
- * finiteness check rejects the step either way), and one product over the
- * remaining k accumulates onto all rows. */
-void rl__weight_grad(const rl_compute *cx, size_t m, size_t n, size_t k, size_t h0_rows,
-                     const rl_at_src *a, const real *b, size_t ldb, real *c, size_t ldc,
-                     real *work);
-
 #endif

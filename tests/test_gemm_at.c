@@ -10,7 +10,9 @@
  * into its own part of the work area, gives the same bits. The weight
  * gradient in two fixed halves of k (rl__gemm_at_rows_halves) against its
  * definition written out in fmaf, on the caller, 2 and 3 threads and a
- * host parallel-for of 3 (a block across the two halves). */
+ * host parallel-for of 3 (a block across the two halves). The skip of
+ * step 0's zero h rows (rl__weight_grad) split over 2 and 3 threads and
+ * the host parallel-for gives the bits of the whole product. */
 #include "testutil.h"
 
 #include <math.h>
@@ -204,7 +206,11 @@ static void check_compute_layer(const rl_compute *cx)
 
 /* rl__gemm_at_rows as the layers call it, [x^T; h^T; 1] dZ and
  * [h^T; 0; 1] dZ: the x rows the bits of rl__gemm on x read in place, the
- * h rows those on h, a zero row 0, the ones row those of rl__col_sums. */
+ * h rows those on h, a zero row 0, the ones row those of rl__col_sums.
+ * h's first 13 rows (step 0's h_{-1} of a batch of 13) are zero, signed
+ * zeros mixed: rl__weight_grad, which skips their products, gives the same
+ * bits, its row split over the threads (blocks that start and end in any
+ * of the row kinds) skipping within each block. */
 static void check_layer_rows(const rl_compute *cx)
 {
     static const size_t ins[] = { 1, 3, 64 }, units[] = { 1, 7, 50, 65 };
@@ -219,6 +225,8 @@ static void check_layer_rows(const rl_compute *cx)
                 float *h = tu_guarded_buffer(rows * u, 10 + iu);
                 float *dz = tu_guarded_buffer(rows * g, 20), *want = tu_guarded_buffer(m * g, 9);
                 float *got = tu_guarded_buffer(m * g, 9), *work = tu_guarded_buffer(work_len, 1);
+                for (size_t i = 0; i < 13 * u; i++)
+                    h[i] = i % 3 ? 0.0f : -0.0f;
                 if (in)
                     rl__gemm(NULL, in, g, rows, x, 1, in, dz, g, want, g, 0);
                 rl__gemm(NULL, u, g, rows, h, 1, u, dz, g, want + in * g, g, 0);
@@ -235,6 +243,11 @@ static void check_layer_rows(const rl_compute *cx)
                 rl__gemm_at_rows(cx, m, g, rows, &src, dz, g, got, g, 0, work);
                 tu_assert_guard(got, m * g, "rl__gemm_at_rows C");
                 tu_assert_guard(work, work_len, "rl__gemm_at_rows work");
+                assert_memory_equal(got, want, m * g * sizeof(float));
+                memset(got, 0x7f, m * g * sizeof(float));   /* overwritten, never read */
+                rl__weight_grad(cx, m, g, rows, 13, &src, dz, g, got, g, work);
+                tu_assert_guard(got, m * g, "rl__weight_grad C");
+                tu_assert_guard(work, work_len, "rl__weight_grad work");
                 assert_memory_equal(got, want, m * g * sizeof(float));
                 free(x);
                 free(h);
@@ -341,6 +354,7 @@ static void test_compute_layer(void **state)
     rl_compute host = { 0 };
     assert_int_equal(rl__pool_create_host(host_reverse, NULL, 3, &host.pool), RL_OK);
     rl__pool_set_min_work(host.pool, 0);
+    check_layer_rows(&host);
     check_halves(&host);
     rl__pool_destroy(host.pool);
     int ok = 1;

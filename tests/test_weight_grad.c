@@ -1,5 +1,5 @@
 /* The recurrent layers' weight gradient with step 0's zero h_{-1} rows
- * skipped (layer.h rl__weight_grad): a fit from the zero state skips the
+ * skipped (compute.h rl__weight_grad): a fit from the zero state skips the
  * zero products of [x^T; h^T; 0; 1] dZ over the first batch rows, and must
  * give the bits of the whole product (rl__gemm_at_rows, the long way) on
  * every kernel path; a layer's backward after a forward
@@ -112,7 +112,7 @@ static void test_skip_is_the_long_way(void **state)
             const rl_compute cx = { .kernels = paths[p] };
             check_shapes(&cx, 0);
         }
-    /* Split over threads it is rl__gemm_at_rows' split by rows (test_gemm_at),
+    /* Split over threads by rows, each block skipping within its rows: test_gemm_at,
      * and LSTM, GRU and SimpleRNN fits on 1, 2, 3 threads and the host hook
      * give the same bits (test_determinism): no pool here, whose threads
      * crawl under the cross builds' emulation. */
