@@ -209,6 +209,114 @@ static void test_cell_backward_in_place(void **state)
             }
 }
 
+/* The backward cells on every width and batch the layers meet (a row of u
+ * lanes: under one vector, whole vectors, whole vectors and a ragged end,
+ * which the SIMD paths run as one more full vector overlapping the last,
+ * cell_math.h), on every path against the scalar bytes, into separate
+ * buffers and in place (LSTM dz over the gates, GRU drec over rec), for
+ * the activation pair the paths instantiate as constants (tanh, sigmoid)
+ * and two others, with dy and without; the floats after the last row stay
+ * as they were. */
+#define WB_MAX 64
+#define WU_MAX 65
+#define WGUARD 16
+
+static int guard_intact(const float *p, size_t n, float v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(&p[i], &v, sizeof v) != 0)
+            return 0;
+    return 1;
+}
+
+static void test_cell_backward_widths(void **state)
+{
+    (void)state;
+    const rl_pointwise *pws[4] = { &rl__pointwise_scalar };
+    size_t n = 1 + available_simd();
+    for (size_t p = 1; p < n; p++)
+        pws[p] = simd_paths[p - 1];
+    enum { G = WB_MAX * 4 * WU_MAX, S = WB_MAX * WU_MAX };
+    static float z0[G], rec0[G], cp[S], dy[S], dh0[S], dc0[S];
+    static float z[G], c[S], ac[S], h[S];
+    static float dz[4][G + WGUARD], dc[4][S + WGUARD], buf[4][G + WGUARD], dcin[4][S + WGUARD];
+    static float dh[4][S + WGUARD], dzx[4][S + WGUARD], dhin[4][S + WGUARD], dzxin[4][S + WGUARD];
+    static float drec[4][G + WGUARD], rbuf[4][G + WGUARD];
+    const float mark = -7.25f;
+    fill(z0, G, 21, 6);
+    fill(rec0, G, 22, 3);
+    fill(cp, S, 23, 2);
+    fill(dy, S, 24, 1);
+    fill(dh0, S, 25, 1);
+    fill(dc0, S, 26, 1);
+    const size_t units[] = { 1, 7, 15, 16, 17, 50, 65 }, batches[] = { 1, 3, 8, 13, 64 };
+    const int acts[3][2] = { { 2, 3 }, { 1, 4 }, { 3, 2 } };
+    for (size_t iu = 0; iu < sizeof units / sizeof units[0]; iu++)
+        for (size_t ib = 0; ib < sizeof batches / sizeof batches[0]; ib++)
+            for (int ia = 0; ia < 3; ia++)
+                for (int with_dy = 0; with_dy < 2; with_dy++) {
+                    const size_t u = units[iu], bt = batches[ib], g = 4 * u, s = bt * u;
+                    const int act = acts[ia][0], ract = acts[ia][1];
+                    const float *d = with_dy ? dy : NULL;
+                    for (size_t k = 0; k < n; k++) {
+                        const rl_pointwise *pw = pws[k];
+                        for (size_t i = 0; i < G + WGUARD; i++)
+                            dz[k][i] = buf[k][i] = mark;
+                        for (size_t i = 0; i < S + WGUARD; i++)
+                            dc[k][i] = dcin[k][i] = dh[k][i] = dhin[k][i] = dzx[k][i] =
+                                dzxin[k][i] = mark;
+                        /* LSTM: gates from the scalar forward (the same on every path) */
+                        memcpy(z, z0, bt * g * sizeof(float));
+                        rl__pointwise_scalar.lstm_cell(bt, u, z, cp, c, ac, h, act, ract);
+                        memcpy(dc[k], dc0, s * sizeof(float));
+                        memcpy(dcin[k], dc0, s * sizeof(float));
+                        pw->lstm_cell_backward(bt, u, z, cp, ac, d, dh0, dc[k], dz[k], act, ract);
+                        memcpy(buf[k], z, bt * g * sizeof(float));
+                        pw->lstm_cell_backward(bt, u, buf[k], cp, ac, d, dh0, dcin[k], buf[k],
+                                               act, ract);
+                        check_same(dz[0], dz[k], bt * g, "lstm dz (widths)", act, ract);
+                        check_same(dc[0], dc[k], s, "lstm dc (widths)", act, ract);
+                        check_same(dz[0], buf[k], bt * g, "lstm dz over the gates (widths)", act,
+                                   ract);
+                        check_same(dc[0], dcin[k], s, "lstm dc, in place (widths)", act, ract);
+                        if (!guard_intact(dz[k] + bt * g, G + WGUARD - bt * g, mark) ||
+                            !guard_intact(buf[k] + bt * g, G + WGUARD - bt * g, mark) ||
+                            !guard_intact(dc[k] + s, S + WGUARD - s, mark)) {
+                            print_error("lstm backward wrote past its rows (u %zu, batch %zu, "
+                                        "path %zu)\n", u, bt, k);
+                            fail();
+                        }
+                        /* GRU: z, r, h~ from the scalar forward; rec as given */
+                        memcpy(z, z0, bt * 3 * u * sizeof(float));
+                        rl__pointwise_scalar.gru_cell(bt, u, z, rec0, cp, h, act, ract);
+                        memcpy(dh[k], dh0, s * sizeof(float));
+                        memcpy(dhin[k], dh0, s * sizeof(float));
+                        for (size_t i = 0; i < G + WGUARD; i++)
+                            drec[k][i] = rbuf[k][i] = mark;
+                        pw->gru_cell_backward(bt, u, z, rec0, cp, d, dh[k], dzx[k], drec[k], act,
+                                              ract);
+                        memcpy(rbuf[k], rec0, bt * 3 * u * sizeof(float));
+                        pw->gru_cell_backward(bt, u, z, rbuf[k], cp, d, dhin[k], dzxin[k],
+                                              rbuf[k], act, ract);
+                        check_same(drec[0], drec[k], bt * 3 * u, "gru drec (widths)", act, ract);
+                        check_same(dzx[0], dzx[k], s, "gru dzx (widths)", act, ract);
+                        check_same(dh[0], dh[k], s, "gru dh (widths)", act, ract);
+                        check_same(drec[0], rbuf[k], bt * 3 * u, "gru drec over rec (widths)",
+                                   act, ract);
+                        check_same(dzx[0], dzxin[k], s, "gru dzx, in place (widths)", act, ract);
+                        check_same(dh[0], dhin[k], s, "gru dh, in place (widths)", act, ract);
+                        if (!guard_intact(drec[k] + bt * 3 * u, G + WGUARD - bt * 3 * u, mark) ||
+                            !guard_intact(rbuf[k] + bt * 3 * u, G + WGUARD - bt * 3 * u, mark) ||
+                            !guard_intact(dzx[k] + s, S + WGUARD - s, mark) ||
+                            !guard_intact(dh[k] + s, S + WGUARD - s, mark)) {
+                            print_error("gru backward wrote past its rows (u %zu, batch %zu, "
+                                        "path %zu)\n", u, bt, k);
+                            fail();
+                        }
+                    }
+                }
+}
+
 /* tanh runs one sequence for every x (pointwise_impl.h: (1 - e) / (1 + e),
  * e = exp(-2|x|), no second polynomial path selected below a seam): on runs
  * of consecutive floats across the places where that sequence changes
@@ -254,13 +362,14 @@ static void test_tanh_one_path_odd_monotonic(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[6];
+    struct CMUnitTest tests[7];
     size_t n = 0;
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tanh_accuracy);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sigmoid_accuracy);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_saturation_and_specials);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tanh_one_path_odd_monotonic);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cell_backward_in_place);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cell_backward_widths);
     /* Not registered without a SIMD path: cmocka's TAP skip reads as a failure to meson. */
     if (available_simd() > 0)
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_simd_matches_scalar);

@@ -58,7 +58,7 @@ static inline __attribute__((always_inline)) VF pw_act(int act, VF x)
 
 /* Derivative of an activation at its output y (relu: y > 0, tanh: 1 - y^2,
  * sigmoid: y (1 - y), hard_sigmoid: 0.2 where 0 < y < 1, else 0). */
-static inline VF pw_act_grad(int act, VF y)
+static inline __attribute__((always_inline)) VF pw_act_grad(int act, VF y)
 {
     switch (act) {
     case 1: return V_LT_SELECT(V_SET1(0.0f), y, V_SET1(1.0f), V_SET1(0.0f));
@@ -219,75 +219,175 @@ PW_LINKAGE void PW_NAME(act_backward)(int act, const PW_REAL *y, const PW_REAL *
     }
 }
 
-static inline void lstm_back_lanes(const PW_REAL *gb, PW_REAL *dzb, size_t u, size_t j, size_t n,
-                                   const PW_REAL *cp, const PW_REAL *ac, const PW_REAL *dy,
-                                   const PW_REAL *dh, PW_REAL *dc, int act, int ract)
+/* The backward cells below run a row's lanes as full vectors only when
+ * u >= V_WIDTH: a ragged end is one more full vector ending at lane u (its
+ * lanes [u - V_WIDTH, u) overlap the last full vector's), all of whose
+ * inputs are loaded before any lane of the row is stored, and whose
+ * results are stored last. Each lane's operations are the same in both
+ * vectors, so an overlapped lane is stored twice with the same bits. (The
+ * masked loads and stores of a ragged end cost ~40 % of the LSTM(50) cell
+ * backward: their nominal 64 bytes overlap the next gate's or row's lanes,
+ * so the loads there waited for the stores to reach L1.) The row loops are
+ * instantiated with the activations as constants (the usual pair, tanh and
+ * sigmoid, and the general case), so their switches fold away. */
+typedef struct lstm_back_out {
+    VF di, df, dg, dout, dc;
+} lstm_back_out;
+
+static inline __attribute__((always_inline)) lstm_back_out
+lstm_back_vec(const PW_REAL *gb, size_t u, size_t j, size_t n, const PW_REAL *cp,
+              const PW_REAL *ac, const PW_REAL *dy, const PW_REAL *dh, const PW_REAL *dc,
+              int act, int ract)
 {
     VF i_ = PW_LD(gb + j), f_ = PW_LD(gb + u + j), g_ = PW_LD(gb + 2 * u + j);
     VF o_ = PW_LD(gb + 3 * u + j), a_ = PW_LD(ac + j);
     VF dh_ = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
     VF dc_ = V_ADD(PW_LD(dc + j), V_MUL(V_MUL(dh_, o_), pw_act_grad(act, a_)));
-    PW_ST(dzb + j, V_MUL(V_MUL(dc_, g_), pw_act_grad(ract, i_)));
-    PW_ST(dzb + u + j, V_MUL(V_MUL(dc_, PW_LD(cp + j)), pw_act_grad(ract, f_)));
-    PW_ST(dzb + 2 * u + j, V_MUL(V_MUL(dc_, i_), pw_act_grad(act, g_)));
-    PW_ST(dzb + 3 * u + j, V_MUL(V_MUL(dh_, a_), pw_act_grad(ract, o_)));
-    PW_ST(dc + j, V_MUL(dc_, f_));
+    lstm_back_out r;
+    r.di = V_MUL(V_MUL(dc_, g_), pw_act_grad(ract, i_));
+    r.df = V_MUL(V_MUL(dc_, PW_LD(cp + j)), pw_act_grad(ract, f_));
+    r.dg = V_MUL(V_MUL(dc_, i_), pw_act_grad(act, g_));
+    r.dout = V_MUL(V_MUL(dh_, a_), pw_act_grad(ract, o_));
+    r.dc = V_MUL(dc_, f_);
+    return r;
+}
+
+static inline __attribute__((always_inline)) void
+lstm_back_store(PW_REAL *dzb, size_t u, size_t j, size_t n, PW_REAL *dc, lstm_back_out r)
+{
+    PW_ST(dzb + j, r.di);
+    PW_ST(dzb + u + j, r.df);
+    PW_ST(dzb + 2 * u + j, r.dg);
+    PW_ST(dzb + 3 * u + j, r.dout);
+    PW_ST(dc + j, r.dc);
+}
+
+static inline __attribute__((always_inline)) void
+lstm_back_rows(size_t batch, size_t u, const PW_REAL *gates, const PW_REAL *c_prev,
+               const PW_REAL *ac, const PW_REAL *dy, const PW_REAL *dh, PW_REAL *dc,
+               PW_REAL *dz, int act, int ract)
+{
+    const size_t full = u / V_WIDTH * V_WIDTH;
+    for (size_t b = 0; b < batch; b++) {
+        const size_t o = b * u;
+        const PW_REAL *gb = gates + b * 4 * u, *cp = c_prev + o, *acb = ac + o, *dhb = dh + o;
+        const PW_REAL *dyb = dy ? dy + o : NULL;
+        PW_REAL *dzb = dz + b * 4 * u, *dcb = dc + o;
+        if (u < V_WIDTH) {
+            const size_t n = u;
+            lstm_back_store(dzb, u, 0, n, dcb,
+                            lstm_back_vec(gb, u, 0, n, cp, acb, dyb, dhb, dcb, act, ract));
+            continue;
+        }
+        const size_t n = V_WIDTH;
+        if (full == u) {
+            for (size_t j = 0; j < u; j += V_WIDTH)
+                lstm_back_store(dzb, u, j, n, dcb,
+                                lstm_back_vec(gb, u, j, n, cp, acb, dyb, dhb, dcb, act, ract));
+            continue;
+        }
+        const size_t e = u - V_WIDTH;   /* the ragged end's vector: lanes [e, u) */
+        const lstm_back_out end = lstm_back_vec(gb, u, e, n, cp, acb, dyb, dhb, dcb, act, ract);
+        for (size_t j = 0; j < full; j += V_WIDTH)
+            lstm_back_store(dzb, u, j, n, dcb,
+                            lstm_back_vec(gb, u, j, n, cp, acb, dyb, dhb, dcb, act, ract));
+        lstm_back_store(dzb, u, e, n, dcb, end);
+    }
 }
 
 /* One LSTM step backward: from the activated gates, c_prev and act(c), the
  * incoming dh (recurrent, in dh) + dy, and dc, the gate pre-activation
  * gradients dz [batch][4u]; dc becomes the gradient for c_prev. dz may be
- * gates (layer_lstm.c writes it over them): a lane's four gates are loaded
- * before any of its dz is stored. */
+ * gates (layer_lstm.c writes it over them): a row's gates are loaded before
+ * any of its dz is stored. */
 PW_LINKAGE void PW_NAME(lstm_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
                                             const PW_REAL *c_prev, const PW_REAL *ac,
                                             const PW_REAL *dy, const PW_REAL *dh, PW_REAL *dc,
                                             PW_REAL *dz, int act, int ract)
 {
-    for (size_t b = 0; b < batch; b++) {
-        size_t o = b * u;
-        for (size_t j = 0; j < u; j += V_WIDTH) {
-            size_t n = u - j < V_WIDTH ? u - j : V_WIDTH;
-            lstm_back_lanes(gates + b * 4 * u, dz + b * 4 * u, u, j, n, c_prev + o, ac + o,
-                            dy ? dy + o : NULL, dh + o, dc + o, act, ract);
-        }
-    }
+    if (act == 2 && ract == 3)
+        lstm_back_rows(batch, u, gates, c_prev, ac, dy, dh, dc, dz, 2, 3);
+    else
+        lstm_back_rows(batch, u, gates, c_prev, ac, dy, dh, dc, dz, act, ract);
 }
 
-static inline void gru_back_lanes(const PW_REAL *gb, const PW_REAL *rb, PW_REAL *dab,
-                                  PW_REAL *drb, size_t u, size_t j, size_t n, const PW_REAL *hp,
-                                  const PW_REAL *dy, PW_REAL *dh, int act, int ract)
+typedef struct gru_back_out {
+    VF dz, dr, da, dhh, dh;
+} gru_back_out;
+
+static inline __attribute__((always_inline)) gru_back_out
+gru_back_vec(const PW_REAL *gb, const PW_REAL *rb, size_t u, size_t j, size_t n,
+             const PW_REAL *hp, const PW_REAL *dy, const PW_REAL *dh, int act, int ract)
 {
     VF z_ = PW_LD(gb + j), r_ = PW_LD(gb + u + j), hh = PW_LD(gb + 2 * u + j);
     VF dh_ = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
-    VF da = V_MUL(V_MUL(dh_, V_SUB(V_SET1(1.0f), z_)), pw_act_grad(act, hh));
-    VF dz = V_MUL(V_MUL(dh_, V_SUB(PW_LD(hp + j), hh)), pw_act_grad(ract, z_));
-    VF dr = V_MUL(V_MUL(da, PW_LD(rb + 2 * u + j)), pw_act_grad(ract, r_));
-    PW_ST(drb + j, dz);
-    PW_ST(drb + u + j, dr);
-    PW_ST(dab + j, da);
-    PW_ST(drb + 2 * u + j, V_MUL(da, r_));
-    PW_ST(dh + j, V_MUL(dh_, z_));   /* the direct path; U^T adds the rest */
+    gru_back_out o;
+    o.da = V_MUL(V_MUL(dh_, V_SUB(V_SET1(1.0f), z_)), pw_act_grad(act, hh));
+    o.dz = V_MUL(V_MUL(dh_, V_SUB(PW_LD(hp + j), hh)), pw_act_grad(ract, z_));
+    o.dr = V_MUL(V_MUL(o.da, PW_LD(rb + 2 * u + j)), pw_act_grad(ract, r_));
+    o.dhh = V_MUL(o.da, r_);
+    o.dh = V_MUL(dh_, z_);   /* the direct path; U^T adds the rest */
+    return o;
+}
+
+static inline __attribute__((always_inline)) void
+gru_back_store(PW_REAL *dab, PW_REAL *drb, size_t u, size_t j, size_t n, PW_REAL *dh,
+               gru_back_out o)
+{
+    PW_ST(drb + j, o.dz);
+    PW_ST(drb + u + j, o.dr);
+    PW_ST(dab + j, o.da);
+    PW_ST(drb + 2 * u + j, o.dhh);
+    PW_ST(dh + j, o.dh);
+}
+
+static inline __attribute__((always_inline)) void
+gru_back_rows(size_t batch, size_t u, const PW_REAL *gates, const PW_REAL *rec,
+              const PW_REAL *h_prev, const PW_REAL *dy, PW_REAL *dh, PW_REAL *dxh,
+              PW_REAL *drec, int act, int ract)
+{
+    const size_t full = u / V_WIDTH * V_WIDTH;
+    for (size_t b = 0; b < batch; b++) {
+        const size_t o = b * u, r = b * 3 * u;
+        const PW_REAL *gb = gates + r, *rb = rec + r, *hp = h_prev + o;
+        const PW_REAL *dyb = dy ? dy + o : NULL;
+        PW_REAL *dab = dxh + o, *drb = drec + r, *dhb = dh + o;
+        if (u < V_WIDTH) {
+            const size_t n = u;
+            gru_back_store(dab, drb, u, 0, n, dhb,
+                           gru_back_vec(gb, rb, u, 0, n, hp, dyb, dhb, act, ract));
+            continue;
+        }
+        const size_t n = V_WIDTH;
+        if (full == u) {
+            for (size_t j = 0; j < u; j += V_WIDTH)
+                gru_back_store(dab, drb, u, j, n, dhb,
+                               gru_back_vec(gb, rb, u, j, n, hp, dyb, dhb, act, ract));
+            continue;
+        }
+        const size_t e = u - V_WIDTH;   /* the ragged end's vector: lanes [e, u) */
+        const gru_back_out end = gru_back_vec(gb, rb, u, e, n, hp, dyb, dhb, act, ract);
+        for (size_t j = 0; j < full; j += V_WIDTH)
+            gru_back_store(dab, drb, u, j, n, dhb,
+                           gru_back_vec(gb, rb, u, j, n, hp, dyb, dhb, act, ract));
+        gru_back_store(dab, drb, u, e, n, dhb, end);
+    }
 }
 
 /* One GRU step backward: drec [batch][3u] (gradient of h U + b_rec) and
  * dxh [batch][u], the h~ third of the gradient of x W + b_in (its z and r
  * thirds are drec's: stored once); dh becomes the direct part of the
  * gradient for h_prev. drec may be rec (layer_gru.c writes it over it): a
- * lane's h~ third of rec is loaded before its drec is stored. */
+ * row's h~ third of rec is loaded before any of its drec is stored. */
 PW_LINKAGE void PW_NAME(gru_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
                                            const PW_REAL *rec, const PW_REAL *h_prev,
                                            const PW_REAL *dy, PW_REAL *dh, PW_REAL *dxh,
                                            PW_REAL *drec, int act, int ract)
 {
-    for (size_t b = 0; b < batch; b++) {
-        size_t o = b * u, r = b * 3 * u;
-        for (size_t j = 0; j < u; j += V_WIDTH) {
-            size_t n = u - j < V_WIDTH ? u - j : V_WIDTH;
-            gru_back_lanes(gates + r, rec + r, dxh + o, drec + r, u, j, n, h_prev + o,
-                           dy ? dy + o : NULL, dh + o, act, ract);
-        }
-    }
+    if (act == 2 && ract == 3)
+        gru_back_rows(batch, u, gates, rec, h_prev, dy, dh, dxh, drec, 2, 3);
+    else
+        gru_back_rows(batch, u, gates, rec, h_prev, dy, dh, dxh, drec, act, ract);
 }
 #undef PW_LD
 #undef PW_ST
