@@ -311,83 +311,40 @@ PW_LINKAGE void PW_NAME(lstm_cell_backward)(size_t batch, size_t u, const PW_REA
         lstm_back_rows(batch, u, gates, c_prev, ac, dy, dh, dc, dz, act, ract);
 }
 
-typedef struct gru_back_out {
-    VF dz, dr, da, dhh, dh;
-} gru_back_out;
-
-static inline __attribute__((always_inline)) gru_back_out
-gru_back_vec(const PW_REAL *gb, const PW_REAL *rb, size_t u, size_t j, size_t n,
-             const PW_REAL *hp, const PW_REAL *dy, const PW_REAL *dh, int act, int ract)
+static inline void gru_back_lanes(const PW_REAL *gb, const PW_REAL *rb, PW_REAL *dab,
+                                  PW_REAL *drb, size_t u, size_t j, size_t n, const PW_REAL *hp,
+                                  const PW_REAL *dy, PW_REAL *dh, int act, int ract)
 {
     VF z_ = PW_LD(gb + j), r_ = PW_LD(gb + u + j), hh = PW_LD(gb + 2 * u + j);
     VF dh_ = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
-    gru_back_out o;
-    o.da = V_MUL(V_MUL(dh_, V_SUB(V_SET1(1.0f), z_)), pw_act_grad(act, hh));
-    o.dz = V_MUL(V_MUL(dh_, V_SUB(PW_LD(hp + j), hh)), pw_act_grad(ract, z_));
-    o.dr = V_MUL(V_MUL(o.da, PW_LD(rb + 2 * u + j)), pw_act_grad(ract, r_));
-    o.dhh = V_MUL(o.da, r_);
-    o.dh = V_MUL(dh_, z_);   /* the direct path; U^T adds the rest */
-    return o;
-}
-
-static inline __attribute__((always_inline)) void
-gru_back_store(PW_REAL *dab, PW_REAL *drb, size_t u, size_t j, size_t n, PW_REAL *dh,
-               gru_back_out o)
-{
-    PW_ST(drb + j, o.dz);
-    PW_ST(drb + u + j, o.dr);
-    PW_ST(dab + j, o.da);
-    PW_ST(drb + 2 * u + j, o.dhh);
-    PW_ST(dh + j, o.dh);
-}
-
-static inline __attribute__((always_inline)) void
-gru_back_rows(size_t batch, size_t u, const PW_REAL *gates, const PW_REAL *rec,
-              const PW_REAL *h_prev, const PW_REAL *dy, PW_REAL *dh, PW_REAL *dxh,
-              PW_REAL *drec, int act, int ract)
-{
-    const size_t full = u / V_WIDTH * V_WIDTH;
-    for (size_t b = 0; b < batch; b++) {
-        const size_t o = b * u, r = b * 3 * u;
-        const PW_REAL *gb = gates + r, *rb = rec + r, *hp = h_prev + o;
-        const PW_REAL *dyb = dy ? dy + o : NULL;
-        PW_REAL *dab = dxh + o, *drb = drec + r, *dhb = dh + o;
-        if (u < V_WIDTH) {
-            const size_t n = u;
-            gru_back_store(dab, drb, u, 0, n, dhb,
-                           gru_back_vec(gb, rb, u, 0, n, hp, dyb, dhb, act, ract));
-            continue;
-        }
-        const size_t n = V_WIDTH;
-        if (full == u) {
-            for (size_t j = 0; j < u; j += V_WIDTH)
-                gru_back_store(dab, drb, u, j, n, dhb,
-                               gru_back_vec(gb, rb, u, j, n, hp, dyb, dhb, act, ract));
-            continue;
-        }
-        const size_t e = u - V_WIDTH;   /* the ragged end's vector: lanes [e, u) */
-        const gru_back_out end = gru_back_vec(gb, rb, u, e, n, hp, dyb, dhb, act, ract);
-        for (size_t j = 0; j < full; j += V_WIDTH)
-            gru_back_store(dab, drb, u, j, n, dhb,
-                           gru_back_vec(gb, rb, u, j, n, hp, dyb, dhb, act, ract));
-        gru_back_store(dab, drb, u, e, n, dhb, end);
-    }
+    VF da = V_MUL(V_MUL(dh_, V_SUB(V_SET1(1.0f), z_)), pw_act_grad(act, hh));
+    VF dz = V_MUL(V_MUL(dh_, V_SUB(PW_LD(hp + j), hh)), pw_act_grad(ract, z_));
+    VF dr = V_MUL(V_MUL(da, PW_LD(rb + 2 * u + j)), pw_act_grad(ract, r_));
+    PW_ST(drb + j, dz);
+    PW_ST(drb + u + j, dr);
+    PW_ST(dab + j, da);
+    PW_ST(drb + 2 * u + j, V_MUL(da, r_));
+    PW_ST(dh + j, V_MUL(dh_, z_));   /* the direct path; U^T adds the rest */
 }
 
 /* One GRU step backward: drec [batch][3u] (gradient of h U + b_rec) and
  * dxh [batch][u], the h~ third of the gradient of x W + b_in (its z and r
  * thirds are drec's: stored once); dh becomes the direct part of the
  * gradient for h_prev. drec may be rec (layer_gru.c writes it over it): a
- * row's h~ third of rec is loaded before any of its drec is stored. */
+ * lane's h~ third of rec is loaded before its drec is stored. */
 PW_LINKAGE void PW_NAME(gru_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
                                            const PW_REAL *rec, const PW_REAL *h_prev,
                                            const PW_REAL *dy, PW_REAL *dh, PW_REAL *dxh,
                                            PW_REAL *drec, int act, int ract)
 {
-    if (act == 2 && ract == 3)
-        gru_back_rows(batch, u, gates, rec, h_prev, dy, dh, dxh, drec, 2, 3);
-    else
-        gru_back_rows(batch, u, gates, rec, h_prev, dy, dh, dxh, drec, act, ract);
+    for (size_t b = 0; b < batch; b++) {
+        size_t o = b * u, r = b * 3 * u;
+        for (size_t j = 0; j < u; j += V_WIDTH) {
+            size_t n = u - j < V_WIDTH ? u - j : V_WIDTH;
+            gru_back_lanes(gates + r, rec + r, dxh + o, drec + r, u, j, n, h_prev + o,
+                           dy ? dy + o : NULL, dh + o, act, ract);
+        }
+    }
 }
 #undef PW_LD
 #undef PW_ST
