@@ -529,12 +529,37 @@ static void test_pool_jobs_reach_napping_workers(void **state)
     rl__pool_destroy(pool);
 }
 
+/* Jobs at a steady cadence longer than the naps (pool.c CADENCE_*: the
+ * worker then sleeps only until the window where the next job should
+ * come, and naps through it): a job that comes early (while it sleeps
+ * on its timer), on time (while it naps), late (after the window: asleep
+ * for good) or never (the pool destroyed while it sleeps on its timer:
+ * the test would hang) still reaches it; only the workers run blocks. */
+static void test_pool_jobs_reach_workers_in_a_cadence(void **state)
+{
+    (void)state;
+    rl_pool *pool = test_pool(2, RL_PLACE_WORKERS);
+    if (!pool)
+        return;   /* one allowed CPU: no workers */
+    const unsigned delays_us[] = { 4000, 4000, 4000, 4000, 2500, 4000, 4000, 4000,
+                                   9000, 4000, 4000, 4000, 3000 };
+    for (size_t i = 0; i < sizeof delays_us / sizeof delays_us[0]; i++) {
+        usleep(delays_us[i]);
+        int elsewhere = 0;
+        const int calls = cover_once(pool, 4096, 16, (size_t)1 << 22, &elsewhere);
+        assert_true(calls >= 2);
+        assert_int_equal(elsewhere, calls);
+    }
+    usleep(3000);   /* inside its timed sleep, before the window */
+    rl__pool_destroy(pool);
+}
+
 /* cmocka's TAP output reports a skip as "not ok ... # SKIP", which meson
  * counts as a failure: paths this CPU (or valgrind's CPU) lacks are not
  * registered at all, and the count of what ran shows in the plan line. */
 int main(void)
 {
-    struct CMUnitTest tests[12];
+    struct CMUnitTest tests[13];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
     ADD(test_scalar_matches_double_product);
@@ -552,6 +577,7 @@ int main(void)
     ADD(test_pool_bind_restores_caller);
     ADD(test_parallel_for_covers_each_item_once);
     ADD(test_pool_jobs_reach_napping_workers);
+    ADD(test_pool_jobs_reach_workers_in_a_cadence);
 #undef ADD
     return _cmocka_run_group_tests("kernels", tests, n, NULL, NULL);
 }
