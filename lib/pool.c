@@ -81,15 +81,17 @@ enum {
  * before the worker joined (a trace of SimpleRNN(256)'s fit on two
  * threads, 7 ms apart: the rounds that woke the worker took 3.8-4.5 ms,
  * the others 3.6-3.8). So when the last two waits that outlasted the naps
- * agree within a quarter (a cadence, up to CADENCE_NS_MAX), the worker
- * sleeps (waking for an earlier job as before) only until an eighth
- * before the shorter of them, then naps through to an eighth after the
- * longer: the next call finds it napping. Its cost is the naps of that
- * window, about a quarter of the gap at a fraction of a CPU; a host whose
- * calls come irregularly never agrees and sleeps as before. */
-#define CADENCE_NS_MAX 50000000u
-#define CADENCE_AGREE 4
-#define CADENCE_MARGIN 8
+ * agree within an eighth (a cadence, up to CADENCE_NS_MAX), the worker
+ * sleeps on a timer (an earlier job still wakes it) until an eighth of it
+ * (at most CADENCE_EARLY) before the shorter of them, then naps through
+ * to as much after the longer: the next call finds it napping. The naps of that window
+ * (at most an eighth of the gap plus 2 ms) cost about what the naps after
+ * every call already did; beyond CADENCE_NS_MAX the wake-up is under
+ * 1 % of the cycle, and a host whose calls come irregularly never agrees
+ * and sleeps as before. */
+#define CADENCE_NS_MAX 20000000u
+#define CADENCE_AGREE 8
+#define CADENCE_EARLY 1000000u
 #define NAP_SLACK_NS 2000ul   /* the naps' timer slack (Linux: 50 us by default) */
 #define SPIN_NS_MAX_IN_CALL 1000000u
 #define SPIN_NS_MAX_IDLE 60000u
@@ -343,8 +345,8 @@ static int cadence_window(const worker *w, uint64_t *from, uint64_t *to)
     const uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
     if (lo == 0 || hi > CADENCE_NS_MAX || hi - lo > lo / CADENCE_AGREE)
         return 0;
-    *from = lo - lo / CADENCE_MARGIN;
-    *to = hi + hi / CADENCE_MARGIN;
+    *from = lo - (lo / 8 < CADENCE_EARLY ? lo / 8 : CADENCE_EARLY);
+    *to = hi + (hi / 8 < CADENCE_EARLY ? hi / 8 : CADENCE_EARLY);
     return 1;
 }
 
