@@ -465,6 +465,15 @@ static FS_INLINE void fs_lstm_cell(const rl_fused_step *s, size_t row, size_t j0
     fs_store(s->h + o, h_, n);
 }
 
+/* Where fs_lstm_rows stores a row's activated gates (fit): 1, in the first
+ * sweep as soon as the row's gates are activated; 0, in the second sweep
+ * with the row's c, act(c) and h. Set per path (pointwise_<isa>.c): on
+ * AVX-512 the early stores took the seed-shape forward (fit mode) to 0.94
+ * of the time, on AVX2 they made it 1.03x slower. */
+#ifndef FS_GATES_STORED_EARLY
+#define FS_GATES_STORED_EARLY 0
+#endif
+
 /* The cell over a tile's rows in two sweeps: every row's gate activations
  * (4 rows x 4 independent chains), then every row's c, act(c), h. Row by
  * row, each row's act(c) chain waited on its gates with little else in the
@@ -474,8 +483,14 @@ static FS_INLINE void fs_lstm_rows(const rl_fused_step *s, size_t r0, int rows, 
                                    VF v[FS_MAX_ROWS][FS_MAX_Q], int act, int ract)
 {
     const size_t u = s->u, n = fs_lanes(u, j0);
-    for (int i = 0; i < rows; i++)
+    for (int i = 0; i < rows; i++) {
         pw_lstm_gates_vec(&v[i][0], &v[i][1], &v[i][2], &v[i][3], act, ract);
+        if (FS_GATES_STORED_EARLY && !s->no_caches) {
+            float *z = s->z + (r0 + (size_t)i) * 4 * u + j0;
+            for (int q = 0; q < 4; q++)
+                fs_store(z + (size_t)q * u, v[i][q], n);
+        }
+    }
     for (int i = 0; i < rows; i++) {
         const size_t row = r0 + (size_t)i, o = row * u + j0;
         float *z = s->z + row * 4 * u + j0;
@@ -483,8 +498,9 @@ static FS_INLINE void fs_lstm_rows(const rl_fused_step *s, size_t r0, int rows, 
         VF h_ = pw_lstm_out_vec(v[i][0], v[i][1], v[i][2], v[i][3], fs_load(s->c_prev + o, n),
                                 &c_, &a_, act);
         if (!s->no_caches) {
-            for (int q = 0; q < 4; q++)
-                fs_store(z + (size_t)q * u, v[i][q], n);
+            if (!FS_GATES_STORED_EARLY)
+                for (int q = 0; q < 4; q++)
+                    fs_store(z + (size_t)q * u, v[i][q], n);
             fs_store(s->ac + o, a_, n);
         }
         fs_store(s->c + o, c_, n);
