@@ -219,7 +219,7 @@ PW_LINKAGE void PW_NAME(act_backward)(int act, const PW_REAL *y, const PW_REAL *
     }
 }
 
-/* The LSTM backward runs a row's lanes as full vectors only when u >=
+/* The backward cells run a row's lanes as full vectors only when u >=
  * V_WIDTH: a ragged end is one more full vector ending at lane u (its lanes
  * [u - V_WIDTH, u) overlap the last full vector's), all of whose inputs are
  * loaded before any lane of the row is stored, and whose results are stored
@@ -227,10 +227,10 @@ PW_LINKAGE void PW_NAME(act_backward)(int act, const PW_REAL *y, const PW_REAL *
  * overlapped lane is stored twice with the same bits. (The masked loads
  * and stores of a ragged end took ~20 % of the LSTM(50) cell backward:
  * their nominal 64 bytes overlap the next gate's or row's lanes, which
- * then wait for the stores to reach L1.) The row loop is instantiated with
- * the activations as constants (the usual pair, tanh and sigmoid, and the
- * general case), so their switches fold away. The GRU's keeps its masked
- * end: bound by its stores, it ran 1.03-1.08x slower with the overlap. */
+ * then wait for the stores to reach L1.) The LSTM's row loop is
+ * instantiated with the activations as constants (the usual pair, tanh and
+ * sigmoid, and the general case), so their switches fold away (0.95x); the
+ * GRU's measured 1.04x slower so, and keeps them as branches. */
 typedef struct lstm_back_out {
     VF di, df, dg, dout, dc;
 } lstm_back_out;
@@ -312,57 +312,97 @@ PW_LINKAGE void PW_NAME(lstm_cell_backward)(size_t batch, size_t u, const PW_REA
         lstm_back_rows(batch, u, gates, c_prev, ac, dy, dh, dc, dz, act, ract);
 }
 
-static inline void gru_back_lanes(const PW_REAL *gb, const PW_REAL *rb, PW_REAL *dab,
-                                  PW_REAL *drb, size_t u, size_t j, size_t n, const PW_REAL *hp,
-                                  const PW_REAL *dy, PW_REAL *dh, int act, int ract)
+typedef struct gru_back_out {
+    VF dz, dr, da, dhh, dh;
+} gru_back_out;
+
+static inline __attribute__((always_inline)) gru_back_out
+gru_back_vec(const PW_REAL *gb, const PW_REAL *rb, size_t u, size_t j, size_t n,
+             const PW_REAL *hp, const PW_REAL *dy, const PW_REAL *dh, int act, int ract)
 {
     VF z_ = PW_LD(gb + j), r_ = PW_LD(gb + u + j), hh = PW_LD(gb + 2 * u + j);
     VF dh_ = V_ADD(PW_LD(dh + j), PW_LD_OPT(dy ? dy + j : NULL));
-    VF da = V_MUL(V_MUL(dh_, V_SUB(V_SET1(1.0f), z_)), pw_act_grad(act, hh));
-    VF dz = V_MUL(V_MUL(dh_, V_SUB(PW_LD(hp + j), hh)), pw_act_grad(ract, z_));
-    VF dr = V_MUL(V_MUL(da, PW_LD(rb + 2 * u + j)), pw_act_grad(ract, r_));
-    PW_ST(drb + j, dz);
-    PW_ST(drb + u + j, dr);
-    PW_ST(dab + j, da);
-    PW_ST(drb + 2 * u + j, V_MUL(da, r_));
-    PW_ST(dh + j, V_MUL(dh_, z_));   /* the direct path; U^T adds the rest */
+    gru_back_out o;
+    o.da = V_MUL(V_MUL(dh_, V_SUB(V_SET1(1.0f), z_)), pw_act_grad(act, hh));
+    o.dz = V_MUL(V_MUL(dh_, V_SUB(PW_LD(hp + j), hh)), pw_act_grad(ract, z_));
+    o.dr = V_MUL(V_MUL(o.da, PW_LD(rb + 2 * u + j)), pw_act_grad(ract, r_));
+    o.dhh = V_MUL(o.da, r_);
+    o.dh = V_MUL(dh_, z_);   /* the direct path; U^T adds the rest */
+    return o;
+}
+
+static inline __attribute__((always_inline)) void
+gru_back_store(PW_REAL *dab, PW_REAL *drb, size_t u, size_t j, size_t n, PW_REAL *dh,
+               gru_back_out o)
+{
+    PW_ST(drb + j, o.dz);
+    PW_ST(drb + u + j, o.dr);
+    PW_ST(dab + j, o.da);
+    PW_ST(drb + 2 * u + j, o.dhh);
+    PW_ST(dh + j, o.dh);
 }
 
 /* Rows ahead whose drec z, r thirds and dxh lines the GRU cell backward
  * asks for (with intent to write) before it runs a row: it stores there
  * without loading first, and each store waited for its line from L2 at
- * retirement (in-place stores, the store buffer full); asked for two rows
- * early, the lines are in L1 when the stores retire (the function 0.94x of
- * its time at the seed shape). */
+ * retirement (the store buffer full). Asked for two rows early, the lines
+ * are in L1 when the stores retire: the function 0.94x of its time at the
+ * seed shape with the masked end, 0.76x with the overlapped end (which,
+ * without the prefetch, ran 1.07x slower than the masked one). */
 enum { GRU_PF_AHEAD = 2 };
 
-/* One GRU step backward: drec [batch][3u] (gradient of h U + b_rec) and
- * dxh [batch][u], the h~ third of the gradient of x W + b_in (its z and r
- * thirds are drec's: stored once); dh becomes the direct part of the
- * gradient for h_prev. drec may be rec (layer_gru.c writes it over it): a
- * lane's h~ third of rec is loaded before its drec is stored. */
-PW_LINKAGE void PW_NAME(gru_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
-                                           const PW_REAL *rec, const PW_REAL *h_prev,
-                                           const PW_REAL *dy, PW_REAL *dh, PW_REAL *dxh,
-                                           PW_REAL *drec, int act, int ract)
+static inline __attribute__((always_inline)) void
+gru_back_rows(size_t batch, size_t u, const PW_REAL *gates, const PW_REAL *rec,
+              const PW_REAL *h_prev, const PW_REAL *dy, PW_REAL *dh, PW_REAL *dxh,
+              PW_REAL *drec, int act, int ract)
 {
-    const size_t ahead = GRU_PF_AHEAD;
+    const size_t full = u / V_WIDTH * V_WIDTH;
     for (size_t b = 0; b < batch; b++) {
-        size_t o = b * u, r = b * 3 * u;
-        if (ahead && b + ahead < batch) {
-            const char *pz = (const char *)(drec + (b + ahead) * 3 * u);
-            const char *px = (const char *)(dxh + (b + ahead) * u);
+        const size_t o = b * u, r = b * 3 * u;
+        if (b + GRU_PF_AHEAD < batch) {
+            const char *pz = (const char *)(drec + (b + GRU_PF_AHEAD) * 3 * u);
+            const char *px = (const char *)(dxh + (b + GRU_PF_AHEAD) * u);
             for (size_t i = 0; i < 2 * u * sizeof(PW_REAL); i += 64)
                 __builtin_prefetch(pz + i, 1, 3);
             for (size_t i = 0; i < u * sizeof(PW_REAL); i += 64)
                 __builtin_prefetch(px + i, 1, 3);
         }
-        for (size_t j = 0; j < u; j += V_WIDTH) {
-            size_t n = u - j < V_WIDTH ? u - j : V_WIDTH;
-            gru_back_lanes(gates + r, rec + r, dxh + o, drec + r, u, j, n, h_prev + o,
-                           dy ? dy + o : NULL, dh + o, act, ract);
+        const PW_REAL *gb = gates + r, *rb = rec + r, *hp = h_prev + o;
+        const PW_REAL *dyb = dy ? dy + o : NULL;
+        PW_REAL *dab = dxh + o, *drb = drec + r, *dhb = dh + o;
+        if (u < V_WIDTH) {
+            const size_t n = u;
+            gru_back_store(dab, drb, u, 0, n, dhb,
+                           gru_back_vec(gb, rb, u, 0, n, hp, dyb, dhb, act, ract));
+            continue;
         }
+        const size_t n = V_WIDTH;
+        if (full == u) {
+            for (size_t j = 0; j < u; j += V_WIDTH)
+                gru_back_store(dab, drb, u, j, n, dhb,
+                               gru_back_vec(gb, rb, u, j, n, hp, dyb, dhb, act, ract));
+            continue;
+        }
+        const size_t e = u - V_WIDTH;   /* the ragged end's vector: lanes [e, u) */
+        const gru_back_out end = gru_back_vec(gb, rb, u, e, n, hp, dyb, dhb, act, ract);
+        for (size_t j = 0; j < full; j += V_WIDTH)
+            gru_back_store(dab, drb, u, j, n, dhb,
+                           gru_back_vec(gb, rb, u, j, n, hp, dyb, dhb, act, ract));
+        gru_back_store(dab, drb, u, e, n, dhb, end);
     }
+}
+
+/* One GRU step backward: drec [batch][3u] (gradient of h U + b_rec) and
+ * dxh [batch][u], the h~ third of the gradient of x W + b_in (its z and r
+ * thirds are drec's: stored once); dh becomes the direct part of the
+ * gradient for h_prev. drec may be rec (layer_gru.c writes it over it): a
+ * row's h~ third of rec is loaded before any of its drec is stored. */
+PW_LINKAGE void PW_NAME(gru_cell_backward)(size_t batch, size_t u, const PW_REAL *gates,
+                                           const PW_REAL *rec, const PW_REAL *h_prev,
+                                           const PW_REAL *dy, PW_REAL *dh, PW_REAL *dxh,
+                                           PW_REAL *drec, int act, int ract)
+{
+    gru_back_rows(batch, u, gates, rec, h_prev, dy, dh, dxh, drec, act, ract);
 }
 #undef PW_LD
 #undef PW_ST
