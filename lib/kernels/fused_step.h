@@ -465,13 +465,17 @@ static FS_INLINE void fs_lstm_cell(const rl_fused_step *s, size_t row, size_t j0
     fs_store(s->h + o, h_, n);
 }
 
-/* Where fs_lstm_rows stores a row's activated gates (fit): 1, in the first
- * sweep as soon as the row's gates are activated; 0, in the second sweep
- * with the row's c, act(c) and h. Set per path (pointwise_<isa>.c): on
- * AVX-512 the early stores took the seed-shape forward (fit mode) to 0.94
- * of the time, on AVX2 they made it 1.03x slower. */
-#ifndef FS_GATES_STORED_EARLY
-#define FS_GATES_STORED_EARLY 0
+/* The order of the epilogues' loads and stores (fs_lstm_rows, fs_gru_rows;
+ * the values and addresses are the same either way, so are the bits). 1:
+ * the LSTM stores a row's activated gates (fit) in the first sweep, as
+ * soon as they are activated, and the GRU loads a row's x part before it
+ * stores the row's h U + b_rec; 0: the gates stored in the second sweep
+ * with the row's c, act(c) and h, the x part loaded after. Set per path
+ * (pointwise_<isa>.c): on AVX-512 the early order took the seed-shape
+ * fit-mode forward to 0.95 (LSTM) and 0.93 (GRU) of the time, on AVX2 it
+ * made both 1.03x slower. */
+#ifndef FS_EPILOGUE_EARLY
+#define FS_EPILOGUE_EARLY 0
 #endif
 
 /* The cell over a tile's rows in two sweeps: every row's gate activations
@@ -485,7 +489,7 @@ static FS_INLINE void fs_lstm_rows(const rl_fused_step *s, size_t r0, int rows, 
     const size_t u = s->u, n = fs_lanes(u, j0);
     for (int i = 0; i < rows; i++) {
         pw_lstm_gates_vec(&v[i][0], &v[i][1], &v[i][2], &v[i][3], act, ract);
-        if (FS_GATES_STORED_EARLY && !s->no_caches) {
+        if (FS_EPILOGUE_EARLY && !s->no_caches) {
             float *z = s->z + (r0 + (size_t)i) * 4 * u + j0;
             for (int q = 0; q < 4; q++)
                 fs_store(z + (size_t)q * u, v[i][q], n);
@@ -498,7 +502,7 @@ static FS_INLINE void fs_lstm_rows(const rl_fused_step *s, size_t r0, int rows, 
         VF h_ = pw_lstm_out_vec(v[i][0], v[i][1], v[i][2], v[i][3], fs_load(s->c_prev + o, n),
                                 &c_, &a_, act);
         if (!s->no_caches) {
-            if (!FS_GATES_STORED_EARLY)
+            if (!FS_EPILOGUE_EARLY)
                 for (int q = 0; q < 4; q++)
                     fs_store(z + (size_t)q * u, v[i][q], n);
             fs_store(s->ac + o, a_, n);
@@ -631,26 +635,34 @@ static FS_INLINE void fs_gru_cell(const rl_fused_step *s, size_t row, size_t j0,
 }
 
 /* fs_gru_cell over a tile's rows in two sweeps (as fs_lstm_rows): every
- * row's z, r, then every row's h~ and h; the same operations per element. */
+ * row's z, r, then every row's h~ and h; the same operations per element.
+ * With FS_EPILOGUE_EARLY a row's x part (z, r, h~ thirds: b_in + x W,
+ * stored by the tile before its product) is loaded before the row's h U +
+ * b_rec is stored (fit), else after (z, r) and in the second sweep (h~). */
 static FS_INLINE void fs_gru_rows(const rl_fused_step *s, size_t r0, int rows, size_t j0,
                                   VF v[FS_MAX_ROWS][FS_MAX_Q], int act, int ract)
 {
     const size_t u = s->u, n = fs_lanes(u, j0);
-    VF zr[FS_MAX_ROWS][2];
+    VF zr[FS_MAX_ROWS][3];   /* z, r (activated in the first sweep); h~'s x part */
     for (int i = 0; i < rows; i++) {
         const size_t row = r0 + (size_t)i;
         float *z = s->z + row * 3 * u + j0, *rec = s->rec + row * 3 * u + j0;
+        if (FS_EPILOGUE_EARLY)
+            for (int q = 0; q < 3; q++)
+                zr[i][q] = fs_load(z + (size_t)q * u, n);
         if (!s->no_caches)
             for (int q = 0; q < 3; q++)
                 fs_store(rec + (size_t)q * u, v[i][q], n);
-        zr[i][0] = fs_load(z, n);
-        zr[i][1] = fs_load(z + u, n);
+        if (!FS_EPILOGUE_EARLY) {
+            zr[i][0] = fs_load(z, n);
+            zr[i][1] = fs_load(z + u, n);
+        }
         pw_gru_gates_vec(&zr[i][0], &zr[i][1], v[i][0], v[i][1], ract);
     }
     for (int i = 0; i < rows; i++) {
         const size_t row = r0 + (size_t)i, o = row * u + j0;
         float *z = s->z + row * 3 * u + j0;
-        VF hh = fs_load(z + 2 * u, n);
+        VF hh = FS_EPILOGUE_EARLY ? zr[i][2] : fs_load(z + 2 * u, n);
         VF h_ = pw_gru_out_vec(zr[i][0], zr[i][1], &hh, v[i][2], fs_load(s->h_prev + o, n), act);
         if (!s->no_caches) {
             fs_store(z, zr[i][0], n);
