@@ -1074,14 +1074,22 @@ typedef struct fused_job {
     rl_fused_step step;
     size_t blocks;      /* unit blocks of the layer */
     unsigned gates;
-    size_t chain_rs;    /* floats between rows of the chain area */
 } fused_job;
 
-/* Floats between two rows of the fused step's chain area (FS_MAX_Q
- * vectors: 4 LSTM blocks of units). */
-static size_t chain_row_floats(const rl_kernels *k)
+/* Where the chains of rows [r0, r1) of a call split by rows start in the
+ * fused step's chain area: at r0 rows' share of the whole area
+ * (rl__step_chain_floats: 4 x 16 floats a row per block of units, so rows
+ * [r0, r1) at 4 V_WIDTH floats a row fit), not back to back at 4 V_WIDTH
+ * a row. Back to back, the second thread's rows of GRU(256) at two
+ * threads began 512 bytes past the first thread's last tile, whose stream
+ * of chain stores and loads at every k pass ran on into them (a prefetch
+ * across the page: a gap of 4 KiB was enough, 1 KiB was not): rows 32-63
+ * took 6-7 % longer than rows 0-31 on either thread (thread CPU time, one
+ * thread on both blocks in turn: equal). Here they start 128 KiB in
+ * instead of 8 KiB: the same place mod 4 KiB. */
+static size_t chain_rows_offset(size_t r0, size_t u)
 {
-    return 4 * k->fused_block_units(4);
+    return r0 * 4 * ((u + 15) / 16 * 16);
 }
 
 static void fused_range(void *ctx, size_t begin, size_t end)
@@ -1112,7 +1120,7 @@ static void fused_rows(void *ctx, size_t r0, size_t r1)
         s.ac += r0 * u;
     s.h += r0 * u;
     if (s.chain)
-        s.chain += r0 * job->chain_rs;
+        s.chain += chain_rows_offset(r0, u);
     job->fn(&s, 0, job->blocks);
 }
 
@@ -1127,7 +1135,7 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
     const size_t u = s->u, row = pack_row_floats(u, gates);
     const size_t width = k->fused_block_units(gates);
     fused_job job = { .fn = fused_of_kind(k, gates), .blocks = (u + width - 1) / width,
-                      .gates = gates, .chain_rs = chain_row_floats(k), .step = {
+                      .gates = gates, .step = {
         .batch = s->batch, .u = u, .in = s->in, .x = s->x, .x_ld = s->x_ld,
         .w_packed = s->packed + u * row, .bias_packed = s->packed + (u + s->in) * row,
         .u_packed = s->packed, .rec_bias_packed = s->packed + (u + s->in + 1) * row,
@@ -1251,7 +1259,7 @@ static void steps_of_rows(void *ctx, size_t r0, size_t r1)
         j->at(j->ctx, t, &s);
         cell_rows(&s, j->gates, r0, r1);
         if (s.chain)   /* rows of the fused step's chain area (run_fused) */
-            s.chain += r0 * chain_row_floats(kernels_of(&j->one));
+            s.chain += chain_rows_offset(r0, s.u);
         step_of_kind(&j->one, &s, j->gates);
     }
 }

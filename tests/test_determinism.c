@@ -199,6 +199,56 @@ static void test_simple_rnn_gradient_halves(void **state)
         }
 }
 
+/* Predict with layers wide enough that the fused step's k runs in several
+ * passes on AVX-512 (LSTM(144), GRU(200): the chains wait in the chain area
+ * between passes) and a batch of 64 that the forward splits by rows on 2
+ * and 3 threads and the host hook, where each thread's rows keep their
+ * chains at their own place in the area (compute.c chain_rows_offset): the
+ * bytes of one scalar thread. (Split by rows only where the packed weights,
+ * 0.4 and 0.5 MB, fit a thread's L2 as the pool reads it; else by unit
+ * blocks, the same bits either way.) */
+#define WIDE_T 3
+#define WIDE_N 64
+#define WIDE_U 200
+
+static void predict_wide(const rl_kernels *kernels, unsigned threads, float *out)
+{
+    static float x[WIDE_N * WIDE_T];
+    tu_fill_uniform(x, WIDE_N * WIDE_T, 31, -1, 1);
+    rl_model *m;
+    assert_int_equal(rl_model_create(&m, WIDE_T, 1), RL_OK);
+    assert_int_equal(rl_model_add_lstm(m, 144, RL_ACT_TANH, RL_ACT_SIGMOID, 1), RL_OK);
+    assert_int_equal(rl_model_add_gru(m, WIDE_U, RL_ACT_TANH, RL_ACT_SIGMOID, 0), RL_OK);
+    assert_int_equal(rl_model_set_param(m, RL_PARAM_SEED, 9), RL_OK);
+    use_threads(m, threads);
+    assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);
+    rl__pool_set_min_work(m->cx.pool, 0);
+    m->cx.kernels = kernels;
+    assert_int_equal(rl_predict(m, x, WIDE_N, out, WIDE_N * WIDE_U), RL_OK);
+    rl_model_destroy(m);
+}
+
+static void test_wide_predict_by_rows(void **state)
+{
+    (void)state;
+    const rl_kernels *paths[4] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512(),
+                                   rl__kernels_neon() };
+    static float ref[WIDE_N * WIDE_U], got[WIDE_N * WIDE_U];
+    predict_wide(paths[0], 1, ref);
+    for (size_t p = 0; p < 4; p++)
+        for (unsigned threads = 1; paths[p] && threads <= HOST_HOOK; threads++) {
+            if (p == 0 && threads == 1)
+                continue;
+            memset(got, 0xAB, sizeof got);
+            predict_wide(paths[p], threads, got);
+            if (memcmp(got, ref, sizeof ref) != 0) {
+                print_error("wide predictions differ on %s with %u threads\n", paths[p]->name,
+                            threads);
+                fail();
+            }
+        }
+}
+
 /* The library and this test are compiled with the same flags. A float
  * expression must round to float at every operation, as on x86-64 SSE and
  * AArch64: gcc's s390x port evaluates float in double under -std=c11 unless
@@ -223,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_last_state_output),
         cmocka_unit_test(test_sequence_output),
         cmocka_unit_test(test_simple_rnn_gradient_halves),
+        cmocka_unit_test(test_wide_predict_by_rows),
     };
     return cmocka_run_group_tests_name("determinism", tests, NULL, NULL);
 }

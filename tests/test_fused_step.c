@@ -246,12 +246,15 @@ static void test_neon_step_matches_scalar(void **state)
     check_path(rl__kernels_neon());
 }
 
-/* Split by unit blocks over 2 and 3 threads (every block its own task),
+/* Split over 2 and 3 threads (by unit blocks, every block its own task, or by rows),
  * on the process's path: the bits of one scalar thread. */
 static void test_threads_match_scalar(void **state)
 {
     (void)state;
-    const shape shapes[] = { { 13, 65, 3 }, { 64, 50, 1 }, { 8, 300, 64 } };
+    /* { 64, 200, 3 }: by rows (each thread 32 or 16-24 rows; the packed
+     * weights fit a thread's L2 here) with k in passes on AVX-512, each
+     * thread's chains at its own place in the guarded chain area */
+    const shape shapes[] = { { 13, 65, 3 }, { 64, 50, 1 }, { 8, 300, 64 }, { 64, 200, 3 } };
     uint64_t seed = 7000;
     for (unsigned threads = 2; threads <= 3; threads++) {
         rl_pool *pool = tu_split_everything_pool(threads);
