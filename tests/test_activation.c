@@ -87,6 +87,16 @@ static size_t available_simd(void)
     return n;
 }
 
+/* Every path, scalar first (the reference): fills pws, returns how many. */
+static size_t every_path(const rl_pointwise *pws[4])
+{
+    size_t n = 1 + available_simd();
+    pws[0] = &rl__pointwise_scalar;
+    for (size_t p = 1; p < n; p++)
+        pws[p] = simd_paths[p - 1];
+    return n;
+}
+
 #define B 3
 #define U 37   /* 2 x 16 + 5: full and partial vectors on both widths */
 
@@ -173,10 +183,8 @@ static void test_simd_matches_scalar(void **state)
 static void test_cell_backward_in_place(void **state)
 {
     (void)state;
-    const rl_pointwise *pws[4] = { &rl__pointwise_scalar };
-    size_t n = 1 + available_simd();
-    for (size_t p = 1; p < n; p++)
-        pws[p] = simd_paths[p - 1];
+    const rl_pointwise *pws[4];
+    const size_t n = every_path(pws);
     static float z0[B * 4 * U], rec[B * 4 * U], cp[B * U], dy[B * U], dh0[B * U], dc0[B * U];
     static float z[B * 4 * U], c[B * U], ac[B * U], h[B * U], dz[B * 4 * U], dc[2][B * U];
     static float buf[B * 4 * U], dh[2][B * U], dzx[2][B * U];
@@ -232,10 +240,8 @@ static int guard_intact(const float *p, size_t n, float v)
 static void test_cell_backward_widths(void **state)
 {
     (void)state;
-    const rl_pointwise *pws[4] = { &rl__pointwise_scalar };
-    size_t n = 1 + available_simd();
-    for (size_t p = 1; p < n; p++)
-        pws[p] = simd_paths[p - 1];
+    const rl_pointwise *pws[4];
+    const size_t n = every_path(pws);
     enum { G = WB_MAX * 4 * WU_MAX, S = WB_MAX * WU_MAX };
     static float z0[G], rec0[G], cp[S], dy[S], dh0[S], dc0[S];
     static float z[G], c[S], ac[S], h[S];
