@@ -1336,6 +1336,15 @@ int rl__all_finite_on(const rl_compute *cx, const float *v, size_t n)
 }
 #endif
 
+size_t rl__rows_area_floats(size_t batch, size_t u, int *ok)
+{
+    if (u > SIZE_MAX - RL_ROWS_PAD) {
+        *ok = 0;
+        return 0;
+    }
+    return rl__mul(batch, u + RL_ROWS_PAD, ok);
+}
+
 void rl__run_rows(const rl_compute *cx, size_t batch, size_t weight_bytes, size_t work,
                   rl_rows_fn fn, void *ctx)
 {

@@ -12,19 +12,8 @@
  *     the backward writes dRec over it, step by step)
  *     | h_all [T+1][B][u] | dZx's h~ third [T][B][u] (its z, r thirds are
  *     dRec's) | U^T packed | W^T packed
- *     | dh [B][u + GRU_DH_PAD] (see gru_bptt_rows) | input-backward scratch
+ *     | dh [B][u] (rows apart: rl__rows_at) | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains */
-/* Floats a row of the batch adds to dh's area: the backward through time
- * puts the dh rows of a block of rows [r0, r1) at r0 (u + GRU_DH_PAD), so
- * the blocks that threads run lie r0 GRU_DH_PAD >= 4 KiB apart (r0 a
- * multiple of 8, SHARE_ROWS). Back to back, rows 32-63 of GRU(256) at two
- * threads took 6 % longer than rows 0-31 on either thread (3.98 against
- * 3.73 ms a fit's backward through time, thread CPU time; apart: equal):
- * dh += dRec U^T reads and writes dh every step, and the first thread's
- * stream over its rows ran on into the second's first lines (so did the
- * fused forward's chains, compute.c chain_rows_offset). */
-enum { GRU_DH_PAD = 128 };
-
 static size_t gru_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
@@ -33,7 +22,7 @@ static size_t gru_workspace(const rl_layer *l, size_t batch)
     size_t parts[10] = {
         tbg, tbg, rl__mul(T + 1, bu, &ok), rl__mul(T, bu, &ok),
         rl__packed_size(3 * u, u, &ok), rl__packed_size(3 * u, l->in, &ok),
-        rl__mul(batch, u + GRU_DH_PAD, &ok),
+        rl__rows_area_floats(batch, u, &ok),
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 3, &ok), rl__step_chain_floats(batch, u, &ok),
     };
@@ -62,7 +51,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     int ok = 1;   /* sizes checked by gru_workspace */
     v.wt = v.ut + rl__packed_size(3 * u, u, &ok);
     v.dh = v.wt + rl__packed_size(3 * u, l->in, &ok);
-    v.scratch = v.dh + batch * (u + GRU_DH_PAD);
+    v.scratch = v.dh + rl__rows_area_floats(batch, u, &ok);
     v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     v.chain = v.packed + rl__step_pack_floats(l->in, u, 3);
     return v;
@@ -204,8 +193,8 @@ static void gru_input_backward(const rl_layer *l, const rl_compute *cx, const re
 }
 
 /* The backward through time of rows [r0, r1): each row's dz_t and dh read
- * only that row (rl__run_rows); the rows' dh, zeroed here, at r0 (u +
- * GRU_DH_PAD). */
+ * only that row (rl__run_rows); the rows' dh, zeroed here, at
+ * rl__rows_at(dh, r0, u). */
 typedef struct gru_bptt {
     const rl_layer *l;
     const gru_views *v;
@@ -221,7 +210,7 @@ static void gru_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
     const size_t T = l->in_steps, u = l->units, g = 3 * u, bu = q->bu, rows = r1 - r0;
     const size_t o = r0 * u, og = r0 * g;
     const rl_activation act = l->act, ract = l->rec_act;
-    real *dh = v->dh + r0 * (u + GRU_DH_PAD);
+    real *dh = rl__rows_at(v->dh, r0, u);
     memset(dh, 0, rows * u * sizeof(real));
     for (size_t t = T; t-- > 0;) {
         const real *gt = v->gates + t * 3 * bu + og, *hr = v->rec + t * 3 * bu + og;

@@ -8,24 +8,15 @@
 
 /* ws: gates [T][B][4u] (after activation; the backward writes dZ over them,
  *     step by step) | c_all [T+1][B][u] | h_all [T+1][B][u]
- *     | act(c) [T][B][u] | U^T packed | W^T packed | dh, dc [B][u + LSTM_DH_PAD]
- *     (see lstm_bptt_rows) | input-backward scratch
+ *     | act(c) [T][B][u] | U^T packed | W^T packed | dh, dc [B][u] (rows apart:
+ *     rl__rows_at) | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains */
-/* Floats a row of the batch adds to dh's and dc's areas: the backward
- * through time puts the dh and dc rows of a block of rows [r0, r1) at r0
- * (u + LSTM_DH_PAD), so the blocks that threads run lie >= 4 KiB apart
- * (as the GRU's dh, layer_gru.c GRU_DH_PAD). Back to back, rows 32-63 of
- * LSTM(256) at two threads took 1.5-3 % longer than rows 0-31 (88-180 us
- * of a fit's 5.7 ms backward through time, thread CPU time; apart: -34 to
- * +18 us). */
-enum { LSTM_DH_PAD = 128 };
-
 static size_t lstm_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), bg = rl__mul(bu, 4, &ok);
-    size_t bd = rl__mul(batch, u + LSTM_DH_PAD, &ok);
+    size_t bd = rl__rows_area_floats(batch, u, &ok);
     size_t parts[11] = {
         rl__mul(T, bg, &ok), rl__mul(T + 1, bu, &ok), rl__mul(T + 1, bu, &ok),
         rl__mul(T, bu, &ok), rl__packed_size(4 * u, u, &ok),
@@ -58,8 +49,8 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     int ok = 1;   /* sizes checked by lstm_workspace */
     v.wt = v.ut + rl__packed_size(4 * u, u, &ok);
     v.dh = v.wt + rl__packed_size(4 * u, l->in, &ok);
-    v.dc = v.dh + batch * (u + LSTM_DH_PAD);
-    v.scratch = v.dc + batch * (u + LSTM_DH_PAD);
+    v.dc = v.dh + rl__rows_area_floats(batch, u, &ok);
+    v.scratch = v.dc + rl__rows_area_floats(batch, u, &ok);
     v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     v.chain = v.packed + rl__step_pack_floats(l->in, u, 4);
     return v;
@@ -172,7 +163,7 @@ static void lstm_recur(const rl_layer *l, const rl_compute *cx, const real *x, r
 
 /* The backward through time of rows [r0, r1): each row's dz_t, dh and dc
  * read only that row (rl__run_rows); the rows' dh and dc, zeroed here, at
- * r0 (u + LSTM_DH_PAD). */
+ * rl__rows_at(dh or dc, r0, u). */
 typedef struct lstm_bptt {
     const rl_layer *l;
     const lstm_views *v;
@@ -188,7 +179,7 @@ static void lstm_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1
     const size_t T = l->in_steps, u = l->units, g = 4 * u, bu = q->bu, rows = r1 - r0;
     const size_t o = r0 * u, og = r0 * g;
     const rl_activation act = l->act, ract = l->rec_act;
-    real *dh = v->dh + r0 * (u + LSTM_DH_PAD), *dc = v->dc + r0 * (u + LSTM_DH_PAD);
+    real *dh = rl__rows_at(v->dh, r0, u), *dc = rl__rows_at(v->dc, r0, u);
     memset(dh, 0, rows * u * sizeof(real));
     memset(dc, 0, rows * u * sizeof(real));
     for (size_t t = T; t-- > 0;) {

@@ -18,17 +18,9 @@ static size_t rnn_grad_scratch(const rl_layer *l, size_t batch, int *ok)
 }
 
 /* ws: h_all [T+1][B][u] (block 0 = h_{-1} = 0) | dZ [T][B][u] | U^T packed
- *     | W^T packed | dh [B][u + RNN_DH_PAD] (see rnn_bptt_rows)
+ *     | W^T packed | dh [B][u] (rows apart: rl__rows_at)
  *     | weight-gradient scratch
  *     | the fused step's packed weights (64-byte aligned within) */
-/* Floats a row of the batch adds to dh's area: the backward through time
- * puts the dh rows of a block of rows [r0, r1) at r0 (u + RNN_DH_PAD), so
- * the blocks that threads run lie >= 4 KiB apart (as the GRU's dh,
- * layer_gru.c GRU_DH_PAD). Back to back, rows 32-63 of SimpleRNN(256) at
- * two threads took 32-38 us longer than rows 0-31 (of a 1.25 ms backward
- * through time, thread CPU time). */
-enum { RNN_DH_PAD = 128 };
-
 static size_t rnn_workspace(const rl_layer *l, size_t batch)
 {
     int ok = 1;
@@ -36,7 +28,7 @@ static size_t rnn_workspace(const rl_layer *l, size_t batch)
     size_t parts[7] = {
         rl__mul(l->in_steps + 1, bu, &ok), rl__mul(l->in_steps, bu, &ok),
         rl__packed_size(u, u, &ok), rl__packed_size(u, l->in, &ok),
-        rl__mul(batch, u + RNN_DH_PAD, &ok), rnn_grad_scratch(l, batch, &ok),
+        rl__rows_area_floats(batch, u, &ok), rnn_grad_scratch(l, batch, &ok),
         rl__layer_pack_floats(l, 1, &ok),
     };
     return rl__sum_sizes(parts, 7, ok);
@@ -72,7 +64,7 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     int ok = 1;   /* sizes checked by rnn_workspace */
     real *packed = rl__layer_pack_area(h_all + (T + 1) * bu + T * bu + rl__packed_size(u, u, &ok)
                                        + rl__packed_size(u, l->in, &ok)
-                                       + batch * (u + RNN_DH_PAD)
+                                       + rl__rows_area_floats(batch, u, &ok)
                                        + rnn_grad_scratch(l, batch, &ok));
     rl_cell_step s = {
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
@@ -126,8 +118,8 @@ static void rnn_recur(const rl_layer *l, const rl_compute *cx, const real *x, re
 }
 
 /* The backward through time of rows [r0, r1): each row's dz_t and dh_{t-1}
- * read only that row (rl__run_rows); the rows' dh, zeroed here, at r0 (u +
- * RNN_DH_PAD). */
+ * read only that row (rl__run_rows); the rows' dh, zeroed here, at
+ * rl__rows_at(dh, r0, u). */
 typedef struct rnn_bptt {
     const rl_layer *l;
     const real *h_all, *dy;
@@ -142,7 +134,7 @@ static void rnn_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
     const rnn_bptt *q = ctx;
     const rl_layer *l = q->l;
     const size_t T = l->in_steps, u = l->units, bu = q->bu, o = r0 * u, rows = r1 - r0;
-    real *dh = q->dh + r0 * (u + RNN_DH_PAD);
+    real *dh = rl__rows_at(q->dh, r0, u);
     memset(dh, 0, rows * u * sizeof(real));
     for (size_t t = T; t-- > 0;) {
         const real *h = q->h_all + (t + 1) * bu + o;
@@ -163,7 +155,7 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     int ok = 1;   /* sizes checked by rnn_workspace */
     real *h_all = l->ws, *dz = h_all + (T + 1) * bu, *ut = dz + T * bu;
     real *wt = ut + rl__packed_size(u, u, &ok), *dh = wt + rl__packed_size(u, in, &ok);
-    real *grad_scratch = dh + batch * (u + RNN_DH_PAD);
+    real *grad_scratch = dh + rl__rows_area_floats(batch, u, &ok);
 
     rl__pack_b(cx, ut, u, u, rec, 1, u);   /* U^T, read straight from U */
     rnn_bptt q = { l, h_all, dy, dz, ut, dh, bu };
