@@ -12,7 +12,10 @@ two-thread speed-up is a paired figure); PyTorch as installed (1 thread) and wit
 OPENBLAS_CORETYPE=SkylakeX (1 and 2 threads) (peers/torch_bench.py under
 /usr/bin/python3); one training step of rnnlite and oneDNN at the seed
 workload's own shape (T = 10, I = 1, H = 50, batch 64 and 30; --what
-seedshape, ~5 s); time the pieces of a layer (bench_breakdown); print the
+seedshape, ~5 s); single matrix products at the layers' own shapes, rnnlite
+against oneDNN's matmul and OpenBLAS's sgemm in turns (gemm_peers, when
+built: the peers' own figure for the products, ~1 minute); time the pieces
+of a layer (bench_breakdown); print the
 tables and issue 11's targets; write <build>/bench-results.json,
 <build>/bench-results.md and the SVG charts <build>/charts/*.svg (GFLOP/s
 against H per cell kind, two-thread speed-up, seed fit times; bench/svgchart.py).
@@ -176,6 +179,37 @@ def merge_paired(best, paired):
 
 
 SEED_SHAPE_PASSES = 2
+GEMM_PEERS_PASSES = 2
+
+
+def gemm_peer_runs(exe, openblas):
+    """bench/peers/gemm_peers: single products at the shapes the layers issue
+    (the seed fit's rec, dh, dW; the forward's recurrent product at H = 128,
+    256, 512), rnnlite's entries, oneDNN's matmul and OpenBLAS's cblas_sgemm
+    (loaded from `openblas`, its own core detection and SkylakeX) timed in
+    turns in one process, one thread. Skipped cleanly when not built; the
+    OpenBLAS columns when no OpenBLAS was found. Two passes; per case the
+    lower median counts. Its peak records (the same loop as bench_peak's)
+    join the run's."""
+    prog = exe("gemm_peers")
+    if not os.path.exists(prog):
+        log("  gemm_peers not built, skipped")
+        return []
+    cmd = [prog, "--budget", "0.3"]
+    if openblas and os.path.exists(os.path.join(openblas, "libopenblas.so.0")):
+        cmd += ["--openblas", openblas]
+    best, peaks = {}, []
+    for n in range(GEMM_PEERS_PASSES):
+        r, _ = run_records(cmd, env=clean_env(OMP_NUM_THREADS="1"),
+                           label="pass %d: products at the layers' shapes" % (n + 1))
+        for rec in r:
+            if rec.get("kind") != "gemm":
+                peaks.append(rec)
+                continue
+            key = tuple(rec.get(k) for k in ("impl", "cell", "mode", "hidden"))
+            if key not in best or rec["median_s"] < best[key]["median_s"]:
+                best[key] = rec
+    return peaks + list(best.values())
 
 
 def seed_shape_runs(exe, have_dnnl):
@@ -292,6 +326,11 @@ def run_all(opt, bdir, info):
             m = re.search(r"Core: (\S+)", err)
             if m:
                 info["openblas_core_" + impl] = m.group(1)
+
+    if "gemm" in opt.peers:
+        if openblas is None:
+            openblas = find_openblas(bdir, not opt.no_fetch, info)
+        recs += gemm_peer_runs(exe, openblas)
 
     if opt.breakdown:
         # the seed workload's shape first: 10 steps, 1 feature, 50 units
@@ -907,6 +946,99 @@ def seed_shape_bounds(recs, bd_rows, peak):
     return out
 
 
+GEMM_IMPLS = ("onednn", "openblas", "openblas-skx", "rnnlite", "rnnlite-packed")
+GEMM_IMPL_LABEL = {"onednn": "oneDNN matmul", "openblas": "OpenBLAS", "openblas-skx":
+                   "OpenBLAS SKX", "rnnlite": "rnnlite", "rnnlite-packed": "rnnlite, B packed once"}
+GEMM_PRODUCT = {"seed_rec": "seed rec", "seed_dh": "seed dh", "seed_dw": "seed dW",
+                "fwd_rec": "forward rec"}
+# bench_breakdown's part timing the same product (seed: T = 10, I = 1, H = 50;
+# its rec has k = H, not H + I, and its dW is two products, x^T dZ and h^T dZ)
+GEMM_BREAKDOWN_PART = {"seed_rec": "gemm_fwd_rec", "seed_dh": "gemm_bwd_dh",
+                       "seed_dw": "gemm_bwd_w", "fwd_rec": "gemm_fwd_rec"}
+
+
+def gemm_rows(recs, bd_rows, peak):
+    """gemm_peers' records per shape: GFLOP/s and % of peak of every
+    implementation, the best peer (oneDNN or OpenBLAS), rnnlite's own figure
+    (rec: B packed once, as the fused step's weights; dh and dW: the layers'
+    calls) and bench_breakdown's rate for the same product in the same run."""
+    shapes = {}
+    for r in recs:
+        if r.get("kind") == "gemm" and r.get("flops"):
+            row = shapes.setdefault((r["cell"], r["mode"], r["hidden"]), {
+                "cell": r["cell"], "mode": r["mode"], "hidden": r["hidden"],
+                "shape": r.get("note", "").split(";")[0].split(" ", 1)[-1], "gflops": {},
+                "notes": {}})
+            row["gflops"][r["impl"]] = r["flops"] / r["median_s"] / 1e9
+            if ";" in r.get("note", ""):
+                row["notes"][r["impl"]] = r["note"].split(";", 1)[1].strip()
+    order = lambda k: (list(GEMM_PRODUCT).index(k[1]), ("rnn", "lstm", "gru").index(k[0]), k[2])
+    rows = []
+    for key in sorted(shapes, key=order):
+        row = shapes[key]
+        g = row["gflops"]
+        peers = [i for i in ("onednn", "openblas", "openblas-skx") if i in g]
+        if peers:
+            row["best_peer"] = max(peers, key=lambda i: g[i])
+        mine = "rnnlite-packed" if "rnnlite-packed" in g else "rnnlite"
+        if mine in g:
+            row["rnnlite_best"] = mine
+        seed = row["mode"].startswith("seed")
+        part = GEMM_BREAKDOWN_PART[row["mode"]]
+        for b in bd_rows:
+            if b["threads"] == 1 and b["cell"] == row["cell"] and b["hidden"] == row["hidden"] \
+                    and (b["steps"] == SEED_SHAPE["steps"] and b["input"] == SEED_SHAPE["input"]
+                         if seed else b["steps"] == 50) and b.get("gemm_gflops", {}).get(part):
+                row["breakdown_gflops"] = b["gemm_gflops"][part]
+        if peak:
+            row["pct"] = {i: 100 * v / peak for i, v in g.items()}
+            if "breakdown_gflops" in row:
+                row["breakdown_pct"] = 100 * row["breakdown_gflops"] / peak
+        rows.append(row)
+    return rows
+
+
+def gemm_table(rows):
+    """The products table: % of peak (GFLOP/s) per implementation."""
+    impls = [i for i in GEMM_IMPLS if any(i in r["gflops"] for r in rows)]
+    cell = lambda r, i: "%.0f %% (%.0f)" % (r["pct"][i], r["gflops"][i]) \
+        if i in r.get("pct", {}) else "-"
+    body = []
+    for r in rows:
+        best = r.get("best_peer")
+        mine = r.get("rnnlite_best")
+        ratio = "%.2fx" % (r["gflops"][mine] / r["gflops"][best]) if best and mine else "-"
+        body.append([CELL_NAMES[r["cell"]], GEMM_PRODUCT[r["mode"]], r["shape"]]
+                    + [cell(r, i) for i in impls]
+                    + ["%.0f %%" % r["breakdown_pct"] if "breakdown_pct" in r else "-", ratio])
+    return table(["cell", "product", "m x k x n"] + [GEMM_IMPL_LABEL[i] for i in impls]
+                 + ["rnnlite (bench_breakdown)", "rnnlite / best peer"], body)
+
+
+def gemm_bounds(rows):
+    """One bounds line per group of products: the best peer against rnnlite."""
+    out = []
+    for group, label in (("seed", "The seed fit's products alone (gemm_peers: one thread, in "
+                                  "cache, T = 10, I = 1, H = 50, batch 64; rec k = H + I, dW "
+                                  "[x^T; h^T; 1] dZ), % of peak, best peer (oneDNN matmul, "
+                                  "OpenBLAS sgemm) against rnnlite: "),
+                         ("fwd", "The forward's recurrent product [64 x H] x [H x G*H] alone "
+                                 "(gemm_peers, one thread, B packed once), % of peak, best peer "
+                                 "against rnnlite: ")):
+        parts = []
+        for r in rows:
+            if not r["mode"].startswith(group) or "pct" not in r or not r.get("best_peer") \
+                    or not r.get("rnnlite_best"):
+                continue
+            what = GEMM_PRODUCT[r["mode"]].split()[-1] if group == "seed" else "H=%d" % r["hidden"]
+            parts.append("%s %s %s %.0f %% vs %.0f %%" % (
+                CELL_NAMES[r["cell"]], what, GEMM_IMPL_LABEL[r["best_peer"]],
+                r["pct"][r["best_peer"]], r["pct"][r["rnnlite_best"]]))
+        if parts:
+            out.append(label + "; ".join(parts))
+    return out
+
+
 def bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers, recs=()):
     """What the targets ask of the machine, and the peers' own figures, from
     this run: the measurements behind 'physically out of reach'."""
@@ -923,6 +1055,7 @@ def bounds(rows1, rows2, seed_rows, bd_rows, scaling, peak, peers, recs=()):
                        seed_fit_flops(r["cell"]) / r["rnnlite_fit_s"] / 1e9,
                        pct(seed_fit_flops(r["cell"]) / r["rnnlite_fit_s"] / 1e9)) for r in rs))
     out += seed_shape_bounds(recs, bd_rows, peak)
+    out += gemm_bounds(gemm_rows(recs, bd_rows, peak))
     prod = [b for b in bd_rows if b.get("gemm_gflops", {}).get("gemm_fwd_rec")
             and b["threads"] == 1 and b["steps"] == 50 and peak]
     if prod:
@@ -1035,7 +1168,9 @@ def main():
     ap.add_argument("--torch-installed-threads", default="1",
                     help="threads for PyTorch as installed (its 2-thread run alone takes "
                          "~5 minutes; PyTorch+SKX runs at every --threads)")
-    ap.add_argument("--peers", default=",".join(PEERS))
+    ap.add_argument("--peers", default=",".join(PEERS + ["gemm"]),
+                    help="'gemm': the products alone against oneDNN matmul and OpenBLAS "
+                         "sgemm (gemm_peers)")
     ap.add_argument("--budget", type=float, default=0.4,
                     help="seconds of timed runs per case once 5 samples are in")
     ap.add_argument("--reps", type=int, default=25, help="most samples per case")
@@ -1186,6 +1321,11 @@ def report(opt, machine, recs, elapsed, write):
     if limits:
         md.append("\nWhat the targets ask of the machine, and the peers' own figures:\n")
         md += ["- " + line for line in limits]
+    products = gemm_rows(recs, bd_rows, peak)
+    if products:
+        md.append("\n### The peers' own figure for the products (one thread, in cache; "
+                  "% of peak (GFLOP/s); gemm_peers, the implementations timed in turns)\n")
+        md.append(gemm_table(products))
     if checks:
         md.append("\nLatency targets of earlier issues, still checked:\n")
         for g in checks:
@@ -1213,7 +1353,8 @@ def report(opt, machine, recs, elapsed, write):
                    "cells_1t": rows1, "cells_2t": rows2, "seed": seed_rows,
                    "latency": lat_rows, "breakdown": bd_rows, "targets": goals,
                    "latency_checks": checks, "peak_scaling": scaling,
-                   "seed_shape": seed_shape_rows(recs), "bounds": limits, "records": recs,
+                   "seed_shape": seed_shape_rows(recs), "bounds": limits,
+                   "gemm_peers": products, "records": recs,
                    "elapsed_s": elapsed}, f, indent=1)
     with open(out_md, "w") as f:
         f.write(text)

@@ -357,6 +357,67 @@ class RunCharts(unittest.TestCase):
             self.assertIn("- " + line, out.getvalue())
         self.assertNotIn("seed shape", self.text)
 
+    def test_gemm_peers_table_and_bounds(self):
+        # gemm_peers' records: LSTM seed rec [64x51]x[51x200] and forward rec
+        # H=128 [64x128]x[128x512], each implementation at a made-up rate
+        shapes = {("seed_rec", 50): (64, 51, 200, "seed_rec [64x51]x[51x200]"),
+                  ("fwd_rec", 128): (64, 128, 512, "fwd_rec [64x128]x[128x512]")}
+        rates = {("seed_rec", 50): {"rnnlite": 120.0, "rnnlite-packed": 130.0, "onednn": 140.0,
+                                    "openblas": 100.0, "openblas-skx": 110.0},
+                 ("fwd_rec", 128): {"rnnlite": 150.0, "rnnlite-packed": 160.0, "onednn": 150.0,
+                                    "openblas": 90.0}}
+        recs = []
+        for key, (m, k, n, note) in shapes.items():
+            f = 2.0 * m * k * n * 100   # 100 products a sample
+            for impl, g in rates[key].items():
+                extra = "; brg:avx512_core, B prepacked" if impl == "onednn" else ""
+                recs.append({"impl": impl, "kind": "gemm", "cell": "lstm", "mode": key[0],
+                             "hidden": key[1], "batch": 64, "threads": 1, "note": note + extra,
+                             "flops": f, "median_s": f / (g * 1e9), "min_s": f / (g * 1e9)})
+        # bench_breakdown's recurrent product at H = 128 (50 steps) at 90 GFLOP/s
+        bd = {"gemm_fwd_rec": run.gemm_flops("gemm_fwd_rec", "lstm", 64, 128) / 90e9,
+              "layer_fwd": 1e-3, "layer_bwd": 2e-3, "adam": 1e-5, "predict": 1e-3,
+              "fit_step": 3e-3}
+        recs += [{"impl": "rnnlite", "kind": "breakdown", "cell": "lstm", "mode": k, "input": 64,
+                  "hidden": 128, "threads": 1, "steps": 50, "median_s": v}
+                 for k, v in bd.items()]
+        _, bd_rows = run.breakdown_table(recs, PEAK)
+        rows = run.gemm_rows(recs, bd_rows, PEAK)
+        self.assertEqual([(r["mode"], r["hidden"]) for r in rows],
+                         [("seed_rec", 50), ("fwd_rec", 128)])     # seed first
+        seed, fwd = rows
+        self.assertEqual(seed["shape"], "[64x51]x[51x200]")
+        self.assertEqual(seed["best_peer"], "onednn")
+        self.assertEqual(seed["rnnlite_best"], "rnnlite-packed")
+        self.assertAlmostEqual(seed["pct"]["onednn"], 70.0)
+        self.assertNotIn("breakdown_pct", seed)      # no seed-shape breakdown in this run
+        self.assertEqual(seed["notes"]["onednn"], "brg:avx512_core, B prepacked")
+        self.assertAlmostEqual(fwd["breakdown_pct"], 45.0)
+        self.assertEqual(fwd["best_peer"], "onednn")
+        table = run.gemm_table(rows)
+        line = next(l for l in table.split("\n") if "seed rec" in l)
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        self.assertEqual(cells, ["LSTM", "seed rec", "[64x51]x[51x200]", "70 % (140)",
+                                 "50 % (100)", "55 % (110)", "60 % (120)", "65 % (130)", "-",
+                                 "0.93x"])
+        line = next(l for l in table.split("\n") if "forward rec" in l)
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        self.assertEqual(cells[-2:], ["45 %", "1.07x"])        # bench_breakdown's; 160 / 150
+        self.assertEqual(cells[5], "-")                        # no OpenBLAS SKX record
+        lines = run.gemm_bounds(rows)
+        self.assertEqual(len(lines), 2)
+        self.assertIn("LSTM rec oneDNN matmul 70 % vs 65 %", lines[0])
+        self.assertIn("LSTM H=128 oneDNN matmul 75 % vs 80 %", lines[1])
+        out = io.StringIO()
+        with tempfile.TemporaryDirectory() as other, contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(io.StringIO()):
+            run.report(options(other), {"cpu": "Test CPU", "date": "2026-11-30T04:00:00"},
+                       records() + recs, 1.0, write=False)
+        self.assertIn("### The peers' own figure for the products", out.getvalue())
+        for line in lines:
+            self.assertIn("- " + line, out.getvalue())
+        self.assertNotIn("peers' own figure for the products", self.text)   # none measured
+
     def test_targets_verdicts_and_worst_cases(self):
         opt = options(self.dir)
         rows1 = run.cell_rows(records(), opt, PEAK, 1)
