@@ -949,15 +949,22 @@ def seed_shape_bounds(recs, bd_rows, peak):
 GEMM_IMPLS = ("onednn", "openblas", "openblas-skx", "rnnlite", "rnnlite-packed")
 GEMM_IMPL_LABEL = {"onednn": "oneDNN matmul", "openblas": "OpenBLAS", "openblas-skx":
                    "OpenBLAS SKX", "rnnlite": "rnnlite", "rnnlite-packed": "rnnlite, B packed once"}
-GEMM_PRODUCT = {"seed_rec": "seed rec", "seed_dh": "seed dh", "seed_dw": "seed dW",
-                "fwd_rec": "forward rec"}
+GEMM_PRODUCT = {"seed_rec": "seed rec", "seed_dh": "seed dh", "seed_dh_t": "seed dh^T",
+                "seed_dw": "seed dW", "fwd_rec": "forward rec"}
 # bench_breakdown's part timing the same product (seed: T = 10, I = 1, H = 50;
 # its rec has k = H, not H + I, and its dW is two products, x^T dZ and h^T dZ)
 GEMM_BREAKDOWN_PART = {"seed_rec": "gemm_fwd_rec", "seed_dh": "gemm_bwd_dh",
                        "seed_dw": "gemm_bwd_w", "fwd_rec": "gemm_fwd_rec"}
 
 
-def gemm_rows(recs, bd_rows, peak):
+def padded_bound(n, lanes):
+    """The share of a product's fmas that are real when each row of C is
+    computed in whole vectors of `lanes` along n (dh's n = 50: 4 x 16 lanes,
+    78 %): the FMA bound of the shape for a kernel vectorised along n."""
+    return n / (lanes * -(-n // lanes))
+
+
+def gemm_rows(recs, bd_rows, peak, lanes=16):
     """gemm_peers' records per shape: GFLOP/s and % of peak of every
     implementation, the best peer (oneDNN or OpenBLAS), rnnlite's own figure
     (rec: B packed once, as the fused step's weights; dh and dW: the layers'
@@ -984,7 +991,10 @@ def gemm_rows(recs, bd_rows, peak):
         if mine in g:
             row["rnnlite_best"] = mine
         seed = row["mode"].startswith("seed")
-        part = GEMM_BREAKDOWN_PART[row["mode"]]
+        dims = re.match(r"\[(\d+)x(\d+)\]x\[\d+x(\d+)\]", row["shape"])
+        if dims:
+            row["padded_bound_pct"] = 100 * padded_bound(int(dims.group(3)), lanes)
+        part = GEMM_BREAKDOWN_PART.get(row["mode"])
         for b in bd_rows:
             if b["threads"] == 1 and b["cell"] == row["cell"] and b["hidden"] == row["hidden"] \
                     and (b["steps"] == SEED_SHAPE["steps"] and b["input"] == SEED_SHAPE["input"]
@@ -1008,10 +1018,12 @@ def gemm_table(rows):
         best = r.get("best_peer")
         mine = r.get("rnnlite_best")
         ratio = "%.2fx" % (r["gflops"][mine] / r["gflops"][best]) if best and mine else "-"
-        body.append([CELL_NAMES[r["cell"]], GEMM_PRODUCT[r["mode"]], r["shape"]]
+        body.append([CELL_NAMES[r["cell"]], GEMM_PRODUCT[r["mode"]], r["shape"],
+                     "%.0f %%" % r["padded_bound_pct"] if "padded_bound_pct" in r else "-"]
                     + [cell(r, i) for i in impls]
                     + ["%.0f %%" % r["breakdown_pct"] if "breakdown_pct" in r else "-", ratio])
-    return table(["cell", "product", "m x k x n"] + [GEMM_IMPL_LABEL[i] for i in impls]
+    return table(["cell", "product", "m x k x n", "fmas on real lanes (16-lane rows)"]
+                 + [GEMM_IMPL_LABEL[i] for i in impls]
                  + ["rnnlite (bench_breakdown)", "rnnlite / best peer"], body)
 
 
@@ -1030,7 +1042,8 @@ def gemm_bounds(rows):
             if not r["mode"].startswith(group) or "pct" not in r or not r.get("best_peer") \
                     or not r.get("rnnlite_best"):
                 continue
-            what = GEMM_PRODUCT[r["mode"]].split()[-1] if group == "seed" else "H=%d" % r["hidden"]
+            what = GEMM_PRODUCT[r["mode"]].split(" ", 1)[-1] if group == "seed" \
+                else "H=%d" % r["hidden"]
             parts.append("%s %s %s %.0f %% vs %.0f %%" % (
                 CELL_NAMES[r["cell"]], what, GEMM_IMPL_LABEL[r["best_peer"]],
                 r["pct"][r["best_peer"]], r["pct"][r["rnnlite_best"]]))

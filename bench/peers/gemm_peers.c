@@ -26,6 +26,12 @@
  *   seed rec   [64 x 51] x [51 x G*50]  recurrent product, the input folded
  *                                        (k = H + I; the bias is the start)
  *   seed dh    [64 x G*50] x [G*50 x 50] dh = dZ U^T
+ *   seed dh^T  [50 x G*50] x [G*50 x 64] dh^T = U dZ^T, the same product
+ *                                        turned so that the batch (64) runs
+ *                                        along the vectors, not H = 50
+ *                                        (dZ^T read by strides: packed per
+ *                                        call by rnnlite, not prepacked by
+ *                                        oneDNN: dZ changes every step)
  *   seed dW    [52 x 640] x [640 x G*50] [x^T; h^T; 1] dZ, A^T stored
  *                                        [640 x 52] (k = T * batch)
  *   fwd rec    [64 x H] x [H x G*H], H = 128, 256, 512, LSTM and GRU
@@ -52,8 +58,9 @@
 
 enum { MAX_IMPL = 5 };
 
-typedef enum what { SEED_REC, SEED_DH, SEED_DW, FWD_REC } what;
-static const char *const what_names[] = {"seed_rec", "seed_dh", "seed_dw", "fwd_rec"};
+typedef enum what { SEED_REC, SEED_DH, SEED_DH_T, SEED_DW, FWD_REC } what;
+static const char *const what_names[] = {"seed_rec", "seed_dh", "seed_dh_t", "seed_dw",
+                                         "fwd_rec"};
 
 typedef struct shape {
     const char *cell;
@@ -108,6 +115,10 @@ static int run_rnnlite(run_ctx *r)
             rl__gemm_at(&r->cx, s->m, s->n, s->k, r->a, s->m, r->b, s->n, r->c, s->n, 0, r->work);
         else if (s->w == SEED_DH)   /* U^T packed once per backward: as the layers */
             rl__gemm_packed(&r->cx, s->m, s->n, s->k, r->a, s->k, 1, r->packed, r->c, s->n, 0);
+        else if (s->w == SEED_DH_T) {   /* dZ^T packed at every step: it changes */
+            rl__pack_b(&r->cx, r->packed, s->k, s->n, r->b, 1, s->k);
+            rl__gemm_packed(&r->cx, s->m, s->n, s->k, r->a, s->k, 1, r->packed, r->c, s->n, 0);
+        }
         else
             rl__gemm(&r->cx, s->m, s->n, s->k, r->a, s->k, 1, r->b, s->n, r->c, s->n, 0);
     }
@@ -131,6 +142,9 @@ static int run_openblas(run_ctx *r)
     for (int i = 0; i < r->inner; i++) {
         if (s->w == SEED_DW)
             r->sgemm(CBLAS_ROW_MAJOR, CBLAS_TRANS, CBLAS_NO_TRANS, m, n, k, 1.0f, r->a, m, r->b, n,
+                     0.0f, r->c, n);
+        else if (s->w == SEED_DH_T)
+            r->sgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS, m, n, k, 1.0f, r->a, k, r->b, k,
                      0.0f, r->c, n);
         else
             r->sgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, m, n, k, 1.0f, r->a, k, r->b,
@@ -218,7 +232,7 @@ static dnnl_memory_t dnnl_mem(const dnnl_env *e, const dnnl_memory_desc_t *md, c
 static void dnnl_set_up(const dnnl_env *e, run_ctx *r)
 {
     const shape *s = r->s;
-    const int constant_b = s->w != SEED_DW;
+    const int constant_b = s->w != SEED_DW && s->w != SEED_DH_T;
     dnnl_memory_desc_t src, wei, wei_user, dst;
     dnnl_dims_t src_dims = {(dnnl_dim_t)s->m, (dnnl_dim_t)s->k};
     dnnl_dims_t wei_dims = {(dnnl_dim_t)s->k, (dnnl_dim_t)s->n};
@@ -229,9 +243,11 @@ static void dnnl_set_up(const dnnl_env *e, run_ctx *r)
     } else {
         CHECK(dnnl_memory_desc_init_by_tag(&src, 2, src_dims, dnnl_f32, dnnl_ab));
     }
-    CHECK(dnnl_memory_desc_init_by_tag(&wei_user, 2, wei_dims, dnnl_f32, dnnl_ab));
+    /* B: row-major, except dh^T's dZ^T, read from dZ [n x k] as its transpose */
+    dnnl_format_tag_t wei_tag = s->w == SEED_DH_T ? dnnl_ba : dnnl_ab;
+    CHECK(dnnl_memory_desc_init_by_tag(&wei_user, 2, wei_dims, dnnl_f32, wei_tag));
     CHECK(dnnl_memory_desc_init_by_tag(&wei, 2, wei_dims, dnnl_f32,
-                                       constant_b ? dnnl_format_tag_any : dnnl_ab));
+                                       constant_b ? dnnl_format_tag_any : wei_tag));
     CHECK(dnnl_memory_desc_init_by_tag(&dst, 2, dst_dims, dnnl_f32, dnnl_ab));
     dnnl_matmul_desc_t md;
     CHECK(dnnl_matmul_desc_init(&md, &src, &wei, NULL, &dst));
@@ -456,8 +472,9 @@ static int bench_shape(const shape *s, const peers *pe, const options *o, table 
     for (int i = 1; i < n && !r; i++)
         r = same_product(s, &rc[0], &rc[i]);
     char shape_note[160];
-    if (s->w == SEED_DW)
-        snprintf(shape_note, sizeof shape_note, "[%zux%zu]x[%zux%zu] A^T", s->m, s->k, s->k, s->n);
+    if (s->w == SEED_DW || s->w == SEED_DH_T)
+        snprintf(shape_note, sizeof shape_note, "[%zux%zu]x[%zux%zu] %s^T", s->m, s->k, s->k, s->n,
+                 s->w == SEED_DW ? "A" : "B");
     else
         snprintf(shape_note, sizeof shape_note, "[%zux%zu]x[%zux%zu]", s->m, s->k, s->k, s->n);
     for (int i = 0; i < n && !r; i++) {
@@ -546,6 +563,7 @@ int main(int argc, char **argv)
             size_t g = cells[c].g * SEED_H;
             shapes[n++] = (shape){cells[c].cell, SEED_REC, SEED_H, 64, SEED_H + SEED_I, g};
             shapes[n++] = (shape){cells[c].cell, SEED_DH, SEED_H, 64, g, SEED_H};
+            shapes[n++] = (shape){cells[c].cell, SEED_DH_T, SEED_H, SEED_H, g, 64};
             shapes[n++] = (shape){cells[c].cell, SEED_DW, SEED_H, SEED_I + SEED_H + 1, SEED_K, g};
         }
     if (o.fwd)

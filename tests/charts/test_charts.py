@@ -390,6 +390,8 @@ class RunCharts(unittest.TestCase):
         self.assertEqual(seed["best_peer"], "onednn")
         self.assertEqual(seed["rnnlite_best"], "rnnlite-packed")
         self.assertAlmostEqual(seed["pct"]["onednn"], 70.0)
+        self.assertAlmostEqual(seed["padded_bound_pct"], 100 * 200 / 208)   # 13 vectors
+        self.assertAlmostEqual(run.padded_bound(50, 16), 50 / 64)       # dh: 4 vectors a row
         self.assertNotIn("breakdown_pct", seed)      # no seed-shape breakdown in this run
         self.assertEqual(seed["notes"]["onednn"], "brg:avx512_core, B prepacked")
         self.assertAlmostEqual(fwd["breakdown_pct"], 45.0)
@@ -397,13 +399,14 @@ class RunCharts(unittest.TestCase):
         table = run.gemm_table(rows)
         line = next(l for l in table.split("\n") if "seed rec" in l)
         cells = [c.strip() for c in line.split("|")[1:-1]]
-        self.assertEqual(cells, ["LSTM", "seed rec", "[64x51]x[51x200]", "70 % (140)",
+        self.assertEqual(cells, ["LSTM", "seed rec", "[64x51]x[51x200]", "96 %", "70 % (140)",
                                  "50 % (100)", "55 % (110)", "60 % (120)", "65 % (130)", "-",
                                  "0.93x"])
         line = next(l for l in table.split("\n") if "forward rec" in l)
         cells = [c.strip() for c in line.split("|")[1:-1]]
         self.assertEqual(cells[-2:], ["45 %", "1.07x"])        # bench_breakdown's; 160 / 150
-        self.assertEqual(cells[5], "-")                        # no OpenBLAS SKX record
+        self.assertEqual(cells[3], "100 %")                    # 512 = 32 x 16 lanes
+        self.assertEqual(cells[6], "-")                        # no OpenBLAS SKX record
         lines = run.gemm_bounds(rows)
         self.assertEqual(len(lines), 2)
         self.assertIn("LSTM rec oneDNN matmul 70 % vs 65 %", lines[0])
