@@ -950,11 +950,12 @@ GEMM_IMPLS = ("onednn", "openblas", "openblas-skx", "rnnlite", "rnnlite-packed")
 GEMM_IMPL_LABEL = {"onednn": "oneDNN matmul", "openblas": "OpenBLAS", "openblas-skx":
                    "OpenBLAS SKX", "rnnlite": "rnnlite", "rnnlite-packed": "rnnlite, B packed once"}
 GEMM_PRODUCT = {"seed_rec": "seed rec", "seed_dh": "seed dh", "seed_dh_t": "seed dh^T",
-                "seed_dw": "seed dW", "fwd_rec": "forward rec"}
+                "seed_dw": "seed dW", "fwd_rec": "forward rec", "bwd_dh": "backward dh"}
 # bench_breakdown's part timing the same product (seed: T = 10, I = 1, H = 50;
 # its rec has k = H, not H + I, and its dW is two products, x^T dZ and h^T dZ)
 GEMM_BREAKDOWN_PART = {"seed_rec": "gemm_fwd_rec", "seed_dh": "gemm_bwd_dh",
-                       "seed_dw": "gemm_bwd_w", "fwd_rec": "gemm_fwd_rec"}
+                       "seed_dw": "gemm_bwd_w", "fwd_rec": "gemm_fwd_rec",
+                       "bwd_dh": "gemm_bwd_dh"}
 
 
 def padded_bound(n, lanes):
@@ -1036,7 +1037,10 @@ def gemm_bounds(rows):
                                   "OpenBLAS sgemm) against rnnlite: "),
                          ("fwd", "The forward's recurrent product [64 x H] x [H x G*H] alone "
                                  "(gemm_peers, one thread, B packed once), % of peak, best peer "
-                                 "against rnnlite: ")):
+                                 "against rnnlite: "),
+                         ("bwd", "The backward's dh [64 x G*H] x [G*H x H] alone (gemm_peers, "
+                                 "one thread, U^T packed once), % of peak, best peer against "
+                                 "rnnlite: ")):
         parts = []
         for r in rows:
             if not r["mode"].startswith(group) or "pct" not in r or not r.get("best_peer") \

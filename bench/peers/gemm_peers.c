@@ -35,9 +35,10 @@
  *   seed dW    [52 x 640] x [640 x G*50] [x^T; h^T; 1] dZ, A^T stored
  *                                        [640 x 52] (k = T * batch)
  *   fwd rec    [64 x H] x [H x G*H], H = 128, 256, 512, LSTM and GRU
+ *   bwd dh     [64 x G*H] x [G*H x H], the same H and cells (U^T packed once)
  * G = 1 SimpleRNN, 4 LSTM, 3 GRU (reset_after: U's 3H columns).
  *
- * Usage: gemm_peers [--openblas DIR] [--what seed,fwd] [--budget S] [--reps N]
+ * Usage: gemm_peers [--openblas DIR] [--what seed,fwd,bwd] [--budget S] [--reps N]
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* dlmopen */
@@ -58,9 +59,9 @@
 
 enum { MAX_IMPL = 5 };
 
-typedef enum what { SEED_REC, SEED_DH, SEED_DH_T, SEED_DW, FWD_REC } what;
+typedef enum what { SEED_REC, SEED_DH, SEED_DH_T, SEED_DW, FWD_REC, BWD_DH } what;
 static const char *const what_names[] = {"seed_rec", "seed_dh", "seed_dh_t", "seed_dw",
-                                         "fwd_rec"};
+                                         "fwd_rec",  "bwd_dh"};
 
 typedef struct shape {
     const char *cell;
@@ -113,7 +114,7 @@ static int run_rnnlite(run_ctx *r)
     for (int i = 0; i < r->inner; i++) {
         if (s->w == SEED_DW)
             rl__gemm_at(&r->cx, s->m, s->n, s->k, r->a, s->m, r->b, s->n, r->c, s->n, 0, r->work);
-        else if (s->w == SEED_DH)   /* U^T packed once per backward: as the layers */
+        else if (s->w == SEED_DH || s->w == BWD_DH)   /* U^T packed once per backward */
             rl__gemm_packed(&r->cx, s->m, s->n, s->k, r->a, s->k, 1, r->packed, r->c, s->n, 0);
         else if (s->w == SEED_DH_T) {   /* dZ^T packed at every step: it changes */
             rl__pack_b(&r->cx, r->packed, s->k, s->n, r->b, 1, s->k);
@@ -398,7 +399,7 @@ static float *filled(size_t n, unsigned long long seed, float scale)
 
 typedef struct options {
     const char *openblas_dir;
-    int seed, fwd;
+    int seed, fwd, bwd;
     double budget;
     int reps;
 } options;
@@ -477,14 +478,15 @@ static int bench_shape(const shape *s, const peers *pe, const options *o, table 
                  s->w == SEED_DW ? "A" : "B");
     else
         snprintf(shape_note, sizeof shape_note, "[%zux%zu]x[%zux%zu]", s->m, s->k, s->k, s->n);
+    const int seed = s->w <= SEED_DW;
     for (int i = 0; i < n && !r; i++) {
         char note[300];
         snprintf(note, sizeof note, "%s %s%s%s", what_names[s->w], shape_note,
                  rc[i].note[0] ? "; " : "", rc[i].note);
         bench_record rec = {.impl = rc[i].impl, .kind = "gemm", .cell = s->cell,
                             .mode = what_names[s->w], .hidden = s->h,
-                            .input = s->w == FWD_REC ? -1 : 1, .batch = 64,
-                            .steps = s->w == FWD_REC ? -1 : 10, .threads = 1, .note = note,
+                            .input = seed ? 1 : -1, .batch = 64, .steps = seed ? 10 : -1,
+                            .threads = 1, .note = note,
                             .flops = flops * inner};
         bench_emit(stdout, &rec, &st[i]);
         if (tab->n < MAX_ROWS) {
@@ -512,7 +514,8 @@ static int bench_shape(const shape *s, const peers *pe, const options *o, table 
 
 static int parse(int argc, char **argv, options *o)
 {
-    *o = (options){.openblas_dir = NULL, .seed = 1, .fwd = 1, .budget = 0.3, .reps = 31};
+    *o = (options){.openblas_dir = NULL, .seed = 1, .fwd = 1, .bwd = 1, .budget = 0.3,
+                   .reps = 31};
     for (int i = 1; i < argc; i += 2) {
         if (i + 1 >= argc)
             return -1;
@@ -521,6 +524,7 @@ static int parse(int argc, char **argv, options *o)
         else if (!strcmp(argv[i], "--what")) {
             o->seed = strstr(argv[i + 1], "seed") != NULL;
             o->fwd = strstr(argv[i + 1], "fwd") != NULL;
+            o->bwd = strstr(argv[i + 1], "bwd") != NULL;
         } else if (!strcmp(argv[i], "--budget"))
             o->budget = strtod(argv[i + 1], NULL);
         else if (!strcmp(argv[i], "--reps"))
@@ -528,14 +532,14 @@ static int parse(int argc, char **argv, options *o)
         else
             return -1;
     }
-    return o->reps >= 1 && (o->seed || o->fwd) ? 0 : -1;
+    return o->reps >= 1 && (o->seed || o->fwd || o->bwd) ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
     options o;
     if (parse(argc, argv, &o)) {
-        fprintf(stderr, "usage: gemm_peers [--openblas DIR] [--what seed,fwd] [--budget S] "
+        fprintf(stderr, "usage: gemm_peers [--openblas DIR] [--what seed,fwd,bwd] [--budget S] "
                         "[--reps N]\n");
         return 2;
     }
@@ -570,6 +574,10 @@ int main(int argc, char **argv)
         for (int c = 1; c < 3; c++)
             for (size_t h = 128; h <= 512; h *= 2)
                 shapes[n++] = (shape){cells[c].cell, FWD_REC, (long)h, 64, h, cells[c].g * h};
+    if (o.bwd)
+        for (int c = 1; c < 3; c++)
+            for (size_t h = 128; h <= 512; h *= 2)
+                shapes[n++] = (shape){cells[c].cell, BWD_DH, (long)h, 64, cells[c].g * h, h};
     static table tab;
     double peak = measure_peak(1);
     int r = 0;

@@ -361,11 +361,13 @@ class RunCharts(unittest.TestCase):
         # gemm_peers' records: LSTM seed rec [64x51]x[51x200] and forward rec
         # H=128 [64x128]x[128x512], each implementation at a made-up rate
         shapes = {("seed_rec", 50): (64, 51, 200, "seed_rec [64x51]x[51x200]"),
-                  ("fwd_rec", 128): (64, 128, 512, "fwd_rec [64x128]x[128x512]")}
+                  ("fwd_rec", 128): (64, 128, 512, "fwd_rec [64x128]x[128x512]"),
+                  ("bwd_dh", 128): (64, 512, 128, "bwd_dh [64x512]x[512x128]")}
         rates = {("seed_rec", 50): {"rnnlite": 120.0, "rnnlite-packed": 130.0, "onednn": 140.0,
                                     "openblas": 100.0, "openblas-skx": 110.0},
                  ("fwd_rec", 128): {"rnnlite": 150.0, "rnnlite-packed": 160.0, "onednn": 150.0,
-                                    "openblas": 90.0}}
+                                    "openblas": 90.0},
+                 ("bwd_dh", 128): {"rnnlite": 170.0, "onednn": 160.0}}
         recs = []
         for key, (m, k, n, note) in shapes.items():
             f = 2.0 * m * k * n * 100   # 100 products a sample
@@ -384,8 +386,9 @@ class RunCharts(unittest.TestCase):
         _, bd_rows = run.breakdown_table(recs, PEAK)
         rows = run.gemm_rows(recs, bd_rows, PEAK)
         self.assertEqual([(r["mode"], r["hidden"]) for r in rows],
-                         [("seed_rec", 50), ("fwd_rec", 128)])     # seed first
-        seed, fwd = rows
+                         [("seed_rec", 50), ("fwd_rec", 128), ("bwd_dh", 128)])   # seed first
+        seed, fwd, bwd = rows
+        self.assertEqual(bwd["rnnlite_best"], "rnnlite")
         self.assertEqual(seed["shape"], "[64x51]x[51x200]")
         self.assertEqual(seed["best_peer"], "onednn")
         self.assertEqual(seed["rnnlite_best"], "rnnlite-packed")
@@ -408,9 +411,11 @@ class RunCharts(unittest.TestCase):
         self.assertEqual(cells[3], "100 %")                    # 512 = 32 x 16 lanes
         self.assertEqual(cells[6], "-")                        # no OpenBLAS SKX record
         lines = run.gemm_bounds(rows)
-        self.assertEqual(len(lines), 2)
+        self.assertEqual(len(lines), 3)
         self.assertIn("LSTM rec oneDNN matmul 70 % vs 65 %", lines[0])
         self.assertIn("LSTM H=128 oneDNN matmul 75 % vs 80 %", lines[1])
+        self.assertIn("The backward's dh", lines[2])
+        self.assertIn("LSTM H=128 oneDNN matmul 80 % vs 85 %", lines[2])
         out = io.StringIO()
         with tempfile.TemporaryDirectory() as other, contextlib.redirect_stdout(out), \
                 contextlib.redirect_stderr(io.StringIO()):
