@@ -137,6 +137,14 @@ static void check_path(const rl_kernels *path)
         const size_t *r = small[i];
         check_rows(path, r[0], r[1], r[2], r[3], r[4], r[5], seed % 3, (int)(i & 1), seed);
     }
+    /* Every row count from 8 to 72 with A packed: the row tiles of every
+     * plan (tiled_gemm.h at_plan: a tail of 1-7 rows taken into a tall last
+     * tile of 9-14 rows, or 23 rows as two of 11 and 12, on AVX-512), as
+     * [x^T; h^T; 1] (tall tiles mixing sources) and from one array. */
+    for (size_t m = 8; m <= 72; m++, seed += 7) {
+        check_rows(path, 1, m - 2, 0, 1, 130 + m % 3, 70 + m % 5, seed % 3, (int)(m & 1), seed);
+        check_rows_ldb(path, 0, m, 0, 0, 131, 66, 0, m & 2 ? 192 : 0, (int)(~m & 1), seed + 3);
+    }
     /* B's rows a multiple of 64 floats apart (copied into a panel per k
      * block) or not (read in place by the row tiles, the last vector masked
      * when ragged): the same products either way. */

@@ -12,6 +12,10 @@ typedef __mmask16 vmask;
 #define TILE_ROWS 8
 #define TILE_VECS 2
 #define FOR_TAIL_ROWS(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+/* gemm_at's last row tiles up to 14 rows (28 accumulators, 2 B vectors
+ * and a broadcast in the 32 registers; tiled_gemm.h at_plan) */
+#define AT_TALL_ROWS_MAX 14
+#define FOR_AT_TALL_ROWS(X) X(9) X(10) X(11) X(12) X(13) X(14)
 #define FEW_ROWS_VECS(r) ((r) == 1 ? 8 : (r) <= 3 ? 4 : (r) <= 5 ? 3 : 2)
 #ifndef K_BLOCK
 #define K_BLOCK 192   /* the packed B panel (24 KiB, on the stack) stays in L1 */

@@ -25,8 +25,20 @@
 
 #define PANEL (TILE_VECS * VEC)
 #define MAX_VECS 8
+/* Rows of the tallest register tile: gemm_at's last row tiles may be
+ * taller than TILE_ROWS (at_plan below) on a path that defines
+ * AT_TALL_ROWS_MAX and FOR_AT_TALL_ROWS. */
+#ifdef AT_TALL_ROWS_MAX
+#define ACC_ROWS AT_TALL_ROWS_MAX
+#else
+#define ACC_ROWS TILE_ROWS
+#define FOR_AT_TALL_ROWS(X)
+#endif
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+/* A tile's row loops unrolled whole, so that its accumulators stay in
+ * registers: gcc's own limits unroll 8 rows, not 13. */
+#define TILE_UNROLL _Pragma("GCC unroll 16")
 
 static ALWAYS_INLINE vec load_cols(const float *p, vmask mask, int masked)
 {
@@ -53,7 +65,8 @@ static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, 
                                   const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
                                   const char *pf, size_t pf_lines, size_t every)
 {
-    vec acc[TILE_ROWS][MAX_VECS];
+    vec acc[ACC_ROWS][MAX_VECS];
+    TILE_UNROLL
     for (int i = 0; i < rows; i++)
         for (int v = 0; v < nv; v++)
             acc[i][v] = accumulate
@@ -72,12 +85,14 @@ static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, 
         vec bv[MAX_VECS];
         for (int v = 0; v < nv; v++)
             bv[v] = load_cols(bp + v * VEC, mask, b_masked && v == nv - 1);
+        TILE_UNROLL
         for (int i = 0; i < rows; i++) {
             const vec ai = vset1(ap[(size_t)i * a_rs]);
             for (int v = 0; v < nv; v++)
                 acc[i][v] = vfma(ai, bv[v], acc[i][v]);
         }
     }
+    TILE_UNROLL
     for (int i = 0; i < rows; i++)
         for (int v = 0; v < nv; v++)
             store_cols(c + (size_t)i * ldc + (size_t)v * VEC, acc[i][v], mask,
@@ -286,8 +301,54 @@ static void tiled_gemm(size_t m, size_t n, size_t k,
 }
 
 /* ---- A read transposed, packed per k block (kernels.h gemm_at) ---------
- * work: row tile t (TILE_ROWS rows, fewer in the last) as [kc][rows] at
- * t * TILE_ROWS * kc, so a thread's rows [i0, i1) need (i1 - i0) kc floats. */
+ * work: the row tile of rows [i0, i0 + rows) (at_plan) as [kc][rows] at
+ * i0 kc, so a thread's rows [i0, i1) need (i1 - i0) kc floats. */
+
+/* The row tiles of gemm_at's m rows: `body` rows in tiles of TILE_ROWS,
+ * then up to two tall tiles (tall[0], tall[1] rows, 0: none), then the
+ * rest (< TILE_ROWS rows) as the tail tile. A tail of r rows has r x
+ * TILE_VECS fma chains, too few to hide the fma's latency (the seed fit's
+ * 52 rows: a tile of 4, the bias row of I = 64 + H + 1 rows: a tile of
+ * one); where the path has registers for it (AT_TALL_ROWS_MAX), the last
+ * full tile takes the tail in, TILE_ROWS + r rows, or the last two split
+ * 2 TILE_ROWS + r rows between them. Which tile an element falls in never
+ * changes its chain. */
+typedef struct at_plan {
+    size_t body, tall[2];
+} at_plan;
+
+static at_plan at_plan_of(size_t m)
+{
+    at_plan p = { m / TILE_ROWS * TILE_ROWS, { 0, 0 } };
+#ifdef AT_TALL_ROWS_MAX
+    const size_t r = m % TILE_ROWS, one = TILE_ROWS + r, two = 2 * TILE_ROWS + r;
+    if (r == 0 || m < one)
+        return p;
+    if (one <= AT_TALL_ROWS_MAX) {
+        p.body = m - one;
+        p.tall[0] = one;
+    } else if (m >= two && two - two / 2 <= AT_TALL_ROWS_MAX) {
+        p.body = m - two;
+        p.tall[0] = two / 2;
+        p.tall[1] = two - two / 2;
+    }
+#endif
+    return p;
+}
+
+/* Rows of the tile that starts at row i0 (0: none). */
+static size_t at_tile_rows(const at_plan *p, size_t m, size_t i0)
+{
+    if (i0 >= m)
+        return 0;
+    if (i0 < p->body)
+        return TILE_ROWS;
+    if (i0 == p->body && p->tall[0])
+        return p->tall[0];
+    if (i0 == p->body + p->tall[0] && p->tall[1])
+        return p->tall[1];
+    return m - i0;
+}
 
 /* len rows of a packed tile (dst, `rows` floats a k step) from src (ld
  * floats a k step) or set to v, for kc k steps: one masked move a k step
@@ -320,31 +381,36 @@ static void fill_run(float *dst, size_t rows, float v, size_t len, size_t kc)
             dst[p * rows + i] = v;
 }
 
-/* A^T's rows [0, m) of k block p0 (kernels.h rl_at_a) into row tiles,
- * tile by tile: a full tile's rows from a1 or a2 alone (the usual case) are
- * one copy of TILE_ROWS floats per k step, in one tight loop down k; a tile
- * that mixes sources (the seed fit's [x^T; h^T; 1]: the first and the last)
- * copies each source's run of rows in turn. */
-static void pack_a_t(float *dst, const rl_at_a *a, size_t m, size_t p0, size_t kc)
+/* A^T's rows [0, m) of k block p0 (kernels.h rl_at_a) into the row tiles
+ * of plan, tile by tile: a tile's rows from a1 or a2 alone (the usual
+ * case) are one copy of its rows per k step, in one tight loop down k; a
+ * tile that mixes sources (the seed fit's [x^T; h^T; 1]: the first and the
+ * last) copies each source's run of rows in turn. */
+static void pack_a_t(float *dst, const rl_at_a *a, const at_plan *plan, size_t m, size_t p0,
+                     size_t kc)
 {
-    const size_t full = m / TILE_ROWS * TILE_ROWS;
     const float *a1 = a->end1 ? a->a1 + p0 * a->lda1 : NULL;
     const float *a2 = a->end2 > a->end1 ? a->a2 + p0 * a->lda2 : NULL;
-    for (size_t i0 = 0; i0 < m; i0 += TILE_ROWS) {
-        const size_t rows = i0 < full ? TILE_ROWS : m - full, i1 = i0 + rows;
+    size_t rows;
+    for (size_t i0 = 0; (rows = at_tile_rows(plan, m, i0)) != 0; i0 += rows) {
+        const size_t i1 = i0 + rows;
         float *d = dst + i0 * kc;
         const float *src = NULL;
         size_t ld = 0;
-        if (rows == TILE_ROWS && i1 <= a->end1) {
+        if (i1 <= a->end1) {
             src = a1 + i0;
             ld = a->lda1;
-        } else if (rows == TILE_ROWS && i0 >= a->end1 && i1 <= a->end2) {
+        } else if (i0 >= a->end1 && i1 <= a->end2) {
             src = a2 + (i0 - a->end1);
             ld = a->lda2;
         }
-        if (src) {
+        if (src && rows == TILE_ROWS) {
             for (size_t p = 0; p < kc; p++)
                 memcpy(d + p * TILE_ROWS, src + p * ld, TILE_ROWS * sizeof(float));
+            continue;
+        }
+        if (src) {   /* a tall or tail tile: a memcpy of a run-time length was a rep movs */
+            pack_run(d, rows, src, ld, rows, kc);
             continue;
         }
         /* source by source: each run of rows down the whole k block (four
@@ -383,37 +449,61 @@ static void gemm_at_unpacked(size_t m, size_t n, size_t k, const rl_at_a *a, con
         tiled_gemm(1, n, k, i < e0 ? &zero : &one, 0, 0, b, ldb, c + i * ldc, ldc, accumulate);
 }
 
-/* The next tile's rows of C (at most TILE_ROWS of `left`), which the tile
- * loads as its accumulators: C (h^T dZ: [H x G*H], 4 MiB at LSTM H = 512)
- * does not stay in L2 from one k block to the next, and each of its rows
- * is a page of its own (perf: the accumulator loads took ~15 % of the
- * product); asked for now, they arrive while this tile runs. */
-static ALWAYS_INLINE void prefetch_tile_c(const float *c, size_t ldc, size_t left)
+/* The next tile's rows of C (`rows` of them), which the tile loads as its
+ * accumulators: C (h^T dZ: [H x G*H], 4 MiB at LSTM H = 512) does not
+ * stay in L2 from one k block to the next, and each of its rows is a page
+ * of its own (perf: the accumulator loads took ~15 % of the product);
+ * asked for now, they arrive while this tile runs. */
+static ALWAYS_INLINE void prefetch_tile_c(const float *c, size_t ldc, size_t rows)
 {
-    const size_t rows = left < TILE_ROWS ? left : TILE_ROWS;
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < PANEL; j += 16)
             __builtin_prefetch(c + i * ldc + j, 1, 3);
 }
 
-/* rows_by_panel on A packed by pack_a_t: tile i's A is [kc][rows] at i kc;
- * B a packed panel (ldb = PANEL) or B in place (in_place, see b_in_place). */
-static ALWAYS_INLINE void rows_by_packed_a_b(size_t m, size_t cols, size_t kc, const float *pa,
-                                             const float *b, size_t ldb, int in_place, float *c,
-                                             size_t ldc, int accumulate)
+/* One row tile of `rows` rows (a constant) on A packed by pack_a_t
+ * ([kc][rows]) and B a packed panel (ldb = PANEL) or B in place (in_place,
+ * see b_in_place). */
+static ALWAYS_INLINE void packed_a_tile(int rows, size_t cols, size_t kc, const float *pa,
+                                        const float *b, size_t ldb, int in_place, float *c,
+                                        size_t ldc, int accumulate)
+{
+    if (cols == PANEL)
+        tile(rows, TILE_VECS, 0, 0, last_mask(PANEL), kc, pa, 1, (size_t)rows, b, ldb, c, ldc,
+             accumulate);
+    else
+        panel_tiles_b(rows, cols, kc, pa, 1, (size_t)rows, b, ldb, in_place, c, ldc,
+                      accumulate);
+}
+
+/* rows_by_panel on A packed by pack_a_t in the row tiles of plan. */
+static ALWAYS_INLINE void rows_by_packed_a_b(const at_plan *plan, size_t m, size_t cols,
+                                             size_t kc, const float *pa, const float *b,
+                                             size_t ldb, int in_place, float *c, size_t ldc,
+                                             int accumulate)
 {
     size_t i = 0;
-    if (cols == PANEL)
-        for (; i + TILE_ROWS <= m; i += TILE_ROWS) {
-            if (accumulate)
-                prefetch_tile_c(c + (i + TILE_ROWS) * ldc, ldc, m - i - TILE_ROWS);
-            tile(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, pa + i * kc, 1, TILE_ROWS,
-                 b, ldb, c + i * ldc, ldc, accumulate);
+    for (; i < plan->body; i += TILE_ROWS) {
+        if (accumulate && cols == PANEL)
+            prefetch_tile_c(c + (i + TILE_ROWS) * ldc, ldc,
+                            at_tile_rows(plan, m, i + TILE_ROWS));
+        packed_a_tile(TILE_ROWS, cols, kc, pa + i * kc, b, ldb, in_place, c + i * ldc, ldc,
+                      accumulate);
+    }
+    for (int t = 0; t < 2; t++) {
+        const size_t rows = plan->tall[t];
+        if (accumulate && cols == PANEL && rows)
+            prefetch_tile_c(c + (i + rows) * ldc, ldc, at_tile_rows(plan, m, i + rows));
+        switch (rows) {
+#define TALL(r) \
+        case r: packed_a_tile(r, cols, kc, pa + i * kc, b, ldb, in_place, c + i * ldc, ldc, \
+                              accumulate); break;
+        FOR_AT_TALL_ROWS(TALL)
+#undef TALL
+        default: break;
         }
-    else
-        for (; i + TILE_ROWS <= m; i += TILE_ROWS)
-            panel_tiles_b(TILE_ROWS, cols, kc, pa + i * kc, 1, TILE_ROWS, b, ldb, in_place,
-                          c + i * ldc, ldc, accumulate);
+        i += rows;
+    }
     const float *ai = pa + i * kc;
     float *ci = c + i * ldc;
     switch (m - i) {
@@ -425,16 +515,18 @@ static ALWAYS_INLINE void rows_by_packed_a_b(size_t m, size_t cols, size_t kc, c
     }
 }
 
-static void rows_by_packed_a(size_t m, size_t cols, size_t kc, const float *pa,
-                             const float *panel, float *c, size_t ldc, int accumulate)
+static void rows_by_packed_a(const at_plan *plan, size_t m, size_t cols, size_t kc,
+                             const float *pa, const float *panel, float *c, size_t ldc,
+                             int accumulate)
 {
-    rows_by_packed_a_b(m, cols, kc, pa, panel, PANEL, 0, c, ldc, accumulate);
+    rows_by_packed_a_b(plan, m, cols, kc, pa, panel, PANEL, 0, c, ldc, accumulate);
 }
 
-static void rows_by_b_in_place(size_t m, size_t cols, size_t kc, const float *pa,
-                               const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
+static void rows_by_b_in_place(const at_plan *plan, size_t m, size_t cols, size_t kc,
+                               const float *pa, const float *b, size_t ldb, float *c,
+                               size_t ldc, int accumulate)
 {
-    rows_by_packed_a_b(m, cols, kc, pa, b, ldb, 1, c, ldc, accumulate);
+    rows_by_packed_a_b(plan, m, cols, kc, pa, b, ldb, 1, c, ldc, accumulate);
 }
 
 /* Whether the row tiles read a k block of B (dZ) in place instead of from
@@ -465,19 +557,20 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
         return;
     _Alignas(64) float panel[K_BLOCK * PANEL];
     const int in_place = b_in_place(ldb);
+    const at_plan plan = at_plan_of(m);
     for (size_t p0 = 0; p0 < k; p0 += K_BLOCK) {
         const size_t kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
         const float *bp = b + p0 * ldb;
         const int acc = accumulate || p0 > 0;
-        pack_a_t(work, a, m, p0, kc);
+        pack_a_t(work, a, &plan, m, p0, kc);
         for (size_t j = 0; j < n; j += PANEL) {
             const size_t cols = n - j < PANEL ? n - j : PANEL;
             if (in_place) {
-                rows_by_b_in_place(m, cols, kc, work, bp + j, ldb, c + j, ldc, acc);
+                rows_by_b_in_place(&plan, m, cols, kc, work, bp + j, ldb, c + j, ldc, acc);
                 continue;
             }
             pack_panel(panel, bp + j, ldb, kc, cols);
-            rows_by_packed_a(m, cols, kc, work, panel, c + j, ldc, acc);
+            rows_by_packed_a(&plan, m, cols, kc, work, panel, c + j, ldc, acc);
         }
     }
 }
