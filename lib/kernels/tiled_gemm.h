@@ -60,10 +60,12 @@ static ALWAYS_INLINE void store_cols(float *p, vec v, vmask mask, int masked)
 /* With pf_lines > 0 (gemm_packed_pf), the tile also prefetches pf_lines
  * lines from pf towards L2, one every `every` k steps (a burst before the
  * tile held the fill buffers the tile's own loads needed). */
-static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, vmask mask,
-                                  size_t kc, const float *a, size_t a_rs, size_t a_cs,
-                                  const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
-                                  const char *pf, size_t pf_lines, size_t every)
+static ALWAYS_INLINE void tile_pf_rows(int rows, int nv, int c_masked, int b_masked,
+                                       vmask mask, size_t kc, const float *a, size_t a_rs,
+                                       size_t a_cs, const float *b, size_t ldb, float *c,
+                                       size_t ldc, int accumulate, const char *pf,
+                                       size_t pf_lines, size_t every, size_t pf_step,
+                                       int pf_pair)
 {
     vec acc[ACC_ROWS][MAX_VECS];
     TILE_UNROLL
@@ -77,7 +79,9 @@ static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, 
         if (pf_lines && --countdown == 0) {
             countdown = every;
             __builtin_prefetch(pf, 0, 2);
-            pf += 64;
+            if (pf_pair)
+                __builtin_prefetch(pf + 64, 0, 2);
+            pf += pf_step;
             pf_lines--;
         }
         const float *bp = b + p * ldb;
@@ -97,6 +101,16 @@ static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, 
         for (int v = 0; v < nv; v++)
             store_cols(c + (size_t)i * ldc + (size_t)v * VEC, acc[i][v], mask,
                        c_masked && v == nv - 1);
+}
+
+/* pf_lines lines from pf on, one every `every` k steps */
+static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, vmask mask,
+                                  size_t kc, const float *a, size_t a_rs, size_t a_cs,
+                                  const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
+                                  const char *pf, size_t pf_lines, size_t every)
+{
+    tile_pf_rows(rows, nv, c_masked, b_masked, mask, kc, a, a_rs, a_cs, b, ldb, c, ldc,
+                 accumulate, pf, pf_lines, every, 64, 0);
 }
 
 static ALWAYS_INLINE void tile(int rows, int nv, int c_masked, int b_masked, vmask mask,
@@ -476,17 +490,37 @@ static ALWAYS_INLINE void packed_a_tile(int rows, size_t cols, size_t kc, const 
                       accumulate);
 }
 
+/* The rows of B that the next pack_panel copies (rows of ld bytes from p,
+ * the panel's two lines of each), prefetched towards L2 by the row tiles
+ * of the current panel, a share per tile spread over its k steps: rows of
+ * dZ a multiple of 256 bytes apart (the packed case) are a stride the
+ * hardware prefetcher does not follow across pages, and the copy waited
+ * on L3 for each (pack_panel ~13 % of dW at LSTM(64)). */
+typedef struct next_panel {
+    const char *p;
+    size_t rows, ld, per_tile;
+} next_panel;
+
 /* rows_by_panel on A packed by pack_a_t in the row tiles of plan. */
 static ALWAYS_INLINE void rows_by_packed_a_b(const at_plan *plan, size_t m, size_t cols,
                                              size_t kc, const float *pa, const float *b,
                                              size_t ldb, int in_place, float *c, size_t ldc,
-                                             int accumulate)
+                                             int accumulate, next_panel *nx)
 {
     size_t i = 0;
     for (; i < plan->body; i += TILE_ROWS) {
         if (accumulate && cols == PANEL)
             prefetch_tile_c(c + (i + TILE_ROWS) * ldc, ldc,
                             at_tile_rows(plan, m, i + TILE_ROWS));
+        if (nx && cols == PANEL) {
+            const size_t take = nx->rows < nx->per_tile ? nx->rows : nx->per_tile;
+            tile_pf_rows(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, pa + i * kc, 1,
+                         TILE_ROWS, b, ldb, c + i * ldc, ldc, accumulate, nx->p, take,
+                         take ? (kc / take ? kc / take : 1) : 1, nx->ld, 1);
+            nx->p += take * nx->ld;
+            nx->rows -= take;
+            continue;
+        }
         packed_a_tile(TILE_ROWS, cols, kc, pa + i * kc, b, ldb, in_place, c + i * ldc, ldc,
                       accumulate);
     }
@@ -517,16 +551,16 @@ static ALWAYS_INLINE void rows_by_packed_a_b(const at_plan *plan, size_t m, size
 
 static void rows_by_packed_a(const at_plan *plan, size_t m, size_t cols, size_t kc,
                              const float *pa, const float *panel, float *c, size_t ldc,
-                             int accumulate)
+                             int accumulate, next_panel *nx)
 {
-    rows_by_packed_a_b(plan, m, cols, kc, pa, panel, PANEL, 0, c, ldc, accumulate);
+    rows_by_packed_a_b(plan, m, cols, kc, pa, panel, PANEL, 0, c, ldc, accumulate, nx);
 }
 
 static void rows_by_b_in_place(const at_plan *plan, size_t m, size_t cols, size_t kc,
                                const float *pa, const float *b, size_t ldb, float *c,
                                size_t ldc, int accumulate)
 {
-    rows_by_packed_a_b(plan, m, cols, kc, pa, b, ldb, 1, c, ldc, accumulate);
+    rows_by_packed_a_b(plan, m, cols, kc, pa, b, ldb, 1, c, ldc, accumulate, NULL);
 }
 
 /* Whether the row tiles read a k block of B (dZ) in place instead of from
@@ -570,7 +604,12 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
                 continue;
             }
             pack_panel(panel, bp + j, ldb, kc, cols);
-            rows_by_packed_a(&plan, m, cols, kc, work, panel, c + j, ldc, acc);
+            /* the next panel's rows: this k block's, or the next block's first */
+            const size_t next_k = p0 + kc < k ? (k - p0 - kc < K_BLOCK ? k - p0 - kc : K_BLOCK) : 0;
+            next_panel nx = { (const char *)(j + PANEL < n ? bp + j + PANEL : bp + kc * ldb),
+                              j + PANEL < n ? kc : next_k, ldb * sizeof(float), 0 };
+            nx.per_tile = plan.body ? (nx.rows + plan.body / TILE_ROWS - 1) / (plan.body / TILE_ROWS) : 0;
+            rows_by_packed_a(&plan, m, cols, kc, work, panel, c + j, ldc, acc, &nx);
         }
     }
 }
