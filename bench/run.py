@@ -47,6 +47,8 @@ PEER_LABEL = {"pytorch": "PyTorch", "pytorch-openblas": "PT+OpenBLAS",
 TORCH_PEERS = [p for p in PEERS if p.startswith("pytorch")]
 OPENBLAS_DEB = "libopenblas0-pthread"
 OPENBLAS_SUBDIR = "usr/lib/x86_64-linux-gnu/openblas-pthread"
+BLIS_DEB = "libblis4-serial"   # one thread, no OpenMP: gemm_peers' BLIS
+BLIS_LIB = "usr/lib/x86_64-linux-gnu/blis-serial/libblis.so.4"
 
 
 def log(msg):
@@ -124,6 +126,30 @@ def find_openblas(bdir, fetch, info):
     return libdir if os.path.exists(os.path.join(libdir, "libblas.so.3")) else None
 
 
+def find_blis(bdir, fetch, info):
+    """Debian's serial BLIS (libblis.so.4) for gemm_peers: installed, or the
+    package unpacked into the build directory as find_openblas does."""
+    if os.path.exists("/" + BLIS_LIB):
+        return "/" + BLIS_LIB
+    local = os.path.join(bdir, "peers-blis")
+    if os.path.exists(os.path.join(local, BLIS_LIB)):
+        return os.path.join(local, BLIS_LIB)
+    if not fetch or not shutil.which("apt-get") or not shutil.which("dpkg"):
+        return None
+    log("fetching %s (unpacked into %s, not installed)" % (BLIS_DEB, local))
+    os.makedirs(local, exist_ok=True)
+    p = subprocess.run(["apt-get", "download", BLIS_DEB], cwd=local,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    debs = [f for f in os.listdir(local) if f.startswith(BLIS_DEB) and f.endswith(".deb")]
+    if p.returncode != 0 or not debs:
+        log("  apt-get download failed; BLIS skipped\n" + p.stderr)
+        return None
+    subprocess.run(["dpkg", "-x", os.path.join(local, debs[0]), local], check=True)
+    info["blis_deb"] = debs[0]
+    return os.path.join(local, BLIS_LIB) if os.path.exists(os.path.join(local, BLIS_LIB)) \
+        else None
+
+
 def sizes_args(opt):
     return ["--hidden", ",".join(map(str, opt.hidden)), "--input", ",".join(map(str, opt.input)),
             "--budget", str(opt.budget), "--reps", str(opt.reps)]
@@ -182,13 +208,14 @@ SEED_SHAPE_PASSES = 2
 GEMM_PEERS_PASSES = 2
 
 
-def gemm_peer_runs(exe, openblas):
+def gemm_peer_runs(exe, openblas, blis=None):
     """bench/peers/gemm_peers: single products at the shapes the layers issue
     (the seed fit's rec, dh, dW; the forward's recurrent product at H = 128,
     256, 512), rnnlite's entries, oneDNN's matmul and OpenBLAS's cblas_sgemm
-    (loaded from `openblas`, its own core detection and SkylakeX) timed in
-    turns in one process, one thread. Skipped cleanly when not built; the
-    OpenBLAS columns when no OpenBLAS was found. Two passes; per case the
+    (loaded from `openblas`, its own core detection and SkylakeX), BLIS's
+    (loaded from `blis`) and LIBXSMM's JIT kernels (when built in) timed in
+    turns in one process, one thread. Skipped cleanly when not built; a
+    library's column when it was not found. Two passes; per case the
     lower median counts. Its peak records (the same loop as bench_peak's)
     join the run's."""
     prog = exe("gemm_peers")
@@ -198,6 +225,8 @@ def gemm_peer_runs(exe, openblas):
     cmd = [prog, "--budget", "0.3"]
     if openblas and os.path.exists(os.path.join(openblas, "libopenblas.so.0")):
         cmd += ["--openblas", openblas]
+    if blis:
+        cmd += ["--blis", blis]
     best, peaks = {}, []
     for n in range(GEMM_PEERS_PASSES):
         r, _ = run_records(cmd, env=clean_env(OMP_NUM_THREADS="1"),
@@ -330,7 +359,7 @@ def run_all(opt, bdir, info):
     if "gemm" in opt.peers:
         if openblas is None:
             openblas = find_openblas(bdir, not opt.no_fetch, info)
-        recs += gemm_peer_runs(exe, openblas)
+        recs += gemm_peer_runs(exe, openblas, find_blis(bdir, not opt.no_fetch, info))
 
     if opt.breakdown:
         # the seed workload's shape first: 10 steps, 1 feature, 50 units
@@ -946,9 +975,11 @@ def seed_shape_bounds(recs, bd_rows, peak):
     return out
 
 
-GEMM_IMPLS = ("onednn", "openblas", "openblas-skx", "rnnlite", "rnnlite-packed")
-GEMM_IMPL_LABEL = {"onednn": "oneDNN matmul", "openblas": "OpenBLAS", "openblas-skx":
-                   "OpenBLAS SKX", "rnnlite": "rnnlite", "rnnlite-packed": "rnnlite, B packed once"}
+GEMM_PEER_IMPLS = ("onednn", "libxsmm", "openblas", "openblas-skx", "blis")
+GEMM_IMPLS = GEMM_PEER_IMPLS + ("rnnlite", "rnnlite-packed")
+GEMM_IMPL_LABEL = {"onednn": "oneDNN matmul", "libxsmm": "LIBXSMM", "openblas": "OpenBLAS",
+                   "openblas-skx": "OpenBLAS SKX", "blis": "BLIS", "rnnlite": "rnnlite",
+                   "rnnlite-packed": "rnnlite, B packed once"}
 GEMM_PRODUCT = {"seed_rec": "seed rec", "seed_dh": "seed dh", "seed_dh_t": "seed dh^T",
                 "seed_dw": "seed dW", "fwd_rec": "forward rec", "bwd_dh": "backward dh"}
 # bench_breakdown's part timing the same product (seed: T = 10, I = 1, H = 50;
@@ -967,7 +998,8 @@ def padded_bound(n, lanes):
 
 def gemm_rows(recs, bd_rows, peak, lanes=16):
     """gemm_peers' records per shape: GFLOP/s and % of peak of every
-    implementation, the best peer (oneDNN or OpenBLAS), rnnlite's own figure
+    implementation, the best peer (oneDNN, LIBXSMM, OpenBLAS or BLIS), rnnlite's own
+    figure
     (rec: B packed once, as the fused step's weights; dh and dW: the layers'
     calls) and bench_breakdown's rate for the same product in the same run."""
     shapes = {}
@@ -985,7 +1017,7 @@ def gemm_rows(recs, bd_rows, peak, lanes=16):
     for key in sorted(shapes, key=order):
         row = shapes[key]
         g = row["gflops"]
-        peers = [i for i in ("onednn", "openblas", "openblas-skx") if i in g]
+        peers = [i for i in GEMM_PEER_IMPLS if i in g]
         if peers:
             row["best_peer"] = max(peers, key=lambda i: g[i])
         mine = "rnnlite-packed" if "rnnlite-packed" in g else "rnnlite"
@@ -1034,7 +1066,7 @@ def gemm_bounds(rows):
     for group, label in (("seed", "The seed fit's products alone (gemm_peers: one thread, in "
                                   "cache, T = 10, I = 1, H = 50, batch 64; rec k = H + I, dW "
                                   "[x^T; h^T; 1] dZ), % of peak, best peer (oneDNN matmul, "
-                                  "OpenBLAS sgemm) against rnnlite: "),
+                                  "LIBXSMM, OpenBLAS, BLIS) against rnnlite: "),
                          ("fwd", "The forward's recurrent product [64 x H] x [H x G*H] alone "
                                  "(gemm_peers, one thread, B packed once), % of peak, best peer "
                                  "against rnnlite: "),

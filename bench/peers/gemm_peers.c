@@ -20,6 +20,14 @@
  *                   core detection
  *   openblas-skx    the same library loaded again in its own namespace
  *                   with OPENBLAS_CORETYPE=SkylakeX
+ *   blis            cblas_sgemm of the BLIS given with --blis FILE (Debian's
+ *                   libblis4-serial's libblis.so.4; dlopen'ed, its own
+ *                   architecture detection)
+ *   libxsmm         LIBXSMM's JIT-generated kernel for the exact shape
+ *                   (libxsmm_smmdispatch once, outside the timing; built in
+ *                   when libxsmm-dev is installed: a static library), the
+ *                   library made for small products; column-major, so
+ *                   C^T = B^T A^T with the transposes as flags
  * C = A B (dW: A^T B), never accumulating, for every implementation.
  *
  * Shapes (m x k x n; T = 10, I = 1, H = 50, batch 64 for the seed):
@@ -38,7 +46,8 @@
  *   bwd dh     [64 x G*H] x [G*H x H], the same H and cells (U^T packed once)
  * G = 1 SimpleRNN, 4 LSTM, 3 GRU (reset_after: U's 3H columns).
  *
- * Usage: gemm_peers [--openblas DIR] [--what seed,fwd,bwd] [--budget S] [--reps N]
+ * Usage: gemm_peers [--openblas DIR] [--blis FILE] [--what seed,fwd,bwd] [--budget S]
+ *                   [--reps N]
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* dlmopen */
@@ -56,8 +65,11 @@
 #ifdef GEMM_PEERS_HAVE_DNNL
 #include <oneapi/dnnl/dnnl.h>
 #endif
+#ifdef GEMM_PEERS_HAVE_XSMM
+#include <libxsmm.h>
+#endif
 
-enum { MAX_IMPL = 5 };
+enum { MAX_IMPL = 8 };
 
 typedef enum what { SEED_REC, SEED_DH, SEED_DH_T, SEED_DW, FWD_REC, BWD_DH } what;
 static const char *const what_names[] = {"seed_rec", "seed_dh", "seed_dh_t", "seed_dw",
@@ -92,6 +104,9 @@ typedef struct run_ctx {
     float *c, *packed, *work;
     rl_compute cx;
     sgemm_fn sgemm;
+#ifdef GEMM_PEERS_HAVE_XSMM
+    libxsmm_smmfunction xsmm;
+#endif
     char note[96];
 #ifdef GEMM_PEERS_HAVE_DNNL
     dnnl_stream_t stream;
@@ -164,6 +179,29 @@ static void symbol(void *h, const char *name, void *fn, size_t size)
         memcpy(fn, &p, size);
 }
 
+/* Loads the BLIS at `path` (dlopen, local): its cblas_sgemm, its
+ * architecture's name in *o. Returns 0, or -1 (message printed). */
+static int load_blis(const char *path, openblas *o)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "gemm_peers: blis: %s (skipped)\n", dlerror());
+        return -1;
+    }
+    int (*arch_id)(void) = NULL;
+    const char *(*arch_name)(int) = NULL;
+    o->impl = "blis";
+    symbol(h, "cblas_sgemm", &o->sgemm, sizeof o->sgemm);
+    symbol(h, "bli_arch_query_id", &arch_id, sizeof arch_id);
+    symbol(h, "bli_arch_string", &arch_name, sizeof arch_name);
+    if (!o->sgemm) {
+        fprintf(stderr, "gemm_peers: blis: no cblas_sgemm in %s (skipped)\n", path);
+        return -1;
+    }
+    snprintf(o->core, sizeof o->core, "%s", arch_id && arch_name ? arch_name(arch_id()) : "?");
+    return 0;
+}
+
 /* Loads dir/libopenblas.so.0 in a new link-map namespace (so a second copy
  * can read another OPENBLAS_CORETYPE at its start-up); coretype NULL: the
  * library's own detection. Returns 0 and fills *o, or -1 (message printed). */
@@ -197,6 +235,34 @@ static int load_openblas(const char *dir, const char *coretype, const char *impl
     snprintf(o->core, sizeof o->core, "%s", corename ? corename() : "?");
     return 0;
 }
+
+/* ---- LIBXSMM ------------------------------------------------------------------- */
+
+#ifdef GEMM_PEERS_HAVE_XSMM
+/* The kernel for C = A B (row-major) as LIBXSMM's column-major
+ * C^T [n x m] = B^T [n x k] A^T [k x m]: B is the first operand, A the
+ * second; dW's A^T (stored [k x m]) is the second operand transposed, dh^T's
+ * dZ^T (B, read from dZ [n x k]) the first. NULL when LIBXSMM has none. */
+static libxsmm_smmfunction xsmm_kernel(const shape *s)
+{
+    libxsmm_blasint m = (libxsmm_blasint)s->n, n = (libxsmm_blasint)s->m,
+                    k = (libxsmm_blasint)s->k;
+    libxsmm_blasint lda = s->w == SEED_DH_T ? k : m, ldb = s->w == SEED_DW ? n : k, ldc = m;
+    int flags = s->w == SEED_DW     ? LIBXSMM_GEMM_FLAG_TRANS_B
+                : s->w == SEED_DH_T ? LIBXSMM_GEMM_FLAG_TRANS_A
+                                    : LIBXSMM_GEMM_FLAG_NONE;
+    int prefetch = LIBXSMM_PREFETCH_NONE;
+    float alpha = 1, beta = 0;
+    return libxsmm_smmdispatch(m, n, k, &lda, &ldb, &ldc, &alpha, &beta, &flags, &prefetch);
+}
+
+static int run_xsmm(run_ctx *r)
+{
+    for (int i = 0; i < r->inner; i++)
+        r->xsmm(r->b, r->a, r->c);
+    return 0;
+}
+#endif
 
 /* ---- oneDNN matmul ------------------------------------------------------------ */
 
@@ -398,7 +464,7 @@ static float *filled(size_t n, unsigned long long seed, float scale)
 }
 
 typedef struct options {
-    const char *openblas_dir;
+    const char *openblas_dir, *blis;
     int seed, fwd, bwd;
     double budget;
     int reps;
@@ -416,7 +482,7 @@ typedef struct table {
 } table;
 
 typedef struct peers {
-    openblas ob[2];
+    openblas ob[3];   /* OpenBLAS twice, BLIS */
     int n_ob;
 #ifdef GEMM_PEERS_HAVE_DNNL
     dnnl_env dnnl;
@@ -445,6 +511,14 @@ static int bench_shape(const shape *s, const peers *pe, const options *o, table 
         rc[n++] = (run_ctx){.impl = "rnnlite-packed", .run = run_rnnlite_packed};
 #ifdef GEMM_PEERS_HAVE_DNNL
     rc[n++] = (run_ctx){.impl = "onednn", .run = run_dnnl};
+#endif
+#ifdef GEMM_PEERS_HAVE_XSMM
+    libxsmm_smmfunction xsmm = xsmm_kernel(s);
+    if (xsmm)
+        rc[n++] = (run_ctx){.impl = "libxsmm", .run = run_xsmm, .xsmm = xsmm, .note = "JIT"};
+    else
+        fprintf(stderr, "gemm_peers: libxsmm: no kernel for %s %s (skipped)\n", s->cell,
+                what_names[s->w]);
 #endif
     for (int i = 0; i < pe->n_ob; i++) {
         rc[n] = (run_ctx){.impl = pe->ob[i].impl, .run = run_openblas, .sgemm = pe->ob[i].sgemm};
@@ -514,13 +588,15 @@ static int bench_shape(const shape *s, const peers *pe, const options *o, table 
 
 static int parse(int argc, char **argv, options *o)
 {
-    *o = (options){.openblas_dir = NULL, .seed = 1, .fwd = 1, .bwd = 1, .budget = 0.3,
+    *o = (options){.openblas_dir = NULL, .blis = NULL, .seed = 1, .fwd = 1, .bwd = 1, .budget = 0.3,
                    .reps = 31};
     for (int i = 1; i < argc; i += 2) {
         if (i + 1 >= argc)
             return -1;
         if (!strcmp(argv[i], "--openblas"))
             o->openblas_dir = argv[i + 1];
+        else if (!strcmp(argv[i], "--blis"))
+            o->blis = argv[i + 1];
         else if (!strcmp(argv[i], "--what")) {
             o->seed = strstr(argv[i + 1], "seed") != NULL;
             o->fwd = strstr(argv[i + 1], "fwd") != NULL;
@@ -539,8 +615,8 @@ int main(int argc, char **argv)
 {
     options o;
     if (parse(argc, argv, &o)) {
-        fprintf(stderr, "usage: gemm_peers [--openblas DIR] [--what seed,fwd,bwd] [--budget S] "
-                        "[--reps N]\n");
+        fprintf(stderr, "usage: gemm_peers [--openblas DIR] [--blis FILE] [--what seed,fwd,bwd] "
+                        "[--budget S] [--reps N]\n");
         return 2;
     }
     peers pe;
@@ -551,6 +627,11 @@ int main(int argc, char **argv)
         if (!load_openblas(o.openblas_dir, "SkylakeX", "openblas-skx", &pe.ob[pe.n_ob]))
             pe.n_ob++;
     }
+    if (o.blis && !load_blis(o.blis, &pe.ob[pe.n_ob]))
+        pe.n_ob++;
+#ifdef GEMM_PEERS_HAVE_XSMM
+    libxsmm_init();
+#endif
 #ifdef GEMM_PEERS_HAVE_DNNL
     CHECK(dnnl_engine_create(&pe.dnnl.engine, dnnl_cpu, 0));
     CHECK(dnnl_stream_create(&pe.dnnl.stream, pe.dnnl.engine, dnnl_stream_default_flags));

@@ -364,7 +364,8 @@ class RunCharts(unittest.TestCase):
                   ("fwd_rec", 128): (64, 128, 512, "fwd_rec [64x128]x[128x512]"),
                   ("bwd_dh", 128): (64, 512, 128, "bwd_dh [64x512]x[512x128]")}
         rates = {("seed_rec", 50): {"rnnlite": 120.0, "rnnlite-packed": 130.0, "onednn": 140.0,
-                                    "openblas": 100.0, "openblas-skx": 110.0},
+                                    "openblas": 100.0, "openblas-skx": 110.0, "libxsmm": 150.0,
+                                    "blis": 80.0},
                  ("fwd_rec", 128): {"rnnlite": 150.0, "rnnlite-packed": 160.0, "onednn": 150.0,
                                     "openblas": 90.0},
                  ("bwd_dh", 128): {"rnnlite": 170.0, "onednn": 160.0}}
@@ -390,7 +391,7 @@ class RunCharts(unittest.TestCase):
         seed, fwd, bwd = rows
         self.assertEqual(bwd["rnnlite_best"], "rnnlite")
         self.assertEqual(seed["shape"], "[64x51]x[51x200]")
-        self.assertEqual(seed["best_peer"], "onednn")
+        self.assertEqual(seed["best_peer"], "libxsmm")
         self.assertEqual(seed["rnnlite_best"], "rnnlite-packed")
         self.assertAlmostEqual(seed["pct"]["onednn"], 70.0)
         self.assertAlmostEqual(seed["padded_bound_pct"], 100 * 200 / 208)   # 13 vectors
@@ -403,16 +404,17 @@ class RunCharts(unittest.TestCase):
         line = next(l for l in table.split("\n") if "seed rec" in l)
         cells = [c.strip() for c in line.split("|")[1:-1]]
         self.assertEqual(cells, ["LSTM", "seed rec", "[64x51]x[51x200]", "96 %", "70 % (140)",
-                                 "50 % (100)", "55 % (110)", "60 % (120)", "65 % (130)", "-",
-                                 "0.93x"])
+                                 "75 % (150)", "50 % (100)", "55 % (110)", "40 % (80)",
+                                 "60 % (120)", "65 % (130)", "-", "0.87x"])
         line = next(l for l in table.split("\n") if "forward rec" in l)
         cells = [c.strip() for c in line.split("|")[1:-1]]
         self.assertEqual(cells[-2:], ["45 %", "1.07x"])        # bench_breakdown's; 160 / 150
         self.assertEqual(cells[3], "100 %")                    # 512 = 32 x 16 lanes
-        self.assertEqual(cells[6], "-")                        # no OpenBLAS SKX record
+        self.assertEqual(cells[5], "-")                        # no LIBXSMM record
+        self.assertEqual(cells[7], "-")                        # no OpenBLAS SKX record
         lines = run.gemm_bounds(rows)
         self.assertEqual(len(lines), 3)
-        self.assertIn("LSTM rec oneDNN matmul 70 % vs 65 %", lines[0])
+        self.assertIn("LSTM rec LIBXSMM 75 % vs 65 %", lines[0])
         self.assertIn("LSTM H=128 oneDNN matmul 75 % vs 80 %", lines[1])
         self.assertIn("The backward's dh", lines[2])
         self.assertIn("LSTM H=128 oneDNN matmul 80 % vs 85 %", lines[2])
