@@ -128,6 +128,19 @@ void rl__gemm_packed_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
     rl__gemm_packed(cx, m, n, k, a, a_rs, a_cs, packed, c, ldc, accumulate);
 }
 
+void rl__pack_narrow(const rl_compute *cx, real *dst, size_t k, size_t n,
+                     const real *b, size_t b_rs, size_t b_cs)
+{
+    rl__pack_b(cx, dst, k, n, b, b_rs, b_cs);
+}
+
+void rl__gemm_narrow_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
+                        const real *a, size_t lda, const real *packed, real *c, size_t ldc,
+                        int accumulate, const rl_pf_src *pf)
+{
+    rl__gemm_packed_pf(cx, m, n, k, a, lda, 1, packed, c, ldc, accumulate, pf);
+}
+
 size_t rl__gemm_at_size(size_t m, int *ok)
 {
     (void)m;
@@ -368,6 +381,65 @@ void rl__gemm_packed_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
         regions.bytes[r] = pf->bytes[r];
     }
     kernels_of(cx)->gemm_packed_pf(m, n, k, a, a_rs, a_cs, packed, c, ldc, accumulate, &regions);
+}
+
+/* ---- narrow B (lane8): the path's narrow layout when it takes (k, n) */
+
+static int narrow_takes(const rl_kernels *kern, size_t k, size_t n)
+{
+    return kern->narrow_floats && kern->narrow_floats(k, n) != 0;
+}
+
+void rl__pack_narrow(const rl_compute *cx, real *dst, size_t k, size_t n,
+                     const real *b, size_t b_rs, size_t b_cs)
+{
+    const rl_kernels *kern = kernels_of(cx);
+    if (narrow_takes(kern, k, n))
+        kern->narrow_pack(dst, k, n, b, b_rs, b_cs);   /* at most 3 x 16 + 2 columns: small */
+    else
+        rl__pack_b(cx, dst, k, n, b, b_rs, b_cs);
+}
+
+typedef struct narrow_job {
+    const rl_kernels *kern;
+    size_t n, k;
+    const float *a;
+    size_t lda;
+    const float *packed;
+    float *c;
+    size_t ldc;
+    int accumulate;
+} narrow_job;
+
+static void narrow_rows(void *ctx, size_t r0, size_t r1)
+{
+    const narrow_job *j = ctx;
+    j->kern->narrow_gemm(r1 - r0, j->n, j->k, j->a + r0 * j->lda, j->lda, j->packed,
+                         j->c + r0 * j->ldc, j->ldc, j->accumulate, NULL);
+}
+
+void rl__gemm_narrow_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
+                        const real *a, size_t lda, const real *packed, real *c, size_t ldc,
+                        int accumulate, const rl_pf_src *pf)
+{
+    const rl_kernels *kern = kernels_of(cx);
+    if (!narrow_takes(kern, k, n)) {
+        rl__gemm_packed_pf(cx, m, n, k, a, lda, 1, packed, c, ldc, accumulate, pf);
+        return;
+    }
+    if (m == 0 || n == 0)
+        return;
+    if (!pf || rl__pool_threads(cx ? cx->pool : NULL) > 1) {   /* split: whose regions? */
+        narrow_job j = { kern, n, k, a, lda, packed, c, ldc, accumulate };
+        rl__parallel_for_shares(cx, m, SHARE_ROWS, m * n * (k ? k : 1), narrow_rows, &j);
+        return;
+    }
+    rl_prefetch regions;
+    for (size_t r = 0; r < RL_PREFETCH_REGIONS; r++) {
+        regions.p[r] = pf->p[r];
+        regions.bytes[r] = pf->bytes[r];
+    }
+    kern->narrow_gemm(m, n, k, a, lda, packed, c, ldc, accumulate, &regions);
 }
 
 /* ---- A read transposed: split by rows, each thread packing its own rows

@@ -82,6 +82,20 @@ void rl__gemm_packed_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
                         const real *packed, real *c, size_t ldc, int accumulate,
                         const rl_pf_src *pf);
 
+/* ---- narrow B with a ragged end (lane8): the backward's dh = dZ U^T ----
+ * For n = 16 q + 1 or + 2 columns (q <= 3: H = 50 is 3 x 16 + 2) the
+ * AVX-512 path packs B so that the ragged columns of 8 rows of C share one
+ * vector (kernels.h "narrow B"); elsewhere, and for other n, these are
+ * rl__pack_b and rl__gemm_packed_pf. dst needs rl__packed_size(k, n)
+ * reals either way; pack and product must see the same cx, k and n. Same
+ * bits as rl__gemm on B. A is row-major (row stride lda). Split over the
+ * pool by rows (then without the prefetches). */
+void rl__pack_narrow(const rl_compute *cx, real *dst, size_t k, size_t n,
+                     const real *b, size_t b_rs, size_t b_cs);
+void rl__gemm_narrow_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
+                        const real *a, size_t lda, const real *packed, real *c, size_t ldc,
+                        int accumulate, const rl_pf_src *pf);
+
 /* ---- A read transposed (bwd: dW = h^T dZ, x^T dZ) ------------------------
  * C[m x n] = (accumulate ? C : 0) + A B where A element (i, p) is
  * a[p * lda + i] (h^T from h [k x m]): rl__gemm(a_rs = 1, a_cs = lda), same

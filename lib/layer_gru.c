@@ -228,7 +228,7 @@ static void gru_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
         const size_t tp = t - 1;
         const rl_pf_src pf = { { v->drec + tp * 3 * bu + og, v->dzx + tp * bu + o },
                                { rows * g * sizeof(real), rows * u * sizeof(real) } };
-        rl__gemm_packed_pf(cx, rows, u, g, drec, g, 1, v->ut, dh, u, 1, &pf);
+        rl__gemm_narrow_pf(cx, rows, u, g, drec, g, v->ut, dh, u, 1, &pf);
     }
 }
 
@@ -239,7 +239,7 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     const real *kernel = l->w, *recw = kernel + in * g;
     gru_views v = gru_split(l, batch);
 
-    rl__pack_b(cx, v.ut, g, u, recw, 1, g);   /* U^T, read straight from U */
+    rl__pack_narrow(cx, v.ut, g, u, recw, 1, g);   /* U^T, read straight from U */
     gru_bptt q = { l, &v, dy, bu };
     int ok = 1;   /* sizes checked by gru_workspace */
     rl__run_rows(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real), T * bu * (g + 512),

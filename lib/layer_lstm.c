@@ -196,7 +196,7 @@ static void lstm_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1
          * forward, they would come from L3 */
         const size_t tp = t - 1;
         const rl_pf_src pf = { { v->dz + tp * 4 * bu + og }, { rows * g * sizeof(real) } };
-        rl__gemm_packed_pf(cx, rows, u, g, dzt, g, 1, v->ut, dh, u, 0, &pf);
+        rl__gemm_narrow_pf(cx, rows, u, g, dzt, g, v->ut, dh, u, 0, &pf);
     }
 }
 
@@ -207,7 +207,7 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
     const real *kernel = l->w, *rec = kernel + in * g;
     lstm_views v = lstm_split(l, batch);
 
-    rl__pack_b(cx, v.ut, g, u, rec, 1, g);   /* U^T, read straight from U */
+    rl__pack_narrow(cx, v.ut, g, u, rec, 1, g);   /* U^T, read straight from U */
     lstm_bptt q = { l, &v, dy, bu };
     int ok = 1;   /* sizes checked by lstm_workspace */
     rl__run_rows(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real), T * bu * (g + 64),

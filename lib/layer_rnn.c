@@ -143,7 +143,7 @@ static void rnn_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
         real *dzt = q->dz + t * bu + o;
         rl__act_backward(cx, l->act, h, dh, dyt, dzt, rows * u);
         if (t > 0)
-            rl__gemm_packed(cx, rows, u, u, dzt, u, 1, q->ut, dh, u, 0);
+            rl__gemm_narrow_pf(cx, rows, u, u, dzt, u, q->ut, dh, u, 0, NULL);
     }
 }
 
@@ -157,7 +157,7 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     real *wt = ut + rl__packed_size(u, u, &ok), *dh = wt + rl__packed_size(u, in, &ok);
     real *grad_scratch = dh + rl__rows_area_floats(batch, u, &ok);
 
-    rl__pack_b(cx, ut, u, u, rec, 1, u);   /* U^T, read straight from U */
+    rl__pack_narrow(cx, ut, u, u, rec, 1, u);   /* U^T, read straight from U */
     rnn_bptt q = { l, h_all, dy, dz, ut, dh, bu };
     int ok2 = 1;
     rl__run_rows(cx, batch, rl__packed_size(u, u, &ok2) * sizeof(real), T * bu * (u + 12),

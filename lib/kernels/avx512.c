@@ -33,11 +33,13 @@ static inline vmask mask_first(size_t r) { return (vmask)((1u << r) - 1u); }
 
 #include "tiled_gemm.h"
 #include "packed_gemm.h"
+#include "narrow_gemm.h"
 
 const rl_kernels rl__avx512_kernels = {
     .name = "avx512",
     .gemm = tiled_gemm,
     .gemm_at = tiled_gemm_at,
     PACKED_GEMM_ENTRIES,
+    NARROW_GEMM_ENTRIES,
     RL_FUSED_ENTRIES(avx512),
 };

@@ -69,6 +69,22 @@ typedef void (*rl_gemm_packed_pf_fn)(size_t m, size_t n, size_t k,
                                      const float *packed, float *c, size_t ldc, int accumulate,
                                      const rl_prefetch *pf);
 
+/* ---- narrow B with a ragged end (lane8): dh = dZ U^T at H = 50 --------
+ * A B of n = 16 q + w columns, w = 1 or 2, packed in 16-lane vectors puts
+ * w real lanes in each row's last vector (H = 50: 22 % of dh's fmas on
+ * zero lanes). A path with these entries packs the ragged columns of 8
+ * rows of C into one vector instead (kernels/narrow_gemm.h): narrow_floats
+ * says whether it takes the shape (0: no; use pack_b / gemm_packed) and
+ * how many floats its packing needs (never more than rl__packed_floats).
+ * narrow_gemm is C = (accumulate ? C : 0) + A B with A row-major (row
+ * stride lda), B packed by narrow_pack: the same fma chain per element in
+ * increasing k, so the bits of gemm; pf as gemm_packed_pf's (may be NULL).
+ * NULL entries: the path has no narrow layout. */
+typedef size_t (*rl_narrow_floats_fn)(size_t k, size_t n);
+typedef void (*rl_narrow_gemm_fn)(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                                  const float *packed, float *c, size_t ldc, int accumulate,
+                                  const rl_prefetch *pf);
+
 /* ---- A read transposed, packed per k block (bwd: dW = h^T dZ) ---------
  * A element (i, p) is a[p * lda + i] (h^T straight from h [k x m]). Read in
  * place, each k step of a row tile touched TILE_ROWS floats of a different
@@ -196,6 +212,10 @@ typedef struct rl_kernels {
     rl_gemm_packed_pf_fn gemm_packed_pf;   /* bwd3: gemm_packed + prefetch of pf */
     /* bwd: A read transposed, packed per k block */
     rl_gemm_at_fn gemm_at;
+    /* lane8: narrow B with a ragged end (NULL on paths without it) */
+    rl_narrow_floats_fn narrow_floats;
+    rl_pack_b_fn narrow_pack;
+    rl_narrow_gemm_fn narrow_gemm;
     /* fused forward step (NULL on paths without it: gemm + cell there) */
     rl_fused_block_fn fused_block_units;
     rl_fused_pack_fn fused_pack;
