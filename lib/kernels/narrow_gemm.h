@@ -27,7 +27,7 @@
 
 #define NARROW_ROWS 8
 #ifndef NARROW_KBLOCK
-#define NARROW_KBLOCK 256   /* k steps per pass: B's block ([kc][16 q + 16]) in L1/L2 */
+#define NARROW_KBLOCK 128   /* k steps per pass at most: B's block ([kc][16 q + 16], 32 KiB) in L1 */
 #endif
 
 _Static_assert(VEC == 16, "narrow_gemm.h is the 16-lane (AVX-512) layout");
@@ -174,7 +174,10 @@ static ALWAYS_INLINE void narrow_run(int q, size_t m, size_t n, size_t k, const 
                                      int accumulate, const rl_prefetch *pf)
 {
     const size_t nf = (size_t)q * 16, w = n - nf, ld = nf + 16;
+    /* k in blocks of equal length (a multiple of 8 but the last): B's block
+     * stays in L1 over all row tiles (k = 200: 104 + 96, not 128 + 72) */
     const size_t tiles_k = (k + NARROW_KBLOCK - 1) / NARROW_KBLOCK;
+    const size_t kb = ((k + tiles_k - 1) / tiles_k + 7) / 8 * 8;
     const size_t tiles = tiles_k * ((m + NARROW_ROWS - 1) / NARROW_ROWS);
     pf_cursor cursor = { pf, 0, 0, 0 }, *cur = NULL;
     if (pf) {
@@ -185,8 +188,8 @@ static ALWAYS_INLINE void narrow_run(int q, size_t m, size_t n, size_t k, const 
         cur = lines ? &cursor : NULL;
     }
     _Alignas(64) float at[NARROW_KBLOCK * NARROW_ROWS];
-    for (size_t p0 = 0; p0 < k; p0 += NARROW_KBLOCK) {
-        const size_t kc = k - p0 < NARROW_KBLOCK ? k - p0 : NARROW_KBLOCK;
+    for (size_t p0 = 0; p0 < k; p0 += kb) {
+        const size_t kc = k - p0 < kb ? k - p0 : kb;
         const int acc = accumulate || p0 > 0;
         for (size_t i0 = 0; i0 < m; i0 += NARROW_ROWS) {
             const size_t rows = m - i0 < NARROW_ROWS ? m - i0 : NARROW_ROWS;
