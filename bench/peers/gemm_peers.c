@@ -6,8 +6,10 @@
  * with % of this process's own FMA peak on stderr.
  *
  * Implementations:
- *   rnnlite         rl__gemm / rl__gemm_packed / rl__gemm_at, the calls
- *                   bench_breakdown times (rec: B as it is, packed per call)
+ *   rnnlite         rl__gemm (rec: B as it is, packed per call), dh as the
+ *                   layers run it (rl__pack_narrow once, rl__gemm_narrow_pf:
+ *                   the narrow-B kernel at n = 16 q + 1 or 2, e.g. H = 50,
+ *                   else rl__gemm_packed), rl__gemm_at (dW)
  *   rnnlite-packed  rec only: rl__gemm_packed on B packed once (B constant,
  *                   as the fused step's packed weights and oneDNN's best case)
  *   onednn          oneDNN's matmul primitive (when built with libdnnl): a
@@ -130,7 +132,8 @@ static int run_rnnlite(run_ctx *r)
         if (s->w == SEED_DW)
             rl__gemm_at(&r->cx, s->m, s->n, s->k, r->a, s->m, r->b, s->n, r->c, s->n, 0, r->work);
         else if (s->w == SEED_DH || s->w == BWD_DH)   /* U^T packed once per backward */
-            rl__gemm_packed(&r->cx, s->m, s->n, s->k, r->a, s->k, 1, r->packed, r->c, s->n, 0);
+            rl__gemm_narrow_pf(&r->cx, s->m, s->n, s->k, r->a, s->k, r->packed, r->c, s->n, 0,
+                               NULL);
         else if (s->w == SEED_DH_T) {   /* dZ^T packed at every step: it changes */
             rl__pack_b(&r->cx, r->packed, s->k, s->n, r->b, 1, s->k);
             rl__gemm_packed(&r->cx, s->m, s->n, s->k, r->a, s->k, 1, r->packed, r->c, s->n, 0);
@@ -501,7 +504,10 @@ static int bench_shape(const shape *s, const peers *pe, const options *o, table 
     memset(rc, 0, sizeof rc);
     if (!a || !b || !packed || !work || !ok)
         return 1;
-    rl__pack_b(&(rl_compute){0}, packed, s->k, s->n, b, s->n, 1);
+    if (s->w == SEED_DH || s->w == BWD_DH)   /* as the layers pack U^T */
+        rl__pack_narrow(&(rl_compute){0}, packed, s->k, s->n, b, s->n, 1);
+    else
+        rl__pack_b(&(rl_compute){0}, packed, s->k, s->n, b, s->n, 1);
     const double flops = 2.0 * (double)s->m * (double)s->k * (double)s->n;
     /* ~0.2 ms a sample at ~150 GFLOP/s: the clock's and the turns' overhead
      * stay well under 1 %, the operands stay in cache between products. */
