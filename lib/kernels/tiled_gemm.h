@@ -60,15 +60,12 @@ static ALWAYS_INLINE void store_cols(float *p, vec v, vmask mask, int masked)
 /* With pf_lines > 0 (gemm_packed_pf), the tile also prefetches pf_lines
  * lines from pf towards L2, one every `every` k steps (a burst before the
  * tile held the fill buffers the tile's own loads needed). */
-static ALWAYS_INLINE void tile_pf_rows(int rows, int nv, int c_masked, int b_masked,
-                                       vmask mask, size_t kc, const float *a, size_t a_rs,
-                                       size_t a_cs, const float *b, size_t ldb, float *c,
-                                       size_t ldc, int accumulate, const char *pf,
-                                       size_t pf_lines, size_t every, size_t pf_step,
-                                       int pf_pair)
+static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, vmask mask,
+                                  size_t kc, const float *a, size_t a_rs, size_t a_cs,
+                                  const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
+                                  const char *pf, size_t pf_lines, size_t every)
 {
-    vec acc[ACC_ROWS][MAX_VECS];
-    TILE_UNROLL
+    vec acc[TILE_ROWS][MAX_VECS];
     for (int i = 0; i < rows; i++)
         for (int v = 0; v < nv; v++)
             acc[i][v] = accumulate
@@ -79,9 +76,7 @@ static ALWAYS_INLINE void tile_pf_rows(int rows, int nv, int c_masked, int b_mas
         if (pf_lines && --countdown == 0) {
             countdown = every;
             __builtin_prefetch(pf, 0, 2);
-            if (pf_pair)
-                __builtin_prefetch(pf + 64, 0, 2);
-            pf += pf_step;
+            pf += 64;
             pf_lines--;
         }
         const float *bp = b + p * ldb;
@@ -89,13 +84,69 @@ static ALWAYS_INLINE void tile_pf_rows(int rows, int nv, int c_masked, int b_mas
         vec bv[MAX_VECS];
         for (int v = 0; v < nv; v++)
             bv[v] = load_cols(bp + v * VEC, mask, b_masked && v == nv - 1);
-        TILE_UNROLL
         for (int i = 0; i < rows; i++) {
             const vec ai = vset1(ap[(size_t)i * a_rs]);
             for (int v = 0; v < nv; v++)
                 acc[i][v] = vfma(ai, bv[v], acc[i][v]);
         }
     }
+    for (int i = 0; i < rows; i++)
+        for (int v = 0; v < nv; v++)
+            store_cols(c + (size_t)i * ldc + (size_t)v * VEC, acc[i][v], mask,
+                       c_masked && v == nv - 1);
+}
+
+/* k steps between two prefetches of tile_runs (a constant: the links
+ * between them unrolled, no counter in the k loop) */
+#define PF_EVERY 4
+
+/* tile_pf for the tall tiles (up to ACC_ROWS rows: their row loops
+ * unrolled whole, which gcc's own limits stop at 8 rows; the pragma on
+ * the 8-row tiles made gemm_packed at the seed's dh 1.02-1.03x slower)
+ * and for the tiles that prefetch the next panel of B: pf_lines prefetches
+ * (two lines each with pf_pair: pf and pf + 64), pf moving pf_step bytes,
+ * one before each run of PF_EVERY links (a countdown in the k loop ran out
+ * of registers and lived on the stack: a read-modify-write every k step). */
+static ALWAYS_INLINE void tile_runs(int rows, int nv, int c_masked, int b_masked, vmask mask,
+                                    size_t kc, const float *a, size_t a_rs, size_t a_cs,
+                                    const float *b, size_t ldb, float *c, size_t ldc,
+                                    int accumulate, const char *pf, size_t pf_lines,
+                                    size_t pf_step, int pf_pair)
+{
+    vec acc[ACC_ROWS][MAX_VECS];
+    TILE_UNROLL
+    for (int i = 0; i < rows; i++)
+        for (int v = 0; v < nv; v++)
+            acc[i][v] = accumulate
+                ? load_cols(c + (size_t)i * ldc + (size_t)v * VEC, mask, c_masked && v == nv - 1)
+                : vzero();
+#define TILE_LINK(p)                                                                           \
+    do {                                                                                       \
+        const float *bp = b + (p) * ldb;                                                       \
+        const float *ap = a + (p) * a_cs;                                                      \
+        vec bv[MAX_VECS];                                                                      \
+        for (int v = 0; v < nv; v++)                                                           \
+            bv[v] = load_cols(bp + v * VEC, mask, b_masked && v == nv - 1);                    \
+        TILE_UNROLL                                                                            \
+        for (int i = 0; i < rows; i++) {                                                       \
+            const vec ai = vset1(ap[(size_t)i * a_rs]);                                        \
+            for (int v = 0; v < nv; v++)                                                       \
+                acc[i][v] = vfma(ai, bv[v], acc[i][v]);                                        \
+        }                                                                                      \
+    } while (0)
+    size_t p = 0;
+    for (; pf_lines && p + PF_EVERY <= kc; pf_lines--) {
+        __builtin_prefetch(pf, 0, 2);
+        if (pf_pair)
+            __builtin_prefetch(pf + 64, 0, 2);
+        pf += pf_step;
+        _Pragma("GCC unroll 4")
+        for (const size_t end = p + PF_EVERY; p < end; p++)
+            TILE_LINK(p);
+    }
+    for (; p < kc; p++)
+        TILE_LINK(p);
+#undef TILE_LINK
     TILE_UNROLL
     for (int i = 0; i < rows; i++)
         for (int v = 0; v < nv; v++)
@@ -103,22 +154,16 @@ static ALWAYS_INLINE void tile_pf_rows(int rows, int nv, int c_masked, int b_mas
                        c_masked && v == nv - 1);
 }
 
-/* pf_lines lines from pf on, one every `every` k steps */
-static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, vmask mask,
-                                  size_t kc, const float *a, size_t a_rs, size_t a_cs,
-                                  const float *b, size_t ldb, float *c, size_t ldc, int accumulate,
-                                  const char *pf, size_t pf_lines, size_t every)
-{
-    tile_pf_rows(rows, nv, c_masked, b_masked, mask, kc, a, a_rs, a_cs, b, ldb, c, ldc,
-                 accumulate, pf, pf_lines, every, 64, 0);
-}
-
 static ALWAYS_INLINE void tile(int rows, int nv, int c_masked, int b_masked, vmask mask,
                                size_t kc, const float *a, size_t a_rs, size_t a_cs,
                                const float *b, size_t ldb, float *c, size_t ldc, int accumulate)
 {
-    tile_pf(rows, nv, c_masked, b_masked, mask, kc, a, a_rs, a_cs, b, ldb, c, ldc, accumulate,
-            NULL, 0, 1);
+    if (rows > TILE_ROWS)
+        tile_runs(rows, nv, c_masked, b_masked, mask, kc, a, a_rs, a_cs, b, ldb, c, ldc,
+                  accumulate, NULL, 0, 0, 0);
+    else
+        tile_pf(rows, nv, c_masked, b_masked, mask, kc, a, a_rs, a_cs, b, ldb, c, ldc,
+                accumulate, NULL, 0, 1);
 }
 
 /* Lanes of the last vector that a block of `cols` columns uses. */
@@ -513,10 +558,10 @@ static ALWAYS_INLINE void rows_by_packed_a_b(const at_plan *plan, size_t m, size
             prefetch_tile_c(c + (i + TILE_ROWS) * ldc, ldc,
                             at_tile_rows(plan, m, i + TILE_ROWS));
         if (nx && cols == PANEL) {
-            const size_t take = nx->rows < nx->per_tile ? nx->rows : nx->per_tile;
-            tile_pf_rows(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, pa + i * kc, 1,
-                         TILE_ROWS, b, ldb, c + i * ldc, ldc, accumulate, nx->p, take,
-                         take ? (kc / take ? kc / take : 1) : 1, nx->ld, 1);
+            size_t take = nx->rows < nx->per_tile ? nx->rows : nx->per_tile;
+            take = take < kc / PF_EVERY ? take : kc / PF_EVERY;
+            tile_runs(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, pa + i * kc, 1,
+                      TILE_ROWS, b, ldb, c + i * ldc, ldc, accumulate, nx->p, take, nx->ld, 1);
             nx->p += take * nx->ld;
             nx->rows -= take;
             continue;
