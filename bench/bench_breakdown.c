@@ -5,7 +5,9 @@
  *                           rl__gemm, with the shapes the layers issue:
  *     gemm_fwd_in   [T*B x I] x [I x G*H] once (input projection)
  *     gemm_fwd_rec  T-1 times [B x H] x [H x G*H] (recurrent product)
- *     gemm_bwd_dh   T-1 times [B x G*H] x [G*H x H] (dh = dZ U^T, U^T packed)
+ *     gemm_bwd_dh   T-1 times [B x G*H] x [G*H x H] (dh = dZ U^T, U^T packed;
+ *                   rl__gemm_narrow_pf as the layers call it: at H = 50
+ *                   the narrow kernel, else the packed panels)
  *     gemm_bwd_w    [I x T*B] x [T*B x G*H] and [H x T*B] x [T*B x G*H]
  *                   (rl__gemm_at: x^T, h^T packed per k block)
  *   cell_fwd / cell_bwd     the cells' element-wise work alone (compute.h
@@ -106,7 +108,8 @@ static int run_gemm_bwd_dh(void *p)
     ctx *c = p;
     size_t g = gu(c), u = c->units;
     for (size_t t = c->steps; t-- > 1;)
-        rl__gemm_packed(&c->cx, BATCH, u, g, c->z + t * BATCH * g, g, 1, c->ut, c->h, u, 0);
+        rl__gemm_narrow_pf(&c->cx, BATCH, u, g, c->z + t * BATCH * g, g, c->ut, c->h, u, 0,
+                           NULL);
     return 0;
 }
 
@@ -172,7 +175,7 @@ static int run_fill(void *p)
 static int run_pack(void *p)
 {
     ctx *c = p;
-    rl__pack_b(&c->cx, c->ut, gu(c), c->units, c->l.w + c->in * gu(c), 1, gu(c));
+    rl__pack_narrow(&c->cx, c->ut, gu(c), c->units, c->l.w + c->in * gu(c), 1, gu(c));
     return 0;
 }
 
