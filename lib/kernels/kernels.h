@@ -103,7 +103,10 @@ typedef void (*rl_narrow_gemm_fn)(size_t m, size_t n, size_t k, const float *a, 
  * enough panels, and in place the rows of each source run as products of
  * their own: the seed fit's LSTM [x^T; h^T; 1] dZ (52 x 640 x 200) ran as
  * 1 + 50 + 1 rows, the single rows as latency-bound chains (fit 0.97x
- * packed, GRU 0.97x). */
+ * packed, GRU 0.97x). A path with tall row tiles (tiled_gemm.h at_plan:
+ * AVX-512) packs whatever A's size: its last tile takes the rows' tail in,
+ * and the SimpleRNN's 52 x 640 x 50 ran packed at 0.89 of the time (seed
+ * fit 0.98-0.99). */
 #define RL_GEMM_AT_PACK_MIN_FLOATS (64 * 1024)
 #define RL_GEMM_AT_PACK_MIN_COLS 128
 
