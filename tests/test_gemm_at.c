@@ -158,7 +158,39 @@ static void check_path(const rl_kernels *path)
     }
 }
 
-TU_TEST_EACH_KERNEL_PATH(check_path)
+/* The last panel's ragged end, w = n % 16 of 1 to 8 columns (two rows a
+ * vector on AVX-512, at_pairs.h): every w, the end alone in its panel
+ * (n = 32 q + w) and after a full vector (n = 32 q + 16 + w), every m
+ * from 1 to 72 (an 8-row tile paired with the next, 8, tall or tail, a
+ * tile alone, odd rows), k short or across k blocks, C overwritten and
+ * accumulated, B read in place or packed (ldb 256); then the seed fit's
+ * [x^T; h^T; 1] dZ and GRU's [h^T; 0; 1] at n = 200, 150, 50. */
+static void check_ragged_ends(const rl_kernels *path)
+{
+    uint64_t seed = 7001;
+    for (size_t m = 1; m <= 72; m++)
+        for (size_t w = 1; w <= 8; w++, seed += 3) {
+            const size_t n = ((m + w) & 1 ? 32 : 48) + w + (m % 3 == 0 ? 64 : 0);
+            const size_t k = (m + w) % 8 == 0 ? 193 : 3 + (m * w) % 29;
+            const size_t x = m > 2, ones = m > 2;
+            check_rows_ldb(path, x, m - x - ones, 0, ones, n, k, seed % 3,
+                           (m * w) % 5 == 0 ? 256 : 0, (int)(seed & 1), seed);
+        }
+    static const size_t ns[] = { 200, 150, 50 };
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++, seed += 7) {
+        check_rows(path, 1, 50, 0, 1, ns[i], 640, 0, 0, seed);
+        check_rows(path, 1, 50, 0, 1, ns[i], 300, 1, 1, seed + 1);
+        check_rows(path, 0, 50, 1, 1, ns[i], 640, 2, (int)(i & 1), seed + 2);
+    }
+}
+
+static void check_path_and_ends(const rl_kernels *path)
+{
+    check_path(path);
+    check_ragged_ends(path);
+}
+
+TU_TEST_EACH_KERNEL_PATH(check_path_and_ends)
 
 /* k = 0 leaves C zero or unchanged; m = 0 or n = 0 touch nothing. */
 static void test_empty(void **state)

@@ -16,6 +16,7 @@ typedef __mmask16 vmask;
  * and a broadcast in the 32 registers; tiled_gemm.h at_plan) */
 #define AT_TALL_ROWS_MAX 14
 #define FOR_AT_TALL_ROWS(X) X(9) X(10) X(11) X(12) X(13) X(14)
+#define AT_RAGGED_PAIRS 1   /* gemm_at's ragged last columns: at_pairs.h */
 #define FEW_ROWS_VECS(r) ((r) == 1 ? 8 : (r) <= 3 ? 4 : (r) <= 5 ? 3 : 2)
 #ifndef K_BLOCK
 #define K_BLOCK 192   /* the packed B panel (24 KiB, on the stack) stays in L1 */
@@ -34,6 +35,7 @@ static inline vmask mask_first(size_t r) { return (vmask)((1u << r) - 1u); }
 #include "tiled_gemm.h"
 #include "packed_gemm.h"
 #include "narrow_gemm.h"
+#include "at_pairs.h"
 
 const rl_kernels rl__avx512_kernels = {
     .name = "avx512",

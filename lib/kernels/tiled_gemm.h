@@ -622,6 +622,19 @@ static ALWAYS_INLINE int b_in_place(size_t ldb)
 
 _Static_assert(K_BLOCK <= RL_GEMM_AT_KBLOCK_MAX, "work is sized for RL_GEMM_AT_KBLOCK_MAX");
 
+#ifdef AT_RAGGED_PAIRS
+/* at_pairs.h: a last panel's ragged w <= VEC / 2 columns, two rows a vector */
+static void at_ragged_pairs(const at_plan *plan, size_t m, size_t w, size_t kc,
+                            const float *pa, const float *b, size_t ldb, float *c, size_t ldc,
+                            int accumulate);
+
+/* The ragged columns that at_ragged_pairs takes: a last panel's w = cols
+ * % VEC <= VEC / 2 (0: none; the full vectors before them as any panel) */
+#define AT_PAIRED_COLS(cols) ((cols) % VEC <= VEC / 2 ? (cols) % VEC : 0)
+#else
+#define AT_PAIRED_COLS(cols) ((void)(cols), (size_t)0)
+#endif
+
 static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const float *b,
                           size_t ldb, float *c, size_t ldc, int accumulate, float *work)
 {
@@ -651,8 +664,15 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
         pack_a_t(work, a, &plan, m, p0, kc);
         for (size_t j = 0; j < n; j += PANEL) {
             const size_t cols = n - j < PANEL ? n - j : PANEL;
+            const size_t w = AT_PAIRED_COLS(cols), full = cols - w;
             if (in_place) {
-                rows_by_b_in_place(&plan, m, cols, kc, work, bp + j, ldb, c + j, ldc, acc);
+                if (full)
+                    rows_by_b_in_place(&plan, m, full, kc, work, bp + j, ldb, c + j, ldc, acc);
+#ifdef AT_RAGGED_PAIRS
+                if (w)
+                    at_ragged_pairs(&plan, m, w, kc, work, bp + j + full, ldb, c + j + full,
+                                    ldc, acc);
+#endif
                 continue;
             }
             pack_panel(panel, bp + j, ldb, kc, cols);
@@ -661,7 +681,13 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
             next_panel nx = { (const char *)(j + PANEL < n ? bp + j + PANEL : bp + kc * ldb),
                               j + PANEL < n ? kc : next_k, ldb * sizeof(float), 0 };
             nx.per_tile = plan.body ? (nx.rows + plan.body / TILE_ROWS - 1) / (plan.body / TILE_ROWS) : 0;
-            rows_by_packed_a(&plan, m, cols, kc, work, panel, c + j, ldc, acc, &nx);
+            if (full)
+                rows_by_packed_a(&plan, m, full, kc, work, panel, c + j, ldc, acc, &nx);
+#ifdef AT_RAGGED_PAIRS
+            if (w)
+                at_ragged_pairs(&plan, m, w, kc, work, panel + full, PANEL, c + j + full, ldc,
+                                acc);
+#endif
         }
     }
 }
