@@ -160,7 +160,8 @@ static void check_path(const rl_kernels *path)
 
 /* The last panel's ragged end, w = n % 16 of 1 to 8 columns (two rows a
  * vector on AVX-512, at_pairs.h): every w, the end alone in its panel
- * (n = 32 q + w) and after a full vector (n = 32 q + 16 + w), every m
+ * (n = 32 q + w) and after a full vector (n = 32 q + 16 + w: with B in
+ * place, the last two panels' 48 full columns as 3-vector tiles), every m
  * from 1 to 72 (an 8-row tile paired with the next, 8, tall or tail, a
  * tile alone, odd rows), k short or across k blocks, C overwritten and
  * accumulated, B read in place or packed (ldb 256); then the seed fit's

@@ -623,6 +623,9 @@ static ALWAYS_INLINE int b_in_place(size_t ldb)
 _Static_assert(K_BLOCK <= RL_GEMM_AT_KBLOCK_MAX, "work is sized for RL_GEMM_AT_KBLOCK_MAX");
 
 #ifdef AT_RAGGED_PAIRS
+/* at_pairs.h: the last two panels' first 48 columns as 3-vector tiles */
+static void at_wide3(const at_plan *plan, size_t m, size_t kc, const float *pa, const float *b,
+                     size_t ldb, float *c, size_t ldc, int accumulate);
 /* at_pairs.h: a last panel's ragged w <= VEC / 2 columns, two rows a vector */
 static void at_ragged_pairs(const at_plan *plan, size_t m, size_t w, size_t kc,
                             const float *pa, const float *b, size_t ldb, float *c, size_t ldc,
@@ -665,6 +668,15 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
         for (size_t j = 0; j < n; j += PANEL) {
             const size_t cols = n - j < PANEL ? n - j : PANEL;
             const size_t w = AT_PAIRED_COLS(cols), full = cols - w;
+#ifdef AT_RAGGED_PAIRS
+            if (in_place && n - j > PANEL + VEC && n - j < 2 * PANEL
+                && AT_PAIRED_COLS(n - j - PANEL)) {   /* the last two panels: at_wide3 */
+                const size_t jw = j + PANEL + VEC;
+                at_wide3(&plan, m, kc, work, bp + j, ldb, c + j, ldc, acc);
+                at_ragged_pairs(&plan, m, n - jw, kc, work, bp + jw, ldb, c + jw, ldc, acc);
+                break;
+            }
+#endif
             if (in_place) {
                 if (full)
                     rows_by_b_in_place(&plan, m, full, kc, work, bp + j, ldb, c + j, ldc, acc);
