@@ -639,6 +639,14 @@ int main(int argc, char **argv)
     libxsmm_init();
 #endif
 #ifdef GEMM_PEERS_HAVE_DNNL
+    /* One thread whatever OMP_NUM_THREADS says: Debian's oneDNN runs on
+     * OpenMP and would take every CPU (a run without the variable
+     * read oneDNN's dW 1.3x too fast). libgomp is loaded with libdnnl; a
+     * oneDNN on another runtime has no such symbol and is left as it is. */
+    void (*omp_threads)(int) = NULL;
+    symbol(RTLD_DEFAULT, "omp_set_num_threads", &omp_threads, sizeof omp_threads);
+    if (omp_threads)
+        omp_threads(1);
     CHECK(dnnl_engine_create(&pe.dnnl.engine, dnnl_cpu, 0));
     CHECK(dnnl_stream_create(&pe.dnnl.stream, pe.dnnl.engine, dnnl_stream_default_flags));
 #endif
