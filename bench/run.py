@@ -98,56 +98,47 @@ def system_blas():
         return ""
 
 
-def find_openblas(bdir, fetch, info):
-    """A directory holding OpenBLAS's libblas.so.3, for LD_LIBRARY_PATH.
-
-    Debian's OpenBLAS when installed; otherwise the same package unpacked
-    into the build directory (apt-get download + dpkg -x: nothing changes
-    on the system), fetched once when `fetch` is true."""
-    installed = "/" + OPENBLAS_SUBDIR
-    if os.path.exists(os.path.join(installed, "libblas.so.3")):
-        return installed
-    local = os.path.join(bdir, "peers-openblas")
-    libdir = os.path.join(local, OPENBLAS_SUBDIR)
-    if os.path.exists(os.path.join(libdir, "libblas.so.3")):
-        return libdir
+def unpacked_deb(bdir, deb, subdir, wanted, fetch, info, info_key, what):
+    """The file `wanted` (a path inside Debian package `deb`) installed, or
+    from the package unpacked into <bdir>/<subdir> (apt-get download +
+    dpkg -x: nothing changes on the system), fetched once when `fetch` is
+    true; None when neither. A fetched .deb's name goes in info[info_key]."""
+    if os.path.exists("/" + wanted):
+        return "/" + wanted
+    local = os.path.join(bdir, subdir)
+    path = os.path.join(local, wanted)
+    if os.path.exists(path):
+        return path
     if not fetch or not shutil.which("apt-get") or not shutil.which("dpkg"):
         return None
-    log("fetching %s (unpacked into %s, not installed)" % (OPENBLAS_DEB, local))
+    log("fetching %s (unpacked into %s, not installed)" % (deb, local))
     os.makedirs(local, exist_ok=True)
-    p = subprocess.run(["apt-get", "download", OPENBLAS_DEB], cwd=local,
+    p = subprocess.run(["apt-get", "download", deb], cwd=local,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    debs = [f for f in os.listdir(local) if f.startswith(OPENBLAS_DEB) and f.endswith(".deb")]
+    debs = [f for f in os.listdir(local) if f.startswith(deb) and f.endswith(".deb")]
     if p.returncode != 0 or not debs:
-        log("  apt-get download failed; OpenBLAS peers skipped\n" + p.stderr)
+        log("  apt-get download failed; %s skipped\n%s" % (what, p.stderr))
         return None
     subprocess.run(["dpkg", "-x", os.path.join(local, debs[0]), local], check=True)
-    info["openblas_deb"] = debs[0]
-    return libdir if os.path.exists(os.path.join(libdir, "libblas.so.3")) else None
+    info[info_key] = debs[0]
+    return path if os.path.exists(path) else None
+
+
+def find_openblas(bdir, fetch, info):
+    """A directory holding OpenBLAS's libblas.so.3, for LD_LIBRARY_PATH:
+    Debian's OpenBLAS when installed, else the package unpacked into
+    <bdir>/peers-openblas."""
+    lib = unpacked_deb(bdir, OPENBLAS_DEB, "peers-openblas",
+                       os.path.join(OPENBLAS_SUBDIR, "libblas.so.3"), fetch, info,
+                       "openblas_deb", "OpenBLAS peers")
+    return os.path.dirname(lib) if lib else None
 
 
 def find_blis(bdir, fetch, info):
     """Debian's serial BLIS (libblis.so.4) for gemm_peers: installed, or the
-    package unpacked into the build directory as find_openblas does."""
-    if os.path.exists("/" + BLIS_LIB):
-        return "/" + BLIS_LIB
-    local = os.path.join(bdir, "peers-blis")
-    if os.path.exists(os.path.join(local, BLIS_LIB)):
-        return os.path.join(local, BLIS_LIB)
-    if not fetch or not shutil.which("apt-get") or not shutil.which("dpkg"):
-        return None
-    log("fetching %s (unpacked into %s, not installed)" % (BLIS_DEB, local))
-    os.makedirs(local, exist_ok=True)
-    p = subprocess.run(["apt-get", "download", BLIS_DEB], cwd=local,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    debs = [f for f in os.listdir(local) if f.startswith(BLIS_DEB) and f.endswith(".deb")]
-    if p.returncode != 0 or not debs:
-        log("  apt-get download failed; BLIS skipped\n" + p.stderr)
-        return None
-    subprocess.run(["dpkg", "-x", os.path.join(local, debs[0]), local], check=True)
-    info["blis_deb"] = debs[0]
-    return os.path.join(local, BLIS_LIB) if os.path.exists(os.path.join(local, BLIS_LIB)) \
-        else None
+    package unpacked into <bdir>/peers-blis."""
+    return unpacked_deb(bdir, BLIS_DEB, "peers-blis", BLIS_LIB, fetch, info, "blis_deb",
+                        "BLIS")
 
 
 def sizes_args(opt):

@@ -376,22 +376,17 @@ static void host_reverse(rl_task_fn task, void *data, size_t n, void *user)
         task(data, i);
 }
 
+static void check_every_entry(const rl_compute *cx)
+{
+    check_compute_layer(cx);
+    check_layer_rows(cx);
+    check_halves(cx);
+}
+
 static void test_compute_layer(void **state)
 {
     (void)state;
-    check_compute_layer(NULL);
-    check_layer_rows(NULL);
-    check_halves(NULL);
-    for (unsigned threads = 2; threads <= 3; threads++) {
-        rl_compute cx = { 0 };
-        assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &cx.pool), RL_OK);
-        if (cx.pool)   /* NULL when the allowed CPUs give one thread */
-            rl__pool_set_min_work(cx.pool, 0);
-        check_compute_layer(&cx);
-        check_layer_rows(&cx);
-        check_halves(&cx);
-        rl__pool_destroy(cx.pool);
-    }
+    tu_check_on_1_2_3_threads(check_every_entry);
     rl_compute host = { 0 };
     assert_int_equal(rl__pool_create_host(host_reverse, NULL, 3, &host.pool), RL_OK);
     rl__pool_set_min_work(host.pool, 0);
@@ -423,13 +418,7 @@ int main(void)
     struct CMUnitTest tests[9];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
-    ADD(test_scalar);
-    if (rl__kernels_avx2())
-        ADD(test_avx2);
-    if (rl__kernels_avx512())
-        ADD(test_avx512);
-    if (rl__kernels_neon())
-        ADD(test_neon);
+    TU_ADD_KERNEL_PATH_TESTS(tests, n);
     ADD(test_empty);
     ADD(test_compute_layer);
     ADD(test_halves_split);

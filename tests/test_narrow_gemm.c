@@ -165,15 +165,7 @@ static void check_compute_layer(const rl_compute *cx)
 static void test_compute_layer(void **state)
 {
     (void)state;
-    check_compute_layer(NULL);
-    for (unsigned threads = 2; threads <= 3; threads++) {
-        rl_compute cx = { 0 };
-        assert_int_equal(rl__pool_create(threads, RL_PLACE_FREE, &cx.pool), RL_OK);
-        if (cx.pool)   /* NULL when the allowed CPUs give one thread */
-            rl__pool_set_min_work(cx.pool, 0);
-        check_compute_layer(&cx);
-        rl__pool_destroy(cx.pool);
-    }
+    tu_check_on_1_2_3_threads(check_compute_layer);
 }
 
 int main(void)
@@ -181,13 +173,7 @@ int main(void)
     struct CMUnitTest tests[6];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
-    ADD(test_scalar);
-    if (rl__kernels_avx2())
-        ADD(test_avx2);
-    if (rl__kernels_avx512())
-        ADD(test_avx512);
-    if (rl__kernels_neon())
-        ADD(test_neon);
+    TU_ADD_KERNEL_PATH_TESTS(tests, n);
     ADD(test_compute_layer);
 #undef ADD
     return _cmocka_run_group_tests("narrow_gemm", tests, n, NULL, NULL);

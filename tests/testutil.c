@@ -40,6 +40,7 @@ void tu_assert_close(const float *a, const double *b, size_t n, double rtol, dou
 #include <string.h>
 
 #include "kernels/kernels.h"
+#include "compute.h"
 #include "pool.h"
 
 void tu_skip_if_isa_unavailable(void)
@@ -59,6 +60,16 @@ rl_pool *tu_split_everything_pool(unsigned threads)
     if (pool)
         rl__pool_set_min_work(pool, 0);
     return pool;
+}
+
+void tu_check_on_1_2_3_threads(void (*check)(const rl_compute *cx))
+{
+    check(NULL);
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        rl_compute cx = { .pool = tu_split_everything_pool(threads) };
+        check(&cx);
+        rl__pool_destroy(cx.pool);
+    }
 }
 
 __attribute__((constructor)) static void skip_if_isa_unavailable_before_main(void)

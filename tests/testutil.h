@@ -51,6 +51,26 @@ void tu_assert_guard(const float *x, size_t n, const char *what);
  * rl__pool_destroy (lib/pool.h). Float build only. */
 struct rl_pool *tu_split_everything_pool(unsigned threads);
 
+/* Runs check(cx) on the caller's thread (cx NULL), then with a
+ * tu_split_everything_pool of 2 and of 3 threads: for the compute layer's
+ * entries, which must give one thread's bits however they are split.
+ * Float build only. */
+struct rl_compute;
+void tu_check_on_1_2_3_threads(void (*check)(const struct rl_compute *cx));
+
+/* Adds to tests[n++] the tests of TU_TEST_EACH_KERNEL_PATH whose path this
+ * build and CPU have (scalar always). */
+#define TU_ADD_KERNEL_PATH_TESTS(tests, n)                                                     \
+    do {                                                                                       \
+        (tests)[(n)++] = (struct CMUnitTest)cmocka_unit_test(test_scalar);                     \
+        if (rl__kernels_avx2())                                                                \
+            (tests)[(n)++] = (struct CMUnitTest)cmocka_unit_test(test_avx2);                   \
+        if (rl__kernels_avx512())                                                              \
+            (tests)[(n)++] = (struct CMUnitTest)cmocka_unit_test(test_avx512);                 \
+        if (rl__kernels_neon())                                                                \
+            (tests)[(n)++] = (struct CMUnitTest)cmocka_unit_test(test_neon);                   \
+    } while (0)
+
 /* Little-endian fields of a model-file image (docs/format.md), n bytes. */
 uint64_t tu_get_le(const unsigned char *p, int n);
 void tu_put_le(unsigned char *p, uint64_t v, int n);

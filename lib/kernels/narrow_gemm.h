@@ -137,12 +137,7 @@ static ALWAYS_INLINE void narrow_tile(int q, size_t rows, size_t w, size_t kc, c
     racc = _mm512_load_ps(rag);
     size_t countdown = every;
     for (size_t p = 0; p < kc; p++) {
-        if (pf_lines && --countdown == 0) {
-            countdown = every;
-            __builtin_prefetch(pf, 0, 2);
-            pf += 64;
-            pf_lines--;
-        }
+        pf_every(&pf, &pf_lines, &countdown, every);
         const float *ap = at + p * 8;
         const float *bp = b + p * ld;
         const __m512 ad = _mm512_castpd_ps(

@@ -57,6 +57,19 @@ static ALWAYS_INLINE void store_cols(float *p, vec v, vmask mask, int masked)
  * vector of C is masked when c_masked, that of B when b_masked (B unpacked
  * and ragged). rows, nv and the flags are constants after inlining, so the
  * accumulators become registers. */
+/* A k step's share of a tile's prefetches: while *lines are left, one
+ * line from *pf towards L2 every `every` calls (*countdown, from every). */
+static ALWAYS_INLINE void pf_every(const char **pf, size_t *lines, size_t *countdown,
+                                   size_t every)
+{
+    if (*lines && --*countdown == 0) {
+        *countdown = every;
+        __builtin_prefetch(*pf, 0, 2);
+        *pf += 64;
+        --*lines;
+    }
+}
+
 /* With pf_lines > 0 (gemm_packed_pf), the tile also prefetches pf_lines
  * lines from pf towards L2, one every `every` k steps (a burst before the
  * tile held the fill buffers the tile's own loads needed). */
@@ -73,12 +86,7 @@ static ALWAYS_INLINE void tile_pf(int rows, int nv, int c_masked, int b_masked, 
                 : vzero();
     size_t countdown = every;
     for (size_t p = 0; p < kc; p++) {
-        if (pf_lines && --countdown == 0) {
-            countdown = every;
-            __builtin_prefetch(pf, 0, 2);
-            pf += 64;
-            pf_lines--;
-        }
+        pf_every(&pf, &pf_lines, &countdown, every);
         const float *bp = b + p * ldb;
         const float *ap = a + p * a_cs;
         vec bv[MAX_VECS];
