@@ -35,11 +35,8 @@ static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, un
     const size_t lda = k + 3, ldb = n + 5, ldbt = k + 4, ldc = n + 9;
     const size_t a_len = m * lda, c_len = (m - 1) * ldc + n;
     float *a = tu_guarded_buffer(a_len, seed);
-    float *bt = tu_guarded_buffer(n * ldbt, seed + 1);   /* B^T [n x k], row stride ldbt */
-    float *b = tu_guarded_buffer(k * ldb, seed + 2);     /* B [k x n], the same numbers */
-    for (size_t p = 0; p < k; p++)
-        for (size_t j = 0; j < n; j++)
-            b[p * ldb + j] = bt[j * ldbt + p];
+    float *b, *bt;
+    tu_guarded_b_and_transpose(k, n, ldb, ldbt, seed + 1, &b, &bt);
     float *want = tu_guarded_buffer(c_len, seed + 3), *got = tu_guarded_buffer(c_len, seed + 3);
     const size_t len = path->narrow_floats(k, n);
     assert_true(len > 0 && len <= rl__packed_floats(k, n));

@@ -104,6 +104,16 @@ float *tu_guarded_buffer(size_t n, uint64_t seed)
     return x;
 }
 
+void tu_guarded_b_and_transpose(size_t k, size_t n, size_t ldb, size_t ldbt, uint64_t seed,
+                                float **b, float **bt)
+{
+    *bt = tu_guarded_buffer(n * ldbt, seed);
+    *b = tu_guarded_buffer(k * ldb, seed + 1);
+    for (size_t p = 0; p < k; p++)
+        for (size_t j = 0; j < n; j++)
+            (*b)[p * ldb + j] = (*bt)[j * ldbt + p];
+}
+
 void tu_assert_guard(const float *x, size_t n, const char *what)
 {
     for (size_t i = n; i < n + TU_GUARD; i++)

@@ -44,6 +44,13 @@ void tu_skip_if_isa_unavailable(void);
 float *tu_guarded_buffer(size_t n, uint64_t seed);
 void tu_assert_guard(const float *x, size_t n, const char *what);
 
+/* *b = B [k x n] (row stride ldb) and *bt = B^T [n x k] (row stride ldbt)
+ * holding the same numbers, for kernels that read B either way: guarded
+ * buffers as tu_guarded_buffer, B^T filled from seed, B's padding from
+ * seed + 1. The caller frees both. */
+void tu_guarded_b_and_transpose(size_t k, size_t n, size_t ldb, size_t ldbt, uint64_t seed,
+                                float **b, float **bt);
+
 /* A pool of `threads` threads that splits every job however small
  * (rl__pool_set_min_work 0), for tests that compare split results with one
  * thread's; NULL when the process may use only one CPU (nothing to split).

@@ -29,6 +29,18 @@
 
 _Static_assert(VEC == 16, "at_pairs.h is the 16-lane (AVX-512) layout");
 
+/* The pass's accumulator t: its first row within the pass (tile r0's
+ * pairs, then tile r1's), and whether a second row shares it. */
+static ALWAYS_INLINE int pair_row(int t, int p0, int r0)
+{
+    return t < p0 ? 2 * t : r0 + 2 * (t - p0);
+}
+
+static ALWAYS_INLINE int pair_has_two(int t, int p0, int r0, int r1)
+{
+    return pair_row(t, p0, r0) + 1 < (t < p0 ? r0 : r0 + r1);
+}
+
 /* One pass: the tile of r0 rows at a ([kc][r0]) and, when r1 > 0, the
  * next tile of r1 rows (at a + r0 kc, [kc][r1]); C's rows from c, w
  * columns (wm: lanes 0..w-1); B's k rows ldb floats apart. r0, r1 are
@@ -46,8 +58,7 @@ static ALWAYS_INLINE void at_pairs_pass(int r0, int r1, size_t kc, const float *
     const vmask hi = (vmask)(wm << 8);
     __m512 acc[AT_PAIRS_MAX];
     for (int t = 0; t < np; t++) {
-        const int row = t < p0 ? 2 * t : r0 + 2 * (t - p0);   /* within the pass */
-        const int two = row + 1 < (t < p0 ? r0 : r0 + r1);
+        const int row = pair_row(t, p0, r0), two = pair_has_two(t, p0, r0, r1);
         if (!accumulate) {
             acc[t] = _mm512_setzero_ps();
             continue;
@@ -74,8 +85,7 @@ static ALWAYS_INLINE void at_pairs_pass(int r0, int r1, size_t kc, const float *
         }
     }
     for (int t = 0; t < np; t++) {
-        const int row = t < p0 ? 2 * t : r0 + 2 * (t - p0);
-        const int two = row + 1 < (t < p0 ? r0 : r0 + r1);
+        const int row = pair_row(t, p0, r0), two = pair_has_two(t, p0, r0, r1);
         const __m512 x = _mm512_permutexvar_ps(split, acc[t]);
         _mm512_mask_storeu_ps(c + (size_t)row * ldc, wm, x);
         if (two)
