@@ -24,20 +24,6 @@
 #include "layer.h"
 #include "pool.h"
 
-static void assert_same(const float *got, const float *want, size_t len, const char *who,
-                        size_t m, size_t n, size_t k, int accumulate)
-{
-    if (memcmp(got, want, len * sizeof(float)) == 0)
-        return;
-    for (size_t i = 0; i < len; i++)
-        if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
-            print_error("%s m=%zu n=%zu k=%zu acc=%d: float %zu is %.9g, scalar %.9g\n", who, m,
-                        n, k, accumulate, i, (double)got[i], (double)want[i]);
-            break;
-        }
-    fail();
-}
-
 /* A^T's rows: m1 from a1 [k x lda1], m2 from a2 [k x lda2], then `zeros`
  * rows of 0 and `ones` rows of 1; B [k x ldb] (ldb 0: n + 3), C [m x ldc].
  * The reference is the scalar gemm row by row: a1 and a2 read in place, a
@@ -67,7 +53,8 @@ static void check_rows_ldb(const rl_kernels *path, size_t m1, size_t m2, size_t 
     path->gemm_at(m, n, k, &rows, b, ldb, got, ldc, accumulate, work);
     tu_assert_guard(got, c_len, "gemm_at C");
     tu_assert_guard(work, work_len, "gemm_at work");
-    assert_same(got, want, c_len, path->name, m, n, k, accumulate);
+    tu_assert_same_bits(got, want, c_len, 0, "%s m=%zu n=%zu k=%zu acc=%d", path->name, m, n, k,
+                        accumulate);
     free(a1);
     free(a2);
     free(b);
@@ -340,7 +327,7 @@ static void check_halves_case(const rl_compute *cx, size_t in, size_t u, size_t 
     rl__gemm_at_rows_halves(cx, m, u, k, ks, h0_rows, &src, dz, u, got, u, work);
     tu_assert_guard(got, m * u, "rl__gemm_at_rows_halves C");
     tu_assert_guard(work, work_len, "rl__gemm_at_rows_halves work");
-    assert_same(got, want, m * u, "halves", m, u, k, zero_state);
+    tu_assert_same_bits(got, want, m * u, 0, "halves m=%zu n=%zu k=%zu acc=%d", m, u, k, zero_state);
     free(x);
     free(h);
     free(dz);

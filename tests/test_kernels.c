@@ -85,15 +85,8 @@ static float *run(const problem *p, rl_gemm_fn gemm)
 static void assert_same_bits(const problem *p, const float *got, const float *want,
                              const char *path, unsigned variant)
 {
-    if (memcmp(got, want, p->c_len * sizeof(float)) != 0) {
-        for (size_t i = 0; i < p->c_len; i++)
-            if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
-                print_error("%s m=%zu n=%zu k=%zu variant=%u: float %zu is %.9g, scalar %.9g\n",
-                            path, p->m, p->n, p->k, variant, i, (double)got[i], (double)want[i]);
-                break;
-            }
-        fail();
-    }
+    tu_assert_same_bits(got, want, p->c_len, 0, "%s m=%zu n=%zu k=%zu variant=%u", path, p->m,
+                        p->n, p->k, variant);
 }
 
 static void test_scalar_matches_double_product(void **state)

@@ -60,15 +60,8 @@ static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, un
     tu_assert_guard(got, c_len, "narrow_gemm");
     tu_assert_guard(pf_buf, pf_len, "narrow_gemm's prefetched region");
     assert_memory_equal(pf_buf, pf_copy, pf_len * sizeof(float));
-    if (memcmp(got, want, c_len * sizeof(float)) != 0)
-        for (size_t i = 0; i < c_len; i++)
-            if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
-                print_error("%s narrow_gemm m=%zu n=%zu k=%zu variant=%u: float %zu (row %zu "
-                            "column %zu) is %.9g, scalar %.9g\n",
-                            path->name, m, n, k, variant, i, i / ldc, i % ldc, (double)got[i],
-                            (double)want[i]);
-                fail();
-            }
+    tu_assert_same_bits(got, want, c_len, ldc, "%s narrow_gemm m=%zu n=%zu k=%zu variant=%u",
+                        path->name, m, n, k, variant);
     free(a);
     free(bt);
     free(b);

@@ -19,21 +19,6 @@
 static const size_t small[] = { 1, 7, 15, 16, 17, 50, 65 };
 #define N_SMALL (sizeof small / sizeof small[0])
 
-static void assert_same_floats(const rl_kernels *path, const char *what, size_t m, size_t n,
-                               size_t k, unsigned variant, const float *got, const float *want,
-                               size_t len)
-{
-    if (memcmp(got, want, len * sizeof(float)) == 0)
-        return;
-    for (size_t i = 0; i < len; i++)
-        if (memcmp(&got[i], &want[i], sizeof(float)) != 0) {
-            print_error("%s %s m=%zu n=%zu k=%zu variant=%u: float %zu is %.9g, scalar %.9g\n",
-                        path->name, what, m, n, k, variant, i, (double)got[i], (double)want[i]);
-            break;
-        }
-    fail();
-}
-
 /* variant bit 0: A transposed; bit 1: accumulate; bit 2: B packed from its
  * transpose (b_rs = 1); bit 3: the product run as two column ranges split
  * at a panel boundary. */
@@ -66,7 +51,8 @@ static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, un
         path->gemm_packed(m, n - cut, k, a, a_rs, a_cs, packed + cut * k, got + cut, ldc,
                           accumulate);
     tu_assert_guard(got, c_len, "gemm_packed");
-    assert_same_floats(path, "gemm_packed", m, n, k, variant, got, want, c_len);
+    tu_assert_same_bits(got, want, c_len, 0, "%s gemm_packed m=%zu n=%zu k=%zu variant=%u",
+                        path->name, m, n, k, variant);
 
     /* gemm_packed_pf: the same bits, whatever it prefetches (regions of
      * ragged byte counts, an empty one, one unused slot in between), and
@@ -85,7 +71,8 @@ static void check_shape(const rl_kernels *path, size_t m, size_t n, size_t k, un
     tu_assert_guard(got_pf, c_len, "gemm_packed_pf");
     tu_assert_guard(pf_buf, pf_len, "gemm_packed_pf's prefetched region");
     assert_memory_equal(pf_buf, pf_copy, pf_len * sizeof(float));
-    assert_same_floats(path, "gemm_packed_pf", m, n, k, variant, got_pf, want, c_len);
+    tu_assert_same_bits(got_pf, want, c_len, 0, "%s gemm_packed_pf m=%zu n=%zu k=%zu variant=%u",
+                        path->name, m, n, k, variant);
     free(pf_buf);
     free(pf_copy);
     free(got_pf);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void tu_fill_uniform(float *x, size_t n, uint64_t seed, float lo, float hi)
 {
@@ -33,6 +34,28 @@ void tu_assert_close(const float *a, const double *b, size_t n, double rtol, dou
             fail();
         }
     }
+}
+
+void tu_assert_same_bits(const float *got, const float *want, size_t len, size_t ld,
+                         const char *fmt, ...)
+{
+    if (memcmp(got, want, len * sizeof(float)) == 0)
+        return;
+    size_t i = 0;
+    while (memcmp(&got[i], &want[i], sizeof(float)) == 0)
+        i++;
+    char context[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(context, sizeof context, fmt, ap);
+    va_end(ap);
+    if (ld)
+        print_error("%s: float %zu (row %zu column %zu) is %.9g, scalar %.9g\n", context, i,
+                    i / ld, i % ld, (double)got[i], (double)want[i]);
+    else
+        print_error("%s: float %zu is %.9g, scalar %.9g\n", context, i, (double)got[i],
+                    (double)want[i]);
+    fail();
 }
 
 #ifndef RL_REAL_DOUBLE

@@ -18,6 +18,13 @@ const char *tu_data_path(const char *rel);
 void tu_assert_close(const float *a, const double *b, size_t n, double rtol, double atol,
                      const char *what);
 
+/* Fails the test unless got and want hold the same bits, naming the first
+ * float that differs (its index, its row and column for rows of ld floats
+ * when ld > 0, both values) after the caller's printf-style context. For
+ * the kernel tests, whose promise is the scalar path's bits. */
+void tu_assert_same_bits(const float *got, const float *want, size_t len, size_t ld,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* Under `meson test --setup=scalar|avx2|avx512` (env RNNLITE_ISA): when the
  * library runs another path (the CPU or the build lacks the one asked for),
  * prints a TAP skip plan and exits 0, which meson counts as a skip. Called
