@@ -226,6 +226,19 @@ static void check_path(const rl_kernels *path)
             shape sh = { 13, big_units[u], 3 };
             check_case(path, cells[c], sh, 2, 3, seed += 10);
         }
+    /* Both sides of the last one-pass block (FS_ONE_PASS_FLOATS: LSTM 128
+     * units on AVX-512, 256 on AVX2) and of fit's cache prefetch
+     * (FS_DST_MIN_UNITS: 128), a ragged and a full batch, I = 64 and 1:
+     * one-pass tiles with the input folded run the tile with constant pass
+     * flags (FS_TILE_ONE_PASS), the others the general one. */
+    const size_t edge_units[] = { 127, 128, 129, 256, 257 };
+    const size_t edge_batches[] = { 13, 64 };
+    for (size_t c = 0; c < COUNT(cells); c++)
+        for (size_t u = 0; u < COUNT(edge_units); u++)
+            for (size_t b = 0; b < COUNT(edge_batches); b++) {
+                shape sh = { edge_batches[b], edge_units[u], 64 - 63 * (b & 1) };
+                check_case(path, cells[c], sh, 2, 3, seed += 10);
+            }
 }
 
 static void test_avx2_step_matches_scalar(void **state)

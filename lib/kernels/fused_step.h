@@ -898,6 +898,33 @@ static FS_INLINE void fs_rnn_tile(int rows, const rl_fused_step *s, size_t r0, s
     fs_rnn_ragged(s, r0, rows, j0, out);
 }
 
+/* A block's only k pass with the input folded in (LSTM and GRU to H = 128,
+ * SimpleRNN to 256 on AVX-512; predict, or fit below FS_DST_MIN_UNITS):
+ * the tile with first, last, no prefetch and x known, so the pass's run-time
+ * branches and the accumulators' moves between them fold away (the same
+ * fmas in the same order: only control flow). With the flags at run time
+ * about a sixth of the step's time went outside the k loop, most of it
+ * the accumulators stored to the stack and reloaded between the x W loop,
+ * the h U loops and the epilogue. */
+#define FS_TILE_ONE_PASS(tile_fn)                                                              \
+    static FS_INLINE void tile_fn##_one(int rows, const rl_fused_step *s, size_t r0,          \
+                                        size_t j0, const float *u_pan, const float *w_pan,     \
+                                        const float *b_pan, fs_pass ps)                        \
+    {                                                                                          \
+        if (!s->x)                                                                             \
+            __builtin_unreachable();   /* FS_STEP_BODY checked it */                           \
+        ps.p0 = 0;                                                                             \
+        ps.first = 1;                                                                          \
+        ps.last = 1;                                                                           \
+        ps.pf = NULL;                                                                          \
+        ps.npf = 0;                                                                            \
+        ps.dst = 0;                                                                            \
+        tile_fn(rows, s, r0, j0, u_pan, w_pan, b_pan, ps);                                     \
+    }
+FS_TILE_ONE_PASS(fs_lstm_tile)
+FS_TILE_ONE_PASS(fs_gru_tile)
+FS_TILE_ONE_PASS(fs_rnn_tile)
+
 /* ---- the steps: blocks of units, k passes, row tiles --------------------- */
 
 /* Every row tile of the batch over one block of units: rows in tiles of
@@ -1051,7 +1078,10 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
                 const float *pfw_next = pfw ? w_pan + s->in * row_floats : u_pan;              \
                 const size_t pfw_lines = pfw ? s->in * row_floats / 16 : 0;                    \
                 const size_t pfw_tiles = pfw ? (pfw_lines + kc - 1) / kc : 0;                  \
-                FS_ROW_TILES(tile_fn, full);                                                   \
+                if (kc && pass.first && pass.last && s->x && !pass.dst && !pf_lines)           \
+                    FS_ROW_TILES(tile_fn##_one, full);                                         \
+                else                                                                           \
+                    FS_ROW_TILES(tile_fn, full);                                               \
                 p0 += kc;                                                                      \
             } while (p0 < k);                                                                  \
         }                                                                                      \
