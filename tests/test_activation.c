@@ -3,6 +3,7 @@
  * path against the scalar one, bit for bit. */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "kernels/kernels.h"
@@ -366,14 +367,131 @@ static void test_tanh_one_path_odd_monotonic(void **state)
     }
 }
 
+/* The sigmoid and tanh sequences in pointwise_impl.h are written folded
+ * (eighth session): the sigmoid's exp(-x) without the negation, tanh's
+ * reduction on |x| instead of w = 2|x|, each a vector operation fewer, and
+ * claimed to give the bits of the plain sequences below (the library's
+ * until then) for every float. Here the plain sequences, one rounding per
+ * step with fmaf for each fused step, are the reference: on runs of
+ * consecutive floats across every place where a sequence changes regime
+ * (0, the reduction's n steps, the clamps, the subnormals, tanh's clamp at
+ * 10) and on random bit patterns, every path gives their bits (a NaN for a
+ * NaN). A fold that lost a power-of-two factor, a sign or a rounding fails
+ * here (e.g. 1 - q as q - 1, or tanh's halves as 1 -+ t: every value). */
+static float plain_min(float a, float b) { return a < b ? a : b; }
+static float plain_max(float a, float b) { return a > b ? a : b; }
+
+static float plain_sigmoid(float x)
+{
+    if (isnan(x))
+        return x;
+    float t = 0.0f - x;
+    t = plain_min(88.3762626647949f, plain_max(-87.3365447505f, t));
+    float n = fmaf(t, 1.44269504088896341f, 12582912.0f);
+    n = n - 12582912.0f;
+    float r = fmaf(n, -0.693359375f, t);
+    r = fmaf(n, 2.12194440e-4f, r);
+    float p = 1.9875691500e-4f;
+    p = fmaf(p, r, 1.3981999507e-3f);
+    p = fmaf(p, r, 8.3334519073e-3f);
+    p = fmaf(p, r, 4.1665795894e-2f);
+    p = fmaf(p, r, 1.6666665459e-1f);
+    p = fmaf(p, r, 5.0000001201e-1f);
+    float rr = r * r;
+    p = fmaf(p, rr, r);
+    p = p + 1.0f;
+    float e = ldexpf(p, (int)n);
+    float d = 1.0f + e;
+    return 1.0f / d;
+}
+
+static float plain_tanh(float x)
+{
+    if (isnan(x))
+        return x;
+    float a = plain_min(10.0f, fabsf(x));
+    float w = a + a;
+    float n = fmaf(w, -1.44269504088896341f, 12582912.0f);
+    n = n - 12582912.0f;
+    float r = fmaf(n, 0.693359375f, w);
+    r = fmaf(n, -2.12194440e-4f, r);
+    float p = 1.9875691500e-4f;
+    p = fmaf(p, r, -1.3981999507e-3f);
+    p = fmaf(p, r, 8.3334519073e-3f);
+    p = fmaf(p, r, -4.1665795894e-2f);
+    p = fmaf(p, r, 1.6666665459e-1f);
+    p = fmaf(p, r, -5.0000001201e-1f);
+    float rr = r * r;
+    float m = fmaf(p, rr, r);
+    float t = ldexpf(1.0f, (int)n);
+    float num = fmaf(t, m, 1.0f - t);
+    float den = fmaf(-t, m, 1.0f + t);
+    return copysignf(num / den, x);
+}
+
+static void check_plain(int act, const float *x, size_t n, const rl_pointwise *pw,
+                        const char *path)
+{
+    static float y[1 << 16];
+    pw->activate(act, x, y, n);
+    for (size_t i = 0; i < n; i++) {
+        float want = act == RL_ACT_TANH ? plain_tanh(x[i]) : plain_sigmoid(x[i]);
+        if (isnan(want) || isnan(y[i])) {
+            if (!isnan(want) || !isnan(y[i]))
+                fail_msg("%s act %d x=%a: got %a want %a", path, act, (double)x[i], (double)y[i],
+                         (double)want);
+            continue;
+        }
+        if (memcmp(&want, &y[i], sizeof want) != 0)
+            fail_msg("%s act %d x=%a: got %a, the plain sequence %a", path, act, (double)x[i],
+                     (double)y[i], (double)want);
+    }
+}
+
+static void test_folded_forms_match_plain(void **state)
+{
+    (void)state;
+    enum { RUN = 1 << 16 };
+    static float x[RUN];
+    const rl_pointwise *pws[4];
+    const char *names[4] = { "scalar", "simd 1", "simd 2", "simd 3" };
+    const size_t n_paths = every_path(pws);
+    /* run starts (each run goes up, then the same run negated) */
+    const float starts[] = { 0.0f,   1e-30f, 1e-6f,      0.17f,  0.3465f, 0.5195f, 1.0395f,
+                             3.0f,   9.999f, 43.66f,     87.33f, 88.37f,  88.72f,  1e30f,
+                             3e38f,  FLT_MIN * 0.5f };
+    for (int act = RL_ACT_TANH; act <= RL_ACT_SIGMOID; act++)
+        for (size_t s = 0; s < sizeof starts / sizeof starts[0]; s++)
+            for (int sign = 0; sign < 2; sign++) {
+                x[0] = sign ? -starts[s] : starts[s];
+                for (size_t i = 1; i < RUN; i++)
+                    x[i] = nextafterf(x[i - 1], sign ? -INFINITY : INFINITY);
+                for (size_t p = 0; p < n_paths; p++)
+                    check_plain(act, x, RUN, pws[p], names[p]);
+            }
+    /* random bit patterns: every exponent, subnormals, infinities, NaNs */
+    uint64_t st = 0x9e3779b97f4a7c15u;
+    for (int rep = 0; rep < 8; rep++) {
+        for (size_t i = 0; i < RUN; i++) {
+            st = st * 6364136223846793005u + 1442695040888963407u;
+            uint32_t bits = (uint32_t)(st >> 32);
+            memcpy(&x[i], &bits, sizeof bits);
+        }
+        for (int act = RL_ACT_TANH; act <= RL_ACT_SIGMOID; act++)
+            for (size_t p = 0; p < n_paths; p++)
+                check_plain(act, x, RUN, pws[p], names[p]);
+    }
+}
+
 int main(void)
 {
-    struct CMUnitTest tests[7];
+    struct CMUnitTest tests[8];
     size_t n = 0;
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tanh_accuracy);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sigmoid_accuracy);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_saturation_and_specials);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tanh_one_path_odd_monotonic);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_folded_forms_match_plain);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cell_backward_in_place);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cell_backward_widths);
     /* Not registered without a SIMD path: cmocka's TAP skip reads as a failure to meson. */

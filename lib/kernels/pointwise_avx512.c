@@ -22,9 +22,11 @@ typedef __m512 VF;
 #define V_FNMA _mm512_fnmadd_ps
 #define SIGN_BITS _mm512_set1_epi32((int)0x80000000u)
 #define V_ABS(v) _mm512_castsi512_ps(_mm512_andnot_si512(SIGN_BITS, _mm512_castps_si512(v)))
+/* one vpternlogd: bit = sign mask ? s : m (0xd8 = C ? B : A, operands A, B, C);
+ * the compiler's and + ternlog for the and/andnot/or form took two */
 #define V_COPYSIGN(m, s)                                                                       \
-    _mm512_castsi512_ps(_mm512_or_si512(_mm512_andnot_si512(SIGN_BITS, _mm512_castps_si512(m)), \
-                                        _mm512_and_si512(SIGN_BITS, _mm512_castps_si512(s))))
+    _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(m), _mm512_castps_si512(s), \
+                                                  SIGN_BITS, 0xd8))
 #define V_LT_SELECT(a, b, x, y) _mm512_mask_blend_ps(_mm512_cmp_ps_mask((a), (b), _CMP_LT_OQ), (y), (x))
 #define V_POW2I(n)                                                                             \
     _mm512_castsi512_ps(_mm512_slli_epi32(                                                    \

@@ -23,25 +23,36 @@
 #define PW_LOG2E 1.44269504088896341f
 #define PW_ROUND_MAGIC 12582912.0f   /* 1.5 * 2^23: adding it rounds to an integer */
 
-static inline __attribute__((always_inline)) VF pw_exp(VF x)
+/* exp(-x), for the sigmoid: the operations of exp(t), t = 0 - x (clamp,
+ * reduction, Cephes' polynomial, 2^n), with the negation folded into them
+ * instead of taking an operation of its own. Every step is the negation of
+ * exp(t)'s, and round-to-nearest is symmetric, so each intermediate is
+ * bit for bit -1 times exp(t)'s (up to the sign of a zero, which reaches
+ * only 1 - q, where it has no effect):
+ *   t clamped to [-87.34, 88.38]      = -(x clamped to [-88.38, 87.34])
+ *   n = round(t log2 e)               = fma(x, -log2 e, magic) - magic
+ *   r = t - n ln2hi + n ln2lo         = -(x + n ln2hi - n ln2lo)       (rn = -r)
+ *   Horner p = fma(p, r, c)           = fnma(p, rn, c)   (p itself the same)
+ *   m = fma(p, r r, r)                = -fnma(p, rn rn, rn)            (q = -m)
+ *   1 + m                             = 1 - q
+ * One vector operation fewer than exp(0 - x) for each of the LSTM's three
+ * and the GRU's two sigmoids a unit. x goes second in the clamp (see
+ * pw_tanh): a NaN passes through. */
+static inline __attribute__((always_inline)) VF pw_exp_neg(VF x)
 {
-    /* The clamp keeps 2^n representable. x goes second: min/max return
-     * their second operand for a NaN (x86; the scalar macros copy it), so a
-     * NaN passes through and exp, sigmoid and tanh of NaN are NaN instead
-     * of the clamp's finite bounds. */
-    x = V_MIN(V_SET1(88.3762626647949f), V_MAX(V_SET1(-87.3365447505f), x));
-    VF n = V_SUB(V_FMA(x, V_SET1(PW_LOG2E), V_SET1(PW_ROUND_MAGIC)), V_SET1(PW_ROUND_MAGIC));
-    /* ln 2 split in two so that x - n ln 2 is exact enough. */
-    VF r = V_FMA(n, V_SET1(-0.693359375f), x);
-    r = V_FMA(n, V_SET1(2.12194440e-4f), r);
+    x = V_MAX(V_SET1(-88.3762626647949f), V_MIN(V_SET1(87.3365447505f), x));
+    VF n = V_SUB(V_FMA(x, V_SET1(-PW_LOG2E), V_SET1(PW_ROUND_MAGIC)), V_SET1(PW_ROUND_MAGIC));
+    /* ln 2 split in two so that the reduction is exact enough. */
+    VF rn = V_FMA(n, V_SET1(0.693359375f), x);
+    rn = V_FNMA(n, V_SET1(2.12194440e-4f), rn);
     VF p = V_SET1(1.9875691500e-4f);
-    p = V_FMA(p, r, V_SET1(1.3981999507e-3f));
-    p = V_FMA(p, r, V_SET1(8.3334519073e-3f));
-    p = V_FMA(p, r, V_SET1(4.1665795894e-2f));
-    p = V_FMA(p, r, V_SET1(1.6666665459e-1f));
-    p = V_FMA(p, r, V_SET1(5.0000001201e-1f));
-    p = V_FMA(p, V_MUL(r, r), r);
-    p = V_ADD(p, V_SET1(1.0f));
+    p = V_FNMA(p, rn, V_SET1(1.3981999507e-3f));
+    p = V_FNMA(p, rn, V_SET1(8.3334519073e-3f));
+    p = V_FNMA(p, rn, V_SET1(4.1665795894e-2f));
+    p = V_FNMA(p, rn, V_SET1(1.6666665459e-1f));
+    p = V_FNMA(p, rn, V_SET1(5.0000001201e-1f));
+    VF q = V_FNMA(p, V_MUL(rn, rn), rn);
+    p = V_SUB(V_SET1(1.0f), q);
 #ifdef V_MUL_POW2I
     return V_MUL_POW2I(p, n);
 #else
@@ -51,7 +62,7 @@ static inline __attribute__((always_inline)) VF pw_exp(VF x)
 
 static inline __attribute__((always_inline)) VF pw_sigmoid(VF x)
 {
-    return V_DIV(V_SET1(1.0f), V_ADD(V_SET1(1.0f), pw_exp(V_SUB(V_SET1(0.0f), x))));
+    return V_DIV(V_SET1(1.0f), V_ADD(V_SET1(1.0f), pw_exp_neg(x)));
 }
 
 /* tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|), on ONE path for
@@ -64,29 +75,39 @@ static inline __attribute__((always_inline)) VF pw_sigmoid(VF x)
  * operations); odd and monotonic; |x| >= 10 gives exactly +-1. */
 static inline __attribute__((always_inline)) VF pw_tanh(VF x)
 {
-    /* min(10, |x|): NaN stays NaN (second operand, see pw_exp) */
+    /* min(10, |x|): NaN stays NaN (second operand, see pw_exp_neg) */
     VF a = V_MIN(V_SET1(10.0f), V_ABS(x));
-    VF w = V_ADD(a, a);
-    /* n = round(-w log2 e), r = -(-w - n ln 2) with ln 2 split as in pw_exp;
-     * the polynomial is pw_exp's at -r: odd coefficients negated, so m is
-     * -(e^-r - 1) with no negation of r. */
-    VF n = V_SUB(V_FMA(w, V_SET1(-PW_LOG2E), V_SET1(PW_ROUND_MAGIC)), V_SET1(PW_ROUND_MAGIC));
-    VF r = V_FMA(n, V_SET1(0.693359375f), w);
-    r = V_FMA(n, V_SET1(-2.12194440e-4f), r);
-    VF p = V_SET1(1.9875691500e-4f);
-    p = V_FMA(p, r, V_SET1(-1.3981999507e-3f));
-    p = V_FMA(p, r, V_SET1(8.3334519073e-3f));
-    p = V_FMA(p, r, V_SET1(-4.1665795894e-2f));
-    p = V_FMA(p, r, V_SET1(1.6666665459e-1f));
-    p = V_FMA(p, r, V_SET1(-5.0000001201e-1f));
-    VF m = V_FMA(p, V_MUL(r, r), r);
+    /* On w = 2a: n = round(-w log2 e), r = -(-w - n ln 2) with ln 2 split as
+     * in pw_exp_neg; the polynomial is exp's at -r: odd coefficients
+     * negated, so m is -(e^-r - 1) with no negation of r. w itself is never
+     * formed: every step runs on a = w / 2 with its constants scaled by a
+     * power of two, so each value is exactly w's value times a power of two
+     * (none is subnormal where it rounds) -- the same bits with one
+     * operation fewer:
+     *   n  = fma(a, -2 log2 e, magic) - magic        (w log2 e = a 2 log2 e)
+     *   rh = r / 2 = fma(n, ln2hi / 2, a), then fma(n, -ln2lo / 2, rh)
+     *   Horner on rh with coefficient j times 2^(j+1) gives 2 p(r)
+     *   mh = m / 2 = fma(2 p, rh rh, rh)             (2 p r^2 / 4 + r / 2)
+     *   (1 -+ e) / 2 = fma / fnma(t, mh, fnma / fma(t, 1/2, 1/2))
+     * and the quotient of the halves is the quotient. */
+    VF n = V_SUB(V_FMA(a, V_SET1(-2.0f * PW_LOG2E), V_SET1(PW_ROUND_MAGIC)),
+                 V_SET1(PW_ROUND_MAGIC));
+    VF rh = V_FMA(n, V_SET1(0.5f * 0.693359375f), a);
+    rh = V_FMA(n, V_SET1(0.5f * -2.12194440e-4f), rh);
+    VF p = V_SET1(64.0f * 1.9875691500e-4f);
+    p = V_FMA(p, rh, V_SET1(32.0f * -1.3981999507e-3f));
+    p = V_FMA(p, rh, V_SET1(16.0f * 8.3334519073e-3f));
+    p = V_FMA(p, rh, V_SET1(8.0f * -4.1665795894e-2f));
+    p = V_FMA(p, rh, V_SET1(4.0f * 1.6666665459e-1f));
+    p = V_FMA(p, rh, V_SET1(2.0f * -5.0000001201e-1f));
+    VF mh = V_FMA(p, V_MUL(rh, rh), rh);
 #ifdef V_MUL_POW2I
     VF t = V_MUL_POW2I(V_SET1(1.0f), n);   /* 2^n, n in [-29, 0]: exact either way */
 #else
     VF t = V_POW2I(n);
 #endif
-    VF num = V_FMA(t, m, V_SUB(V_SET1(1.0f), t));    /* 1 - e */
-    VF den = V_FNMA(t, m, V_ADD(V_SET1(1.0f), t));   /* 1 + e */
+    VF num = V_FMA(t, mh, V_FNMA(t, V_SET1(0.5f), V_SET1(0.5f)));   /* (1 - e) / 2 */
+    VF den = V_FNMA(t, mh, V_FMA(t, V_SET1(0.5f), V_SET1(0.5f)));   /* (1 + e) / 2 */
     return V_COPYSIGN(V_DIV(num, den), x);
 }
 
