@@ -638,31 +638,39 @@ static FS_INLINE void fs_gru_cell(const rl_fused_step *s, size_t row, size_t j0,
  * row's z, r, then every row's h~ and h; the same operations per element.
  * With FS_EPILOGUE_EARLY a row's x part (z, r, h~ thirds: b_in + x W,
  * stored by the tile before its product) is loaded before the row's h U +
- * b_rec is stored (fit), else after (z, r) and in the second sweep (h~). */
+ * b_rec is stored (fit), else after (z, r) and in the second sweep (h~).
+ * The x part is in z, or with xb not NULL (a block's only k pass) in the
+ * tile's own buffer, row i's three vectors at xb + 3 i V_WIDTH: in L1,
+ * where z's rows (3 u floats apart, 24 lines a tile) were stored and read
+ * back from L2 (GRU forward H = 64-128 0.96-0.98 of the time). */
 static FS_INLINE void fs_gru_rows(const rl_fused_step *s, size_t r0, int rows, size_t j0,
-                                  VF v[FS_MAX_ROWS][FS_MAX_Q], int act, int ract)
+                                  VF v[FS_MAX_ROWS][FS_MAX_Q], const float *xb, int act,
+                                  int ract)
 {
     const size_t u = s->u, n = fs_lanes(u, j0);
     VF zr[FS_MAX_ROWS][3];   /* z, r (activated in the first sweep); h~'s x part */
     for (int i = 0; i < rows; i++) {
         const size_t row = r0 + (size_t)i;
         float *z = s->z + row * 3 * u + j0, *rec = s->rec + row * 3 * u + j0;
+        const float *xz = xb ? xb + (size_t)i * 3 * V_WIDTH : z;
+        const size_t xq = xb ? V_WIDTH : u;
         if (FS_EPILOGUE_EARLY)
             for (int q = 0; q < 3; q++)
-                zr[i][q] = fs_load(z + (size_t)q * u, n);
+                zr[i][q] = fs_load(xz + (size_t)q * xq, n);
         if (!s->no_caches)
             for (int q = 0; q < 3; q++)
                 fs_store(rec + (size_t)q * u, v[i][q], n);
         if (!FS_EPILOGUE_EARLY) {
-            zr[i][0] = fs_load(z, n);
-            zr[i][1] = fs_load(z + u, n);
+            zr[i][0] = fs_load(xz, n);
+            zr[i][1] = fs_load(xz + xq, n);
         }
         pw_gru_gates_vec(&zr[i][0], &zr[i][1], v[i][0], v[i][1], ract);
     }
     for (int i = 0; i < rows; i++) {
         const size_t row = r0 + (size_t)i, o = row * u + j0;
         float *z = s->z + row * 3 * u + j0;
-        VF hh = FS_EPILOGUE_EARLY ? zr[i][2] : fs_load(z + 2 * u, n);
+        VF hh = FS_EPILOGUE_EARLY ? zr[i][2]
+                : fs_load(xb ? xb + ((size_t)i * 3 + 2) * V_WIDTH : z + 2 * u, n);
         VF h_ = pw_gru_out_vec(zr[i][0], zr[i][1], &hh, v[i][2], fs_load(s->h_prev + o, n), act);
         if (!s->no_caches) {
             fs_store(z, zr[i][0], n);
@@ -675,9 +683,10 @@ static FS_INLINE void fs_gru_rows(const rl_fused_step *s, size_t r0, int rows, s
 
 static __attribute__((noinline)) void fs_gru_epilogue(const rl_fused_step *s, size_t r0,
                                                       int rows, size_t j0,
-                                                      VF v[FS_MAX_ROWS][FS_MAX_Q])
+                                                      VF v[FS_MAX_ROWS][FS_MAX_Q],
+                                                      const float *xb)
 {
-    FS_WITH_ACTS(s, fs_gru_rows(s, r0, rows, j0, v, act, ract));
+    FS_WITH_ACTS(s, fs_gru_rows(s, r0, rows, j0, v, xb, act, ract));
 }
 
 /* Whether the GRU's ragged rows fit one vector (FS_ROW_LANES paths). */
@@ -795,10 +804,17 @@ static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, s
     const size_t u = s->u, g = 3 * u;
     float *rec = s->rec + r0 * g;
     VF acc[FS_MAX_ROWS][FS_MAX_Q];
-    if (ps.first && s->x) {   /* the x part: b_in + x W, to z */
+    float xb[FS_MAX_ROWS * 3 * V_WIDTH];   /* one pass: the x part (fs_gru_rows) */
+    const int x_here = ps.first && ps.last && s->x;
+    if (ps.first && s->x) {   /* the x part: b_in + x W, to z (one pass: to xb) */
         fs_from_bias(rows, 3, acc, b_pan);
         fs_chain(rows, 3, acc, s->x + r0 * fs_x_ld(s), fs_x_ld(s), s->in, w_pan);
-        fs_store_rows(rows, 3, 1, acc, s->z + r0 * g, g, u, j0);
+        if (x_here)
+            for (int i = 0; i < rows; i++)
+                for (int q = 0; q < 3; q++)
+                    V_STORE(xb + ((size_t)i * 3 + (size_t)q) * V_WIDTH, acc[i][q]);
+        else
+            fs_store_rows(rows, 3, 1, acc, s->z + r0 * g, g, u, j0);
     }
     if (ps.first)
         fs_from_bias(rows, 3, acc, s->rec_bias_packed + j0 / V_WIDTH * 3 * V_WIDTH);
@@ -823,7 +839,7 @@ static FS_INLINE void fs_gru_tile(int rows, const rl_fused_step *s, size_t r0, s
     for (int i = 0; i < rows; i++)
         for (int q = 0; q < 3; q++)
             out[i][q] = acc[i][q];
-    fs_gru_epilogue(s, r0, rows, j0, out);
+    fs_gru_epilogue(s, r0, rows, j0, out, x_here ? xb : NULL);
 }
 
 /* ---- SimpleRNN ----------------------------------------------------------- */
