@@ -23,28 +23,36 @@
 #define PW_LOG2E 1.44269504088896341f
 #define PW_ROUND_MAGIC 12582912.0f   /* 1.5 * 2^23: adding it rounds to an integer */
 
-/* exp(-x), for the sigmoid: the operations of exp(t), t = 0 - x (clamp,
- * reduction, Cephes' polynomial, 2^n), with the negation folded into them
- * instead of taking an operation of its own. Every step is the negation of
- * exp(t)'s, and round-to-nearest is symmetric, so each intermediate is
- * bit for bit -1 times exp(t)'s (up to the sign of a zero, which reaches
- * only 1 - q, where it has no effect):
+/* sigmoid(x) = 1 / (1 + exp(-x)), exp(-x) by the operations of exp(t),
+ * t = 0 - x (clamp, reduction, Cephes' polynomial, 2^n), with the
+ * negation folded into them instead of taking an operation of its own.
+ * Every step is the negation of exp(t)'s, and round-to-nearest is
+ * symmetric, so each intermediate is bit for bit -1 times exp(t)'s (up to
+ * the sign of a zero, which reaches only 1 - q, where it has no effect):
  *   t clamped to [-87.34, 88.38]      = -(x clamped to [-88.38, 87.34])
  *   n = round(t log2 e)               = fma(x, -log2 e, magic) - magic
  *   r = t - n ln2hi + n ln2lo         = -(x + n ln2hi - n ln2lo)       (rn = -r)
  *   Horner p = fma(p, r, c)           = fnma(p, rn, c)   (p itself the same)
  *   m = fma(p, r r, r)                = -fnma(p, rn rn, rn)            (q = -m)
  *   1 + m                             = 1 - q
- * One vector operation fewer than exp(0 - x) for each of the LSTM's three
- * and the GRU's two sigmoids a unit. x goes second in the clamp (see
- * pw_tanh): a NaN passes through. */
-static inline __attribute__((always_inline)) VF pw_exp_neg(VF x)
+ * Then 1 + (1 - q) 2^n, the scaling exact, in ONE fma with 2^n (formed off
+ * the chain, beside the polynomial) instead of a scaling and an add: the
+ * same rounding of the same sum (where (1 - q) 2^n is subnormal, both give
+ * 1). One vector operation fewer than exp(0 - x) for each of the LSTM's
+ * three and the GRU's two sigmoids a unit, and one fewer on the chain. x
+ * goes second in the clamp (see pw_tanh): a NaN passes through. */
+static inline __attribute__((always_inline)) VF pw_sigmoid(VF x)
 {
     x = V_MAX(V_SET1(-88.3762626647949f), V_MIN(V_SET1(87.3365447505f), x));
     VF n = V_SUB(V_FMA(x, V_SET1(-PW_LOG2E), V_SET1(PW_ROUND_MAGIC)), V_SET1(PW_ROUND_MAGIC));
     /* ln 2 split in two so that the reduction is exact enough. */
     VF rn = V_FMA(n, V_SET1(0.693359375f), x);
     rn = V_FNMA(n, V_SET1(2.12194440e-4f), rn);
+#ifdef V_MUL_POW2I
+    VF t = V_MUL_POW2I(V_SET1(1.0f), n);   /* 2^n, n in [-126, 127] */
+#else
+    VF t = V_POW2I(n);
+#endif
     VF p = V_SET1(1.9875691500e-4f);
     p = V_FNMA(p, rn, V_SET1(1.3981999507e-3f));
     p = V_FNMA(p, rn, V_SET1(8.3334519073e-3f));
@@ -52,21 +60,11 @@ static inline __attribute__((always_inline)) VF pw_exp_neg(VF x)
     p = V_FNMA(p, rn, V_SET1(1.6666665459e-1f));
     p = V_FNMA(p, rn, V_SET1(5.0000001201e-1f));
     VF q = V_FNMA(p, V_MUL(rn, rn), rn);
-    p = V_SUB(V_SET1(1.0f), q);
-#ifdef V_MUL_POW2I
-    return V_MUL_POW2I(p, n);
-#else
-    return V_MUL(p, V_POW2I(n));
-#endif
-}
-
-static inline __attribute__((always_inline)) VF pw_sigmoid(VF x)
-{
-    return V_DIV(V_SET1(1.0f), V_ADD(V_SET1(1.0f), pw_exp_neg(x)));
+    return V_DIV(V_SET1(1.0f), V_FMA(V_SUB(V_SET1(1.0f), q), t, V_SET1(1.0f)));
 }
 
 /* tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|), on ONE path for
- * every x: e = 2^n (1 - m) with m = -expm1(-r) from pw_exp's reduction
+ * every x: e = 2^n (1 - m) with m = -expm1(-r) from the sigmoid's reduction
  * and polynomial (signs folded into the constants, see below), so 1 - e
  * = (1 - 2^n) + 2^n m and 1 + e = (1 + 2^n) - 2^n m each take one fma
  * and carry no cancellation near 0 (where the old odd polynomial was
@@ -75,10 +73,10 @@ static inline __attribute__((always_inline)) VF pw_sigmoid(VF x)
  * operations); odd and monotonic; |x| >= 10 gives exactly +-1. */
 static inline __attribute__((always_inline)) VF pw_tanh(VF x)
 {
-    /* min(10, |x|): NaN stays NaN (second operand, see pw_exp_neg) */
+    /* min(10, |x|): NaN stays NaN (second operand, see pw_sigmoid) */
     VF a = V_MIN(V_SET1(10.0f), V_ABS(x));
     /* On w = 2a: n = round(-w log2 e), r = -(-w - n ln 2) with ln 2 split as
-     * in pw_exp_neg; the polynomial is exp's at -r: odd coefficients
+     * in pw_sigmoid; the polynomial is exp's at -r: odd coefficients
      * negated, so m is -(e^-r - 1) with no negation of r. w itself is never
      * formed: every step runs on a = w / 2 with its constants scaled by a
      * power of two, so each value is exactly w's value times a power of two
