@@ -992,7 +992,7 @@ static rl_row_step row_of(const rl_cell_step *s)
     };
 }
 
-enum { PACK_ROUND = 64 };   /* units per block of the widest path (AVX-512 SimpleRNN: 4 vectors) */
+enum { PACK_ROUND = 32 };   /* units per block of the widest path (AVX-512 SimpleRNN) */
 
 /* Input widths at and below which the input is folded into the step (each
  * tile starts from the bias and runs x W before h U) instead of one

@@ -22,11 +22,7 @@
  *                                  units per block (LSTM, GRU: one vector)
  *   FS_PANEL_FLOATS                packed U floats per k block: a block's
  *                                  panel stays in L1 while every row tile
- *                                  of the batch reads it
- *   FS_ONE_PASS_FLOATS(_RNN), FS_PANEL_FLOATS_RNN (optional): a block's U in
- *                                  one pass up to that many floats; the
- *                                  same for SimpleRNN (default: the gated
- *                                  cells' figures) */
+ *                                  of the batch reads it */
 #ifndef RL_FUSED_STEP_H
 #define RL_FUSED_STEP_H
 
@@ -42,12 +38,6 @@
  * passes, and its U stays in L2. */
 #ifndef FS_ONE_PASS_FLOATS
 #define FS_ONE_PASS_FLOATS FS_PANEL_FLOATS
-#endif
-#ifndef FS_ONE_PASS_FLOATS_RNN
-#define FS_ONE_PASS_FLOATS_RNN FS_ONE_PASS_FLOATS
-#endif
-#ifndef FS_PANEL_FLOATS_RNN
-#define FS_PANEL_FLOATS_RNN FS_PANEL_FLOATS
 #endif
 #ifndef FS_PF_LOCALITY
 #define FS_PF_LOCALITY 2   /* __builtin_prefetch: 2 = prefetcht1 on x86 (to L2) */
@@ -1075,9 +1065,7 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
         const size_t bw = FS_NAME(block_units)(gates), u = s->u;                               \
         const size_t row_floats = (size_t)(gates) * bw;                                        \
         const size_t k = s->recurrent ? u : 0;                                                 \
-        const size_t one_pass = (gates) == 1 ? FS_ONE_PASS_FLOATS_RNN : FS_ONE_PASS_FLOATS;   \
-        const size_t panel = (gates) == 1 ? FS_PANEL_FLOATS_RNN : FS_PANEL_FLOATS;            \
-        size_t kb = k * row_floats <= one_pass ? k : panel / row_floats;                       \
+        size_t kb = k * row_floats <= FS_ONE_PASS_FLOATS ? k : FS_PANEL_FLOATS / row_floats;   \
         if (kb == 0)                                                                           \
             kb = 1;                                                                            \
         const float *u_end = s->u_packed + (k ? b1 : b0) * u * row_floats;                    \

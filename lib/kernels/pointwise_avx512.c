@@ -176,7 +176,7 @@ static inline void fs512_unpack4_any(const __m512 *row_vecs, size_t stride, __m5
 #define FS_LANES_UNPACK4(v, out, rows, n) fs512_unpack4_any(&(v)[0][0], FS_MAX_Q, (out), (rows), (n))
 
 /* The fused forward step (fused_step.h): register tiles of rows x (gates x
- * vectors): LSTM 6x4, GRU 8x3, SimpleRNN 6x4; a k pass reads 6144 floats
+ * vectors): LSTM 6x4, GRU 8x3, SimpleRNN 8x2; a k pass reads 6144 floats
  * (24 KiB) of packed U, which stay in L1 for all row tiles beside the rows
  * of h and the chains they read (paired against 32 KiB passes: LSTM and
  * GRU H = 256 0.95-0.96, H = 512 even; 16 KiB no better); a block whose
@@ -184,15 +184,8 @@ static inline void fs512_unpack4_any(const __m512 *row_vecs, size_t stride, __m5
 #define FS_NAME(name) rl__fs_avx512_##name
 #define FS_ROWS_LSTM 6
 #define FS_ROWS_GRU 8
-/* SimpleRNN 6 x 4 (blocks of 64 units), as LIBXSMM tiles the same product:
- * 8 x 2 loaded 10 operands for 16 fmas a link and ran its loops at ~87 % of
- * the fma bound, 6 x 4 loads 10 for 24 (paired rl_predict H = 64 0.95-0.96,
- * H = 128 0.97-0.99). Its blocks' U in one pass up to 64 KiB (H = 256: 24
- * KiB passes made it 1.04x slower, 32 KiB 1.04x) and 48 KiB passes beyond. */
-#define FS_ROWS_RNN 6
-#define FS_VECS_RNN 4
-#define FS_ONE_PASS_FLOATS_RNN 16384
-#define FS_PANEL_FLOATS_RNN 12288
+#define FS_ROWS_RNN 8
+#define FS_VECS_RNN 2
 #define FS_PANEL_FLOATS 6144
 #define FS_ONE_PASS_FLOATS 8192   /* LSTM H = 128 in one pass: 24 KiB passes split it 96 + 32 (1.08x) */
 /* The epilogues' early order (fused_step.h FS_EPILOGUE_EARLY: the LSTM's
