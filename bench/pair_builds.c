@@ -173,26 +173,23 @@ int main(int argc, char **argv)
     if (argc < 3 || argc % 2 == 0)
         usage();
     options o = {"lstm", "fwd", 512, 64, 50, 64, 0, 1, 40};
+    const struct { const char *flag; long *value; } counts[] = {
+        {"--hidden", &o.hidden}, {"--input", &o.input},     {"--steps", &o.steps},
+        {"--batch", &o.batch},   {"--dense", &o.dense},     {"--threads", &o.threads},
+        {"--pairs", &o.pairs},
+    };
     for (int i = 3; i + 1 < argc; i += 2) {
         const char *f = argv[i], *v = argv[i + 1];
-        if (!strcmp(f, "--cell") && (!strcmp(v, "lstm") || !strcmp(v, "gru") || !strcmp(v, "rnn")))
+        size_t c = 0;
+        while (c < sizeof counts / sizeof counts[0] && strcmp(f, counts[c].flag))
+            c++;
+        if (c < sizeof counts / sizeof counts[0])
+            *counts[c].value = arg_long(f, v);
+        else if (!strcmp(f, "--cell") &&
+                 (!strcmp(v, "lstm") || !strcmp(v, "gru") || !strcmp(v, "rnn")))
             o.cell = v;
         else if (!strcmp(f, "--mode") && (!strcmp(v, "fwd") || !strcmp(v, "fit")))
             o.mode = v;
-        else if (!strcmp(f, "--hidden"))
-            o.hidden = arg_long(f, v);
-        else if (!strcmp(f, "--input"))
-            o.input = arg_long(f, v);
-        else if (!strcmp(f, "--steps"))
-            o.steps = arg_long(f, v);
-        else if (!strcmp(f, "--batch"))
-            o.batch = arg_long(f, v);
-        else if (!strcmp(f, "--dense"))
-            o.dense = arg_long(f, v);
-        else if (!strcmp(f, "--threads"))
-            o.threads = arg_long(f, v);
-        else if (!strcmp(f, "--pairs"))
-            o.pairs = arg_long(f, v);
         else
             usage();
     }
