@@ -232,11 +232,11 @@ static void check_path(const rl_kernels *path)
      * one-pass tiles with the input folded run the tile with constant pass
      * flags (FS_TILE_ONE_PASS), the others the general one. */
     const size_t edge_units[] = { 127, 128, 129, 256, 257 };
-    const size_t edge_batches[] = { 13, 64 };
+    const size_t edge_batches[] = { 13, 64 }, edge_inputs[] = { 64, 1 };
     for (size_t c = 0; c < COUNT(cells); c++)
         for (size_t u = 0; u < COUNT(edge_units); u++)
             for (size_t b = 0; b < COUNT(edge_batches); b++) {
-                shape sh = { edge_batches[b], edge_units[u], 64 - 63 * (b & 1) };
+                shape sh = { edge_batches[b], edge_units[u], edge_inputs[b] };
                 check_case(path, cells[c], sh, 2, 3, seed += 10);
             }
 }

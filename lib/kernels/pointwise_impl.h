@@ -40,7 +40,9 @@
  * same rounding of the same sum (where (1 - q) 2^n is subnormal, both give
  * 1). One vector operation fewer than exp(0 - x) for each of the LSTM's
  * three and the GRU's two sigmoids a unit, and one fewer on the chain. x
- * goes second in the clamp (see pw_tanh): a NaN passes through. */
+ * goes second in the clamp: min and max return their second operand for a
+ * NaN (x86; the scalar macros copy that), so sigmoid and tanh of NaN are
+ * NaN instead of a bound's value. */
 static inline __attribute__((always_inline)) VF pw_sigmoid(VF x)
 {
     x = V_MAX(V_SET1(-88.3762626647949f), V_MIN(V_SET1(87.3365447505f), x));
