@@ -6,14 +6,17 @@
  *
  *   pair_builds OLD.so NEW.so [--cell lstm|gru|rnn] [--hidden 512]
  *               [--input 64] [--steps 50] [--batch 64] [--dense 0]
- *               [--mode fwd|fit] [--threads 1] [--pairs 40]
+ *               [--mode fwd|fit|stream|window] [--threads 1] [--pairs 40]
  *
  * Each library is dlopen()ed by its own path with RTLD_LOCAL, so each
  * resolves its own rl_ symbols; build one of them into a scratch directory
  * (e.g. `cp build-bench/lib/librnnlite.so.0.* /tmp/old.so` before a change).
  * Both models take the same seed, so on builds that agree they hold the
  * same weights. fwd times one rl_predict of the batch, fit one rl_fit step
- * (one epoch of one batch, Adam). Pairs run old-new, new-old, ...; one
+ * (one epoch of one batch, Adam), stream and window STREAM_PUSHES
+ * rl_stream_push calls of one observation each on a stream of the model in
+ * stateful or window mode (the batch-1 step: each call is well under a
+ * microsecond, too short to time alone by the thread's CPU clock). Pairs run old-new, new-old, ...; one
  * thread is timed by the thread's CPU time (other processes then cost it
  * nothing but cache), more threads by the wall clock.
  *
@@ -49,8 +52,15 @@ typedef struct build {
     rl_status (*fit)(rl_model *, const float *, const float *, size_t, size_t, size_t);
     void (*destroy)(rl_model *);
     const char *(*last_error)(const rl_model *);
+    rl_status (*stream_create)(rl_stream **, const rl_model *, rl_stream_mode);
+    rl_status (*stream_push)(rl_stream *, const float *, size_t, float *, size_t);
+    void (*stream_destroy)(rl_stream *);
     rl_model *m;
+    rl_stream *s;
+    unsigned long pushed;
 } build;
+
+enum { STREAM_PUSHES = 100 };
 
 typedef struct options {
     const char *cell, *mode;
@@ -86,7 +96,19 @@ static void open_build(build *b, const char *path)
     *(void **)&b->fit = must_sym(b, "rl_fit");
     *(void **)&b->destroy = must_sym(b, "rl_model_destroy");
     *(void **)&b->last_error = must_sym(b, "rl_model_last_error");
+    *(void **)&b->stream_create = must_sym(b, "rl_stream_create");
+    *(void **)&b->stream_push = must_sym(b, "rl_stream_push");
+    *(void **)&b->stream_destroy = must_sym(b, "rl_stream_destroy");
 }
+
+static int streams(const char *mode)
+{
+    return !strcmp(mode, "stream") || !strcmp(mode, "window");
+}
+
+/* STREAM_PUSHES observations (x's first features, in turn) into b's stream;
+ * pred gets the last prediction. */
+static void push_some(build *b, const float *x, size_t nf, float *pred, size_t pred_len);
 
 static void check(const build *b, rl_status st, const char *what)
 {
@@ -126,14 +148,24 @@ static double clock_s(long threads)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static double timed_call(const build *b, const options *o, const data *d)
+static double timed_call(build *b, const options *o, const data *d)
 {
     const double t0 = clock_s(o->threads);
-    if (!strcmp(o->mode, "fit"))
+    if (streams(o->mode))
+        push_some(b, d->x, (size_t)o->input, d->out, d->out_len);
+    else if (!strcmp(o->mode, "fit"))
         check(b, b->fit(b->m, d->x, d->y, (size_t)o->batch, 1, (size_t)o->batch), "fit");
     else
         check(b, b->predict(b->m, d->x, (size_t)o->batch, d->out, d->out_len), "predict");
     return clock_s(o->threads) - t0;
+}
+
+static void push_some(build *b, const float *x, size_t nf, float *pred, size_t pred_len)
+{
+    for (int i = 0; i < STREAM_PUSHES; i++) {
+        const float *obs = x + (b->pushed++ % 64) * nf;
+        check(b, b->stream_push(b->s, obs, nf, pred, pred_len), "stream push");
+    }
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -163,7 +195,7 @@ static long arg_long(const char *flag, const char *v)
 static void usage(void)
 {
     fprintf(stderr, "usage: pair_builds OLD.so NEW.so [--cell lstm|gru|rnn] [--hidden N] "
-                    "[--input N] [--steps N] [--batch N] [--dense N] [--mode fwd|fit] "
+                    "[--input N] [--steps N] [--batch N] [--dense N] [--mode fwd|fit|stream|window] "
                     "[--threads N] [--pairs N]\n");
     exit(2);
 }
@@ -188,7 +220,7 @@ int main(int argc, char **argv)
         else if (!strcmp(f, "--cell") &&
                  (!strcmp(v, "lstm") || !strcmp(v, "gru") || !strcmp(v, "rnn")))
             o.cell = v;
-        else if (!strcmp(f, "--mode") && (!strcmp(v, "fwd") || !strcmp(v, "fit")))
+        else if (!strcmp(f, "--mode") && (!strcmp(v, "fwd") || !strcmp(v, "fit") || streams(v)))
             o.mode = v;
         else
             usage();
@@ -196,6 +228,8 @@ int main(int argc, char **argv)
     if (o.pairs < 1 || o.pairs > MAX_PAIRS || !o.hidden || !o.input || !o.steps || !o.batch ||
         !o.threads)
         usage();
+    if (streams(o.mode))
+        o.batch = 64;   /* x holds 64 observations to push in turn */
 
     build b[2] = {{0}};
     open_build(&b[0], argv[1]);
@@ -208,8 +242,14 @@ int main(int argc, char **argv)
         return 1;
     bench_fill(x, x_len, 1, 1.0f);
     bench_fill(y, out_len, 2, 0.5f);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         build_model(&b[i], &o);
+        if (streams(o.mode))
+            check(&b[i], b[i].stream_create(&b[i].s, b[i].m, !strcmp(o.mode, "window")
+                                                                 ? RL_STREAM_WINDOW
+                                                                 : RL_STREAM_STATEFUL),
+                  "stream create");
+    }
 
     /* Warm-up: the first call of each allocates and packs. */
     static double t[2][MAX_PAIRS], ratio[MAX_PAIRS];
@@ -228,8 +268,12 @@ int main(int argc, char **argv)
         ratio[p] = t[1][p] / t[0][p];
 
     for (int i = 0; i < 2; i++)
-        check(&b[i], b[i].predict(b[i].m, x, (size_t)o.batch, out[i], out_len), "predict");
-    const int same = !memcmp(out[0], out[1], out_len * sizeof(float));
+        if (streams(o.mode))   /* both streams took the same observations */
+            push_some(&b[i], x, (size_t)o.input, out[i], out_len / (size_t)o.batch);
+        else
+            check(&b[i], b[i].predict(b[i].m, x, (size_t)o.batch, out[i], out_len), "predict");
+    const size_t compared = streams(o.mode) ? out_len / (size_t)o.batch : out_len;
+    const int same = !memcmp(out[0], out[1], compared * sizeof(float));
 
     const int n = (int)o.pairs;
     qsort(ratio, (size_t)n, sizeof(double), cmp_double);
@@ -244,8 +288,11 @@ int main(int argc, char **argv)
            o.threads == 1 ? "thread_cpu" : "wall", quantile(t[0], n, 0.5), quantile(t[1], n, 0.5),
            quantile(ratio, n, 0.5), quantile(ratio, n, 0.25), quantile(ratio, n, 0.75), ratio[0],
            ratio[n - 1], same ? "true" : "false");
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
+        if (b[i].s)
+            b[i].stream_destroy(b[i].s);
         b[i].destroy(b[i].m);
+    }
     free(x);
     free(y);
     free(out[0]);

@@ -12,7 +12,7 @@
 #define FR_VECS 8
 #include "kernels/fused_row.h"
 #define POINTWISE(cx, fn) pw_double_##fn
-#define ROW_STEP(cx, fn, s) ((void)(cx), pw_double_##fn(s))
+#define ROW_STEP(cx, fn, s, gates) ((void)(cx), (void)(gates), pw_double_##fn(s))
 #define ROW_HEAD_MAX(cx) ((void)(cx), (size_t)1)
 #else
 #include <stdatomic.h>
@@ -259,10 +259,18 @@ static int split_fit_by_rows(const rl_compute *cx, size_t rows, size_t weight_by
 /* The layers' struct and the kernels' are the same fields (row_step.h) of
  * the same type here (real is float). */
 _Static_assert(sizeof(rl_row_step) == sizeof(rl_row_args), "row step layouts differ");
-#define ROW_STEP(cx, fn, s)                                                                    \
+
+/* The passes of the step's h U chains, from the L1d the CPU reports. */
+static size_t row_pass_bytes(const rl_row_args *a, unsigned gates)
+{
+    const size_t ld = a->ld_rec ? a->ld_rec : gates * a->units;
+    return rl_row_pass_bytes(a->units * ld * sizeof(float), rl__l1d_bytes());
+}
+#define ROW_STEP(cx, fn, s, gates)                                                             \
     do {                                                                                       \
         rl_row_args args_;                                                                     \
         memcpy(&args_, (s), sizeof args_);                                                     \
+        args_.pass_bytes = row_pass_bytes(&args_, (gates));                                    \
         pointwise_of(cx)->fn(&args_);                                                          \
     } while (0)
 #define ROW_HEAD_MAX(cx) pointwise_of(cx)->row_head_max
@@ -946,17 +954,17 @@ void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const r
 
 void rl__lstm_row(const rl_compute *cx, const rl_row_step *s)
 {
-    ROW_STEP(cx, lstm_row, s);
+    ROW_STEP(cx, lstm_row, s, 4);
 }
 
 void rl__gru_row(const rl_compute *cx, const rl_row_step *s)
 {
-    ROW_STEP(cx, gru_row, s);
+    ROW_STEP(cx, gru_row, s, 3);
 }
 
 void rl__rnn_row(const rl_compute *cx, const rl_row_step *s)
 {
-    ROW_STEP(cx, rnn_row, s);
+    ROW_STEP(cx, rnn_row, s, 1);
 }
 
 size_t rl__row_head_max(const rl_compute *cx)
@@ -988,7 +996,8 @@ static rl_row_step row_of(const rl_cell_step *s)
         .units = s->u, .in = s->x ? s->in : 0, .start = s->x ? s->bias : s->z, .x = s->x,
         .kernel = s->kernel, .rec = s->rec_kernel, .h_prev = s->h_prev, .h = s->h,
         .c_prev = s->c_prev, .c = s->c, .gates = s->z, .ac = s->ac, .rec_start = s->rec_bias,
-        .rec_out = s->rec, .fresh = !s->recurrent, .act = s->act, .ract = s->ract,
+        .rec_out = s->rec, .fresh = !s->recurrent, .flip = s->flip, .act = s->act,
+        .ract = s->ract,
     };
 }
 
@@ -1359,6 +1368,7 @@ void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gate
     for (size_t t = 0; t < steps; t++) {
         rl_cell_step s = *base;
         at(ctx, t, &s);
+        s.flip = (int)(t & 1);
         step_of_kind(cx, &s, gates);
     }
 }

@@ -241,6 +241,7 @@ typedef struct rl_cell_step {
     const real *packed;            /* rl__step_pack's output (fused paths) */
     const real *h_prev, *c_prev;   /* [batch][u]; c_prev: LSTM */
     int recurrent;                 /* 0: no h U (first step, no initial state) */
+    int flip;                      /* an odd step (rl_row_step.flip; rl__run_steps sets it) */
     real *z;    /* [batch][G u] -> activated gates (SimpleRNN: z == h) */
     real *rec;  /* GRU: -> h U + b_rec [batch][3u] */
     real *c, *ac, *h;

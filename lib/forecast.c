@@ -340,7 +340,7 @@ static rl_status waves_loop(rl_model *m, const forecast_args *a, size_t need, fo
             wave_step(m, w, base, n, 1, round_of);
         while (finished < started && w->step[finished % T] == T) {   /* in order */
             float *proj = w->head, *out = w->head + lines(d->units);
-            d->ops->recur(d, &cx, w->h + (finished % T) * u, proj, NULL, NULL, NULL, NULL, 0, out,
+            d->ops->recur(d, &cx, w->h + (finished % T) * u, proj, NULL, NULL, NULL, NULL, 0, 0, out,
                           NULL);
             memcpy(w->pred, out, d->units * sizeof(float));
             rl__units_outputs_to_raw(m, w->rows, known, w->pred, 1, w->pred_raw);

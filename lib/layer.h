@@ -94,11 +94,13 @@ typedef struct rl_layer_ops {
      * NULL or U as rl__layer_row_pack lays it out (a layer may ignore it).
      * head is NULL, or (kinds with row_head only) the next layer, a Dense
      * layer of at most rl__row_head_max() units, stepped on out in the same
-     * call into head_out. Same bits as forward's step. */
+     * call into head_out. flip: an odd step (rl_row_step.flip: the order
+     * of the product's passes, never its bits). Same bits as forward's
+     * step. */
     size_t (*step_scratch)(const rl_layer *l);
     void (*recur)(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
                   const real *rec_packed, const rl_layer *head, real *head_out, real *state,
-                  int fresh, real *out, real *scratch);
+                  int fresh, int flip, real *out, real *scratch);
     int row_head;        /* recur takes a Dense head */
     /* Given dy (same shape as l->out; may be overwritten), set l->grad and,
      * when dx is not NULL, dx [in_steps][batch][in]. Needs the forward's caches. */

@@ -37,9 +37,9 @@ static size_t dense_step_scratch(const rl_layer *l)
 /* One row: its projection (unless given), then forward's activation. */
 static void dense_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
                         const real *rec_packed, const rl_layer *head, real *head_out, real *state,
-                        int fresh, real *out, real *scratch)
+                        int fresh, int flip, real *out, real *scratch)
 {
-    (void)rec_packed, (void)head, (void)head_out, (void)state, (void)fresh, (void)scratch;
+    (void)rec_packed, (void)head, (void)head_out, (void)state, (void)fresh, (void)flip, (void)scratch;
     if (x)
         rl__layer_project(l, cx, x, proj);
     if (l->act != RL_ACT_LINEAR)

@@ -135,7 +135,7 @@ static size_t gru_step_scratch(const rl_layer *l)
  * (forward's). */
 static void gru_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
                       const real *rec_packed, const rl_layer *head, real *head_out, real *state,
-                      int fresh, real *out, real *scratch)
+                      int fresh, int flip, real *out, real *scratch)
 {
     size_t u = l->units, g = 3 * u;
     const real *kernel = l->w, *recw = kernel + l->in * g, *b_in = recw + u * g;
@@ -147,7 +147,7 @@ static void gru_recur(const rl_layer *l, const rl_compute *cx, const real *x, re
                       .head_start = head ? head->w + head->in * head->units : NULL,
                       .head_out = head_out, .head_n = head ? head->units : 0,
                       .head_act = head ? head->act : 0,
-                      .fresh = fresh, .act = l->act,
+                      .fresh = fresh, .flip = flip, .act = l->act,
                       .ract = l->rec_act };
     rl__gru_row(cx, &s);
     memcpy(state, out, u * sizeof(real));

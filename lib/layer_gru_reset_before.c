@@ -124,9 +124,9 @@ static size_t grb_step_scratch(const rl_layer *l)
  * forward's input product. */
 static void grb_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
                       const real *rec_packed, const rl_layer *head, real *head_out, real *state,
-                      int fresh, real *out, real *scratch)
+                      int fresh, int flip, real *out, real *scratch)
 {
-    (void)rec_packed, (void)head, (void)head_out;
+    (void)rec_packed, (void)head, (void)head_out, (void)flip;
     size_t u = l->units, g = 3 * u;
     if (x)
         rl__layer_project(l, cx, x, proj);

@@ -143,7 +143,7 @@ static size_t lstm_step_scratch(const rl_layer *l)
  * straight into the state (each lane is read before it is written). */
 static void lstm_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
                        const real *rec_packed, const rl_layer *head, real *head_out, real *state,
-                       int fresh, real *out, real *scratch)
+                       int fresh, int flip, real *out, real *scratch)
 {
     size_t u = l->units, g = 4 * u;
     const real *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
@@ -155,7 +155,7 @@ static void lstm_recur(const rl_layer *l, const rl_compute *cx, const real *x, r
                       .head_start = head ? head->w + head->in * head->units : NULL,
                       .head_out = head_out, .head_n = head ? head->units : 0,
                       .head_act = head ? head->act : 0,
-                      .fresh = fresh,
+                      .fresh = fresh, .flip = flip,
                       .act = l->act, .ract = l->rec_act };
     rl__lstm_row(cx, &s);
     memcpy(state, out, u * sizeof(real));

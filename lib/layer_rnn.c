@@ -100,7 +100,7 @@ static size_t rnn_step_scratch(const rl_layer *l)
 /* h' = act(bias + x W + h U) in one fused step (rl__rnn_row). */
 static void rnn_recur(const rl_layer *l, const rl_compute *cx, const real *x, real *proj,
                       const real *rec_packed, const rl_layer *head, real *head_out, real *state,
-                      int fresh, real *out, real *scratch)
+                      int fresh, int flip, real *out, real *scratch)
 {
     (void)scratch;
     size_t u = l->units;
@@ -112,7 +112,7 @@ static void rnn_recur(const rl_layer *l, const rl_compute *cx, const real *x, re
                       .head_start = head ? head->w + head->in * head->units : NULL,
                       .head_out = head_out, .head_n = head ? head->units : 0,
                       .head_act = head ? head->act : 0,
-                      .fresh = fresh, .act = l->act };
+                      .fresh = fresh, .flip = flip, .act = l->act };
     rl__rnn_row(cx, &s);
     memcpy(state, out, u * sizeof(real));
 }

@@ -245,12 +245,13 @@ static const rl_layer *head_of(const rl_stream *s, const rl_compute *cx, size_t 
 }
 
 /* One input row x (model units) through every layer, from `state` (the
- * layers' states one after the other; fresh: the zero state). Layers that
+ * layers' states one after the other; fresh: the zero state; flip: an odd
+ * step, consecutive steps alternate it). Layers that
  * sit after a recurrent layer returning only its last state see an input
  * only at a window's last step: they run when `last` is set. Returns the
  * last layer's output, or NULL when it did not run. */
-static const float *step_layers(rl_stream *s, float *state, int fresh, const float *x, int last,
-                                const float *proj0)
+static const float *step_layers(rl_stream *s, float *state, int fresh, int flip,
+                                const float *x, int last, const float *proj0)
 {
     const rl_model *m = s->m;
     const rl_compute cx = { m->cx.kernels, NULL };   /* the model's path, never its pool */
@@ -272,7 +273,7 @@ static const float *step_layers(rl_stream *s, float *state, int fresh, const flo
         }
         const rl_layer *head = head_of(s, &cx, i, last);
         float *head_out = bufs[(i + 1) & 1];
-        l->ops->recur(l, &cx, row, s->proj, rec_packed, head, head_out, state, fresh, out,
+        l->ops->recur(l, &cx, row, s->proj, rec_packed, head, head_out, state, fresh, flip, out,
                       s->scratch);
         state += rl__layer_state_len(l);
         in = out;
@@ -296,7 +297,7 @@ static void run_window(rl_stream *s, const float *rows, float *y)
         size_t slot = (size_t)((s->seen - T + t) % s->ring_rows);
         const float *x = rows ? rows + t * s->n_features : NULL;
         const float *proj0 = rows ? NULL : s->cache + slot * s->proj0_len;
-        const float *o = step_layers(s, s->wstate, t == 0, x, t == T - 1, proj0);
+        const float *o = step_layers(s, s->wstate, t == 0, (int)(t & 1), x, t == T - 1, proj0);
         if (s->seq_out)
             memcpy(y + t * units, o, units * sizeof(float));
         else if (t == T - 1)
@@ -408,7 +409,8 @@ static void push_stateful(rl_stream *s, float *pred)
         return;
     }
     model_row(s, s->seen - 1);
-    const float *o = step_layers(s, s->state, s->fresh, s->model_rows, 1, NULL);
+    const float *o = step_layers(s, s->state, s->fresh, (int)(s->seen & 1), s->model_rows, 1,
+                                     NULL);
     s->fresh = 0;
     size_t n = linearize(s);
     if (!s->seq_out) {
@@ -552,7 +554,8 @@ rl_status rl_stream_forecast(rl_stream *s, const float *future, size_t n_future,
         if (!window) {   /* step the state copy through the appended rows */
             for (size_t r = 0; r < take; r++) {
                 su_to_model(m, s->lin + (n + r) * nf, n + r, 1, s->model_rows);
-                const float *o = step_layers(s, s->wstate, 0, s->model_rows, 1, NULL);
+                const float *o = step_layers(s, s->wstate, 0, (int)((n + r) & 1), s->model_rows, 1,
+                                             NULL);
                 if (r == take - 1)
                     memcpy(s->pred, o, s->n_out * sizeof(float));
             }

@@ -7,7 +7,10 @@
  * the stream's aligned packed copy, Keras' default activations (the
  * specialised copy) and another pair (the generic one), with and without
  * a Dense head (the next layer stepped in the same call) against the scalar
- * gemm + activation of that Dense step. */
+ * gemm + activation of that Dense step; and each of those with the h U
+ * chains in their usual passes, in passes cut to the fewest vectors
+ * (pass_bytes, as a core whose L1d U outgrows gets them), and either of
+ * those visited last to first (flip, an odd step). */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -136,9 +139,11 @@ static void reference(const step_case *c, int fresh, int act, int ract, step_out
 
 /* variant bit 0: x folded in (else the projection given, in = 0); bit 1:
  * U packed (else the weights); bit 2: gates, ac and rec kept (forward's
- * outputs; else NULL and the work buffer). */
+ * outputs; else NULL and the work buffer). passes bit 0: flip; bit 1:
+ * pass_bytes 1 (passes of FR_MIN_VECS vectors, the thinnest). */
 static void fused(const rl_pointwise *pw, const step_case *c, int fresh, int act, int ract,
-                  unsigned variant, const head *hd, float *work, float *proj, step_out *o)
+                  unsigned variant, unsigned passes, const head *hd, float *work, float *proj,
+                  step_out *o)
 {
     const int fold = variant & 1, packed = (variant >> 1) & 1, keep = (variant >> 2) & 1;
     size_t g = c->g;
@@ -153,6 +158,7 @@ static void fused(const rl_pointwise *pw, const step_case *c, int fresh, int act
         .c_prev = c->c_prev, .c = o->c, .gates = keep ? o->gates : NULL,
         .ac = keep ? o->ac : NULL, .rec_start = c->bias + g, .rec_out = keep ? o->rec : NULL,
         .work = work, .fresh = fresh, .act = act, .ract = ract,
+        .flip = (int)(passes & 1), .pass_bytes = (passes >> 1) & 1,
     };
     if (hd) {
         a.head_w = hd->w;
@@ -198,12 +204,13 @@ static void check_case(const rl_pointwise *pw, const step_case *c, int fresh, in
         heads[k].bias = buffer(heads[k].n, 82 + (uint64_t)k, 0.4f);
         reference_head(c, &heads[k], want.h, head_want[k]);
     }
-    for (unsigned variant = 0; variant < 24; variant++) {
+    for (unsigned variant = 0; variant < 4 * 24; variant++) {
         step_out got = new_out(c);
-        const head *hd = variant < 8 ? NULL : &heads[variant / 16];
-        fused(pw, c, fresh, act, ract, variant, hd, work, proj, &got);
+        const unsigned passes = variant / 24, v = variant % 24;
+        const head *hd = v < 8 ? NULL : &heads[v / 16];
+        fused(pw, c, fresh, act, ract, v, passes, hd, work, proj, &got);
         if (hd) {
-            assert_same(got.head, head_want[variant / 16], hd->n, "head", pw->name, c);
+            assert_same(got.head, head_want[v / 16], hd->n, "head", pw->name, c);
             check_guard(got.head, hd->n, 97, "head");
         }
         assert_same(got.h, want.h, u, "h", pw->name, c);
@@ -212,7 +219,7 @@ static void check_case(const rl_pointwise *pw, const step_case *c, int fresh, in
             assert_same(got.c, want.c, u, "c", pw->name, c);
             check_guard(got.c, u, 91, "c");
         }
-        if (variant & 4) {
+        if (v & 4) {
             if (c->cell != RNN)
                 assert_same(got.gates, want.gates, g, "gates", pw->name, c);
             if (c->cell == LSTM)

@@ -9,6 +9,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
 
 #if (defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)) && \
     (defined(RL_HAVE_AVX2) || defined(RL_HAVE_AVX512))
@@ -149,4 +152,20 @@ const rl_kernels *rl__kernels(void)
         atomic_store_explicit(&chosen, k, memory_order_release);
     }
     return k;
+}
+
+size_t rl__l1d_bytes(void)
+{
+    /* 0: not read yet; SIZE_MAX: not known. A race only reads it twice. */
+    static _Atomic size_t read;
+    size_t b = atomic_load_explicit(&read, memory_order_relaxed);
+    if (!b) {
+        long r = -1;
+#ifdef _SC_LEVEL1_DCACHE_SIZE
+        r = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+#endif
+        b = r > 0 ? (size_t)r : (size_t)-1;
+        atomic_store_explicit(&read, b, memory_order_relaxed);
+    }
+    return b == (size_t)-1 ? 0 : b;
 }

@@ -17,15 +17,27 @@
  * (aligned, no padding) it was 0.91x. The buffer costs 13 stores and 16
  * loads that hit L1.
  *
+ * When U is larger than L1d (pass_bytes set, rl_row_pass_bytes), the
+ * passes are cut to at most pass_bytes of U each and an odd step (flip)
+ * visits them last to first: the passes the step before read last are
+ * still in L1, and only the rest streams from L2. LSTM(50) on Zen 4 (32 KiB
+ * L1d, U 41.6 KB): the product at 2 cycles per vector in one pass (L2's 32
+ * bytes a cycle), 1.5 in three passes of 5, 4, 4 vectors by turns.
+ *
  * Every chain is the unfused path's: start, x W in increasing k, h U in
- * increasing k; the cell is cell_math.h's per-element sequence. Same bits
- * as gemm + cell on every path.
+ * increasing k, whatever the passes and their order; the cell is
+ * cell_math.h's per-element sequence. Same bits as gemm + cell on every
+ * path.
  *
  * Included after cell_math.h (through pointwise_impl.h, or
  * pointwise_double.h) by a file that also defines:
  *   FR_ARGS     the argument struct (RL_ROW_STEP_FIELDS, row_step.h)
  *   FR_VECS     most vectors of chains per pass (<= 16): the accumulators
  *               must fit the registers beside the broadcast and a load */
+
+/* Fewest vectors of a pass cut by pass_bytes: four chains still cover the
+ * fma latency (4 cycles) on a core that does one vector fma a cycle. */
+#define FR_MIN_VECS 4
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +70,8 @@ typedef struct fr_product {
     size_t k2, ld2;
     size_t n;
     PW_REAL *z;
+    size_t most;   /* 0, or the most vectors a pass (below FR_VECS) */
+    int flip;      /* the passes last to first */
 } fr_product;
 
 /* Columns [j0, j0 + nv V_WIDTH) of the product, the last vector `tail`
@@ -86,17 +100,19 @@ static FR_INLINE void fr_pass(const fr_product *p, size_t j0, int nv, int masked
 #undef FR_LAST
 }
 
-/* The vectors split into the fewest passes of at most FR_VECS, as even as
- * possible (a thin last pass would have too few chains to hide the fma
- * latency); each pass size reaches fr_pass as a constant. */
+/* The vectors split into the fewest passes of at most FR_VECS (or p->most),
+ * as even as possible (a thin last pass would have too few chains to hide
+ * the fma latency), visited first to last or (flip) last to first; each
+ * pass size reaches fr_pass as a constant. */
 static void fr_run(const fr_product *p)
 {
     const size_t vecs = (p->n + V_WIDTH - 1) / V_WIDTH;
     const size_t tail = p->n % V_WIDTH ? p->n % V_WIDTH : V_WIDTH;
-    const size_t passes = (vecs + FR_VECS - 1) / FR_VECS;
-    size_t v0 = 0;
+    const size_t most = p->most && p->most < FR_VECS ? p->most : FR_VECS;
+    const size_t passes = (vecs + most - 1) / most;
     for (size_t i = 0; i < passes; i++) {
-        const size_t left = passes - i, nv = (vecs - v0 + left - 1) / left;
+        const size_t q = p->flip ? passes - 1 - i : i;
+        const size_t v0 = q * vecs / passes, nv = (q + 1) * vecs / passes - v0;
         const int m = v0 + nv == vecs && p->n % V_WIDTH != 0;
         const size_t j0 = v0 * V_WIDTH;
         switch (nv * 2 + (size_t)m) {
@@ -115,7 +131,6 @@ static void fr_run(const fr_product *p)
 #undef FR_CASE
         default: break;
         }
-        v0 += nv;
     }
 }
 
@@ -125,14 +140,26 @@ static FR_INLINE PW_REAL *fr_work(PW_REAL *w)
     return (PW_REAL *)(((uintptr_t)w + 63) & ~(uintptr_t)63);
 }
 
+/* Most vectors a pass when pass_bytes cuts the passes of a product over
+ * `rows` rows of U (0: FR_VECS). */
+static FR_INLINE size_t fr_most(const FR_ARGS *s, size_t rows)
+{
+    if (!s->pass_bytes || !rows)
+        return 0;
+    const size_t v = s->pass_bytes / (rows * V_WIDTH * sizeof(PW_REAL));
+    return v < FR_MIN_VECS ? FR_MIN_VECS : v;
+}
+
 /* start + x W (+ h U unless fresh) over g columns into z. */
 static FR_INLINE void fr_chains(const FR_ARGS *s, const PW_REAL *start, size_t g, int with_x,
                                 PW_REAL *z)
 {
+    const size_t k2 = s->fresh ? 0 : s->units;
     fr_product p = {
         .start = start, .a1 = s->x, .b1 = s->kernel, .k1 = with_x ? s->in : 0, .ld1 = g,
-        .a2 = s->h_prev, .b2 = s->rec, .k2 = s->fresh ? 0 : s->units,
+        .a2 = s->h_prev, .b2 = s->rec, .k2 = k2,
         .ld2 = s->ld_rec ? s->ld_rec : g, .n = g, .z = z,
+        .most = fr_most(s, k2), .flip = s->flip,
     };
     fr_run(&p);
 }

@@ -258,4 +258,9 @@ extern const rl_kernels rl__neon_kernels;
  * Chosen once per process. */
 const rl_kernels *rl__kernels(void);
 
+/* Bytes of L1 data cache of a core as the C library reports it (glibc:
+ * CPUID leaf 4, or 0x8000001D on AMD), 0 when not known. Read once per
+ * process; the one-row step cuts its passes by it (rl_row_pass_bytes). */
+size_t rl__l1d_bytes(void);
+
 #endif

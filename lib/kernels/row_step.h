@@ -41,6 +41,9 @@
     T *head_out;          /* [head_n] act(bias + h' W), the Dense step's bits */            \
     size_t head_n;        /* 1 .. the path's row_head_max (its vector width) */              \
     int head_act;                                                                            \
+    size_t pass_bytes;    /* 0, or the most bytes of U a pass of the h U chains reads     \
+                           * (rl_row_pass_bytes) */                                          \
+    int flip;             /* an odd step: the passes last to first (fused_row.h) */         \
     int fresh;            /* h_prev is the zero state: h U is skipped, as forward's first  \
                            * step skips it */                                                \
     int act, ract;        /* rl_activation codes */
@@ -56,6 +59,17 @@
 static inline size_t rl_row_rec_ld(size_t gu)
 {
     return (gu + 15) / 16 * 16;
+}
+
+/* pass_bytes for a U of u_bytes on a core of l1d bytes of L1d (0: not
+ * known). U larger than L1d but no more than twice it: passes of half L1d,
+ * which with flip leave the last-read part of U in L1 for the next step
+ * (past twice L1d too little of it would stay to pay for thinner passes).
+ * Chosen from the reported size, so a core whose L1d holds U (the Xeon's
+ * 48 KiB for LSTM(50)) keeps one pass. */
+static inline size_t rl_row_pass_bytes(size_t u_bytes, size_t l1d)
+{
+    return l1d && u_bytes > l1d && u_bytes / 2 <= l1d ? l1d / 2 : 0;
 }
 
 #endif
