@@ -17,6 +17,7 @@
 #else
 #include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "finite.h"
 #include "kernels/kernels.h"
@@ -1145,6 +1146,49 @@ void rl__step_pack_kept(const rl_compute *cx, const rl_cell_step *s, unsigned ga
     *key = (rl_pack_key){ gen, k, dst, fold, keyed };
 }
 
+/* The fused step's k passes on this CPU (rl_fused_step.pass_floats), from
+ * the cache sizes it reports, not its vendor. The L1 passes (a 24-32 KiB
+ * panel of packed U read by every row tile, the chains stored and reloaded
+ * between passes) were tuned on an L1d of 48 KiB (Xeon, 2 MiB L2), where
+ * the panel shares L1 with the tiles' rows of h and chains; they stay
+ * wherever L1d is at least that. With a smaller L1d (Zen 4: 32 KiB, 1 MiB
+ * L2) a block's whole k runs in one pass from L2, up to a quarter of L2 of
+ * packed U a block: there, paired against the L1 passes (batch 64, T = 50,
+ * one thread), LSTM and GRU forward at H = 256 and 512 took 0.92-0.94 of
+ * the time, SimpleRNN H = 512 0.95, the LSTM H = 512 fit step 0.94; 16 KiB
+ * L1 passes took 1.02, 32 KiB 0.98, two passes of 64 KiB 0.95. Cache sizes
+ * the C library does not report keep the L1 passes. */
+#define L1_PASSES_MIN_L1D (48 * 1024)
+static atomic_size_t pass_choice;   /* the choice + 1; 0: not made yet */
+
+static size_t cpu_pass_floats(void)
+{
+    long l1d = 0, l2 = 0;
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
+    l1d = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+    l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+    if (l1d > 0 && l2 > 0 && l1d < L1_PASSES_MIN_L1D)
+        return (size_t)l2 / 4 / sizeof(float);
+    return 0;   /* the L1 passes */
+}
+
+size_t rl__fused_pass_floats(void)
+{
+    size_t v = atomic_load_explicit(&pass_choice, memory_order_relaxed);
+    if (!v) {
+        v = cpu_pass_floats() + 1;
+        atomic_store_explicit(&pass_choice, v, memory_order_relaxed);
+    }
+    return v - 1;
+}
+
+void rl__set_fused_pass_floats(size_t floats)
+{
+    atomic_store_explicit(&pass_choice, floats == RL_PASS_CPU ? 0 : floats + 1,
+                          memory_order_relaxed);
+}
+
 static rl_fused_step_fn fused_of_kind(const rl_kernels *k, unsigned gates)
 {
     return gates == 4 ? k->lstm_step : gates == 3 ? k->gru_step : k->rnn_step;
@@ -1223,6 +1267,7 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
         .h_prev = s->h_prev, .recurrent = s->recurrent, .c_prev = s->c_prev,
         .z = s->z, .rec = s->rec, .c = s->c, .ac = s->ac, .h = s->h,
         .act = s->act, .ract = s->ract, .no_caches = s->no_caches, .chain = s->chain,
+        .pass_floats = rl__fused_pass_floats(),
     } };
     /* multiply-adds, the cell counted as the unfused cells are (WORK_*) */
     const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;

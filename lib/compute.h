@@ -17,6 +17,15 @@ typedef struct rl_compute {
     rl_pool *pool;                     /* NULL: run on the calling thread */
 } rl_compute;
 
+/* The fused step's k passes (kernels.h, rl_fused_step.pass_floats): the
+   process's choice from this CPU's cache sizes (compute.c), and a setting
+   of it for tests (both kinds of passes on any CPU): 0 the path's L1
+   passes, RL_PASS_CPU the CPU's choice again, else passes of up to this
+   many packed U floats. */
+#define RL_PASS_CPU ((size_t)-1)
+size_t rl__fused_pass_floats(void);
+void rl__set_fused_pass_floats(size_t floats);
+
 typedef void (*rl_range_fn)(void *ctx, size_t begin, size_t end);
 /* Runs fn over [0, n) in blocks whose boundaries are multiples of grain, on the model's
    pool when `work` (multiply-adds or element operations) is large enough to pay for a

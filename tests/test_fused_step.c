@@ -206,10 +206,13 @@ static const int acts[][2] = { { 2, 3 }, { 1, 3 }, { 1, 4 }, { 0, 3 } };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+static void check_big(const rl_kernels *path, uint64_t *seed);
+
 static void check_path(const rl_kernels *path)
 {
     assert_non_null(path);   /* main registers only the paths this CPU runs */
     assert_non_null(path->lstm_step);
+    rl__set_fused_pass_floats(RL_PASS_CPU);   /* also after a failed test's longjmp */
     uint64_t seed = 1;
     for (size_t c = 0; c < COUNT(cells); c++)
         for (size_t u = 0; u < COUNT(units); u++)
@@ -219,12 +222,28 @@ static void check_path(const rl_kernels *path)
                     shape sh = { batches[b], units[u], inputs_n[i] };
                     check_case(path, cells[c], sh, a[0], a[1], seed += 10);
                 }
-    /* k in several passes (the packed panel of a pass is FS_PANEL_FLOATS) */
+    /* Large blocks under each kind of k passes (rl__set_fused_pass_floats,
+     * whatever this CPU's choice): the L1 passes (0); passes of 2000
+     * packed U floats read from L2 (LSTM 31 k rows on AVX-512, several
+     * passes with the next pass's panel prefetched); one pass over the
+     * block's whole k (65536: a quarter of a 1 MiB L2, Zen 4's choice). */
+    const size_t pass_floats[] = { 0, 2000, 65536 };
+    for (size_t pf = 0; pf < COUNT(pass_floats); pf++) {
+        rl__set_fused_pass_floats(pass_floats[pf]);
+        check_big(path, &seed);
+    }
+    rl__set_fused_pass_floats(RL_PASS_CPU);
+}
+
+static void check_big(const rl_kernels *path, uint64_t *seed)
+{
+    /* k in several passes (the L1 passes: the packed panel of a pass is
+     * FS_PANEL_FLOATS) */
     const size_t big_units[] = { 130, 300, 520 };   /* 130: fit prefetch from 128 units */
     for (size_t c = 0; c < COUNT(cells); c++)
         for (size_t u = 0; u < COUNT(big_units); u++) {
             shape sh = { 13, big_units[u], 3 };
-            check_case(path, cells[c], sh, 2, 3, seed += 10);
+            check_case(path, cells[c], sh, 2, 3, *seed += 10);
         }
     /* Both sides of the last one-pass block (FS_ONE_PASS_FLOATS: LSTM 128
      * units on AVX-512, 256 on AVX2) and of fit's cache prefetch
@@ -237,7 +256,7 @@ static void check_path(const rl_kernels *path)
         for (size_t u = 0; u < COUNT(edge_units); u++)
             for (size_t b = 0; b < COUNT(edge_batches); b++) {
                 shape sh = { edge_batches[b], edge_units[u], edge_inputs[b] };
-                check_case(path, cells[c], sh, 2, 3, seed += 10);
+                check_case(path, cells[c], sh, 2, 3, *seed += 10);
             }
 }
 
@@ -269,6 +288,7 @@ static void test_threads_match_scalar(void **state)
      * thread's chains at its own place in the guarded chain area */
     const shape shapes[] = { { 13, 65, 3 }, { 64, 50, 1 }, { 8, 300, 64 }, { 64, 200, 3 } };
     uint64_t seed = 7000;
+    rl__set_fused_pass_floats(RL_PASS_CPU);   /* the CPU's own k passes */
     for (unsigned threads = 2; threads <= 3; threads++) {
         rl_pool *pool = tu_split_everything_pool(threads);
         if (!pool)

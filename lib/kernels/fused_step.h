@@ -1011,7 +1011,8 @@ FS_RAGGED_TILE_NQ(fs_gru_rt3, fs_gru_ragged_tile, 3)
 /* The k passes over every row tile of the block at j0 (u - j0 < V_WIDTH). */
 #define FS_RAGGED_PASSES(tile_fn, nq)                                                          \
     do {                                                                                       \
-        size_t kb = FS_PANEL_FLOATS / ((size_t)(nq) * V_WIDTH), p0 = 0;                        \
+        size_t kb = (s->pass_floats ? s->pass_floats : FS_PANEL_FLOATS) / ((size_t)(nq) * V_WIDTH); \
+        size_t p0 = 0;                                                                         \
         if (kb == 0)                                                                           \
             kb = 1;                                                                            \
         do {                                                                                   \
@@ -1065,7 +1066,8 @@ static FS_INLINE void fs_rnn_ragged_block(const rl_fused_step *s, size_t j0, con
         const size_t bw = FS_NAME(block_units)(gates), u = s->u;                               \
         const size_t row_floats = (size_t)(gates) * bw;                                        \
         const size_t k = s->recurrent ? u : 0;                                                 \
-        size_t kb = k * row_floats <= FS_ONE_PASS_FLOATS ? k : FS_PANEL_FLOATS / row_floats;   \
+        size_t kb = s->pass_floats ? s->pass_floats / row_floats                               \
+                  : k * row_floats <= FS_ONE_PASS_FLOATS ? k : FS_PANEL_FLOATS / row_floats;   \
         if (kb == 0)                                                                           \
             kb = 1;                                                                            \
         const float *u_end = s->u_packed + (k ? b1 : b0) * u * row_floats;                    \

@@ -192,6 +192,12 @@ typedef struct rl_fused_step {
      * in its output h, u floats apart, for the same reason (an area: 1.03x
      * slower at H = 512). */
     float *chain;
+    /* 0: k passes whose packed U panel stays in L1 (the path's
+     * FS_PANEL_FLOATS; one pass for a block's U up to FS_ONE_PASS_FLOATS);
+     * else passes of up to this many packed U floats, read from L2: one pass
+     * over a block's whole k where it fits, no chain stored and reloaded
+     * between passes (compute.c chooses from the CPU's cache sizes) */
+    size_t pass_floats;
 } rl_fused_step;
 
 /* Units per block for a cell of `gates` gates (1: SimpleRNN, 3: GRU, 4: LSTM). */
