@@ -973,6 +973,17 @@ size_t rl__row_head_max(const rl_compute *cx)
     return ROW_HEAD_MAX(cx);
 }
 
+int rl__row_pack_pays(size_t rec_bytes)
+{
+#ifdef RL_REAL_DOUBLE
+    (void)rec_bytes;
+    return 1;
+#else
+    const size_t l1d = rl__l1d_bytes();
+    return !(l1d && rec_bytes > l1d);
+#endif
+}
+
 /* ---- one time step of a recurrent layer ---------------------------------- */
 
 /* One row (a one-sample predict, each step of rl_forecast) runs the fused

@@ -226,6 +226,12 @@ void rl__gru_row(const rl_compute *cx, const rl_row_step *s);
 void rl__rnn_row(const rl_compute *cx, const rl_row_step *s);
 /* Most units of a Dense head (head_n) the row steps take on cx's path. */
 size_t rl__row_head_max(const rl_compute *cx);
+/* Whether a one-row step's aligned copy of a U of rec_bytes (rows padded to
+ * whole vectors, rl__layer_row_pack) pays on this CPU: not where U
+ * outgrows the L1d the CPU reports, where the step streams a third of U
+ * from L2 (rl_row_pass_bytes) and the padding's extra lines cost more than
+ * the split loads of U read in place. */
+int rl__row_pack_pays(size_t rec_bytes);
 
 /* dst[cols x rows] = src[rows x cols]^T, both dense; split over tiles of
  * rows on cx's pool when large. */

@@ -122,7 +122,10 @@ void rl__layer_project(const rl_layer *l, const rl_compute *cx, const real *x, r
 
 size_t rl__layer_row_pack_len(const rl_layer *l)
 {
-    return l->ops->recurrent ? l->units * rl_row_rec_ld(l->ops->gates * l->units) : 0;
+    const size_t g = l->ops->gates * l->units;
+    if (!l->ops->recurrent || !rl__row_pack_pays(l->units * g * sizeof(real)))
+        return 0;
+    return l->units * rl_row_rec_ld(g);
 }
 
 void rl__layer_row_pack(const rl_layer *l, real *dst)

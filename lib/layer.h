@@ -177,7 +177,9 @@ void rl__layer_project(const rl_layer *l, const rl_compute *cx, const real *x, r
 /* A copy of a recurrent layer's U for the one-row step: rows padded to
  * rl_row_rec_ld(G u) floats (kernels/row_step.h), so that in a 64-byte
  * aligned copy every vector load is aligned. Its length in floats (0 for
- * a layer without U; a multiple of 16), and the copy itself. */
+ * a layer without U, or where the copy does not pay on this CPU,
+ * rl__row_pack_pays: the step then reads U in place; a multiple of 16),
+ * and the copy itself. */
 size_t rl__layer_row_pack_len(const rl_layer *l);
 void rl__layer_row_pack(const rl_layer *l, real *dst);
 
