@@ -10,9 +10,10 @@
 #include "kernels/pointwise_double.h"
 #define FR_ARGS rl_row_step
 #define FR_VECS 8
+#define FR_L1D() ((size_t)0)   /* the gradient checks' double path: the usual passes */
 #include "kernels/fused_row.h"
 #define POINTWISE(cx, fn) pw_double_##fn
-#define ROW_STEP(cx, fn, s, gates) ((void)(cx), (void)(gates), pw_double_##fn(s))
+#define ROW_STEP(cx, fn, s) ((void)(cx), pw_double_##fn(s))
 #define ROW_HEAD_MAX(cx) ((void)(cx), (size_t)1)
 #else
 #include <stdatomic.h>
@@ -257,23 +258,10 @@ static int split_fit_by_rows(const rl_compute *cx, size_t rows, size_t weight_by
            weight_bytes / FIT_ROWS_L2 <= rl__pool_private_cache(p);
 }
 
-/* The layers' struct and the kernels' are the same fields (row_step.h) of
- * the same type here (real is float). */
-_Static_assert(sizeof(rl_row_step) == sizeof(rl_row_args), "row step layouts differ");
-
-/* The passes of the step's h U chains, from the L1d the CPU reports. */
-static size_t row_pass_bytes(const rl_row_args *a, unsigned gates)
-{
-    const size_t ld = a->ld_rec ? a->ld_rec : gates * a->units;
-    return rl_row_pass_bytes(a->units * ld * sizeof(float), rl__l1d_bytes());
-}
-#define ROW_STEP(cx, fn, s, gates)                                                             \
-    do {                                                                                       \
-        rl_row_args args_;                                                                     \
-        memcpy(&args_, (s), sizeof args_);                                                     \
-        args_.pass_bytes = row_pass_bytes(&args_, (gates));                                    \
-        pointwise_of(cx)->fn(&args_);                                                          \
-    } while (0)
+/* The layers' struct is the kernels' here (real is float, compute.h):
+ * passed as it is. A copy into the kernels' type cost a stalled load of
+ * each field just stored (no store forwarding across the layers' stores). */
+#define ROW_STEP(cx, fn, s) pointwise_of(cx)->fn(s)
 #define ROW_HEAD_MAX(cx) pointwise_of(cx)->row_head_max
 
 void rl__gemm(const rl_compute *cx, size_t m, size_t n, size_t k,
@@ -955,17 +943,17 @@ void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const r
 
 void rl__lstm_row(const rl_compute *cx, const rl_row_step *s)
 {
-    ROW_STEP(cx, lstm_row, s, 4);
+    ROW_STEP(cx, lstm_row, s);
 }
 
 void rl__gru_row(const rl_compute *cx, const rl_row_step *s)
 {
-    ROW_STEP(cx, gru_row, s, 3);
+    ROW_STEP(cx, gru_row, s);
 }
 
 void rl__rnn_row(const rl_compute *cx, const rl_row_step *s)
 {
-    ROW_STEP(cx, rnn_row, s, 1);
+    ROW_STEP(cx, rnn_row, s);
 }
 
 size_t rl__row_head_max(const rl_compute *cx)

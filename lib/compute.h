@@ -218,9 +218,13 @@ void rl__gru_cell_backward(const rl_compute *cx, size_t batch, size_t u, const r
  * stream step, a one-sample predict, a forecast step. Same bits as
  * rl__gemm + the cell functions above. Never split over threads: one row is
  * latency-bound. */
+#ifdef RL_REAL_DOUBLE
 typedef struct rl_row_step {
     RL_ROW_STEP_FIELDS(real)
 } rl_row_step;
+#else
+typedef rl_row_args rl_row_step;   /* real is float: the kernels' own argument */
+#endif
 void rl__lstm_row(const rl_compute *cx, const rl_row_step *s);
 void rl__gru_row(const rl_compute *cx, const rl_row_step *s);
 void rl__rnn_row(const rl_compute *cx, const rl_row_step *s);

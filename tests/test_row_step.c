@@ -13,6 +13,7 @@
  * those visited last to first (flip, an odd step). */
 #include "testutil.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,8 +140,9 @@ static void reference(const step_case *c, int fresh, int act, int ract, step_out
 
 /* variant bit 0: x folded in (else the projection given, in = 0); bit 1:
  * U packed (else the weights); bit 2: gates, ac and rec kept (forward's
- * outputs; else NULL and the work buffer). passes bit 0: flip; bit 1:
- * pass_bytes 1 (passes of FR_MIN_VECS vectors, the thinnest). */
+ * outputs; else NULL and the work buffer). passes bit 0: flip; passes / 2:
+ * pass_bytes SIZE_MAX (the usual passes), 1 (passes of FR_MIN_VECS
+ * vectors, the thinnest), 0 (as the CPU's L1d cuts them). */
 static void fused(const rl_pointwise *pw, const step_case *c, int fresh, int act, int ract,
                   unsigned variant, unsigned passes, const head *hd, float *work, float *proj,
                   step_out *o)
@@ -158,7 +160,8 @@ static void fused(const rl_pointwise *pw, const step_case *c, int fresh, int act
         .c_prev = c->c_prev, .c = o->c, .gates = keep ? o->gates : NULL,
         .ac = keep ? o->ac : NULL, .rec_start = c->bias + g, .rec_out = keep ? o->rec : NULL,
         .work = work, .fresh = fresh, .act = act, .ract = ract,
-        .flip = (int)(passes & 1), .pass_bytes = (passes >> 1) & 1,
+        .flip = (int)(passes & 1),
+        .pass_bytes = (passes >> 1) == 0 ? SIZE_MAX : (passes >> 1) == 1 ? 1 : 0,
     };
     if (hd) {
         a.head_w = hd->w;
@@ -204,7 +207,7 @@ static void check_case(const rl_pointwise *pw, const step_case *c, int fresh, in
         heads[k].bias = buffer(heads[k].n, 82 + (uint64_t)k, 0.4f);
         reference_head(c, &heads[k], want.h, head_want[k]);
     }
-    for (unsigned variant = 0; variant < 4 * 24; variant++) {
+    for (unsigned variant = 0; variant < 6 * 24; variant++) {
         step_out got = new_out(c);
         const unsigned passes = variant / 24, v = variant % 24;
         const head *hd = v < 8 ? NULL : &heads[v / 16];

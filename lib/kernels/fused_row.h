@@ -33,7 +33,9 @@
  * pointwise_double.h) by a file that also defines:
  *   FR_ARGS     the argument struct (RL_ROW_STEP_FIELDS, row_step.h)
  *   FR_VECS     most vectors of chains per pass (<= 16): the accumulators
- *               must fit the registers beside the broadcast and a load */
+ *               must fit the registers beside the broadcast and a load
+ *   FR_L1D()    the L1d bytes the CPU reports (0: not known), for a
+ *               pass_bytes of 0 */
 
 /* Fewest vectors of a pass cut by pass_bytes: four chains still cover the
  * fma latency (4 cycles) on a core that does one vector fma a cycle. */
@@ -140,13 +142,18 @@ static FR_INLINE PW_REAL *fr_work(PW_REAL *w)
     return (PW_REAL *)(((uintptr_t)w + 63) & ~(uintptr_t)63);
 }
 
-/* Most vectors a pass when pass_bytes cuts the passes of a product over
- * `rows` rows of U (0: FR_VECS). */
-static FR_INLINE size_t fr_most(const FR_ARGS *s, size_t rows)
+/* Most vectors a pass of the h U chains over `rows` rows of U, rows g
+ * columns wide (0: FR_VECS). */
+static FR_INLINE size_t fr_most(const FR_ARGS *s, size_t rows, size_t g)
 {
-    if (!s->pass_bytes || !rows)
+    size_t bytes = s->pass_bytes;
+    if (!rows)
         return 0;
-    const size_t v = s->pass_bytes / (rows * V_WIDTH * sizeof(PW_REAL));
+    if (!bytes)
+        bytes = rl_row_pass_bytes(rows * (s->ld_rec ? s->ld_rec : g) * sizeof(PW_REAL), FR_L1D());
+    if (!bytes)
+        return 0;
+    const size_t v = bytes / (rows * V_WIDTH * sizeof(PW_REAL));
     return v < FR_MIN_VECS ? FR_MIN_VECS : v;
 }
 
@@ -159,7 +166,7 @@ static FR_INLINE void fr_chains(const FR_ARGS *s, const PW_REAL *start, size_t g
         .start = start, .a1 = s->x, .b1 = s->kernel, .k1 = with_x ? s->in : 0, .ld1 = g,
         .a2 = s->h_prev, .b2 = s->rec, .k2 = k2,
         .ld2 = s->ld_rec ? s->ld_rec : g, .n = g, .z = z,
-        .most = fr_most(s, k2), .flip = s->flip,
+        .most = fr_most(s, k2, g), .flip = s->flip,
     };
     fr_run(&p);
 }

@@ -7,10 +7,7 @@
 
 #include "row_step.h"
 
-/* One fused one-row step (fused_row.h), in float. */
-typedef struct rl_row_args {
-    RL_ROW_STEP_FIELDS(float)
-} rl_row_args;
+/* One fused one-row step (fused_row.h), in float (rl_row_args: row_step.h). */
 typedef void (*rl_row_fn)(const rl_row_args *s);
 
 typedef void (*rl_activate_fn)(int act, const float *x, float *y, size_t n);

@@ -1,6 +1,7 @@
 /* The cell math (cell_math.h, through pointwise_impl.h) on 8 lanes with AVX2+FMA. */
 #include <immintrin.h>
 
+#include "kernels.h"
 #include "pointwise.h"
 
 typedef __m256 VF;
@@ -39,6 +40,7 @@ static inline __m256i lanes_below(size_t n)
 /* The fused one-row step (fused_row.h): up to 12 vectors of chains per pass. */
 #define FR_ARGS rl_row_args
 #define FR_VECS 12
+#define FR_L1D() rl__l1d_bytes()
 #include "fused_row.h"
 
 /* The fused forward step (fused_step.h): register tiles of rows x (gates x

@@ -1,6 +1,7 @@
 /* The cell math (cell_math.h, through pointwise_impl.h) on 16 lanes with AVX-512F. */
 #include <immintrin.h>
 
+#include "kernels.h"
 #include "pointwise.h"
 
 typedef __m512 VF;
@@ -44,6 +45,7 @@ typedef __m512 VF;
 /* The fused one-row step (fused_row.h): up to 16 vectors of chains per pass. */
 #define FR_ARGS rl_row_args
 #define FR_VECS 16
+#define FR_L1D() rl__l1d_bytes()
 #include "fused_row.h"
 
 /* The ragged last block's rows side by side in ONE vector, in registers

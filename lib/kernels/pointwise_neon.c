@@ -10,6 +10,7 @@
 #include <arm_neon.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "pointwise.h"
 
 typedef float32x4_t VF;
@@ -66,6 +67,7 @@ static inline void store_n(float *p, VF v, size_t n)
 /* The fused one-row step (fused_row.h): up to 16 vectors of chains per pass. */
 #define FR_ARGS rl_row_args
 #define FR_VECS 16
+#define FR_L1D() rl__l1d_bytes()
 #include "fused_row.h"
 
 RL_POINTWISE_TABLE(neon)

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "pointwise.h"
 
 typedef float VF;
@@ -42,6 +43,7 @@ static inline float pow2i(float n)
 /* The fused one-row step (fused_row.h): up to 8 vectors of chains per pass. */
 #define FR_ARGS rl_row_args
 #define FR_VECS 8
+#define FR_L1D() rl__l1d_bytes()
 #include "fused_row.h"
 
 RL_POINTWISE_TABLE(scalar)

@@ -41,12 +41,19 @@
     T *head_out;          /* [head_n] act(bias + h' W), the Dense step's bits */            \
     size_t head_n;        /* 1 .. the path's row_head_max (its vector width) */              \
     int head_act;                                                                            \
-    size_t pass_bytes;    /* 0, or the most bytes of U a pass of the h U chains reads     \
-                           * (rl_row_pass_bytes) */                                          \
+    size_t pass_bytes;    /* the most bytes of U a pass of the h U chains reads; 0: from  \
+                           * the L1d the CPU reports (rl_row_pass_bytes), SIZE_MAX: no cut */ \
     int flip;             /* an odd step: the passes last to first (fused_row.h) */         \
     int fresh;            /* h_prev is the zero state: h U is skipped, as forward's first  \
                            * step skips it */                                                \
     int act, ract;        /* rl_activation codes */
+
+/* The fields in float: the kernels' argument (pointwise.h), and the
+ * layers' rl_row_step itself in the float library (compute.h), passed to
+ * the kernel as it is. */
+typedef struct rl_row_args {
+    RL_ROW_STEP_FIELDS(float)
+} rl_row_args;
 
 /* Room for the work field: one G u row per product (GRU two) and the
  * slack to align it to 64 bytes. */
