@@ -1162,12 +1162,12 @@ static atomic_size_t pass_choice;   /* the choice + 1; 0: not made yet */
 
 static size_t cpu_pass_floats(void)
 {
-    long l1d = 0, l2 = 0;
-#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
-    l1d = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+    const size_t l1d = rl__l1d_bytes();   /* 0: not known */
+    long l2 = 0;
+#ifdef _SC_LEVEL2_CACHE_SIZE
     l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
 #endif
-    if (l1d > 0 && l2 > 0 && l1d < L1_PASSES_MIN_L1D)
+    if (l1d && l2 > 0 && l1d < L1_PASSES_MIN_L1D)
         return (size_t)l2 / 4 / sizeof(float);
     return 0;   /* the L1 passes */
 }
