@@ -88,7 +88,9 @@ typedef struct rl_layer_ops {
      * projects it, or folds x W into its fused step; proj is then room for
      * gates * units floats), or with x NULL the projection bias + x W
      * already in proj [gates * units] (rl__layer_project; a window stream
-     * caches it). proj may be overwritten. state [state_len] is advanced
+     * caches it). proj may be overwritten, but not by kinds with row_head
+     * (their fused step starts its chains from proj and only reads it: a
+     * window stream passes its cache row itself). state [state_len] is advanced
      * in place (fresh: it is the zero state, skip h U as forward does) ->
      * out [units]. scratch holds step_scratch() floats. rec_packed is
      * NULL or U as rl__layer_row_pack lays it out (a layer may ignore it).

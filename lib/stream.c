@@ -261,19 +261,23 @@ static const float *step_layers(rl_stream *s, float *state, int fresh, int flip,
         repack(s);
     for (size_t i = 0; i < m->n_layers; i++) {
         const rl_layer *l = &m->layers[i];
-        const float *rec_packed = rl__layer_row_pack_len(l) ? packed : NULL;
-        packed += rl__layer_row_pack_len(l);
+        const size_t pack_len = rl__layer_row_pack_len(l);
+        const float *rec_packed = pack_len ? packed : NULL;
+        packed += pack_len;
         if (l->in_steps != s->time_steps && !last)
             return NULL;
-        float *out = bufs[i & 1];
+        float *out = bufs[i & 1], *proj = s->proj;
         const float *row = in;
-        if (i == 0 && proj0) {   /* the cached projection (recur may overwrite proj) */
-            memcpy(s->proj, proj0, s->proj0_len * sizeof(float));
+        if (i == 0 && proj0) {   /* the cached projection */
+            if (l->ops->row_head)   /* its fused step only reads proj (layer.h) */
+                proj = (float *)(uintptr_t)proj0;
+            else   /* recur may overwrite proj */
+                memcpy(s->proj, proj0, s->proj0_len * sizeof(float));
             row = NULL;
         }
         const rl_layer *head = head_of(s, &cx, i, last);
         float *head_out = bufs[(i + 1) & 1];
-        l->ops->recur(l, &cx, row, s->proj, rec_packed, head, head_out, state, fresh, flip, out,
+        l->ops->recur(l, &cx, row, proj, rec_packed, head, head_out, state, fresh, flip, out,
                       s->scratch);
         state += rl__layer_state_len(l);
         in = out;
