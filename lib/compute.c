@@ -18,7 +18,6 @@
 #else
 #include <stdatomic.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "finite.h"
 #include "kernels/kernels.h"
@@ -1160,15 +1159,10 @@ void rl__step_pack_kept(const rl_compute *cx, const rl_cell_step *s, unsigned ga
 #define L1_PASSES_MIN_L1D (48 * 1024)
 static atomic_size_t pass_choice;   /* the choice + 1; 0: not made yet */
 
-static size_t cpu_pass_floats(void)
+size_t rl__fused_pass_choice(size_t l1d, size_t l2)
 {
-    const size_t l1d = rl__l1d_bytes();   /* 0: not known */
-    long l2 = 0;
-#ifdef _SC_LEVEL2_CACHE_SIZE
-    l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
-#endif
-    if (l1d && l2 > 0 && l1d < L1_PASSES_MIN_L1D)
-        return (size_t)l2 / 4 / sizeof(float);
+    if (l1d && l2 && l1d < L1_PASSES_MIN_L1D)
+        return l2 / 4 / sizeof(float);
     return 0;   /* the L1 passes */
 }
 
@@ -1176,7 +1170,7 @@ size_t rl__fused_pass_floats(void)
 {
     size_t v = atomic_load_explicit(&pass_choice, memory_order_relaxed);
     if (!v) {
-        v = cpu_pass_floats() + 1;
+        v = rl__fused_pass_choice(rl__l1d_bytes(), rl__l2_bytes()) + 1;
         atomic_store_explicit(&pass_choice, v, memory_order_relaxed);
     }
     return v - 1;

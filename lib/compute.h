@@ -24,6 +24,8 @@ typedef struct rl_compute {
    many packed U floats. */
 #define RL_PASS_CPU ((size_t)-1)
 size_t rl__fused_pass_floats(void);
+/* The choice for a core of l1d and l2 bytes of cache (0: not known). */
+size_t rl__fused_pass_choice(size_t l1d, size_t l2);
 void rl__set_fused_pass_floats(size_t floats);
 
 typedef void (*rl_range_fn)(void *ctx, size_t begin, size_t end);

@@ -31,6 +31,7 @@
 #endif
 
 #include "alloc.h"
+#include "kernels/kernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -556,11 +557,8 @@ static void stop_workers(rl_pool *p)
  * x86 and Arm server parts of today); when it does not know, 1 MiB. */
 static size_t private_cache_bytes(void)
 {
-    long bytes = 0;
-#ifdef _SC_LEVEL2_CACHE_SIZE
-    bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
-#endif
-    return bytes > 0 ? (size_t)bytes : (size_t)1 << 20;
+    const size_t bytes = rl__l2_bytes();
+    return bytes ? bytes : (size_t)1 << 20;
 }
 
 static rl_pool *new_pool(unsigned n_workers)

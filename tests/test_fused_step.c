@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compute.h"
 #include "kernels/kernels.h"
@@ -363,9 +364,42 @@ static void test_scalar_is_unfused(void **state)
     assert_int_equal(rl__step_folds_input(&cx, 1, 50, 4), 0);
 }
 
+/* The fused step's k passes as chosen from a core's cache sizes
+ * (rl__fused_pass_choice): an L1d of 48 KiB or more (the Xeon they were
+ * tuned on: 48 KiB, 2 MiB L2) keeps the L1 passes (0); a smaller one
+ * (Zen 4: 32 KiB, 1 MiB) runs a block's k from L2 in passes of up to a
+ * quarter of L2; a size not known keeps the L1 passes. The process's
+ * choice is the one for the sizes the C library reports, read by
+ * rl__l1d_bytes and rl__l2_bytes (0 where sysconf does not know). */
+static void test_pass_choice_from_cache_sizes(void **state)
+{
+    (void)state;
+    assert_int_equal(rl__fused_pass_choice(48 * 1024, 2 << 20), 0);
+    assert_int_equal(rl__fused_pass_choice(64 * 1024, 1 << 20), 0);
+    assert_int_equal(rl__fused_pass_choice(32 * 1024, 1 << 20), 65536);
+    assert_int_equal(rl__fused_pass_choice(32 * 1024, 2 << 20), 131072);
+    assert_int_equal(rl__fused_pass_choice(0, 1 << 20), 0);
+    assert_int_equal(rl__fused_pass_choice(32 * 1024, 0), 0);
+    long l1d = -1, l2 = -1;
+#ifdef _SC_LEVEL1_DCACHE_SIZE
+    l1d = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+#endif
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+    assert_int_equal(rl__l1d_bytes(), l1d > 0 ? (size_t)l1d : 0);
+    assert_int_equal(rl__l2_bytes(), l2 > 0 ? (size_t)l2 : 0);
+    rl__set_fused_pass_floats(RL_PASS_CPU);
+    assert_int_equal(rl__fused_pass_floats(),
+                     rl__fused_pass_choice(rl__l1d_bytes(), rl__l2_bytes()));
+    rl__set_fused_pass_floats(123);
+    assert_int_equal(rl__fused_pass_floats(), 123);
+    rl__set_fused_pass_floats(RL_PASS_CPU);
+}
+
 int main(void)
 {
-    struct CMUnitTest tests[6];
+    struct CMUnitTest tests[7];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
     if (rl__kernels_avx2())
@@ -377,6 +411,7 @@ int main(void)
     ADD(test_threads_match_scalar);
     ADD(test_pack_split_matches_one_thread);
     ADD(test_scalar_is_unfused);
+    ADD(test_pass_choice_from_cache_sizes);
 #undef ADD
     return _cmocka_run_group_tests("fused_step", tests, n, NULL, NULL);
 }

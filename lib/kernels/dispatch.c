@@ -154,18 +154,37 @@ const rl_kernels *rl__kernels(void)
     return k;
 }
 
-size_t rl__l1d_bytes(void)
+/* A cache size as sysconf reports it, read once into *slot (0: not read
+ * yet; SIZE_MAX: not known). A race only reads it twice. */
+static size_t cache_bytes(_Atomic size_t *slot, int name)
 {
-    /* 0: not read yet; SIZE_MAX: not known. A race only reads it twice. */
-    static _Atomic size_t read;
-    size_t b = atomic_load_explicit(&read, memory_order_relaxed);
+    size_t b = atomic_load_explicit(slot, memory_order_relaxed);
     if (!b) {
         long r = -1;
-#ifdef _SC_LEVEL1_DCACHE_SIZE
-        r = sysconf(_SC_LEVEL1_DCACHE_SIZE);
-#endif
+        if (name >= 0)
+            r = sysconf(name);
         b = r > 0 ? (size_t)r : (size_t)-1;
-        atomic_store_explicit(&read, b, memory_order_relaxed);
+        atomic_store_explicit(slot, b, memory_order_relaxed);
     }
     return b == (size_t)-1 ? 0 : b;
+}
+
+size_t rl__l1d_bytes(void)
+{
+    static _Atomic size_t read;
+#ifdef _SC_LEVEL1_DCACHE_SIZE
+    return cache_bytes(&read, _SC_LEVEL1_DCACHE_SIZE);
+#else
+    return cache_bytes(&read, -1);
+#endif
+}
+
+size_t rl__l2_bytes(void)
+{
+    static _Atomic size_t read;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    return cache_bytes(&read, _SC_LEVEL2_CACHE_SIZE);
+#else
+    return cache_bytes(&read, -1);
+#endif
 }

@@ -268,5 +268,8 @@ const rl_kernels *rl__kernels(void);
  * CPUID leaf 4, or 0x8000001D on AMD), 0 when not known. Read once per
  * process; the one-row step cuts its passes by it (rl_row_pass_bytes). */
 size_t rl__l1d_bytes(void);
+/* The same for a core's L2 (0 when not known): the fused step's k passes
+ * (compute.c, rl__fused_pass_choice) and the pool's split by rows. */
+size_t rl__l2_bytes(void);
 
 #endif

@@ -184,7 +184,7 @@ static inline void fs512_unpack4_any(const __m512 *row_vecs, size_t stride, __m5
  * GRU H = 256 0.95-0.96, H = 512 even; 16 KiB no better); a block whose
  * whole U is at most 32 KiB keeps one pass. These are the L1 passes, kept
  * where L1d is 48 KiB or more; with less (Zen 4) a block's k runs in one
- * pass from L2 (rl_fused_step.pass_floats, compute.c cpu_pass_floats). */
+ * pass from L2 (rl_fused_step.pass_floats, compute.c rl__fused_pass_choice). */
 #define FS_NAME(name) rl__fs_avx512_##name
 #define FS_ROWS_LSTM 6
 #define FS_ROWS_GRU 8
