@@ -1148,8 +1148,9 @@ void rl__step_pack_kept(const rl_compute *cx, const rl_cell_step *s, unsigned ga
  * the cache sizes it reports, not its vendor. The L1 passes (a 24-32 KiB
  * panel of packed U read by every row tile, the chains stored and reloaded
  * between passes) were tuned on an L1d of 48 KiB (Xeon, 2 MiB L2), where
- * the panel shares L1 with the tiles' rows of h and chains; they stay
- * wherever L1d is at least that. With a smaller L1d (Zen 4: 32 KiB, 1 MiB
+ * the panel shares L1 with the tiles' rows of h and chains (one pass per
+ * 64 KiB block at H = 256 measured 1.03-1.04x slower there for the LSTM,
+ * docs/performance.md); they stay wherever L1d is at least that. With a smaller L1d (Zen 4: 32 KiB, 1 MiB
  * L2) a block's whole k runs in one pass from L2, up to a quarter of L2 of
  * packed U a block: there, paired against the L1 passes (batch 64, T = 50,
  * one thread), LSTM and GRU forward at H = 256 and 512 took 0.92-0.94 of
