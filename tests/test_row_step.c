@@ -140,7 +140,8 @@ static void reference(const step_case *c, int fresh, int act, int ract, step_out
 
 /* variant bit 0: x folded in (else the projection given, in = 0); bit 1:
  * U packed (else the weights); bit 2: gates, ac and rec kept (forward's
- * outputs; else NULL and the work buffer). passes bit 0: flip; passes / 2:
+ * outputs; else NULL and the work buffer); variant % 3: width (the AVX-512
+ * path's chains as the CPU's datapath picks them, 512-bit, 256-bit). passes bit 0: flip; passes / 2:
  * pass_bytes SIZE_MAX (the usual passes), 1 (passes of FR_MIN_VECS
  * vectors, the thinnest), 0 (as the CPU's L1d cuts them). */
 static void fused(const rl_pointwise *pw, const step_case *c, int fresh, int act, int ract,
@@ -160,7 +161,7 @@ static void fused(const rl_pointwise *pw, const step_case *c, int fresh, int act
         .c_prev = c->c_prev, .c = o->c, .gates = keep ? o->gates : NULL,
         .ac = keep ? o->ac : NULL, .rec_start = c->bias + g, .rec_out = keep ? o->rec : NULL,
         .work = work, .fresh = fresh, .act = act, .ract = ract,
-        .flip = (int)(passes & 1),
+        .flip = (int)(passes & 1), .width = (int)(variant % 3),
         .pass_bytes = (passes >> 1) == 0 ? SIZE_MAX : (passes >> 1) == 1 ? 1 : 0,
     };
     if (hd) {

@@ -87,7 +87,35 @@ static int cpu_features(void)
         can |= CAN_AVX512;
     return can;
 }
+
+/* CPUID 0x8000001A EAX bit 2, FP256: the core's FP/SIMD datapath is 256
+ * bits wide (AMD's performance optimization identifiers; Zen 4 sets it),
+ * so a 512-bit operation issues as two 256-bit halves. */
+static int cpu_fp256(void)
+{
+    unsigned r[4];
+    cpuid(0x80000000u, 0, r);
+    if (r[0] < 0x8000001Au)
+        return 0;
+    cpuid(0x8000001Au, 0, r);
+    return (r[0] >> 2) & 1;
+}
 #endif
+
+int rl__fp256(void)
+{
+#if defined(RL_X86)
+    static _Atomic int read;   /* 0: not read yet; 1: no; 2: yes */
+    int v = atomic_load_explicit(&read, memory_order_relaxed);
+    if (!v) {
+        v = 1 + cpu_fp256();
+        atomic_store_explicit(&read, v, memory_order_relaxed);
+    }
+    return v == 2;
+#else
+    return 0;
+#endif
+}
 
 const rl_kernels *rl__kernels_avx2(void)
 {

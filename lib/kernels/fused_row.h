@@ -157,10 +157,26 @@ static FR_INLINE size_t fr_most(const FR_ARGS *s, size_t rows, size_t g)
     return v < FR_MIN_VECS ? FR_MIN_VECS : v;
 }
 
-/* start + x W (+ h U unless fresh) over g columns into z. */
+/* start + x W (+ h U unless fresh) over g columns into z. A path that
+ * defines FR_NARROW_CHAINS (AVX-512) hands them to narrower vectors' chains
+ * when s->width asks for it, or (0) when the g columns end in a part of a
+ * vector and FR_NARROW() says so: on Zen 4, which runs a 512-bit operation
+ * as two 256-bit halves, the 256-bit chains issue the same fmas in the
+ * same slots but fewer idle lanes, and fewer of their loads straddle two
+ * cache lines (LSTM(50)'s in-place U rows of 800 bytes: every other row's
+ * 64-byte loads straddle, none of the 32-byte ones). Paired on Zen 4,
+ * stream step: LSTM(50) 0.94-0.97x, GRU(50) 0.87x, SimpleRNN(100) 0.92x;
+ * where the columns are whole 512-bit vectors (LSTM(32), GRU(64), LSTM(100))
+ * 1.01-1.05x slower, so those keep 512 bits. */
 static FR_INLINE void fr_chains(const FR_ARGS *s, const PW_REAL *start, size_t g, int with_x,
                                 PW_REAL *z)
 {
+#ifdef FR_NARROW_CHAINS
+    if (s->width == 2 || (s->width == 0 && g % V_WIDTH != 0 && FR_NARROW())) {
+        FR_NARROW_CHAINS(s, start, g, with_x, z);
+        return;
+    }
+#endif
     const size_t k2 = s->fresh ? 0 : s->units;
     fr_product p = {
         .start = start, .a1 = s->x, .b1 = s->kernel, .k1 = with_x ? s->in : 0, .ld1 = g,

@@ -271,5 +271,10 @@ size_t rl__l1d_bytes(void);
 /* The same for a core's L2 (0 when not known): the fused step's k passes
  * (compute.c, rl__fused_pass_choice) and the pool's split by rows. */
 size_t rl__l2_bytes(void);
+/* 1 when the CPU reports a 256-bit wide FP/SIMD datapath (CPUID
+ * 0x8000001A FP256: AVX-512 issues as two 256-bit halves, Zen 4), else 0.
+ * Read once per process; the AVX-512 one-row step's h U chains then take
+ * 256-bit vectors (rl_row_args.width, fused_row.h). */
+int rl__fp256(void);
 
 #endif

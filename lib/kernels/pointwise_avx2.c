@@ -43,6 +43,16 @@ static inline __m256i lanes_below(size_t n)
 #define FR_L1D() rl__l1d_bytes()
 #include "fused_row.h"
 
+/* The AVX-512 row step's chains on 256-bit vectors (FR_NARROW_CHAINS,
+ * pointwise_avx512.c): the same chains, each in increasing k. */
+void rl__pw_avx2_row_chains(const rl_row_args *s, const float *start, size_t g, int with_x,
+                            float *z);
+void rl__pw_avx2_row_chains(const rl_row_args *s, const float *start, size_t g, int with_x,
+                            float *z)
+{
+    fr_chains(s, start, g, with_x, z);
+}
+
 /* The fused forward step (fused_step.h): register tiles of rows x (gates x
  * vectors): LSTM 3x4, GRU 4x3, SimpleRNN 6x2; a k pass reads 8192 floats
  * (32 KiB) of packed U, which stay in L1 for all row tiles. */

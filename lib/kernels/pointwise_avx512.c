@@ -46,6 +46,14 @@ typedef __m512 VF;
 #define FR_ARGS rl_row_args
 #define FR_VECS 16
 #define FR_L1D() rl__l1d_bytes()
+#ifdef RL_HAVE_AVX2
+/* Where the CPU runs 512-bit operations as two 256-bit halves (rl__fp256),
+ * the one-row step's chains on the AVX2 path's vectors (fused_row.h). */
+void rl__pw_avx2_row_chains(const rl_row_args *s, const float *start, size_t g, int with_x,
+                            float *z);
+#define FR_NARROW_CHAINS rl__pw_avx2_row_chains
+#define FR_NARROW() rl__fp256()
+#endif
 #include "fused_row.h"
 
 /* The ragged last block's rows side by side in ONE vector, in registers

@@ -44,6 +44,9 @@
     size_t pass_bytes;    /* the most bytes of U a pass of the h U chains reads; 0: from  \
                            * the L1d the CPU reports (rl_row_pass_bytes), SIZE_MAX: no cut */ \
     int flip;             /* an odd step: the passes last to first (fused_row.h) */         \
+    int width;            /* AVX-512 path, the h U chains' vectors: 0 as the CPU reports   \
+                           * (rl__fp256: 256-bit where it runs 512 as two halves), 1 512-  \
+                           * bit, 2 256-bit (the AVX2 path's chains); same bits each */    \
     int fresh;            /* h_prev is the zero state: h U is skipped, as forward's first  \
                            * step skips it */                                                \
     int act, ract;        /* rl_activation codes */
