@@ -221,6 +221,9 @@ static FR_INLINE void fr_head_end(const FR_ARGS *s, VF acc)
 
 /* ---- the cells, one block of units at a time ---------------------------------- */
 
+static FR_INLINE void lstm_block_out(const FR_ARGS *s, size_t j, int m, size_t n, int act, VF i_,
+                                     VF f_, VF g_, VF o_);
+
 /* lstm_lanes' sequence on units [j, j + n) of the pre-activations z; the
  * head's links of the block before (units [pj, pj + pn)) go between its
  * gates and the rest of its cell. */
@@ -233,6 +236,37 @@ static FR_INLINE void lstm_block(const FR_ARGS *s, const PW_REAL *z, size_t j, i
     VF g_ = pw_act(act, fr_load(z + 2 * u + j, m, n));
     VF o_ = pw_act(ract, fr_load(z + 3 * u + j, m, n));
     fr_head_links(s, head, pj, pn);
+    lstm_block_out(s, j, m, n, act, i_, f_, g_, o_);
+}
+
+#ifdef FR_LANES_DOWN
+/* A masked block of at most a quarter vector of units (LSTM(50) on
+ * AVX-512: 2) with its four gates' pre-activations side by side in ONE
+ * vector (lanes [q n, q n + n) gate q, FR_LOAD_AT), so that the gates take
+ * two activations instead of four: ract and act on the whole vector, each
+ * gate's lanes then moved down to lanes [0, n) (FR_LANES_DOWN). Every lane
+ * is the per-element sequence's: same bits. LSTM(50) + Dense(1) on Zen 4,
+ * paired over 6 processes: stream step 0.991x, window 0.988x. */
+static FR_INLINE void lstm_block_packed(const FR_ARGS *s, const PW_REAL *z, size_t j, size_t n,
+                                        int act, int ract, VF *head, size_t pj, size_t pn)
+{
+    const size_t u = s->units;
+    VF p = V_SET1(0.0f);
+    for (size_t q = 0; q < 4; q++)
+        p = FR_LOAD_AT(p, z + q * u + j, q * n, n);
+    const VF sg = pw_act(ract, p), th = pw_act(act, p);
+    const VF f_ = FR_LANES_DOWN(sg, n), g_ = FR_LANES_DOWN(th, 2 * n),
+             o_ = FR_LANES_DOWN(sg, 3 * n);
+    fr_head_links(s, head, pj, pn);
+    lstm_block_out(s, j, 1, n, act, sg, f_, g_, o_);
+}
+#endif
+
+/* the rest of lstm_lanes' sequence on the activated gates */
+static FR_INLINE void lstm_block_out(const FR_ARGS *s, size_t j, int m, size_t n, int act, VF i_,
+                                     VF f_, VF g_, VF o_)
+{
+    const size_t u = s->units;
     VF c_ = V_FMA(f_, fr_load(s->c_prev + j, m, n), V_MUL(i_, g_));
     VF a_ = pw_act(act, c_);
     if (s->gates) {
@@ -281,7 +315,14 @@ static FR_INLINE void lstm_row_acts(const FR_ARGS *s, int act, int ract)
     fr_chains(s, s->start, g, 1, z);
     VF head = fr_head_start(s);
     size_t pj = 0, pn = 0;
+#ifdef FR_LANES_DOWN
+#define FR_LSTM(m, n)                                                                          \
+    ((m) && 4 * (n) <= V_WIDTH ? lstm_block_packed(s, z, j, (n), act, ract, &head, pj, pn)     \
+                               : lstm_block(s, z, j, (m), (n), act, ract, &head, pj, pn),      \
+     pj = j, pn = (n))
+#else
 #define FR_LSTM(m, n) (lstm_block(s, z, j, (m), (n), act, ract, &head, pj, pn), pj = j, pn = (n))
+#endif
     FR_BLOCKS(FR_LSTM);
 #undef FR_LSTM
     fr_head_links(s, &head, pj, pn);

@@ -54,6 +54,15 @@ void rl__pw_avx2_row_chains(const rl_row_args *s, const float *start, size_t g, 
 #define FR_NARROW_CHAINS rl__pw_avx2_row_chains
 #define FR_NARROW() rl__fp256()
 #endif
+/* lane l of the result is lane l + k of v (the top k lanes: any) */
+#define FR_LANES_DOWN(v, k)                                                                    \
+    _mm512_permutexvar_ps(_mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, \
+                                                             11, 12, 13, 14, 15),             \
+                                           _mm512_set1_epi32((int)(k))),                      \
+                          (v))
+/* v with lanes [off, off + n) from p[0, n) (masked: nothing else read) */
+#define FR_LOAD_AT(v, p, off, n)                                                               \
+    _mm512_mask_loadu_ps((v), (__mmask16)(LANES_BELOW(n) << (off)), (p) - (off))
 #include "fused_row.h"
 
 /* The ragged last block's rows side by side in ONE vector, in registers
