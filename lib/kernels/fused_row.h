@@ -246,7 +246,9 @@ static FR_INLINE void lstm_block(const FR_ARGS *s, const PW_REAL *z, size_t j, i
  * two activations instead of four: ract and act on the whole vector, each
  * gate's lanes then moved down to lanes [0, n) (FR_LANES_DOWN). Every lane
  * is the per-element sequence's: same bits. LSTM(50) + Dense(1) on Zen 4,
- * paired over 6 processes: stream step 0.991x, window 0.988x. */
+ * paired over 4-6 processes: stream step 0.99x, window 0.99x; only where
+ * the gates are not kept (the stream's step): forward's row step (gates
+ * kept, the one-sample predict) ran 1.04x slower with it. */
 static FR_INLINE void lstm_block_packed(const FR_ARGS *s, const PW_REAL *z, size_t j, size_t n,
                                         int act, int ract, VF *head, size_t pj, size_t pn)
 {
@@ -317,7 +319,7 @@ static FR_INLINE void lstm_row_acts(const FR_ARGS *s, int act, int ract)
     size_t pj = 0, pn = 0;
 #ifdef FR_LANES_DOWN
 #define FR_LSTM(m, n)                                                                          \
-    ((m) && 4 * (n) <= V_WIDTH ? lstm_block_packed(s, z, j, (n), act, ract, &head, pj, pn)     \
+    ((m) && 4 * (n) <= V_WIDTH && !s->gates ? lstm_block_packed(s, z, j, (n), act, ract, &head, pj, pn)     \
                                : lstm_block(s, z, j, (m), (n), act, ract, &head, pj, pn),      \
      pj = j, pn = (n))
 #else
