@@ -17,6 +17,7 @@ Environment: RNNLITE_LIBRARY (the built librnnlite.so), RNNLITE_INTEROP_DIR
 node_modules).
 """
 import contextlib
+import copy
 import fcntl
 import importlib.util
 import io
@@ -48,6 +49,12 @@ RTOL, FLOOR = 1e-5, 1e-2
 _rng = np.random.default_rng(20261130)
 
 
+def rel_err(got, want):
+    """The largest |got - want| / max(|want|, FLOOR) over the elements."""
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    return float((np.abs(got - want.reshape(got.shape)) / np.maximum(np.abs(want), FLOOR)).max())
+
+
 def has(module):
     return importlib.util.find_spec(module) is not None
 
@@ -73,7 +80,7 @@ class Case(unittest.TestCase):
         os.makedirs(d)
         return d
 
-    def assert_close(self, got, want, what):
+    def assert_close(self, got, want, what, rtol=RTOL):
         got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
         self.assertEqual(got.size, want.size, what)
         got = got.reshape(want.shape)
@@ -83,8 +90,8 @@ class Case(unittest.TestCase):
             print('%s %s: max rel %.3g at %g vs %g' % (self.peer, what, err.max(),
                   got.ravel()[i], want.ravel()[i]), file=sys.stderr)
         type(self).worst = max(type(self).worst, float(err.max()))
-        self.assertLessEqual(float(err.max()), RTOL, '%s: max relative error %g' %
-                             (what, err.max()))
+        self.assertLessEqual(float(err.max()), rtol, '%s: max relative error %g (allowed %g)' %
+                             (what, err.max(), rtol))
         self.assertGreater(float(np.abs(want).max()), 1e-3, what + ': degenerate output')
 
     def convert(self, src, dst, *extra, ok=True):
@@ -197,12 +204,25 @@ class TorchTests(Case):
                                     nn.Linear(4, 2), seq=True), 'gru:4:seq,dense:2'),
         ]
 
-    def torch_out(self, net, x):
+    def torch_out(self, net, x, batch_first=None):
         with self.torch.no_grad():
             xt = self.torch.from_numpy(x)
-            if not net.rnn.batch_first:
+            if not (net.rnn.batch_first if batch_first is None else batch_first):
                 xt = xt.transpose(0, 1)
             return net(xt).numpy()
+
+    def assert_close_to_torch(self, got, net, x, what, batch_first=None):
+        """rnnlite against the same net run by PyTorch in float64, allowed
+        4x the error PyTorch's own float32 run makes against that where it
+        exceeds RTOL. A net whose output cancels (rnn_relu_seq: relu states
+        summing to 0.005) leaves both float32 implementations about 1e-5 off
+        the float64 value, and which one lands nearer the other depends on
+        the order PyTorch's kernels sum in on the CPU at hand (Zen 4 and the
+        Xeon differ); a wrong weight, gate or layout is off by 1e-3 or
+        more either way."""
+        want32 = self.torch_out(net, x, batch_first)
+        want64 = self.torch_out(copy.deepcopy(net).double(), x.astype(np.float64), batch_first)
+        self.assert_close(got, want64, what, rtol=max(RTOL, 4 * rel_err(want32, want64)))
 
     def test_state_dict_to_rnnlite(self):
         T = 9
@@ -213,8 +233,8 @@ class TorchTests(Case):
                 self.convert(os.path.join(d, 'net.pt'), os.path.join(d, 'net.rlm'),
                              '--arch', arch, '--time-steps', str(T))
                 x = fresh_inputs(16, T, 3)
-                self.assert_close(self.rnnlite_predict(os.path.join(d, 'net.rlm'), x),
-                                  self.torch_out(net, x), name)
+                self.assert_close_to_torch(self.rnnlite_predict(os.path.join(d, 'net.rlm'), x),
+                                           net, x, name)
 
     def test_onnx_export_to_rnnlite(self):
         T = 11
@@ -231,8 +251,8 @@ class TorchTests(Case):
                                            dynamic_axes={'x': {batch_axis: 'batch'}})
                 self.convert(os.path.join(d, 'net.onnx'), os.path.join(d, 'net.rlm'))
                 x = fresh_inputs(16, T, 3)
-                self.assert_close(self.rnnlite_predict(os.path.join(d, 'net.rlm'), x),
-                                  self.torch_out(net, x), name)
+                self.assert_close_to_torch(self.rnnlite_predict(os.path.join(d, 'net.rlm'), x),
+                                           net, x, name)
 
     def test_rnnlite_to_state_dict(self):
         for name, (T, F, spec) in EXPORTS.items():
@@ -247,9 +267,8 @@ class TorchTests(Case):
                 net = mod.RnnliteModel()
                 net.load_state_dict(self.torch.load(os.path.join(d, 'out', 'm.pt')))
                 x = fresh_inputs(16, T, F)
-                with self.torch.no_grad():
-                    want = net(self.torch.from_numpy(x)).numpy()
-                self.assert_close(self.rnnlite_predict(os.path.join(d, 'm.rlm'), x), want, name)
+                self.assert_close_to_torch(self.rnnlite_predict(os.path.join(d, 'm.rlm'), x),
+                                           net, x, name, batch_first=True)
 
 
 def keras2_layer_config(kind, units, act, rec, seq, name, first_shape=None):
