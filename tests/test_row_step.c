@@ -260,9 +260,31 @@ static void check_path(const rl_kernels *k)
 
 TU_TEST_EACH_KERNEL_PATH(check_path)
 
+/* Where the one-row step cuts its h U passes (rl_row_pass_bytes): sizes of
+ * the two machines measured (docs/performance.md, "One-row steps"). */
+static void test_pass_bytes_rule(void **state)
+{
+    (void)state;
+    const size_t kib = 1024, col = 50 * 64;   /* LSTM(50): a vector column */
+    /* Packed LSTM(50) U, 41.6 KB: over 3/4 of the Xeon's 48 KiB, 7-vector
+     * passes of 24 KiB; over Zen 4's 32 KiB, passes of 16 KiB. */
+    assert_int_equal(rl_row_pass_bytes(41600, col, 48 * kib), 24 * kib);
+    assert_int_equal(rl_row_pass_bytes(41600, col, 32 * kib), 16 * kib);
+    /* SimpleRNN(100), 44.8 KB: within 48 KiB, passes would keep only 3
+     * vectors of 100 rows, so one pass. */
+    assert_int_equal(rl_row_pass_bytes(44800, 100 * 64, 48 * kib), 0);
+    /* Up to three quarters of L1d, more than twice it, or L1d not known:
+     * one pass. */
+    assert_int_equal(rl_row_pass_bytes(36 * kib, col, 48 * kib), 0);
+    assert_int_equal(rl_row_pass_bytes(36 * kib + 4, col, 48 * kib), 24 * kib);
+    assert_int_equal(rl_row_pass_bytes(97 * kib, col, 48 * kib), 0);
+    assert_int_equal(rl_row_pass_bytes(41600, col, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pass_bytes_rule),
         cmocka_unit_test(test_scalar),
         cmocka_unit_test(test_avx2),
         cmocka_unit_test(test_avx512),

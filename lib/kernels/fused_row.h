@@ -17,8 +17,8 @@
  * (aligned, no padding) it was 0.91x. The buffer costs 13 stores and 16
  * loads that hit L1.
  *
- * When U is larger than L1d (pass_bytes set, rl_row_pass_bytes), the
- * passes are cut to at most pass_bytes of U each and an odd step (flip)
+ * When U is larger than L1d, or fills more than three quarters of it
+ * (pass_bytes set, rl_row_pass_bytes), the passes are cut to at most pass_bytes of U each and an odd step (flip)
  * visits them last to first: the passes the step before read last are
  * still in L1, and only the rest streams from L2. LSTM(50) on Zen 4 (32 KiB
  * L1d, U 41.6 KB): the product at 2 cycles per vector in one pass (L2's 32
@@ -150,7 +150,8 @@ static FR_INLINE size_t fr_most(const FR_ARGS *s, size_t rows, size_t g)
     if (!rows)
         return 0;
     if (!bytes)
-        bytes = rl_row_pass_bytes(rows * (s->ld_rec ? s->ld_rec : g) * sizeof(PW_REAL), FR_L1D());
+        bytes = rl_row_pass_bytes(rows * (s->ld_rec ? s->ld_rec : g) * sizeof(PW_REAL),
+                                  rows * V_WIDTH * sizeof(PW_REAL), FR_L1D());
     if (!bytes)
         return 0;
     const size_t v = bytes / (rows * V_WIDTH * sizeof(PW_REAL));

@@ -71,15 +71,32 @@ static inline size_t rl_row_rec_ld(size_t gu)
     return (gu + 15) / 16 * 16;
 }
 
-/* pass_bytes for a U of u_bytes on a core of l1d bytes of L1d (0: not
- * known). U larger than L1d but no more than twice it: passes of half L1d,
- * which with flip leave the last-read part of U in L1 for the next step
- * (past twice L1d too little of it would stay to pay for thinner passes).
- * Chosen from the reported size, so a core whose L1d holds U (the Xeon's
- * 48 KiB for LSTM(50)) keeps one pass. */
-static inline size_t rl_row_pass_bytes(size_t u_bytes, size_t l1d)
+/* pass_bytes for a U of u_bytes, col_bytes a vector column of it, on a
+ * core of l1d bytes of L1d (0: not known); 0: one pass.
+ *
+ * U larger than L1d but no more than twice it: passes of half L1d, which
+ * with flip leave the last-read part of U in L1 for the next step (past
+ * twice L1d too little of it would stay to pay for thinner passes).
+ *
+ * U within L1d but over three quarters of it: one pass in the same order
+ * every step evicts, in the sets that also hold the step's other lines (h,
+ * the chains' row, the cell's, the head's), the lines of U it reads next,
+ * the cyclic pattern LRU loses every time; passes of half L1d with flip
+ * read the recently used part first. Only where such a pass keeps at least
+ * RL_ROW_SHARE_MIN_VECS chains: fewer leave the fma pipes waiting on a
+ * chain's latency, which costs more than the misses. LSTM(50) on an
+ * Emerald Rapids Xeon (48 KiB, packed U 41.6 KB, 7-vector passes): stream
+ * step 0.88x; SimpleRNN(100) (44.8 KB, 4-vector passes) 1.05x, so not cut. */
+#define RL_ROW_SHARE_MIN_VECS 6
+static inline size_t rl_row_pass_bytes(size_t u_bytes, size_t col_bytes, size_t l1d)
 {
-    return l1d && u_bytes > l1d && u_bytes / 2 <= l1d ? l1d / 2 : 0;
+    if (!l1d || u_bytes / 2 > l1d)
+        return 0;
+    if (u_bytes > l1d)
+        return l1d / 2;
+    if (u_bytes * 4 > l1d * 3 && col_bytes && l1d / 2 / col_bytes >= RL_ROW_SHARE_MIN_VECS)
+        return l1d / 2;
+    return 0;
 }
 
 #endif
