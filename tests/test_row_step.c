@@ -260,8 +260,9 @@ static void check_path(const rl_kernels *k)
 
 TU_TEST_EACH_KERNEL_PATH(check_path)
 
-/* Where the one-row step cuts its h U passes (rl_row_pass_bytes): sizes of
- * the two machines measured (docs/performance.md, "One-row steps"). */
+/* Where the one-row step cuts its h U passes (rl_row_pass_bytes), at the
+ * cache sizes of the two machines it was measured on (docs/performance.md,
+ * the ninth and tenth sessions' sections). */
 static void test_pass_bytes_rule(void **state)
 {
     (void)state;
@@ -270,8 +271,8 @@ static void test_pass_bytes_rule(void **state)
      * passes of 24 KiB; over Zen 4's 32 KiB, passes of 16 KiB. */
     assert_int_equal(rl_row_pass_bytes(41600, col, 48 * kib), 24 * kib);
     assert_int_equal(rl_row_pass_bytes(41600, col, 32 * kib), 16 * kib);
-    /* SimpleRNN(100), 44.8 KB: within 48 KiB, passes would keep only 3
-     * vectors of 100 rows, so one pass. */
+    /* SimpleRNN(100), 44.8 KB: within 48 KiB, but half of L1d holds only
+     * 3 vector columns of its 100 rows (fewer than 6), so one pass. */
     assert_int_equal(rl_row_pass_bytes(44800, 100 * 64, 48 * kib), 0);
     /* Up to three quarters of L1d, more than twice it, or L1d not known:
      * one pass. */

@@ -86,7 +86,8 @@ static inline size_t rl_row_rec_ld(size_t gu)
  * RL_ROW_SHARE_MIN_VECS chains: fewer leave the fma pipes waiting on a
  * chain's latency, which costs more than the misses. LSTM(50) on an
  * Emerald Rapids Xeon (48 KiB, packed U 41.6 KB, 7-vector passes): stream
- * step 0.88x; SimpleRNN(100) (44.8 KB, 4-vector passes) 1.05x, so not cut. */
+ * step 0.88-0.91x; SimpleRNN(100) (44.8 KB, 4-vector passes) 1.05x, so
+ * not cut (docs/performance.md, tenth session). */
 #define RL_ROW_SHARE_MIN_VECS 6
 static inline size_t rl_row_pass_bytes(size_t u_bytes, size_t col_bytes, size_t l1d)
 {
