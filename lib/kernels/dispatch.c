@@ -197,22 +197,26 @@ static size_t cache_bytes(_Atomic size_t *slot, int name)
     return b == (size_t)-1 ? 0 : b;
 }
 
+/* sysconf's names for the two sizes; -1 where the C library has none */
+#ifdef _SC_LEVEL1_DCACHE_SIZE
+#define L1D_NAME _SC_LEVEL1_DCACHE_SIZE
+#else
+#define L1D_NAME (-1)
+#endif
+#ifdef _SC_LEVEL2_CACHE_SIZE
+#define L2_NAME _SC_LEVEL2_CACHE_SIZE
+#else
+#define L2_NAME (-1)
+#endif
+
 size_t rl__l1d_bytes(void)
 {
     static _Atomic size_t read;
-#ifdef _SC_LEVEL1_DCACHE_SIZE
-    return cache_bytes(&read, _SC_LEVEL1_DCACHE_SIZE);
-#else
-    return cache_bytes(&read, -1);
-#endif
+    return cache_bytes(&read, L1D_NAME);
 }
 
 size_t rl__l2_bytes(void)
 {
     static _Atomic size_t read;
-#ifdef _SC_LEVEL2_CACHE_SIZE
-    return cache_bytes(&read, _SC_LEVEL2_CACHE_SIZE);
-#else
-    return cache_bytes(&read, -1);
-#endif
+    return cache_bytes(&read, L2_NAME);
 }

@@ -19,8 +19,9 @@
  *
  * When U is larger than L1d, or fills more than three quarters of it
  * (pass_bytes set, rl_row_pass_bytes), the passes are cut to at most
- * pass_bytes of U each and an odd step (flip) visits them last to first: the passes the step before read last are
- * still in L1, and only the rest streams from L2. LSTM(50) on Zen 4 (32 KiB
+ * pass_bytes of U each and an odd step (flip) visits them last to first:
+ * the passes the step before read last are still in L1, and only the rest
+ * streams from L2. LSTM(50) on Zen 4 (32 KiB
  * L1d, U 41.6 KB): the product at 2 cycles per vector in one pass (L2's 32
  * bytes a cycle), 1.5 in three passes of 5, 4, 4 vectors by turns.
  *
@@ -320,8 +321,9 @@ static FR_INLINE void lstm_row_acts(const FR_ARGS *s, int act, int ract)
     size_t pj = 0, pn = 0;
 #ifdef FR_LANES_DOWN
 #define FR_LSTM(m, n)                                                                          \
-    ((m) && 4 * (n) <= V_WIDTH && !s->gates ? lstm_block_packed(s, z, j, (n), act, ract, &head, pj, pn)     \
-                               : lstm_block(s, z, j, (m), (n), act, ract, &head, pj, pn),      \
+    ((m) && 4 * (n) <= V_WIDTH && !s->gates                                                    \
+         ? lstm_block_packed(s, z, j, (n), act, ract, &head, pj, pn)                           \
+         : lstm_block(s, z, j, (m), (n), act, ract, &head, pj, pn),                            \
      pj = j, pn = (n))
 #else
 #define FR_LSTM(m, n) (lstm_block(s, z, j, (m), (n), act, ract, &head, pj, pn), pj = j, pn = (n))

@@ -1011,8 +1011,8 @@ FS_RAGGED_TILE_NQ(fs_gru_rt3, fs_gru_ragged_tile, 3)
 /* The k passes over every row tile of the block at j0 (u - j0 < V_WIDTH). */
 #define FS_RAGGED_PASSES(tile_fn, nq)                                                          \
     do {                                                                                       \
-        size_t kb = (s->pass_floats ? s->pass_floats : FS_PANEL_FLOATS) / ((size_t)(nq) * V_WIDTH); \
-        size_t p0 = 0;                                                                         \
+        const size_t panel_ = s->pass_floats ? s->pass_floats : FS_PANEL_FLOATS;               \
+        size_t kb = panel_ / ((size_t)(nq) * V_WIDTH), p0 = 0;                                 \
         if (kb == 0)                                                                           \
             kb = 1;                                                                            \
         do {                                                                                   \
