@@ -1,7 +1,15 @@
 /* The machine's single-core FMA peak, so every bench figure can be read as
  * a fraction of it. The best of several runs is the peak (noise only ever
- * slows a run down); the median is printed too. Prints JSON records. */
+ * slows a run down); the median is printed too. Prints JSON records.
+ *
+ * Usage: bench_peak [--reps N]
+ * --reps N (1-1000, default 31) runs of ~10-20 ms each per instruction set:
+ * bench/run.py takes a short reading (--reps 7) beside each group of cases,
+ * because a shared VM's clock moves over minutes and a case is best read
+ * against the peak of the same minutes. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "bench_util.h"
 #include "peak.h"
@@ -19,12 +27,12 @@ static int run(void *p)
     return 0;
 }
 
-static void measure(const char *isa, float (*fn)(long), double flops_per_round)
+static void measure(const char *isa, float (*fn)(long), double flops_per_round, int reps)
 {
     /* Many short runs (~10-20 ms): on a shared machine the best of them is
      * the one that ran undisturbed. */
     peak_ctx c = {fn, 4 * 1000 * 1000, 0};
-    bench_policy p = {.warmup = 3, .min_reps = 31, .max_reps = 31, .budget_s = 0};
+    bench_policy p = {.warmup = 3, .min_reps = reps, .max_reps = reps, .budget_s = 0};
     bench_stats s;
     bench_measure(run, &c, &p, &s);
     bench_record r = {.impl = "machine", .kind = "peak", .mode = isa, .hidden = -1, .input = -1,
@@ -33,16 +41,26 @@ static void measure(const char *isa, float (*fn)(long), double flops_per_round)
     bench_emit(stdout, &r, &s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int reps = 31;
+    for (int i = 1; i < argc; i++) {
+        char *end = NULL;
+        long v = i + 1 < argc && strcmp(argv[i], "--reps") == 0 ? strtol(argv[++i], &end, 10) : 0;
+        if (!end || *end || v < 1 || v > 1000) {
+            fprintf(stderr, "usage: bench_peak [--reps N], N from 1 to 1000\n");
+            return 2;
+        }
+        reps = (int)v;
+    }
     __builtin_cpu_init();
 #ifdef PEAK_HAVE_AVX2
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        measure("avx2", peak_avx2, PEAK_AVX2_FLOPS_PER_ROUND);
+        measure("avx2", peak_avx2, PEAK_AVX2_FLOPS_PER_ROUND, reps);
 #endif
 #ifdef PEAK_HAVE_AVX512
     if (__builtin_cpu_supports("avx512f"))
-        measure("avx512", peak_avx512, PEAK_AVX512_FLOPS_PER_ROUND);
+        measure("avx512", peak_avx512, PEAK_AVX512_FLOPS_PER_ROUND, reps);
 #endif
     return 0;
 }

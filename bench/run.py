@@ -178,6 +178,7 @@ def keep_best(best, paired, recs, passes):
         if "speedup" in rec:
             paired.setdefault(key, []).append(rec)
         rec["passes"] = passes
+        rec["pass"] = passes
         if key not in best or rec["median_s"] < best[key]["median_s"]:
             best[key] = rec
         else:
@@ -196,6 +197,33 @@ def merge_paired(best, paired):
 
 
 SEED_SHAPE_PASSES = 2
+ADJACENT_PEAK_REPS = 7   # ~0.2 s of bench_peak beside each group of cases
+
+
+def adjacent_peak(exe, n, h, where):
+    """A short bench_peak reading just before or after pass n's runs at
+    hidden size h (`where`: "before", "after"), as "peak_adjacent" records:
+    a shared VM's clock moves by 10-20 % over minutes (this machine's peak
+    read 179-217 GFLOP/s within one session), so a case's % of peak is also
+    taken against the peak of the same minute (peak_beside)."""
+    r, _ = run_records([exe("bench_peak"), "--reps", str(ADJACENT_PEAK_REPS)],
+                       label="pass %d: peak %s H=%d" % (n, where, h))
+    for rec in r:
+        rec.update(kind="peak_adjacent", peak_pass=n, hidden=h, where=where)
+    return r
+
+
+def peak_beside(recs):
+    """(pass, hidden) -> GFLOP/s: the higher of the best readings taken just
+    before and just after that pass's runs at that size, over the ISAs (the
+    higher peak, so the lower % of it: the conservative side)."""
+    out = {}
+    for r in recs:
+        if r.get("kind") == "peak_adjacent":
+            key = (r["peak_pass"], r["hidden"])
+            out[key] = max(out.get(key, 0), r["flops"] / r["min_s"] / 1e9)
+    return out
+
 GEMM_PEERS_PASSES = 2
 
 
@@ -292,6 +320,7 @@ def run_all(opt, bdir, info):
                 runs += [("oneDNN", exe("dnnl_bench"),
                           clean_env(OMP_NUM_THREADS=str(t), OMP_PROC_BIND="close",
                                     OMP_PLACES="cores"), str(t)) for t in opt.threads]
+            recs += adjacent_peak(exe, n + 1, h, "before")
             for name, prog, env, threads in (runs if n % 2 == 0 else runs[::-1]):
                 r, err = run_records([prog, "--what", "cells", "--threads", threads,
                                       "--hidden", str(h)] + sizes, env=env,
@@ -301,6 +330,7 @@ def run_all(opt, bdir, info):
                     info["rnnlite"] = m.group(1)
                     info["rnnlite_isa"] = m.group(2).rstrip(",")
                 keep_best(best, paired, r, n + 1)
+            recs += adjacent_peak(exe, n + 1, h, "after")
     recs += merge_paired(best, paired)
     r, _ = run_records([exe("bench_rnnlite"), "--what", "seed,latency"] + sizes,
                        env=clean_env(), label="rnnlite seed, latency")
@@ -455,6 +485,7 @@ def fmt_x(peer, mine):
 
 def cell_rows(recs, opt, peak, threads):
     ix = index(recs)
+    beside = peak_beside(recs)
     rows = []
     for cell in ("rnn", "lstm", "gru"):
         for inp in opt.input:
@@ -472,6 +503,10 @@ def cell_rows(recs, opt, peak, threads):
                            "rnnlite_gflops": gf,
                            "rnnlite_pct_peak": 100 * gf / (peak * threads) if peak else None,
                            "reps": mine["reps"]}
+                    adj = beside.get((mine.get("pass"), h))
+                    if adj and threads == 1:
+                        row["peak_beside_gflops"] = adj
+                        row["rnnlite_pct_peak_beside"] = 100 * gf / adj
                     for peer in PEERS:
                         p = key(peer)
                         if p:
@@ -509,6 +544,9 @@ def opt_num(v, f="%.2f"):
 
 def cells_table(rows, peers, threads):
     header = ["cell", "I", "H", "pass", "rnnlite ms (min-max)", "GF/s", "% peak"]
+    beside = any("rnnlite_pct_peak_beside" in r for r in rows)
+    if beside:
+        header.append("% beside")
     if threads != 1:
         header.append("vs 1T")
     for p in peers:
@@ -520,6 +558,8 @@ def cells_table(rows, peers, threads):
                 "%s (%s-%s)" % (fmt_ms(r["rnnlite_ms"] / 1e3), fmt_ms(r["rnnlite_min_ms"] / 1e3),
                                 fmt_ms(r["rnnlite_max_ms"] / 1e3)),
                 "%.1f" % r["rnnlite_gflops"], opt_num(r["rnnlite_pct_peak"], "%.0f%%")]
+        if beside:
+            line.append(opt_num(r.get("rnnlite_pct_peak_beside"), "%.0f%%"))
         if threads != 1:
             line.append(opt_num(r.get("speedup_vs_1T")))
         for p in peers:
@@ -854,13 +894,23 @@ def targets(rows1, rows2, seed_rows, lat_rows, peers):
     rs = [r for r in rows1 if r["hidden"] >= 128 and r["mode"] == "fwd"
           and r["cell"] in ("lstm", "gru") and r["rnnlite_pct_peak"]]
     if rs:
-        pct = [r["rnnlite_pct_peak"] for r in rs]
-        worst = min(rs, key=lambda r: r["rnnlite_pct_peak"])
+        # Against the peak read beside each case where the run has those
+        # readings (the clock of the same minute), else the run's best peak;
+        # the other figure is quoted beside it.
+        beside = all("rnnlite_pct_peak_beside" in r for r in rs)
+        of = "rnnlite_pct_peak_beside" if beside else "rnnlite_pct_peak"
+        pct = [r[of] for r in rs]
+        worst = min(rs, key=lambda r: r[of])
+        measured = "%.0f-%.0f %%; >= 80 %% in %d of %d" % (min(pct), max(pct),
+                                                           sum(x >= 80 for x in pct), len(rs))
+        if beside:
+            run_pct = [r["rnnlite_pct_peak"] for r in rs]
+            measured = "of the peak read beside each case " + measured + \
+                "; of the run's best peak %.0f-%.0f %%, >= 80 %% in %d" % (
+                    min(run_pct), max(run_pct), sum(x >= 80 for x in run_pct))
         verdict("forward, %% of peak at H >= 128, LSTM and GRU (%d cases)" % len(rs), ">= 80 %",
-                all(x >= 80 for x in pct),
-                "%.0f-%.0f %%; >= 80 %% in %d of %d" % (min(pct), max(pct),
-                                                       sum(x >= 80 for x in pct), len(rs)),
-                "%s %.0f %%" % (case_name(worst), worst["rnnlite_pct_peak"]))
+                all(x >= 80 for x in pct), measured,
+                "%s %.0f %%" % (case_name(worst), worst[of]))
 
     def two_threads(rs, name, goal, bar):
         if not rs:
@@ -1324,6 +1374,12 @@ def report(opt, machine, recs, elapsed, write):
     md.append("Peak (one core, FMA-throughput loop, best of 2 x 31 runs; "
               "% peak at 2 threads is of twice this): " + ", ".join(
         "%s %.1f GFLOP/s" % (k, v) for k, v in sorted(peaks.items())))
+    beside = sorted(peak_beside(recs).values())
+    if beside:
+        md.append("Peak read beside each hidden size of each pass (best of %d runs just "
+                  "before and just after, the higher; \"%% beside\" is of it): "
+                  "%.1f-%.1f GFLOP/s over %d readings" % (
+                      ADJACENT_PEAK_REPS, beside[0], beside[-1], len(beside)))
     if scaling:
         md.append("All CPUs at once (one bench_peak process pinned to each; medians against "
                   "the one-core median): " + ", ".join(

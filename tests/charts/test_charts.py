@@ -465,6 +465,52 @@ class RunCharts(unittest.TestCase):
         self.assertRegex(self.text, r"\| stream step stateful, LSTM\(50\)\+Dense\(1\) +\| < 0.5 us +"
                                     r"\| median 0.560 us +\| no +\| p99 0.672 us +\|")
 
+    def test_percent_of_the_peak_read_beside_each_case(self):
+        # Pass 1 read 160 / 170 GFLOP/s around H = 128 (the higher counts),
+        # pass 2 250 (not the pass that counted there); rnnlite's H = 128
+        # records carry pass 1, the rest pass 2; H = 256 has no reading at
+        # first, so no "beside".
+        recs = records()
+        for r in recs:
+            if r["impl"] == "rnnlite" and r.get("kind") == "cell":
+                r["pass"] = 1 if r["hidden"] == 128 else 2
+        for n, h, where, gflops in ((1, 128, "before", 160.0), (1, 128, "after", 170.0),
+                                    (2, 128, "before", 250.0), (2, 512, "before", 180.0),
+                                    (2, 512, "after", 175.0)):
+            recs.append({"impl": "machine", "kind": "peak_adjacent", "mode": "avx512",
+                         "threads": 1, "flops": gflops * 1e9, "min_s": 1.0, "median_s": 1.1,
+                         "peak_pass": n, "hidden": h, "where": where})
+        self.assertEqual(run.peak_beside(recs), {(1, 128): 170.0, (2, 128): 250.0,
+                                                 (2, 512): 180.0})
+        opt = options(self.dir)
+        rows1 = run.cell_rows(recs, opt, PEAK, 1)
+        row = lambda cell, inp, h: next(r for r in rows1 if (r["cell"], r["input"], r["hidden"],
+                                                             r["mode"]) == (cell, inp, h, "fwd"))
+        self.assertAlmostEqual(row("lstm", 64, 128)["rnnlite_pct_peak_beside"], 100 * 150 / 170)
+        self.assertAlmostEqual(row("lstm", 64, 128)["rnnlite_pct_peak"], 75.0)   # of PEAK 200
+        self.assertAlmostEqual(row("gru", 1, 512)["rnnlite_pct_peak_beside"], 100 * 150 / 180)
+        self.assertNotIn("rnnlite_pct_peak_beside", row("lstm", 1, 256))
+        self.assertTrue(all("rnnlite_pct_peak_beside" not in r
+                            for r in run.cell_rows(recs, opt, PEAK, 2)))
+        # the verdict falls back to the run's peak while any case lacks a reading...
+        _, seed = run.seed_table(recs, opt.peers)
+        _, lat = run.latency_table(recs)
+        goal = next(g for g in run.targets(rows1, [], seed, lat, opt.peers)
+                    if g["target"].startswith("forward, % of peak"))
+        self.assertEqual(goal["measured"], "50-75 %; >= 80 % in 0 of 12")
+        # ...and judges by the peak beside once every case has one
+        recs += [{"impl": "machine", "kind": "peak_adjacent", "mode": "avx512", "threads": 1,
+                  "flops": 140e9, "min_s": 1.0, "median_s": 1.0, "peak_pass": 2, "hidden": 256,
+                  "where": "after"}]
+        rows1 = run.cell_rows(recs, opt, PEAK, 1)
+        goal = next(g for g in run.targets(rows1, [], seed, lat, opt.peers)
+                    if g["target"].startswith("forward, % of peak"))
+        self.assertEqual(goal["measured"], "of the peak read beside each case 71-107 %; "
+                                           ">= 80 % in 11 of 12; of the run's best peak 50-75 %, "
+                                           ">= 80 % in 0")
+        self.assertFalse(goal["met"])
+        self.assertEqual(goal["worst"], "LSTM I=1 H=256 fwd 71 %")   # 100 / 140
+
 
 if __name__ == "__main__":
     unittest.main()
