@@ -1,12 +1,12 @@
 /* The machine's single-core FMA peak, so every bench figure can be read as
- * a fraction of it. The best of several runs is the peak (noise only ever
- * slows a run down); the median is printed too. Prints JSON records.
+ * a fraction of it. Prints JSON records: per instruction set the best,
+ * median and worst of several runs. bench/run.py takes the best of the
+ * run-level readings as the run's peak, and for the readings beside each
+ * group of cases (--reps 7) the median, as a case's own time is: a shared
+ * VM's clock moves over minutes and spikes for milliseconds.
  *
  * Usage: bench_peak [--reps N]
- * --reps N (1-1000, default 31) runs of ~10-20 ms each per instruction set:
- * bench/run.py takes a short reading (--reps 7) beside each group of cases,
- * because a shared VM's clock moves over minutes and a case is best read
- * against the peak of the same minutes. */
+ * --reps N: runs of ~10-20 ms each per instruction set (1-1000, default 31). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -177,8 +177,8 @@ def keep_best(best, paired, recs, passes):
         key = tuple(rec.get(k) for k in ("impl", "cell", "mode", "input", "hidden", "threads"))
         if "speedup" in rec:
             paired.setdefault(key, []).append(rec)
-        rec["passes"] = passes
-        rec["pass"] = passes
+        rec["passes"] = passes   # how many passes ran (kept up to date on the best)
+        rec["pass"] = passes     # the pass this record came from (for peak_beside)
         if key not in best or rec["median_s"] < best[key]["median_s"]:
             best[key] = rec
         else:
@@ -196,7 +196,6 @@ def merge_paired(best, paired):
     return list(best.values())
 
 
-SEED_SHAPE_PASSES = 2
 ADJACENT_PEAK_REPS = 7   # ~0.2 s of bench_peak beside each group of cases
 
 
@@ -217,10 +216,10 @@ def peak_beside(recs):
     """(pass, hidden) -> GFLOP/s: the higher of the readings taken just
     before and just after that pass's runs at that size, over the ISAs (the
     higher peak, so the lower % of it: the conservative side). A reading is
-    its runs' median, as a case's time is: the best single runs of these
-    short readings spread 177-195 GFLOP/s (and the run-level best of 31
-    reached 221) where their medians stayed at 174-187, a rate no run
-    sustains."""
+    its runs' median, as a case's time is: in the eleventh session's first
+    run the best single runs of these readings spread 177-195 GFLOP/s (and
+    the run-level best of 31 reached 221) while their medians stayed at
+    174-187; a best run is a spike of the clock that no case sustains."""
     out = {}
     for r in recs:
         if r.get("kind") == "peak_adjacent":
@@ -228,6 +227,8 @@ def peak_beside(recs):
             out[key] = max(out.get(key, 0), r["flops"] / r["median_s"] / 1e9)
     return out
 
+
+SEED_SHAPE_PASSES = 2
 GEMM_PEERS_PASSES = 2
 
 
