@@ -490,7 +490,7 @@ def fmt_x(peer, mine):
 
 def cell_rows(recs, opt, peak, threads):
     ix = index(recs)
-    beside = peak_beside(recs)
+    beside = peak_beside(recs) if threads == 1 else {}   # one-core readings: 1T only
     rows = []
     for cell in ("rnn", "lstm", "gru"):
         for inp in opt.input:
@@ -509,7 +509,7 @@ def cell_rows(recs, opt, peak, threads):
                            "rnnlite_pct_peak": 100 * gf / (peak * threads) if peak else None,
                            "reps": mine["reps"]}
                     adj = beside.get((mine.get("pass"), h))
-                    if adj and threads == 1:
+                    if adj:
                         row["peak_beside_gflops"] = adj
                         row["rnnlite_pct_peak_beside"] = 100 * gf / adj
                     for peer in PEERS:

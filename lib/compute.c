@@ -1154,8 +1154,8 @@ void rl__step_pack_kept(const rl_compute *cx, const rl_cell_step *s, unsigned ga
  * Emerald Rapids Xeon of the same sizes one pass from L2 took 0.94-0.96 at
  * H = 256 on one thread but 1.01-1.03 at LSTM H = 512 and 1.03-1.05 at
  * LSTM H = 256 on two threads: not taken.) With a smaller L1d (Zen 4:
- * 32 KiB, 1 MiB L2) a block's whole k runs in one pass from L2, up to a quarter of L2 of
- * packed U a block: there, paired against the L1 passes (batch 64, T = 50,
+ * 32 KiB, 1 MiB L2) a block's whole k runs in one pass from L2, up to a
+ * quarter of L2 of packed U a block: there, paired against the L1 passes (batch 64, T = 50,
  * one thread), LSTM and GRU forward at H = 256 and 512 took 0.92-0.94 of
  * the time, SimpleRNN H = 512 0.95, the LSTM H = 512 fit step 0.94; 16 KiB
  * L1 passes took 1.02, 32 KiB 0.98, two passes of 64 KiB 0.95. Cache sizes

@@ -21,9 +21,9 @@
  * (pass_bytes set, rl_row_pass_bytes), the passes are cut to at most
  * pass_bytes of U each and an odd step (flip) visits them last to first:
  * the passes the step before read last are still in L1, and only the rest
- * streams from L2. LSTM(50) on Zen 4 (32 KiB
- * L1d, U 41.6 KB): the product at 2 cycles per vector in one pass (L2's 32
- * bytes a cycle), 1.5 in three passes of 5, 4, 4 vectors by turns.
+ * streams from L2. LSTM(50) on Zen 4 (32 KiB L1d, U 41.6 KB): the product
+ * at 2 cycles per vector in one pass (L2's 32 bytes a cycle), 1.5 in three
+ * passes of 5, 4, 4 vectors by turns.
  *
  * Every chain is the unfused path's: start, x W in increasing k, h U in
  * increasing k, whatever the passes and their order; the cell is
