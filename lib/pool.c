@@ -131,6 +131,33 @@ enum {
  * I = 1 (50 K) reads 1.00-1.01x and SimpleRNN(8) I = 1 (21 K) 0.93x. */
 #define CALL_MIN_STEP_WORK ((size_t)1 << 16)
 
+/* The thresholds above were set where a hand-off between the caller's
+ * core and the worker's takes 55-72 ns there and back (the two vCPUs of
+ * the bench VM on neighbouring cores of one AMD Zen 5 CCD; the Xeons).
+ * On that same VM the host moves the vCPUs apart for minutes at a time:
+ * the round trip then takes 335-440 ns, every hand-off and every line a
+ * step reads from the other thread's cache costs ~6x more, and fits at
+ * H = 32 ran at 0.66-0.94x on two threads. So a pool times the distance
+ * (a ball of one cache line passed between the caller and each worker)
+ * when it is made, and again at the start of a fit at most once a second
+ * (the host may have moved the threads since), and while the round trip
+ * takes RL_POOL_FAR_HANDOFF_NS or more splits only larger jobs (FAR_*):
+ * measured far, paired, batch 64, H = 32, two threads vs one went from
+ * 0.66-0.94x to 0.97-1.14x (GRU, SimpleRNN, LSTM fits), H >= 256 kept
+ * its 1.5-1.9x. A reading that fails (a thread off its CPU: late rounds)
+ * keeps the last one; no reading at all keeps the near thresholds. */
+#define FAR_MIN_WORK ((size_t)1 << 23)
+#define FAR_MIN_WORK_AWAKE ((size_t)1 << 20)
+#define FAR_CALL_MIN_STEP_WORK ((size_t)1 << 20)
+#define PROBE_PASSES 8          /* timed round trips per partner and round */
+#define PROBE_ROUNDS 16         /* at creation; the reading is the quickest round */
+#define PROBE_ROUNDS_AGAIN 4    /* at the start of a fit */
+#define PROBE_LATE_AGAIN 2      /* a re-reading gives up after this many late rounds */
+#define PROBE_NS_MAX 5000000u   /* the most one reading takes */
+#define PROBE_WAIT_NS 50000u    /* a partner slower than this to answer makes a round late */
+#define PROBE_PAUSE_NS 250000l  /* after a late round: a woken worker gets to spin */
+#define PROBE_AGAIN_NS 1000000000u
+
 /* The ticket word: generation (bits 63-32), a share job's flag (31),
  * blocks of the job (30-16), and (15-0) the next block to hand out or, in
  * a share job, the mask of blocks claimed. */
@@ -187,6 +214,9 @@ struct rl_pool {
     atomic_uint sleeping;        /* workers asleep on `wake` (or about to be) */
     atomic_uint napping;         /* workers in timed naps (nap_for_job) */
     size_t block_work;           /* MIN_WORK but in tests (never above min_work) */
+    int fixed_thresholds;        /* set by a test: no reading changes them */
+    uint64_t handoff_ns;         /* round trip to the farthest worker; 0 unknown */
+    uint64_t probed_at;          /* when it was last read (now_ns) */
     size_t private_cache;        /* bytes of cache each thread has to itself (L2) */
     worker *workers;
 
@@ -533,6 +563,9 @@ static void release_workers_cpus(rl_pool *p) { (void)p; }
 
 /* ---- life cycle ------------------------------------------------------------- */
 
+static void probe_cores(rl_pool *p, unsigned rounds, int first);
+static void wait_done(rl_pool *p, unsigned blocks);
+
 /* Publishes a new generation (with `blocks` blocks) and wakes sleepers. */
 static void publish(rl_pool *p, unsigned blocks)
 {
@@ -646,6 +679,7 @@ rl_status rl__pool_create(unsigned n_threads, int placement, rl_pool **out)
     }
     if (placement != RL_PLACE_FREE)
         place_workers(p);
+    probe_cores(p, PROBE_ROUNDS, 1);
     *out = p;
     return RL_OK;
 }
@@ -696,6 +730,7 @@ void rl__pool_set_min_work(rl_pool *p, size_t work)
         p->min_work_awake = work < PARALLEL_MIN_WORK_AWAKE ? work : PARALLEL_MIN_WORK_AWAKE;
         p->min_step_work = work < CALL_MIN_STEP_WORK ? work : CALL_MIN_STEP_WORK;
         p->block_work = work < MIN_WORK ? (work ? work : 1) : MIN_WORK;
+        p->fixed_thresholds = 1;
     }
 }
 
@@ -721,6 +756,10 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work)
 {
     if (!p)
         return;
+    /* Read the distance again if it could decide this call (below the near
+     * threshold it runs on the caller either way). */
+    if (step_work >= CALL_MIN_STEP_WORK && now_ns() - p->probed_at >= PROBE_AGAIN_NS)
+        probe_cores(p, PROBE_ROUNDS_AGAIN, 0);
     p->call_single = step_work < p->min_step_work;
     if (p->call_single)
         return;
@@ -905,4 +944,167 @@ void rl__pool_gemm(rl_pool *p, rl_gemm_fn gemm, size_t m, size_t n, size_t k,
      * blocks of one grain each read all of A again (dU of SimpleRNN(256), k =
      * 3200: 1.45x on two threads in 8 blocks of 32 columns). */
     pool_for(p, units, 1, work, 0, k >= LONG_K, gemm_units, &j);
+}
+
+/* ---- distance between the cores (FAR_*) -------------------------------------- */
+
+/* One round of a reading: a share job of one block per thread, in which the
+ * caller (block 0) throws a ball to each worker in turn and times its
+ * round trips. ball = partner << 16 | throw: odd while thrown, even when
+ * caught (one more); throw 1 only checks that the partner is there. */
+typedef struct probe {
+    _Alignas(64) atomic_uint ball;
+    _Alignas(64) atomic_int over;    /* no more throws: partners return */
+    unsigned threads;
+    uint64_t slowest_ns;             /* per round trip, of the farthest partner */
+    int late;                        /* a partner missed a throw */
+} probe;
+
+#define BALL(partner, throw) (((unsigned)(partner) << 16) | (unsigned)(throw))
+
+/* Spins until the ball reads `want`, for up to PROBE_WAIT_NS. */
+static int wait_for_ball(probe *pr, unsigned want)
+{
+    const uint64_t start = now_ns();
+    for (unsigned i = 1;; i++) {
+        if (atomic_load_explicit(&pr->ball, memory_order_acquire) == want)
+            return 1;
+        cpu_relax();
+        if (i % CLOCK_POLLS == 0 && now_ns() - start > PROBE_WAIT_NS)
+            return 0;
+    }
+}
+
+static void throw_ball(probe *pr)
+{
+    for (unsigned partner = 1; partner < pr->threads && !pr->late; partner++) {
+        uint64_t start = 0;
+        for (unsigned pass = 0; pass <= PROBE_PASSES && !pr->late; pass++) {
+            if (pass == 1)
+                start = now_ns();   /* pass 0: the partner has arrived */
+            const unsigned thrown = BALL(partner, 2 * pass + 1);
+            atomic_store_explicit(&pr->ball, thrown, memory_order_release);
+            pr->late = !wait_for_ball(pr, thrown + 1);
+        }
+        const uint64_t ns = (now_ns() - start) / PROBE_PASSES;
+        if (!pr->late && ns > pr->slowest_ns)
+            pr->slowest_ns = ns;
+    }
+    atomic_store_explicit(&pr->over, 1, memory_order_release);
+}
+
+/* Partner `me` returns each throw meant for it, until the caller is done
+ * (or PROBE_NS_MAX, should the caller never come: it always does). */
+static void catch_ball(probe *pr, unsigned me)
+{
+    const uint64_t start = now_ns();
+    unsigned caught = 0;
+    for (unsigned i = 1; caught <= PROBE_PASSES; i++) {
+        const unsigned b = atomic_load_explicit(&pr->ball, memory_order_acquire);
+        if (b >> 16 == me && (b & 1u)) {
+            atomic_store_explicit(&pr->ball, b + 1, memory_order_release);
+            caught++;
+            continue;
+        }
+        if (atomic_load_explicit(&pr->over, memory_order_acquire))
+            return;
+        cpu_relax();
+        if (i % CLOCK_POLLS == 0 && now_ns() - start > PROBE_NS_MAX)
+            return;
+    }
+}
+
+static void probe_block(void *ctx, size_t begin, size_t end)
+{
+    for (size_t b = begin; b < end; b++) {
+        if (b == 0)
+            throw_ball(ctx);
+        else
+            catch_ball(ctx, (unsigned)b);
+    }
+}
+
+/* The round trip to the farthest worker in one round (ns, at least 1), or
+ * 0 when a worker was late (asleep, or off its CPU). The caller claims its
+ * own block 0 first, so it is always the thrower. */
+static uint64_t probe_round(rl_pool *p)
+{
+    probe pr = { .threads = p->n_threads };
+    atomic_init(&pr.ball, 0);
+    atomic_init(&pr.over, 0);
+    p->job = (range_job){ probe_block, &pr, p->n_threads, 1, p->n_threads, p->n_threads };
+    atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+    publish(p, p->n_threads | SHARE_FLAG);
+    claim_blocks(p, p->generation, 0);
+    wait_done(p, p->n_threads);
+    return pr.late ? 0 : pr.slowest_ns ? pr.slowest_ns : 1;
+}
+
+#ifdef RL_PIN
+/* For the first reading: unpinned workers start on the caller's CPU, and
+ * a thread waiting for a ball from one that shares its CPU waits for the
+ * scheduler instead; they are kept off the caller's CPU for the reading
+ * (then get back the mask they inherited, `allowed`). */
+static void hold_workers_apart(rl_pool *p, const cpu_set_t *allowed, int apart)
+{
+    const int here = sched_getcpu();
+    cpu_set_t set = *allowed;
+    if (apart && here >= 0 && here < CPU_SETSIZE)
+        CPU_CLR(here, &set);
+    if (CPU_COUNT(&set) == 0)
+        return;
+    for (unsigned i = 0; i < p->n_started; i++)
+        if (p->workers[i].cpu < 0)
+            (void)pthread_setaffinity_np(p->workers[i].thread, sizeof set, &set);
+}
+#endif
+
+/* Reads the distance in up to `rounds` rounds (the quickest one counts),
+ * and sets the thresholds by it. Only where the caller works (it throws)
+ * and a share job has a block per thread. */
+static void probe_cores(rl_pool *p, unsigned rounds, int first)
+{
+    if (!p->caller_works || p->host_for || p->n_threads > MAX_SHARES || p->fixed_thresholds)
+        return;
+#ifdef RL_PIN
+    cpu_set_t allowed;
+    const int hold = first && p->placement == RL_PLACE_FREE && allowed_cpus(&allowed) > 1;
+    if (hold)
+        hold_workers_apart(p, &allowed, 1);
+    if (first && p->placement == RL_PLACE_WORKERS_AND_CALLER)
+        bind_caller_now(p);   /* off the workers' CPUs */
+#endif
+    const uint64_t start = now_ns();
+    uint64_t best = 0;
+    unsigned late = 0;
+    for (unsigned r = 0; r < rounds && now_ns() - start < PROBE_NS_MAX; r++) {
+        const uint64_t ns = probe_round(p);
+        if (ns) {
+            best = best && best < ns ? best : ns;
+        } else if (++late < PROBE_LATE_AGAIN || first) {
+            const struct timespec pause = { 0, PROBE_PAUSE_NS };
+            nanosleep(&pause, NULL);
+        } else {
+            break;
+        }
+    }
+#ifdef RL_PIN
+    if (hold)
+        hold_workers_apart(p, &allowed, 0);
+    if (p->bound)
+        unbind_caller_now(p);
+#endif
+    p->probed_at = now_ns();
+    if (!best)
+        return;
+    p->handoff_ns = best;
+    const int far = best >= RL_POOL_FAR_HANDOFF_NS;
+    p->min_work = far ? FAR_MIN_WORK : PARALLEL_MIN_WORK;
+    p->min_work_awake = far ? FAR_MIN_WORK_AWAKE : PARALLEL_MIN_WORK_AWAKE;
+    p->min_step_work = far ? FAR_CALL_MIN_STEP_WORK : CALL_MIN_STEP_WORK;
+}
+
+uint64_t rl__pool_handoff_ns(const rl_pool *p)
+{
+    return p ? p->handoff_ns : 0;
 }

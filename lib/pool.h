@@ -18,6 +18,7 @@
 #define RL_POOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compute.h"
 #include "kernels/kernels.h"
@@ -49,6 +50,13 @@ size_t rl__pool_private_cache(const rl_pool *p);
  * (also the least per block and per call step when below the defaults),
  * so small test problems exercise the hand-off and every threaded piece. */
 void rl__pool_set_min_work(rl_pool *p, size_t work);
+/* The round trip of a hand-off between the caller's core and the farthest
+ * worker's (ns), as last timed (at creation, and at the start of a fit at
+ * most once a second); 0 when not timed (NULL, the host's parallel-for,
+ * RL_PLACE_WORKERS, or every round late). From RL_POOL_FAR_HANDOFF_NS
+ * only larger jobs are split (pool.c FAR_*). */
+#define RL_POOL_FAR_HANDOFF_NS 250u
+uint64_t rl__pool_handoff_ns(const rl_pool *p);
 /* Tests: workers asleep now (a worker that spun past its budget). */
 unsigned rl__pool_workers_asleep(const rl_pool *p);
 int rl__pool_worker_cpu(const rl_pool *p, unsigned i);

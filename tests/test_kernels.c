@@ -396,7 +396,9 @@ static void cover_range(void *ctx, size_t begin, size_t end)
 
 /* Runs a parallel-for of n items and checks that each ran exactly once, in
  * blocks of whole grains; returns the blocks (calls of fn). */
-static int cover_once(rl_pool *pool, size_t n, size_t grain, size_t work, int *elsewhere)
+static int cover_once_by(void (*pool_for_fn)(rl_pool *, size_t, size_t, size_t, rl_range_fn,
+                                              void *),
+                         rl_pool *pool, size_t n, size_t grain, size_t work, int *elsewhere)
 {
     cover c = { .n = n, .grain = grain, .caller = pthread_self() };
     c.hits = calloc(n ? n : 1, sizeof *c.hits);
@@ -404,7 +406,7 @@ static int cover_once(rl_pool *pool, size_t n, size_t grain, size_t work, int *e
     atomic_init(&c.calls, 0);
     atomic_init(&c.bad_bounds, 0);
     atomic_init(&c.elsewhere, 0);
-    rl__pool_for(pool, n, grain, work, cover_range, &c);
+    pool_for_fn(pool, n, grain, work, cover_range, &c);
     for (size_t i = 0; i < n; i++)
         if (atomic_load(&c.hits[i]) != 1)
             fail_msg("n %zu grain %zu: item %zu ran %d times", n, grain, i,
@@ -414,6 +416,11 @@ static int cover_once(rl_pool *pool, size_t n, size_t grain, size_t work, int *e
     if (elsewhere)
         *elsewhere += atomic_load(&c.elsewhere);
     return atomic_load(&c.calls);
+}
+
+static int cover_once(rl_pool *pool, size_t n, size_t grain, size_t work, int *elsewhere)
+{
+    return cover_once_by(rl__pool_for, pool, n, grain, work, elsewhere);
 }
 
 typedef struct host_run {
@@ -492,8 +499,9 @@ static void test_parallel_for_covers_each_item_once(void **state)
         off_caller = 0;
         assert_int_equal(cover_once(plain, 4097, 1, (size_t)1 << 19, &off_caller), 1);
         assert_int_equal(off_caller, 0);
-        /* ... while a large job wakes it (and is split). */
-        assert_true(cover_once(plain, 4097, 1, (size_t)1 << 22, NULL) >= 2);
+        /* ... while a large job wakes it (and is split; large enough for
+         * cores far apart, pool.c FAR_MIN_WORK). */
+        assert_true(cover_once(plain, 4097, 1, (size_t)1 << 24, NULL) >= 2);
     }
     rl__pool_destroy(plain);
     for (size_t pi = 1; pi < 5; pi++)
@@ -547,12 +555,53 @@ static void test_pool_jobs_reach_workers_in_a_cadence(void **state)
     rl__pool_destroy(pool);
 }
 
+/* A pool times the round trip between its caller's core and its workers'
+ * when made (pool.c FAR_*): a plausible reading, or 0 where it cannot read
+ * one (valgrind runs the threads one at a time: every round is late), and
+ * the split threshold follows it: a job between the near and the far
+ * thresholds is split only while the cores are near; a test's own
+ * threshold (set_min_work) wins over any reading. */
+static void test_pool_times_the_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(rl__pool_handoff_ns(NULL), 0);
+    rl_pool *host = NULL;
+    assert_int_equal(rl__pool_create_host(host_for, NULL, 2, &host), RL_OK);
+    assert_int_equal(rl__pool_handoff_ns(host), 0);
+    rl__pool_destroy(host);
+    rl_pool *waiting = NULL;   /* the caller only waits: nobody to throw */
+    assert_int_equal(rl__pool_create(2, RL_PLACE_WORKERS, &waiting), RL_OK);
+    assert_int_equal(rl__pool_handoff_ns(waiting), 0);
+    rl__pool_destroy(waiting);
+    static const int placements[] = { RL_PLACE_FREE, RL_PLACE_WORKERS_AND_CALLER };
+    for (size_t i = 0; i < 2; i++) {
+        rl_pool *pool = NULL;
+        assert_int_equal(rl__pool_create(2, placements[i], &pool), RL_OK);
+        if (!pool)
+            continue;   /* one allowed CPU */
+        const uint64_t ns = rl__pool_handoff_ns(pool);
+        if (ns != 0 && (ns < 5 || ns > 100000))
+            fail_msg("placement %d: a round trip of %llu ns", placements[i],
+                     (unsigned long long)ns);
+        const int near = ns < RL_POOL_FAR_HANDOFF_NS;
+        const int middle = cover_once_by(rl__pool_for_large, pool, 4096, 16, (size_t)1 << 22, NULL);
+        if (near)
+            assert_true(middle >= 2);
+        else
+            assert_int_equal(middle, 1);
+        assert_true(cover_once_by(rl__pool_for_large, pool, 4096, 16, (size_t)1 << 24, NULL) >= 2);
+        rl__pool_set_min_work(pool, 0);
+        assert_true(cover_once_by(rl__pool_for_large, pool, 4096, 16, (size_t)1 << 22, NULL) >= 2);
+        rl__pool_destroy(pool);
+    }
+}
+
 /* cmocka's TAP output reports a skip as "not ok ... # SKIP", which meson
  * counts as a failure: paths this CPU (or valgrind's CPU) lacks are not
  * registered at all, and the count of what ran shows in the plan line. */
 int main(void)
 {
-    struct CMUnitTest tests[13];
+    struct CMUnitTest tests[14];
     size_t n = 0;
 #define ADD(t) tests[n++] = (struct CMUnitTest)cmocka_unit_test(t)
     ADD(test_scalar_matches_double_product);
@@ -571,6 +620,7 @@ int main(void)
     ADD(test_parallel_for_covers_each_item_once);
     ADD(test_pool_jobs_reach_napping_workers);
     ADD(test_pool_jobs_reach_workers_in_a_cadence);
+    ADD(test_pool_times_the_distance);
 #undef ADD
     return _cmocka_run_group_tests("kernels", tests, n, NULL, NULL);
 }
