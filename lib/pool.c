@@ -139,23 +139,31 @@ enum {
  * step reads from the other thread's cache costs ~6x more, and fits at
  * H = 32 ran at 0.66-0.94x on two threads. So a pool times the distance
  * (a ball of one cache line passed between the caller and each worker)
- * when it is made, and again at the start of a fit at most once a second
- * (the host may have moved the threads since), and while the round trip
- * takes RL_POOL_FAR_HANDOFF_NS or more splits only larger jobs (FAR_*):
+ * when it is made, and again during a fit at most once a second (the host
+ * may have moved the threads since), and while the round trip takes
+ * RL_POOL_FAR_HANDOFF_NS or more splits only larger jobs (FAR_*):
  * measured far, paired, batch 64, H = 32, two threads vs one went from
  * 0.66-0.94x to 0.97-1.14x (GRU, SimpleRNN, LSTM fits), H >= 256 kept
  * its 1.5-1.9x. A reading that fails (a thread off its CPU: late rounds)
- * keeps the last one; no reading at all keeps the near thresholds. */
+ * keeps the last one; no reading at all keeps the near thresholds.
+ *
+ * A reading needs the workers running: one woken from its sleep came
+ * after 0.1-5 ms here (its idle vCPU is the host's to wake), so a fit
+ * does not wait for them: at its start it wakes sleeping workers and
+ * reads the distance after its first split job, or at its end when
+ * nothing was split (while far, most small fits), with a worker that has
+ * spun or napped since; a worker still late then costs one round of
+ * PROBE_WAIT_NS. Only the first reading, at creation, waits for them. */
 #define FAR_MIN_WORK ((size_t)1 << 23)
 #define FAR_MIN_WORK_AWAKE ((size_t)1 << 20)
 #define FAR_CALL_MIN_STEP_WORK ((size_t)1 << 20)
 #define PROBE_PASSES 8          /* timed round trips per partner and round */
 #define PROBE_ROUNDS 16         /* at creation; the reading is the quickest round */
-#define PROBE_ROUNDS_AGAIN 4    /* at the start of a fit */
-#define PROBE_LATE_AGAIN 2      /* a re-reading gives up after this many late rounds */
+#define PROBE_ROUNDS_AGAIN 4    /* during a fit; a late round ends it */
 #define PROBE_NS_MAX 5000000u   /* the most one reading takes */
-#define PROBE_WAIT_NS 50000u    /* a partner slower than this to answer makes a round late */
-#define PROBE_PAUSE_NS 250000l  /* after a late round: a woken worker gets to spin */
+#define PROBE_ARRIVE_NS 1000000u /* first reading: for a new worker to come to a round */
+#define PROBE_AGAIN_ARRIVE_NS 200000u /* later: from a nap (a vCPU the host lets idle) */
+#define PROBE_WAIT_NS 50000u    /* then, a partner slower to answer makes the round late */
 #define PROBE_AGAIN_NS 1000000000u
 
 /* The ticket word: generation (bits 63-32), a share job's flag (31),
@@ -217,6 +225,7 @@ struct rl_pool {
     int fixed_thresholds;        /* set by a test: no reading changes them */
     uint64_t handoff_ns;         /* round trip to the farthest worker; 0 unknown */
     uint64_t probed_at;          /* when it was last read (now_ns) */
+    int probe_due;               /* read it after this call's next split job */
     size_t private_cache;        /* bytes of cache each thread has to itself (L2) */
     worker *workers;
 
@@ -756,19 +765,21 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work)
 {
     if (!p)
         return;
-    /* Read the distance again if it could decide this call (below the near
-     * threshold it runs on the caller either way). */
-    if (step_work >= CALL_MIN_STEP_WORK && now_ns() - p->probed_at >= PROBE_AGAIN_NS)
-        probe_cores(p, PROBE_ROUNDS_AGAIN, 0);
+    /* Read the distance again (FAR_*) if it could decide this call: below
+     * the near threshold it runs on the caller either way. */
+    p->probe_due = p->caller_works && !p->fixed_thresholds && step_work >= CALL_MIN_STEP_WORK &&
+                   now_ns() - p->probed_at >= PROBE_AGAIN_NS;
     p->call_single = step_work < p->min_step_work;
-    if (p->call_single)
-        return;
-    rl__pool_bind_caller(p);
+    if (!p->call_single)
+        rl__pool_bind_caller(p);
+    else if (p->probe_due)   /* woken workers spin (to the reading at unbind), not nap */
+        atomic_store_explicit(&p->in_call, 1, memory_order_relaxed);
     /* Wake sleeping workers now, with a job of no blocks, so that they spin
      * by the time the call's first steps come: else those small jobs stay
      * on the caller until a large one wakes them. */
-    if (!p->host_for && atomic_load_explicit(&p->sleeping, memory_order_relaxed) +
-                            atomic_load_explicit(&p->napping, memory_order_relaxed) > 0)
+    if ((!p->call_single || p->probe_due) && !p->host_for &&
+        atomic_load_explicit(&p->sleeping, memory_order_relaxed) +
+                atomic_load_explicit(&p->napping, memory_order_relaxed) > 0)
         publish(p, 0);
 }
 
@@ -786,6 +797,8 @@ void rl__pool_unbind_caller(rl_pool *p)
 {
     if (!p)
         return;
+    if (p->probe_due)
+        probe_cores(p, PROBE_ROUNDS_AGAIN, 0);   /* nothing was split */
     p->call_single = 0;
     atomic_store_explicit(&p->in_call, 0, memory_order_relaxed);
     p->bind_wanted = 0;
@@ -879,6 +892,8 @@ static void pool_for(rl_pool *p, size_t n, size_t grain, size_t work, int awake_
     if (p->caller_works)
         claim_blocks(p, p->generation, 0);
     wait_done(p, (unsigned)blocks);
+    if (p->probe_due)
+        probe_cores(p, PROBE_ROUNDS_AGAIN, 0);   /* the workers are awake now */
 }
 
 void rl__pool_for(rl_pool *p, size_t n, size_t grain, size_t work, rl_range_fn fn, void *ctx)
@@ -956,21 +971,22 @@ typedef struct probe {
     _Alignas(64) atomic_uint ball;
     _Alignas(64) atomic_int over;    /* no more throws: partners return */
     unsigned threads;
+    int first;                       /* the pool's first reading: wait for arrivals */
     uint64_t slowest_ns;             /* per round trip, of the farthest partner */
     int late;                        /* a partner missed a throw */
 } probe;
 
 #define BALL(partner, throw) (((unsigned)(partner) << 16) | (unsigned)(throw))
 
-/* Spins until the ball reads `want`, for up to PROBE_WAIT_NS. */
-static int wait_for_ball(probe *pr, unsigned want)
+/* Spins until the ball reads `want`, for up to `limit` ns. */
+static int wait_for_ball(probe *pr, unsigned want, uint64_t limit)
 {
     const uint64_t start = now_ns();
     for (unsigned i = 1;; i++) {
         if (atomic_load_explicit(&pr->ball, memory_order_acquire) == want)
             return 1;
         cpu_relax();
-        if (i % CLOCK_POLLS == 0 && now_ns() - start > PROBE_WAIT_NS)
+        if (i % CLOCK_POLLS == 0 && now_ns() - start > limit)
             return 0;
     }
 }
@@ -984,7 +1000,9 @@ static void throw_ball(probe *pr)
                 start = now_ns();   /* pass 0: the partner has arrived */
             const unsigned thrown = BALL(partner, 2 * pass + 1);
             atomic_store_explicit(&pr->ball, thrown, memory_order_release);
-            pr->late = !wait_for_ball(pr, thrown + 1);
+            const uint64_t limit = pass ? PROBE_WAIT_NS
+                                   : pr->first ? PROBE_ARRIVE_NS : PROBE_AGAIN_ARRIVE_NS;
+            pr->late = !wait_for_ball(pr, thrown + 1, limit);
         }
         const uint64_t ns = (now_ns() - start) / PROBE_PASSES;
         if (!pr->late && ns > pr->slowest_ns)
@@ -1027,9 +1045,9 @@ static void probe_block(void *ctx, size_t begin, size_t end)
 /* The round trip to the farthest worker in one round (ns, at least 1), or
  * 0 when a worker was late (asleep, or off its CPU). The caller claims its
  * own block 0 first, so it is always the thrower. */
-static uint64_t probe_round(rl_pool *p)
+static uint64_t probe_round(rl_pool *p, int first)
 {
-    probe pr = { .threads = p->n_threads };
+    probe pr = { .threads = p->n_threads, .first = first };
     atomic_init(&pr.ball, 0);
     atomic_init(&pr.over, 0);
     p->job = (range_job){ probe_block, &pr, p->n_threads, 1, p->n_threads, p->n_threads };
@@ -1041,10 +1059,11 @@ static uint64_t probe_round(rl_pool *p)
 }
 
 #ifdef RL_PIN
-/* For the first reading: unpinned workers start on the caller's CPU, and
- * a thread waiting for a ball from one that shares its CPU waits for the
- * scheduler instead; they are kept off the caller's CPU for the reading
- * (then get back the mask they inherited, `allowed`). */
+/* Unpinned workers start on the caller's CPU, and one woken after a
+ * while is put next to the thread that woke it: a thread waiting for a
+ * ball from one that shares its CPU waits for the scheduler instead (1-5
+ * ms a round, measured). So they are kept off the caller's CPU for a
+ * reading, then get back the mask they inherited (`allowed`). */
 static void hold_workers_apart(rl_pool *p, const cpu_set_t *allowed, int apart)
 {
     const int here = sched_getcpu();
@@ -1064,34 +1083,31 @@ static void hold_workers_apart(rl_pool *p, const cpu_set_t *allowed, int apart)
  * and a share job has a block per thread. */
 static void probe_cores(rl_pool *p, unsigned rounds, int first)
 {
+    p->probe_due = 0;
     if (!p->caller_works || p->host_for || p->n_threads > MAX_SHARES || p->fixed_thresholds)
         return;
 #ifdef RL_PIN
     cpu_set_t allowed;
-    const int hold = first && p->placement == RL_PLACE_FREE && allowed_cpus(&allowed) > 1;
+    const int hold = p->placement == RL_PLACE_FREE && allowed_cpus(&allowed) > 1;
     if (hold)
         hold_workers_apart(p, &allowed, 1);
-    if (first && p->placement == RL_PLACE_WORKERS_AND_CALLER)
+    const int was_bound = p->bound;
+    if (!was_bound && p->placement == RL_PLACE_WORKERS_AND_CALLER)
         bind_caller_now(p);   /* off the workers' CPUs */
 #endif
     const uint64_t start = now_ns();
     uint64_t best = 0;
-    unsigned late = 0;
     for (unsigned r = 0; r < rounds && now_ns() - start < PROBE_NS_MAX; r++) {
-        const uint64_t ns = probe_round(p);
-        if (ns) {
+        const uint64_t ns = probe_round(p, first);
+        if (ns)
             best = best && best < ns ? best : ns;
-        } else if (++late < PROBE_LATE_AGAIN || first) {
-            const struct timespec pause = { 0, PROBE_PAUSE_NS };
-            nanosleep(&pause, NULL);
-        } else {
-            break;
-        }
+        else if (!first)
+            break;   /* the workers went back to sleep: try again next time */
     }
 #ifdef RL_PIN
     if (hold)
         hold_workers_apart(p, &allowed, 0);
-    if (p->bound)
+    if (p->bound && !was_bound)
         unbind_caller_now(p);
 #endif
     p->probed_at = now_ns();
