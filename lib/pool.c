@@ -137,14 +137,15 @@ enum {
  * On that same VM the host moves the vCPUs apart for minutes at a time:
  * the round trip then takes 335-440 ns, every hand-off and every line a
  * step reads from the other thread's cache costs ~6x more, and fits at
- * H = 32 ran at 0.66-0.94x on two threads. So a pool times the distance
+ * H = 32 ran at 0.68-0.97x on two threads. So a pool times the distance
  * (a ball of one cache line passed between the caller and each worker)
  * when it is made, and again during a fit at most once a second (the host
  * may have moved the threads since), and while the round trip takes
  * RL_POOL_FAR_HANDOFF_NS or more splits only larger jobs (FAR_*):
- * measured far, paired, batch 64, H = 32, two threads vs one went from
- * 0.66-0.94x to 0.97-1.14x (GRU, SimpleRNN, LSTM fits), H >= 256 kept
- * its 1.5-1.9x. A reading that fails (a thread off its CPU: late rounds)
+ * measured far, paired, batch 64, fit steps at H = 32 went from 0.68-0.97x
+ * to 0.96-1.09x on two threads against one (SimpleRNN at H = 64, 1.17-1.22x
+ * before, now runs as one thread: docs/performance.md, fourteenth
+ * session). A reading that fails (a thread off its CPU: late rounds)
  * keeps the last one; no reading at all keeps the near thresholds.
  *
  * A reading needs the workers running: one woken from its sleep came
