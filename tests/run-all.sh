@@ -129,7 +129,7 @@ if [ "$quick" != 1 ]; then
         stage "$arch: cross build gcc -Werror" tests/cross-check.sh build "$arch" "$out/$arch"
         case $arch in
         aarch64) paths=(scalar neon) ;;     # NEON is the default there; scalar forced too
-        i686) paths=(scalar avx2 avx512) ;; # run natively by the x86-64 kernel
+        i686) paths=(scalar avx2 avx512) ;; # natively by an x86-64 kernel (else what qemu has)
         *) paths=(default) ;;
         esac
         # The unit suite, once, on the target's default path. Left out:
