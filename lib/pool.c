@@ -139,7 +139,7 @@ enum {
  * step reads from the other thread's cache costs ~6x more, and fits at
  * H = 32 ran at 0.68-0.97x on two threads. So a pool times the distance
  * (a ball of one cache line passed between the caller and each worker)
- * when it is made, and again during a fit at most once a second (the host
+ * when it is made, and again during a call at most once a second (the host
  * may have moved the threads since), and while the round trip takes
  * RL_POOL_FAR_HANDOFF_NS or more splits only larger jobs (FAR_*):
  * measured far, paired, batch 64, fit steps at H = 32 went from 0.68-0.97x
@@ -154,18 +154,21 @@ enum {
  * reads the distance after its first split job, or at its end when
  * nothing was split (while far, most small fits), with a worker that has
  * spun or napped since; a worker still late then costs one round of
- * PROBE_WAIT_NS. Only the first reading, at creation, waits for them. */
+ * PROBE_AGAIN_ARRIVE_NS. A predict or evaluate reads it only after a split
+ * job. Only the first reading, at creation, waits for the workers. */
 #define FAR_MIN_WORK ((size_t)1 << 23)
 #define FAR_MIN_WORK_AWAKE ((size_t)1 << 20)
 #define FAR_CALL_MIN_STEP_WORK ((size_t)1 << 20)
 #define PROBE_PASSES 8          /* timed round trips per partner and round */
 #define PROBE_ROUNDS 16         /* at creation; the reading is the quickest round */
-#define PROBE_ROUNDS_AGAIN 4    /* during a fit; a late round ends it */
+#define PROBE_ROUNDS_AGAIN 4    /* during a call; a late round ends it */
 #define PROBE_NS_MAX 5000000u   /* the most one reading takes */
 #define PROBE_ARRIVE_NS 1000000u /* first reading: for a new worker to come to a round */
 #define PROBE_AGAIN_ARRIVE_NS 200000u /* later: from a nap (a vCPU the host lets idle) */
 #define PROBE_WAIT_NS 50000u    /* then, a partner slower to answer makes the round late */
 #define PROBE_AGAIN_NS 1000000000u
+/* When a call reads the distance again (rl_pool.probe_due). */
+enum { PROBE_NOT, PROBE_AFTER_SPLIT, PROBE_AFTER_SPLIT_OR_AT_END };
 
 /* The ticket word: generation (bits 63-32), a share job's flag (31),
  * blocks of the job (30-16), and (15-0) the next block to hand out or, in
@@ -226,7 +229,7 @@ struct rl_pool {
     int fixed_thresholds;        /* set by a test: no reading changes them */
     uint64_t handoff_ns;         /* round trip to the farthest worker; 0 unknown */
     uint64_t probed_at;          /* when it was last read (now_ns) */
-    int probe_due;               /* read it after this call's next split job */
+    int probe_due;               /* PROBE_*: when this call reads the distance */
     size_t private_cache;        /* bytes of cache each thread has to itself (L2) */
     worker *workers;
 
@@ -574,6 +577,7 @@ static void release_workers_cpus(rl_pool *p) { (void)p; }
 /* ---- life cycle ------------------------------------------------------------- */
 
 static void probe_cores(rl_pool *p, unsigned rounds, int first);
+static int probe_is_due(const rl_pool *p);
 static void wait_done(rl_pool *p, unsigned blocks);
 
 /* Publishes a new generation (with `blocks` blocks) and wakes sleepers. */
@@ -768,8 +772,9 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work)
         return;
     /* Read the distance again (FAR_*) if it could decide this call: below
      * the near threshold it runs on the caller either way. */
-    p->probe_due = p->caller_works && !p->fixed_thresholds && step_work >= CALL_MIN_STEP_WORK &&
-                   now_ns() - p->probed_at >= PROBE_AGAIN_NS;
+    p->probe_due = step_work >= CALL_MIN_STEP_WORK && probe_is_due(p)
+                       ? PROBE_AFTER_SPLIT_OR_AT_END
+                       : PROBE_NOT;
     p->call_single = step_work < p->min_step_work;
     if (!p->call_single)
         rl__pool_bind_caller(p);
@@ -791,6 +796,9 @@ void rl__pool_begin_forward_call(rl_pool *p)
     if (!p)
         return;
     p->call_single = 0;
+    /* Only after a split job: a predict too small to split must not wait
+     * for a sleeping worker at its end. */
+    p->probe_due = probe_is_due(p) ? PROBE_AFTER_SPLIT : PROBE_NOT;
     rl__pool_bind_caller(p);
 }
 
@@ -798,8 +806,9 @@ void rl__pool_unbind_caller(rl_pool *p)
 {
     if (!p)
         return;
-    if (p->probe_due)
+    if (p->probe_due == PROBE_AFTER_SPLIT_OR_AT_END)
         probe_cores(p, PROBE_ROUNDS_AGAIN, 0);   /* nothing was split */
+    p->probe_due = PROBE_NOT;
     p->call_single = 0;
     atomic_store_explicit(&p->in_call, 0, memory_order_relaxed);
     p->bind_wanted = 0;
@@ -1084,7 +1093,7 @@ static void hold_workers_apart(rl_pool *p, const cpu_set_t *allowed, int apart)
  * and a share job has a block per thread. */
 static void probe_cores(rl_pool *p, unsigned rounds, int first)
 {
-    p->probe_due = 0;
+    p->probe_due = PROBE_NOT;
     if (!p->caller_works || p->host_for || p->n_threads > MAX_SHARES || p->fixed_thresholds)
         return;
 #ifdef RL_PIN
@@ -1119,6 +1128,12 @@ static void probe_cores(rl_pool *p, unsigned rounds, int first)
     p->min_work = far ? FAR_MIN_WORK : PARALLEL_MIN_WORK;
     p->min_work_awake = far ? FAR_MIN_WORK_AWAKE : PARALLEL_MIN_WORK_AWAKE;
     p->min_step_work = far ? FAR_CALL_MIN_STEP_WORK : CALL_MIN_STEP_WORK;
+}
+
+/* Whether a call should read the distance again: a second since the last. */
+static int probe_is_due(const rl_pool *p)
+{
+    return p->caller_works && !p->fixed_thresholds && now_ns() - p->probed_at >= PROBE_AGAIN_NS;
 }
 
 uint64_t rl__pool_handoff_ns(const rl_pool *p)

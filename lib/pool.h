@@ -51,7 +51,7 @@ size_t rl__pool_private_cache(const rl_pool *p);
  * so small test problems exercise the hand-off and every threaded piece. */
 void rl__pool_set_min_work(rl_pool *p, size_t work);
 /* The round trip of a hand-off between the caller's core and the farthest
- * worker's (ns), as last timed (at creation, and during a fit at most
+ * worker's (ns), as last timed (at creation, and during a call at most
  * once a second); 0 when not timed (NULL, the host's parallel-for,
  * RL_PLACE_WORKERS, or every round late). From RL_POOL_FAR_HANDOFF_NS
  * only larger jobs are split (pool.c FAR_*). */
