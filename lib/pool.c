@@ -580,6 +580,14 @@ static void probe_cores(rl_pool *p, unsigned rounds, int first);
 static int probe_is_due(const rl_pool *p);
 static void wait_done(rl_pool *p, unsigned blocks);
 
+/* The split thresholds for cores near each other, or far apart (FAR_*). */
+static void use_thresholds(rl_pool *p, int far)
+{
+    p->min_work = far ? FAR_MIN_WORK : PARALLEL_MIN_WORK;
+    p->min_work_awake = far ? FAR_MIN_WORK_AWAKE : PARALLEL_MIN_WORK_AWAKE;
+    p->min_step_work = far ? FAR_CALL_MIN_STEP_WORK : CALL_MIN_STEP_WORK;
+}
+
 /* Publishes a new generation (with `blocks` blocks) and wakes sleepers. */
 static void publish(rl_pool *p, unsigned blocks)
 {
@@ -645,9 +653,7 @@ static rl_pool *new_pool(unsigned n_workers)
     }
     p->n_workers = n_workers;
     p->caller_cpu = -1;
-    p->min_work = PARALLEL_MIN_WORK;
-    p->min_work_awake = PARALLEL_MIN_WORK_AWAKE;
-    p->min_step_work = CALL_MIN_STEP_WORK;
+    use_thresholds(p, 0);
     p->block_work = MIN_WORK;
     p->private_cache = private_cache_bytes();
     atomic_init(&p->sleeping, 0);
@@ -1088,13 +1094,20 @@ static void hold_workers_apart(rl_pool *p, const cpu_set_t *allowed, int apart)
 }
 #endif
 
+/* Whether the distance can be read, and would count: the caller works (it
+ * throws), a share job has a block per thread, and no test fixed the
+ * thresholds. */
+static int can_probe(const rl_pool *p)
+{
+    return p->caller_works && !p->host_for && p->n_threads <= MAX_SHARES && !p->fixed_thresholds;
+}
+
 /* Reads the distance in up to `rounds` rounds (the quickest one counts),
- * and sets the thresholds by it. Only where the caller works (it throws)
- * and a share job has a block per thread. */
+ * and sets the thresholds by it (where can_probe). */
 static void probe_cores(rl_pool *p, unsigned rounds, int first)
 {
     p->probe_due = PROBE_NOT;
-    if (!p->caller_works || p->host_for || p->n_threads > MAX_SHARES || p->fixed_thresholds)
+    if (!can_probe(p))
         return;
 #ifdef RL_PIN
     cpu_set_t allowed;
@@ -1124,16 +1137,13 @@ static void probe_cores(rl_pool *p, unsigned rounds, int first)
     if (!best)
         return;
     p->handoff_ns = best;
-    const int far = best >= RL_POOL_FAR_HANDOFF_NS;
-    p->min_work = far ? FAR_MIN_WORK : PARALLEL_MIN_WORK;
-    p->min_work_awake = far ? FAR_MIN_WORK_AWAKE : PARALLEL_MIN_WORK_AWAKE;
-    p->min_step_work = far ? FAR_CALL_MIN_STEP_WORK : CALL_MIN_STEP_WORK;
+    use_thresholds(p, best >= RL_POOL_FAR_HANDOFF_NS);
 }
 
 /* Whether a call should read the distance again: a second since the last. */
 static int probe_is_due(const rl_pool *p)
 {
-    return p->caller_works && !p->fixed_thresholds && now_ns() - p->probed_at >= PROBE_AGAIN_NS;
+    return can_probe(p) && now_ns() - p->probed_at >= PROBE_AGAIN_NS;
 }
 
 uint64_t rl__pool_handoff_ns(const rl_pool *p)
