@@ -257,6 +257,24 @@ static int split_fit_by_rows(const rl_compute *cx, size_t rows, size_t weight_by
            weight_bytes / FIT_ROWS_L2 <= rl__pool_private_cache(p);
 }
 
+/* A forward-only pass (predict, evaluate, a stream's window) split by rows
+ * up to the fit's limit while the pool's cores are far apart
+ * (rl__pool_handoff_ns at RL_POOL_FAR_HANDOFF_NS or more): there the
+ * hand-over of h at every step costs more than each thread reading all of
+ * weights that do not fit its L2. Paired on AMD Zen 5 with the round trip
+ * at 364-448 ns (pair_builds --mode fwd --threads 2, 80 pairs, median new /
+ * old): GRU(256) I = 1 0.92, I = 64 0.94; LSTM(256) I = 1 0.96, I = 64
+ * 1.00; at H = 512 (past the limit, weights 3.2-4.7 MB) rows gained
+ * nothing (0.99-1.00). Near cores keep split_by_rows: on the Xeon,
+ * LSTM(512) I = 64 by rows 1.80-1.89x against 1.83-1.91x by units. */
+static int split_forward_by_rows(const rl_compute *cx, size_t rows, size_t weight_bytes)
+{
+    const rl_pool *p = cx ? cx->pool : NULL;
+    if (rl__pool_handoff_ns(p) >= RL_POOL_FAR_HANDOFF_NS)
+        return split_fit_by_rows(cx, rows, weight_bytes);
+    return split_by_rows(cx, rows, weight_bytes);
+}
+
 /* The layers' struct is the kernels' here (real is float, compute.h):
  * passed as it is. A copy into the kernels' type cost a stalled load of
  * each field just stored (no store forwarding across the layers' stores). */
@@ -1270,7 +1288,7 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
     const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
     const size_t work = s->batch * u * (gates * (u + (s->x ? s->in : 0)) + cell);
     const size_t weights = rl__step_pack_floats(s->x ? s->in : 0, u, gates) * sizeof(float);
-    if (split_by_rows(cx, s->batch, weights))
+    if (split_forward_by_rows(cx, s->batch, weights))
         rl__parallel_for_shares(cx, s->batch, SHARE_ROWS, work, fused_rows, &job);
     else
         rl__parallel_for_shares(cx, job.blocks, 1, work, fused_range, &job);
@@ -1399,7 +1417,7 @@ void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gate
     const size_t in = first.x ? base->in : 0, u = base->u, batch = base->batch;
     const size_t weights = rl__step_pack_floats(in, u, gates) * sizeof(float);
     if (steps > 1 && batch > 1 && rl__step_fused(cx) && base->packed &&
-        (base->no_caches ? split_by_rows : split_fit_by_rows)(cx, batch, weights)) {
+        (base->no_caches ? split_forward_by_rows : split_fit_by_rows)(cx, batch, weights)) {
         const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
         const size_t step_work = batch * u * (gates * (u + in) + cell);
         steps_job j = { { cx->kernels, NULL }, base, gates, steps, at, ctx };
