@@ -17,8 +17,16 @@
  *            the same run, so run.py reports it as a ratio to the predict;
  *            and one rl_stream_push in each stream mode on the same model
  *            (window: the 10-step window; stateful: one step).
+ *   ceiling  cells' cases on one thread, and cut in two independent
+ *            halves run at once (halves.h: two models of half the batch, a
+ *            thread each), timed in turn: records of kind "ceiling", the
+ *            halves' (threads 2, note "halves") with their paired speedup
+ *            over the one-thread model. It is what two cores of this
+ *            machine give with nothing shared: the most any split of one
+ *            model can reach (run.py sets the pool's speedup from --what
+ *            cells beside it).
  *
- * Usage: bench_rnnlite [--what cells,seed,seedshape,latency] [--cell rnn,lstm,gru]
+ * Usage: bench_rnnlite [--what cells,seed,seedshape,latency,ceiling] [--cell rnn,lstm,gru]
  *                      [--threads N[,N2...]]
  *                      [--hidden 32,64,...] [--input 1,64] [--budget S] [--reps N]
  *
@@ -37,6 +45,7 @@
 #include <rnnlite/rnnlite.h>
 
 #include "bench_util.h"
+#include "halves.h"
 
 enum { BATCH = 64, STEPS = 50, MAX_LIST = 16 };
 
@@ -44,7 +53,7 @@ typedef enum cell_kind { CELL_RNN, CELL_LSTM, CELL_GRU } cell_kind;
 static const char *const cell_names[] = {"rnn", "lstm", "gru"};
 
 typedef struct options {
-    int cells, seed, seedshape, latency;
+    int cells, seed, seedshape, latency, ceiling;
     int cell_kinds[3];                   /* --cell: which of rnn, lstm, gru */
     long threads;                        /* seed, latency: the first of the list */
     long thread_list[MAX_LIST], n_threads;
@@ -99,6 +108,7 @@ typedef struct cell_ctx {
     const float *x, *y;
     float *out;
     size_t out_len, batch;
+    int fit;   /* run_cell: one fit step, else one predict */
 } cell_ctx;
 
 static int run_predict(void *p)
@@ -113,6 +123,11 @@ static int run_step(void *p)
     cell_ctx *c = p;
     rl_status st = rl_fit(c->m, c->x, c->y, c->batch, 1, c->batch);
     return st == RL_OK ? 0 : fail(st, c->m, "fit");
+}
+
+static int run_cell(void *p)
+{
+    return ((cell_ctx *)p)->fit ? run_step(p) : run_predict(p);
 }
 
 /* Times fn on every model (one per thread count) in turn and prints one
@@ -155,7 +170,7 @@ static int bench_cell(const options *o, cell_kind kind, long input, long hidden,
     for (long i = 0; i < o->n_threads; i++) {
         rl_model *m = build(kind, (size_t)steps, (size_t)input, (size_t)hidden, RL_ACT_TANH, 0,
                             o->thread_list[i]);
-        c[i] = (cell_ctx){m, x, y, out + (size_t)i * y_len, y_len, (size_t)batch};
+        c[i] = (cell_ctx){m, x, y, out + (size_t)i * y_len, y_len, (size_t)batch, 0};
         if (!m || rl_model_set_param(m, RL_PARAM_SHUFFLE, 0) != RL_OK)
             goto done;
     }
@@ -168,6 +183,76 @@ static int bench_cell(const options *o, cell_kind kind, long input, long hidden,
     r = time_cell(o, run_step, c, rec);
 done:
     for (long i = 0; i < o->n_threads; i++)
+        rl_model_destroy(c[i].m);
+    free(x);
+    free(y);
+    free(out);
+    return r;
+}
+
+/* ---- the two-thread ceiling (halves.h) ---------------------------------- */
+
+/* One context of a ceiling round: a model, or the two halves at once. */
+typedef struct turn {
+    bench_fn fn;
+    void *arg;
+} turn;
+
+static int run_turn(void *p)
+{
+    const turn *t = p;
+    return t->fn(t->arg);
+}
+
+enum { CEILING_MODELS = 3 };   /* the whole batch on one thread, and the two halves */
+
+/* The one-thread model and the halves timed in turn (not the pool: a third
+ * thread, spinning or working, would take a core from one of the others). */
+static int bench_ceiling(const options *o, cell_kind kind, long input, long hidden)
+{
+    const size_t steps = STEPS, half = BATCH / 2, in = (size_t)input, units = (size_t)hidden;
+    const size_t x_len = BATCH * steps * in, y_len = BATCH * units;
+    float *x = malloc(x_len * sizeof *x), *y = malloc(y_len * sizeof *y);
+    float *out = malloc(y_len * CEILING_MODELS * sizeof *out);
+    cell_ctx c[CEILING_MODELS] = {{0}};
+    halves *h = NULL;
+    int r = 1;
+    if (!x || !y || !out)
+        goto done;
+    bench_fill(x, x_len, 1, 1.0f);
+    bench_fill(y, y_len, 2, 0.5f);
+    for (int i = 0; i < CEILING_MODELS; i++) {
+        const size_t first = i == 2 ? half : 0, rows = i ? half : BATCH;
+        rl_model *m = build(kind, steps, in, units, RL_ACT_TANH, 0, 1);
+        c[i] = (cell_ctx){m, x + first * steps * in, y + first * units, out + (size_t)i * y_len,
+                          rows * units, rows, 0};
+        if (!m || rl_model_set_param(m, RL_PARAM_SHUFFLE, 0) != RL_OK)
+            goto done;
+    }
+    if (!(h = halves_start(run_cell, &c[1], &c[2]))) {
+        fprintf(stderr, "bench_rnnlite: ceiling: cannot start the helper thread\n");
+        goto done;
+    }
+    turn t[2] = {{run_cell, &c[0]}, {halves_run, h}};
+    void *ctx[2] = {&t[0], &t[1]};
+    for (int fit = 0; fit < 2; fit++) {
+        for (int i = 0; i < CEILING_MODELS; i++)
+            c[i].fit = fit;
+        bench_stats s[2], ratio[2];
+        if ((r = bench_turns(run_turn, ctx, 2, o->budget_s, o->max_reps, s, ratio)) != 0)
+            goto done;
+        for (int i = 0; i < 2; i++) {
+            bench_record rec = {.impl = "rnnlite", .kind = "ceiling", .cell = cell_names[kind],
+                                .mode = fit ? "fwdbwd" : "fwd", .hidden = hidden,
+                                .input = input, .batch = BATCH, .steps = STEPS,
+                                .threads = i ? 2 : 1, .note = i ? "halves" : "one thread",
+                                .paired_threads = i ? 1 : 0, .pairs = i ? &ratio[i] : NULL};
+            bench_emit(stdout, &rec, &s[i]);
+        }
+    }
+done:
+    halves_stop(h);
+    for (int i = 0; i < CEILING_MODELS; i++)
         rl_model_destroy(c[i].m);
     free(x);
     free(y);
@@ -411,6 +496,7 @@ static int parse(int argc, char **argv, options *o)
             o->seed = has_item(v, "seed");
             o->seedshape = has_item(v, "seedshape");
             o->latency = has_item(v, "latency");
+            o->ceiling = has_item(v, "ceiling");
         } else if (!strcmp(a, "--threads")) {
             o->n_threads = bench_parse_list(v, o->thread_list, BENCH_MAX_TURNS);
             o->threads = o->n_threads > 0 ? o->thread_list[0] : 0;
@@ -436,7 +522,7 @@ int main(int argc, char **argv)
 {
     options o;
     if (!parse(argc, argv, &o)) {
-        fprintf(stderr, "usage: bench_rnnlite [--what cells,seed,seedshape,latency] [--cell rnn,lstm,gru] "
+        fprintf(stderr, "usage: bench_rnnlite [--what cells,seed,seedshape,latency,ceiling] [--cell rnn,lstm,gru] "
                         "[--threads N[,N2...]] [--hidden 32,64] [--input 1,64] [--budget S] "
                         "[--reps N]\n");
         return 2;
@@ -463,6 +549,12 @@ int main(int argc, char **argv)
                 if (bench_cell(&o, (cell_kind)k, 1, SEED_UNITS, SEED_STEPS,
                                b ? SEED_LAST_BATCH : SEED_BATCH, "seedshape"))
                     return 1;
+    if (o.ceiling)
+        for (int k = 0; k < 3; k++)
+            for (long i = 0; i < o.n_input && o.cell_kinds[k]; i++)
+                for (long h = 0; h < o.n_hidden; h++)
+                    if (bench_ceiling(&o, (cell_kind)k, o.input[i], o.hidden[h]))
+                        return 1;
     if (o.latency && bench_latency(&o, 20000))
         return 1;
     return 0;
