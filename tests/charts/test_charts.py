@@ -465,6 +465,52 @@ class RunCharts(unittest.TestCase):
         self.assertRegex(self.text, r"\| stream step stateful, LSTM\(50\)\+Dense\(1\) +\| < 0.5 us +"
                                     r"\| median 0.560 us +\| no +\| p99 0.672 us +\|")
 
+    def test_two_threads_against_the_machines_ceiling(self):
+        # bench_rnnlite --what ceiling: the halves at 1.9x one thread but for
+        # LSTM I=1 H=512 fwd+bwd (1.6x), beside their one-thread records; the
+        # pool reads 1.5x everywhere (gflops_of)
+        ceiling = []
+        for cell in ("rnn", "lstm", "gru"):
+            for inp in INPUTS:
+                for h in (256, 512):
+                    for mode in ("fwd", "fwdbwd"):
+                        sp = 1.6 if (cell, inp, h, mode) == ("lstm", 1, 512, "fwdbwd") else 1.9
+                        base = {"impl": "rnnlite", "kind": "ceiling", "cell": cell,
+                                "input": inp, "hidden": h, "mode": mode, "batch": 64,
+                                "steps": 50, "median_s": 1.0}
+                        ceiling.append(dict(base, threads=1, note="one thread"))
+                        ceiling.append(dict(base, threads=2, note="halves", median_s=1 / sp,
+                                            speedup_vs_threads=1, speedup=sp,
+                                            speedup_min=sp - 0.1, speedup_max=sp + 0.1,
+                                            pairs=9))
+        recs = records() + ceiling
+        opt = options(self.dir)
+        rows2 = run.cell_rows(recs, opt, PEAK, 2)
+        rows = run.ceiling_rows(recs, rows2)
+        self.assertEqual(len(rows), 24)                       # the target's cases, once each
+        worst = next(r for r in rows if (r["cell"], r["input"], r["hidden"], r["mode"]) ==
+                     ("lstm", 1, 512, "fwdbwd"))
+        self.assertAlmostEqual(worst["pool_speedup"], 1.5)
+        self.assertAlmostEqual(worst["halves_speedup"], 1.6)
+        self.assertAlmostEqual(worst["of_ceiling"], 1.5 / 1.6)
+        self.assertEqual([round(x, 6) for x in worst["halves_speedup_range"]], [1.5, 1.7])
+        _, seed = run.seed_table(recs, opt.peers)
+        _, lat = run.latency_table(recs)
+        goal = next(g for g in run.targets(run.cell_rows(recs, opt, PEAK, 1), rows2, seed, lat,
+                                           opt.peers, rows)
+                    if g["target"].startswith("two threads vs one, H >= 256"))
+        self.assertFalse(goal["met"])                         # the pool's 1.5x decides
+        self.assertIn("; the machine's ceiling (independent halves at once) 1.60-1.90x, "
+                      ">= 1.8x in 23 of 24; the pool at 79-94 % of it (median 79 %)",
+                      goal["measured"])
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            run.report(opt, {"cpu": "Test CPU", "date": "2026-11-30T04:00:00"}, recs, 1.0,
+                       write=False)
+        self.assertIn("### Two threads against the machine's ceiling (H >= 256)", out.getvalue())
+        self.assertIn("| LSTM I=1 H=512 fwd+bwd | 1.50 | 1.60 | 0.94 |", out.getvalue())
+        self.assertNotIn("machine's ceiling", self.text)   # not measured: no section
+
     def test_percent_of_the_peak_read_beside_each_case(self):
         # Readings are their runs' medians (min_s: a faster best run, not
         # used). Pass 1 read 160 / 170 GFLOP/s around H = 128 (the higher counts),
