@@ -212,6 +212,18 @@ def adjacent_peak(exe, n, h, where):
     return r
 
 
+def ceiling_beside(exe, n, h, sizes):
+    """The machine's own two-thread figure at hidden size h, taken in pass n
+    just after the pool's (bench_rnnlite --what ceiling: each case cut in two
+    independent halves run at once, bench/halves.h): the same minutes of
+    the VM's clock and of the host's placement of its vCPUs."""
+    r, _ = run_records([exe("bench_rnnlite"), "--what", "ceiling", "--hidden", str(h)] + sizes,
+                       env=clean_env(), label="pass %d: two-thread ceiling H=%d" % (n, h))
+    for rec in r:
+        rec["ceiling_pass"] = n
+    return r
+
+
 def peak_beside(recs):
     """(pass, hidden) -> GFLOP/s: the higher of the readings taken just
     before and just after that pass's runs at that size, over the ISAs (the
@@ -335,17 +347,10 @@ def run_all(opt, bdir, info):
                     info["rnnlite"] = m.group(1)
                     info["rnnlite_isa"] = m.group(2).rstrip(",")
                 keep_best(best, paired, r, n + 1)
+            if max(opt.threads) >= 2 and h >= CEILING_MIN_HIDDEN:
+                recs += ceiling_beside(exe, n + 1, h, sizes)
             recs += adjacent_peak(exe, n + 1, h, "after")
     recs += merge_paired(best, paired)
-    big = [h for h in opt.hidden if h >= CEILING_MIN_HIDDEN]
-    if max(opt.threads) >= 2 and big:
-        # The machine's own two-thread figure beside the pool's: each case
-        # cut in two independent halves run at once (bench/halves.h).
-        r, _ = run_records([exe("bench_rnnlite"), "--what", "ceiling",
-                            "--hidden", ",".join(map(str, big))] + sizes,
-                           env=clean_env(), label="two-thread ceiling, H >= %d" %
-                           CEILING_MIN_HIDDEN)
-        recs += r
     r, _ = run_records([exe("bench_rnnlite"), "--what", "seed,latency"] + sizes,
                        env=clean_env(), label="rnnlite seed, latency")
     recs += r
@@ -879,18 +884,25 @@ def ceiling_rows(recs, rows2):
     cells passes (rows2), and the pool's share of the ceiling."""
     pool = {(r["cell"], r["input"], r["hidden"], r["mode"]): r for r in rows2
             if "speedup_vs_1T" in r}
-    out = []
+    halves = {}
     for r in recs:
         if r.get("kind") != "ceiling" or r.get("threads") != 2 or "speedup" not in r:
             continue
-        key = (r["cell"], r["input"], r["hidden"], r["mode"])
+        halves.setdefault((r["cell"], r["input"], r["hidden"], r["mode"]), []).append(r)
+    out = []
+    for key, rs in halves.items():
         if key not in pool:
             continue
-        out.append({"cell": r["cell"], "input": r["input"], "hidden": r["hidden"],
-                    "mode": r["mode"], "pool_speedup": pool[key]["speedup_vs_1T"],
-                    "halves_speedup": r["speedup"],
-                    "halves_speedup_range": [r["speedup_min"], r["speedup_max"]],
-                    "of_ceiling": pool[key]["speedup_vs_1T"] / r["speedup"]})
+        # as the pool's figure: the median of the passes' paired medians
+        sp = median([r["speedup"] for r in rs])
+        out.append({"cell": key[0], "input": key[1], "hidden": key[2], "mode": key[3],
+                    "pool_speedup": pool[key]["speedup_vs_1T"], "halves_speedup": sp,
+                    "halves_speedup_range": [min(r["speedup_min"] for r in rs),
+                                             max(r["speedup_max"] for r in rs)],
+                    "halves_passes": len(rs),
+                    "of_ceiling": pool[key]["speedup_vs_1T"] / sp})
+    out.sort(key=lambda r: (list(CELL_NAMES).index(r["cell"]), r["input"], r["hidden"],
+                            r["mode"] != "fwd"))
     return out
 
 
@@ -1470,9 +1482,9 @@ def report(opt, machine, recs, elapsed, write):
         md.append("The ceiling: the batch cut in two independent models of 32 samples, each "
                   "on a thread of its own, run at once (nothing shared: no weights, no state, "
                   "no hand-off), timed in turn with one model of the whole batch on one "
-                  "thread (bench_rnnlite --what ceiling, after the cells passes); the median "
-                  "of the rounds' paired ratios. The pool's figure is the two-thread table's "
-                  "(the passes' paired medians).\n")
+                  "thread (bench_rnnlite --what ceiling, in each pass just after the pool's "
+                  "run of the same hidden size); like the pool's figure (the two-thread "
+                  "table's), the median of the passes' paired medians.\n")
         md.append(ceiling_table(ceiling))
     md.append("\n### Seed workload (1 thread): 990 windows of 10, 10 epochs, batch 64, Adam\n")
     md.append(seed_md)
