@@ -257,7 +257,7 @@ static int split_fit_by_rows(const rl_compute *cx, size_t rows, size_t weight_by
            weight_bytes / FIT_ROWS_L2 <= rl__pool_private_cache(p);
 }
 
-/* A forward-only pass (predict, evaluate, a stream's window) split by rows
+/* A forward-only pass (predict, evaluate) split by rows
  * up to the fit's limit while the pool's cores are far apart
  * (rl__pool_handoff_ns at RL_POOL_FAR_HANDOFF_NS or more): there the
  * hand-over of h at every step costs more than each thread reading all of
@@ -458,9 +458,9 @@ void rl__gemm_narrow_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
 
 /* ---- A read transposed: split by rows, each thread packing its own rows
  * of each k block into its own part of work (rows [i0, i1) use
- * work[i0 K, i1 K), K = RL_GEMM_AT_KBLOCK_MAX). */
-/* Room for the packs of A^T of AT_COLUMN_SHARES column shares
- * (gemm_at_run). */
+ * work[i0 K, i1 K), K = RL_GEMM_AT_KBLOCK_MAX); or, on two threads, by
+ * columns, each share packing all of A^T into a part of its own
+ * (gemm_at_run): work holds AT_COLUMN_SHARES packs. */
 enum { AT_COLUMN_SHARES = 2 };
 
 size_t rl__gemm_at_size(size_t m, int *ok)
@@ -602,11 +602,14 @@ static void gemm_at_cost_rows(void *ctx, size_t c0, size_t c1)
  * LSTM(256), T = 50, batch 64) and all of A (x, h: 3.3 MB), where by C's
  * rows each read all of B and half of A. Each share packs A^T into its own
  * part of work (rl__gemm_at_size: AT_COLUMN_SHARES of them); an element's
- * chain is the same either way, so are the bits. Paired on AMD Zen 5 (the
- * round trip 350-450 ns; fit steps, 2 threads, the layer's weight gradient
- * alone): LSTM(256) I = 1 0.91, I = 64 0.98; LSTM(512) I = 1 0.92, I = 64
- * 0.98 of the time by rows. More threads: by rows (one pack area each
- * would grow with the thread count). */
+ * chain is the same either way, so are the bits. On AMD Zen 5 with the
+ * cores far apart (round trip 350-450 ns), the layer's weight gradient
+ * timed inside two-thread fit steps took 0.91 (LSTM(256) I = 1), 0.98
+ * (I = 64), 0.92 (LSTM(512) I = 1) and 0.98 (I = 64) of its time by rows;
+ * whole fit steps, paired builds, 0.99-1.03 far and 0.94-1.01 near. More
+ * threads: by rows (one pack area each would grow with the thread
+ * count). A share is one block (rl__parallel_for_shares: at most one per
+ * thread), so the second is the one that starts past column 0. */
 enum { AT_COL_GRAIN = 16 };   /* columns: one AVX-512 vector, so B's shares start on a line */
 
 typedef struct at_cols_job {

@@ -112,7 +112,9 @@ void rl__gemm_narrow_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
  * a[p * lda + i] (h^T from h [k x m]): rl__gemm(a_rs = 1, a_cs = lda), same
  * bits, with each k block of A^T copied once into work so that every panel
  * reads it densely (kernels.h gemm_at). work: rl__gemm_at_size(m) reals,
- * the caller's (a layer workspace). Split over the pool by rows. */
+ * the caller's (a layer workspace). Split over the pool by rows; on two
+ * threads by columns when C is wider than tall (n > m), each share packing
+ * A^T into its own half of work: the same bits. */
 size_t rl__gemm_at_size(size_t m, int *ok);
 void rl__gemm_at(const rl_compute *cx, size_t m, size_t n, size_t k, const real *a, size_t lda,
                  const real *b, size_t ldb, real *c, size_t ldc, int accumulate, real *work);
