@@ -882,13 +882,13 @@ def ceiling_rows(recs, rows2):
     independent half-batch models at once, the most any split reaches on
     this machine, paired against one thread), beside the pool's from the
     cells passes (rows2), and the pool's share of the ceiling."""
-    pool = {(r["cell"], r["input"], r["hidden"], r["mode"]): r for r in rows2
-            if "speedup_vs_1T" in r}
+    case = lambda r: (r["cell"], r["input"], r["hidden"], r["mode"])
+    pool = {case(r): r for r in rows2 if "speedup_vs_1T" in r}
     halves = {}
     for r in recs:
         if r.get("kind") != "ceiling" or r.get("threads") != 2 or "speedup" not in r:
             continue
-        halves.setdefault((r["cell"], r["input"], r["hidden"], r["mode"]), []).append(r)
+        halves.setdefault(case(r), []).append(r)
     out = []
     for key, rs in halves.items():
         if key not in pool:

@@ -257,11 +257,11 @@ static int split_fit_by_rows(const rl_compute *cx, size_t rows, size_t weight_by
            weight_bytes / FIT_ROWS_L2 <= rl__pool_private_cache(p);
 }
 
-/* A forward-only pass (predict, evaluate) split by rows
- * up to the fit's limit while the pool's cores are far apart
- * (rl__pool_handoff_ns at RL_POOL_FAR_HANDOFF_NS or more): there the
- * hand-over of h at every step costs more than each thread reading all of
- * weights that do not fit its L2. Paired on AMD Zen 5 with the round trip
+/* A forward-only pass (predict, evaluate) split by rows up to the fit's
+ * limit while the pool's cores are far apart (rl__pool_handoff_ns at
+ * RL_POOL_FAR_HANDOFF_NS or more): there the hand-over of h at every step
+ * costs more than each thread reading all of weights that do not fit its
+ * L2. Paired on AMD Zen 5 with the round trip
  * at 364-448 ns (pair_builds --mode fwd --threads 2, 80 pairs, median new /
  * old): GRU(256) I = 1 0.92, I = 64 0.94; LSTM(256) I = 1 0.96, I = 64
  * 1.00; at H = 512 (past the limit, weights 3.2-4.7 MB) rows gained
@@ -463,9 +463,15 @@ void rl__gemm_narrow_pf(const rl_compute *cx, size_t m, size_t n, size_t k,
  * (gemm_at_run): work holds AT_COLUMN_SHARES packs. */
 enum { AT_COLUMN_SHARES = 2 };
 
+/* One pack of A^T for m rows of C (rl__gemm_at_floats, size-checked). */
+static size_t at_pack_size(size_t m, int *ok)
+{
+    return rl__mul(m, RL_GEMM_AT_KBLOCK_MAX, ok);
+}
+
 size_t rl__gemm_at_size(size_t m, int *ok)
 {
-    return rl__mul(AT_COLUMN_SHARES, rl__mul(m, RL_GEMM_AT_KBLOCK_MAX, ok), ok);
+    return rl__mul(AT_COLUMN_SHARES, at_pack_size(m, ok), ok);
 }
 
 typedef struct at_job {
@@ -780,7 +786,7 @@ void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k,
 size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok)
 {
     /* one pack of A^T per half (gemm_at_halves), then the second half's C */
-    const size_t packs = rl__mul(2, rl__mul(m, RL_GEMM_AT_KBLOCK_MAX, ok), ok);
+    const size_t packs = rl__mul(2, at_pack_size(m, ok), ok);
     const size_t second = rl__mul(m, n, ok);
     if (packs + second < packs)
         *ok = 0;
