@@ -428,28 +428,57 @@ static rl_status evaluate(rl_model *m, const float *x, const float *y, size_t n,
 
 /* ---- entry points: the caller's thread is kept off the workers' CPUs ---- */
 
-/* Multiply-adds of the widest layer's step at `rows` rows: its products
- * (input and recurrent) and its element-wise work (~32 per gate and unit);
- * the pool runs a call of small steps on the caller alone. */
-static size_t step_work(const rl_model *m, size_t rows)
+/* Multiply-adds of a layer's step at `rows` rows: its products (input and
+ * recurrent) and its element-wise work (~32 per gate and unit). */
+static size_t layer_step_work(const rl_layer *l, size_t rows)
 {
     enum { CELL_WORK = 32 };
-    size_t widest = 0;
+    const size_t k = l->in + (l->ops->recurrent ? l->units : 0) + CELL_WORK;
+    const double w = (double)rows * (double)(l->ops->gates * l->units) * (double)k;
+    return w < (double)SIZE_MAX ? (size_t)w : SIZE_MAX;
+}
+
+/* The widest layer's step (the pool runs a call of small steps on the
+ * caller alone): its work, and in *widest the layer. */
+static size_t step_work(const rl_model *m, size_t rows, const rl_layer **widest)
+{
+    size_t most = 0;
+    *widest = NULL;
     for (size_t i = 0; i < m->n_layers; i++) {
-        const rl_layer *l = &m->layers[i];
-        const size_t k = l->in + (l->ops->recurrent ? l->units : 0) + CELL_WORK;
-        const double w = (double)rows * (double)(l->ops->gates * l->units) * (double)k;
-        const size_t ws = w < (double)SIZE_MAX ? (size_t)w : SIZE_MAX;
-        if (ws > widest)
-            widest = ws;
+        const size_t w = layer_step_work(&m->layers[i], rows);
+        if (w > most || !*widest) {
+            most = w;
+            *widest = &m->layers[i];
+        }
     }
-    return widest;
+    return most;
+}
+
+/* Whether a fit whose widest layer is l pays for a second thread from the
+ * pool's smaller far threshold (rl__pool_begin_call's small_pays_far):
+ * SimpleRNN and LSTM from 48 units. Measured on AMD Zen 5 with the cores
+ * 361-422 ns apart (pair_builds, batch 64 unless said, T = 50, 300 pairs,
+ * median fit step time split from 2^16 over not split; step work in
+ * multiply-adds): SimpleRNN(48) I = 64 (442 K) 0.85, SimpleRNN(64) I = 1
+ * (397 K) 0.88 and 0.92, I = 1 at batch 32 (199 K) 0.90, I = 64 (655 K)
+ * 0.85, SimpleRNN(96) I = 1 (792 K) 0.75, LSTM(48) I = 1 (995 K) 0.76.
+ * Not so the GRU -- GRU(32) I = 1 (400 K) 1.40 and 1.45, I = 64 (786 K)
+ * 1.11, GRU(48) I = 1 (746 K) 1.08 -- nor narrower layers: SimpleRNN(32)
+ * I = 1 (133 K) 1.40, I = 64 (262 K) 1.26, SimpleRNN(48) I = 1 (249 K)
+ * 1.03, LSTM(32) I = 1 (532 K) 0.98. */
+enum { SMALL_PAYS_FAR_UNITS = 48 };
+
+static int small_pays_far(const rl_layer *l)
+{
+    return l && l->ops->recurrent && l->ops->gates != 3 && l->units >= SMALL_PAYS_FAR_UNITS;
 }
 
 rl_status rl__model_fit(rl_model *m, const float *x, const float *y, size_t n, size_t epochs,
                         size_t batch_size)
 {
-    rl__pool_begin_call(m->cx.pool, step_work(m, batch_size < n ? batch_size : n));
+    const rl_layer *widest;
+    const size_t work = step_work(m, batch_size < n ? batch_size : n, &widest);
+    rl__pool_begin_call(m->cx.pool, work, small_pays_far(widest));
     rl_status s = fit(m, x, y, n, epochs, batch_size);
     rl__pool_unbind_caller(m->cx.pool);
     return s;

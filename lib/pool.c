@@ -143,9 +143,10 @@ enum {
  * may have moved the threads since), and while the round trip takes
  * RL_POOL_FAR_HANDOFF_NS or more splits only larger jobs (FAR_*):
  * measured far, paired, batch 64, fit steps at H = 32 went from 0.68-0.97x
- * to 0.96-1.09x on two threads against one (SimpleRNN at H = 64, 1.17-1.22x
- * before, now runs as one thread: docs/performance.md, fourteenth
- * session). A reading that fails (a thread off its CPU: late rounds)
+ * to 0.96-1.09x on two threads against one (docs/performance.md,
+ * fourteenth session). SimpleRNN and LSTM from 48 units pay from smaller
+ * steps than that threshold lets split (FAR_CALL_MIN_STEP_WORK_SMALL;
+ * sixteenth session). A reading that fails (a thread off its CPU: late rounds)
  * keeps the last one; no reading at all keeps the near thresholds.
  *
  * A reading needs the workers running: one woken from its sleep came
@@ -159,6 +160,10 @@ enum {
 #define FAR_MIN_WORK ((size_t)1 << 23)
 #define FAR_MIN_WORK_AWAKE ((size_t)1 << 20)
 #define FAR_CALL_MIN_STEP_WORK ((size_t)1 << 20)
+/* A fit whose widest layer is one the caller knows pays from smaller steps
+ * while far (rl__pool_begin_call's small_pays_far; passes.c says which, and
+ * what was measured) is split from this step work instead. */
+#define FAR_CALL_MIN_STEP_WORK_SMALL ((size_t)1 << 18)
 #define PROBE_PASSES 8          /* timed round trips per partner and round */
 #define PROBE_ROUNDS 16         /* at creation; the reading is the quickest round */
 #define PROBE_ROUNDS_AGAIN 4    /* during a call; a late round ends it */
@@ -211,6 +216,7 @@ struct rl_pool {
     atomic_int in_call;          /* between bind and unbind: workers spin longer */
     int call_single;             /* this call runs on the caller alone (begin_call) */
     size_t min_step_work;        /* CALL_MIN_STEP_WORK but in tests */
+    size_t min_step_work_small;  /* the same for a call with small_pays_far */
     int caller_sleeps;           /* under lock: signal `finished` at the last block */
     int wake_monotonic;          /* `wake` times its waits on CLOCK_MONOTONIC */
     pthread_mutex_t lock;
@@ -586,6 +592,7 @@ static void use_thresholds(rl_pool *p, int far)
     p->min_work = far ? FAR_MIN_WORK : PARALLEL_MIN_WORK;
     p->min_work_awake = far ? FAR_MIN_WORK_AWAKE : PARALLEL_MIN_WORK_AWAKE;
     p->min_step_work = far ? FAR_CALL_MIN_STEP_WORK : CALL_MIN_STEP_WORK;
+    p->min_step_work_small = far ? FAR_CALL_MIN_STEP_WORK_SMALL : CALL_MIN_STEP_WORK;
 }
 
 /* Publishes a new generation (with `blocks` blocks) and wakes sleepers. */
@@ -749,6 +756,7 @@ void rl__pool_set_min_work(rl_pool *p, size_t work)
         p->min_work = work;
         p->min_work_awake = work < PARALLEL_MIN_WORK_AWAKE ? work : PARALLEL_MIN_WORK_AWAKE;
         p->min_step_work = work < CALL_MIN_STEP_WORK ? work : CALL_MIN_STEP_WORK;
+        p->min_step_work_small = p->min_step_work;
         p->block_work = work < MIN_WORK ? (work ? work : 1) : MIN_WORK;
         p->fixed_thresholds = 1;
     }
@@ -772,7 +780,7 @@ void rl__pool_bind_caller(rl_pool *p)
         p->bind_wanted = 1;
 }
 
-void rl__pool_begin_call(rl_pool *p, size_t step_work)
+void rl__pool_begin_call(rl_pool *p, size_t step_work, int small_pays_far)
 {
     if (!p)
         return;
@@ -781,7 +789,7 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work)
     p->probe_due = step_work >= CALL_MIN_STEP_WORK && probe_is_due(p)
                        ? PROBE_AFTER_SPLIT_OR_AT_END
                        : PROBE_NOT;
-    p->call_single = step_work < p->min_step_work;
+    p->call_single = step_work < (small_pays_far ? p->min_step_work_small : p->min_step_work);
     if (!p->call_single)
         rl__pool_bind_caller(p);
     else if (p->probe_due)   /* woken workers spin (to the reading at unbind), not nap */

@@ -69,8 +69,11 @@ void rl__pool_unbind_caller(rl_pool *p);
 /* Bind for a call whose widest step does `step_work` multiply-adds (product,
  * input projection and cell, at the call's batch): below the pool's
  * threshold the whole call, until unbind, runs on the caller (a second
- * thread cannot win there); else as bind. */
-void rl__pool_begin_call(rl_pool *p, size_t step_work);
+ * thread cannot win there); else as bind. small_pays_far: the caller
+ * measured that this call's layers pay for a second thread from smaller
+ * steps while the cores are far apart, and the lower far threshold
+ * applies (pool.c FAR_CALL_MIN_STEP_WORK_SMALL). */
+void rl__pool_begin_call(rl_pool *p, size_t step_work, int small_pays_far);
 /* Bind for a call that runs forwards only (predict, evaluate): no threshold
  * for the whole call, as its recurrent layers split a sequence once, by
  * rows (rl__run_steps), not at every step: a second thread pays there from

@@ -558,8 +558,9 @@ static void test_pool_jobs_reach_workers_in_a_cadence(void **state)
 /* A pool times the round trip between its caller's core and its workers'
  * when made (pool.c FAR_*): a plausible reading, or 0 where it cannot read
  * one (valgrind runs the threads one at a time: every round is late), and
- * the split threshold follows it: a job between the near and the far
- * thresholds is split only while the cores are near; a test's own
+ * the split thresholds follow it: a job, or a call's steps (unless the
+ * call says its layers pay from smaller steps), between the near and the
+ * far thresholds is split only while the cores are near; a test's own
  * threshold (set_min_work) wins over any reading. */
 static void test_pool_times_the_distance(void **state)
 {
@@ -590,6 +591,21 @@ static void test_pool_times_the_distance(void **state)
         else
             assert_int_equal(middle, 1);
         assert_true(cover_once_by(rl__pool_for_large, pool, 4096, 16, (size_t)1 << 24, NULL) >= 2);
+        /* a call of steps between the far thresholds runs on the caller
+         * alone only while far, and not when its layers pay from small
+         * steps (small_pays_far) */
+        const size_t step = (size_t)1 << 19;
+        rl__pool_begin_call(pool, step, 0);
+        const int plain = cover_once_by(rl__pool_for_large, pool, 4096, 16, (size_t)1 << 24, NULL);
+        rl__pool_unbind_caller(pool);
+        rl__pool_begin_call(pool, step, 1);
+        const int small = cover_once_by(rl__pool_for_large, pool, 4096, 16, (size_t)1 << 24, NULL);
+        rl__pool_unbind_caller(pool);
+        if (near)
+            assert_true(plain >= 2);
+        else
+            assert_int_equal(plain, 1);
+        assert_true(small >= 2);
         rl__pool_set_min_work(pool, 0);
         assert_true(cover_once_by(rl__pool_for_large, pool, 4096, 16, (size_t)1 << 22, NULL) >= 2);
         rl__pool_destroy(pool);
