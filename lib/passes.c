@@ -446,7 +446,7 @@ static size_t step_work(const rl_model *m, size_t rows, const rl_layer **widest)
     *widest = NULL;
     for (size_t i = 0; i < m->n_layers; i++) {
         const size_t w = layer_step_work(&m->layers[i], rows);
-        if (w > most || !*widest) {
+        if (!*widest || w > most) {
             most = w;
             *widest = &m->layers[i];
         }

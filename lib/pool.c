@@ -146,8 +146,8 @@ enum {
  * to 0.96-1.09x on two threads against one (docs/performance.md,
  * fourteenth session). SimpleRNN and LSTM from 48 units pay from smaller
  * steps than that threshold lets split (FAR_CALL_MIN_STEP_WORK_SMALL;
- * sixteenth session). A reading that fails (a thread off its CPU: late rounds)
- * keeps the last one; no reading at all keeps the near thresholds.
+ * sixteenth session). A reading that fails (a thread off its CPU: late
+ * rounds) keeps the last one; no reading at all keeps the near thresholds.
  *
  * A reading needs the workers running: one woken from its sleep came
  * after 0.1-5 ms here (its idle vCPU is the host's to wake), so a fit
@@ -216,7 +216,6 @@ struct rl_pool {
     atomic_int in_call;          /* between bind and unbind: workers spin longer */
     int call_single;             /* this call runs on the caller alone (begin_call) */
     size_t min_step_work;        /* CALL_MIN_STEP_WORK but in tests */
-    size_t min_step_work_small;  /* the same for a call with small_pays_far */
     int caller_sleeps;           /* under lock: signal `finished` at the last block */
     int wake_monotonic;          /* `wake` times its waits on CLOCK_MONOTONIC */
     pthread_mutex_t lock;
@@ -592,7 +591,6 @@ static void use_thresholds(rl_pool *p, int far)
     p->min_work = far ? FAR_MIN_WORK : PARALLEL_MIN_WORK;
     p->min_work_awake = far ? FAR_MIN_WORK_AWAKE : PARALLEL_MIN_WORK_AWAKE;
     p->min_step_work = far ? FAR_CALL_MIN_STEP_WORK : CALL_MIN_STEP_WORK;
-    p->min_step_work_small = far ? FAR_CALL_MIN_STEP_WORK_SMALL : CALL_MIN_STEP_WORK;
 }
 
 /* Publishes a new generation (with `blocks` blocks) and wakes sleepers. */
@@ -756,7 +754,6 @@ void rl__pool_set_min_work(rl_pool *p, size_t work)
         p->min_work = work;
         p->min_work_awake = work < PARALLEL_MIN_WORK_AWAKE ? work : PARALLEL_MIN_WORK_AWAKE;
         p->min_step_work = work < CALL_MIN_STEP_WORK ? work : CALL_MIN_STEP_WORK;
-        p->min_step_work_small = p->min_step_work;
         p->block_work = work < MIN_WORK ? (work ? work : 1) : MIN_WORK;
         p->fixed_thresholds = 1;
     }
@@ -789,7 +786,12 @@ void rl__pool_begin_call(rl_pool *p, size_t step_work, int small_pays_far)
     p->probe_due = step_work >= CALL_MIN_STEP_WORK && probe_is_due(p)
                        ? PROBE_AFTER_SPLIT_OR_AT_END
                        : PROBE_NOT;
-    p->call_single = step_work < (small_pays_far ? p->min_step_work_small : p->min_step_work);
+    /* the smaller threshold only lowers the far one: near (and a test's)
+     * are below it already */
+    size_t min = p->min_step_work;
+    if (small_pays_far && min > FAR_CALL_MIN_STEP_WORK_SMALL)
+        min = FAR_CALL_MIN_STEP_WORK_SMALL;
+    p->call_single = step_work < min;
     if (!p->call_single)
         rl__pool_bind_caller(p);
     else if (p->probe_due)   /* woken workers spin (to the reading at unbind), not nap */
