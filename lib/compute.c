@@ -484,9 +484,17 @@ typedef struct at_job {
     size_t ldc;
     int accumulate;
     float *work;
-    size_t skip;   /* the first k rows, where A's rows [end1, end2) are zero (h0_rows);
-                    * with runs of k rows (a.k_run), at most the first run */
+    size_t skip;   /* the first k rows, where A's rows [end1, end2) are zero (h0_rows) */
 } at_job;
+
+/* A's rows from k row ks on. */
+static rl_at_a at_a_from_k(const rl_at_a *a, size_t ks)
+{
+    rl_at_a r = *a;
+    r.a1 = a->a1 ? a->a1 + ks * a->lda1 : NULL;
+    r.a2 = a->a2 ? a->a2 + ks * a->lda2 : NULL;
+    return r;
+}
 
 /* Rows [i0, i1) of C = A^T B (+ C), every product computed. */
 static void gemm_at_all(const at_job *j, size_t i0, size_t i1)
@@ -534,8 +542,8 @@ static void gemm_at_range(const at_job *j, size_t i0, size_t i1)
     if (j->k > skip) {
         at_job rest = *j;
         rest.k = j->k - skip;
-        rest.b = j->b + rl__at_k_row(&j->a, skip) * j->ldb;
-        rest.a = rl__at_a_at_k(&j->a, skip);
+        rest.b = j->b + skip * j->ldb;
+        rest.a = at_a_from_k(&j->a, skip);
         rest.accumulate = 1;
         gemm_at_all(&rest, i0, i1);
     }
@@ -685,38 +693,29 @@ void rl__weight_grad(const rl_compute *cx, size_t m, size_t n, size_t k, size_t 
 }
 #endif
 
-/* ---- a weight gradient in two fixed halves of the batch (compute.h) ------
- * Why: a fit splits its forward and its backward through time by rows of
- * the batch, each thread keeping the same rows (rl__run_steps,
- * rl__run_rows), so each reads back only the caches it wrote. A weight
- * gradient over all of k = steps x batch, split by C's rows or columns,
- * has each thread read every row of dZ, x and h; the next forward's stores
- * to those lines then wait for the other core to drop its copies. While
- * the cores are far apart (AMD Zen 5, 330-510 ns a round trip) that cost
- * GRU(32)'s two-thread forward shares a third of their lone speed
- * (docs/performance.md, "On AMD Zen 5 a third time"). One chain per
- * element over all of k cannot be split by rows of the batch; two chains,
- * one per fixed half of every step's rows, summed once, can: each thread
- * then reads only its own rows (the halves are the pool's two row shares,
- * SHARE_ROWS-aligned), and one thread pays only the sum of the halves (m n
- * additions). The halves are the shape's, so the bits do not depend on the
- * thread count; they differ from one chain over all of k by that one
- * rounding per element, on every kernel path alike. Products under
- * WG_HALVES_MIN_WORK multiply-adds, or batches too small for two shares of
- * rows, keep one chain. */
-enum { WG_HALVES_MIN_WORK = 1 << 20, WG_HALF_ROWS = 8, WORK_ADD_HALVES = 4 };
+/* ---- a weight gradient in two fixed halves of k (compute.h) -------------
+ * Why: on two threads, a split of [x^T; h^T; 1] dZ by C's rows has each
+ * thread stream all of B (dZ, 3.2 MiB at SimpleRNN(256), T = 50, batch
+ * 64) and pack all of its panels, by C's columns all of A: the two halves
+ * run one after the other took 1.11-1.14x the whole on one thread, and
+ * SimpleRNN(256)'s two-thread training step stayed at 1.60-1.78x. One
+ * chain per element over all of k cannot be split by k; two chains, one
+ * per fixed half of the time steps, summed once, can: each thread then
+ * reads half of A and half of B once, and one thread pays only the sum of
+ * the halves (m n additions). The halves are the shape's (ceil(T/2)
+ * steps, then the rest), so the bits do not depend on the thread count;
+ * they differ from one chain over all of k by that one rounding per
+ * element, on every kernel path alike. Products under AT_HALVES_MIN_WORK
+ * multiply-adds keep one chain (there a second thread does not pay). */
+enum { AT_HALVES_MIN_WORK = 1 << 24, WORK_ADD_HALVES = 4 };
 
-size_t rl__weight_grad_split(size_t m, size_t n, size_t steps, size_t batch)
+size_t rl__gemm_at_halves_split(size_t m, size_t n, size_t steps, size_t batch)
 {
     int ok = 1;
     const size_t work = rl__mul(rl__mul(m, n, &ok), rl__mul(steps, batch, &ok), &ok);
-    /* the first of two shares of batch rows in grains of WG_HALF_ROWS, as
-     * the pool cuts them (pool.c run_block) */
-    const size_t grains = batch / WG_HALF_ROWS + (batch % WG_HALF_ROWS != 0);
-    const size_t first = grains / 2 * WG_HALF_ROWS;
-    if (!ok || work < WG_HALVES_MIN_WORK || first < WG_HALF_ROWS || batch - first < WG_HALF_ROWS)
+    if (steps < 2 || !ok || work < AT_HALVES_MIN_WORK)
         return 0;
-    return first;
+    return (steps + 1) / 2 * batch;
 }
 
 typedef struct add_halves_job {
@@ -755,47 +754,36 @@ void rl__weight_grad(const rl_compute *cx, size_t m, size_t n, size_t k, size_t 
     rl__gemm_at_rows(cx, m, n, k, a, b, ldb, c, ldc, 0, work);
 }
 
-size_t rl__weight_grad_halves_size(size_t m, size_t n, int *ok)
+size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok)
 {
     return rl__mul(m, n, ok);
 }
 
-/* A's rows from row r on. */
-static rl_at_src at_src_from_row(const rl_at_src *a, size_t r)
+/* A's rows from k row ks on (the second half). */
+static rl_at_src at_src_from_k(const rl_at_src *a, size_t ks)
 {
-    rl_at_src s = *a;
-    s.a1 = a->a1 ? a->a1 + r * a->lda1 : NULL;
-    s.a2 = a->a2 ? a->a2 + r * a->lda2 : NULL;
-    return s;
+    rl_at_src r = *a;
+    r.a1 = a->a1 ? a->a1 + ks * a->lda1 : NULL;
+    r.a2 = a->a2 ? a->a2 + ks * a->lda2 : NULL;
+    return r;
 }
 
-/* rows [r0, r1) of every step's batch rows, step by step: each element's
- * chain in increasing k, as the float path's runs */
-static void half_by_steps(const rl_compute *cx, size_t m, size_t n, size_t steps, size_t batch,
-                          size_t r0, size_t r1, const rl_at_src *a, const real *b, size_t ldb,
-                          real *c, size_t ldc)
+void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k, size_t ks,
+                             size_t h0_rows, const rl_at_src *a, const real *b, size_t ldb,
+                             real *c, size_t ldc, real *work)
 {
-    for (size_t t = 0; t < steps; t++) {
-        const rl_at_src at = at_src_from_row(a, t * batch + r0);
-        rl__gemm_at_rows(cx, m, n, r1 - r0, &at, b + (t * batch + r0) * ldb, ldb, c, ldc, t > 0,
-                         NULL);
-    }
-}
-
-void rl__weight_grad_halves(const rl_compute *cx, size_t m, size_t n, size_t steps,
-                            size_t batch, size_t first, int h0_zero, const rl_at_src *a,
-                            const real *b, size_t ldb, real *c, size_t ldc, real *work)
-{
-    if (first == 0 || first >= batch || steps == 0) {
-        rl__weight_grad(cx, m, n, steps * batch, h0_zero ? batch : 0, a, b, ldb, c, ldc, work);
+    (void)h0_rows;   /* zero products: the same values either way */
+    if (ks == 0 || ks >= k) {
+        rl__gemm_at_rows(cx, m, n, k, a, b, ldb, c, ldc, 0, work);
         return;
     }
-    half_by_steps(cx, m, n, steps, batch, 0, first, a, b, ldb, c, ldc);
-    half_by_steps(cx, m, n, steps, batch, first, batch, a, b, ldb, work, n);
+    const rl_at_src second = at_src_from_k(a, ks);
+    rl__gemm_at_rows(cx, m, n, ks, a, b, ldb, c, ldc, 0, NULL);
+    rl__gemm_at_rows(cx, m, n, k - ks, &second, b + ks * ldb, ldb, work, n, 0, NULL);
     add_halves(cx, m, n, c, ldc, work);
 }
 #else
-size_t rl__weight_grad_halves_size(size_t m, size_t n, int *ok)
+size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok)
 {
     /* one pack of A^T per half (gemm_at_halves), then the second half's C */
     const size_t packs = rl__mul(2, at_pack_size(m, ok), ok);
@@ -806,7 +794,7 @@ size_t rl__weight_grad_halves_size(size_t m, size_t n, int *ok)
 }
 
 typedef struct at_halves_job {
-    at_job half[2];   /* each skips its step 0's zero h rows (gemm_at_range) */
+    at_job half[2];   /* the first skips h0_rows' zero h rows (gemm_at_range) */
     size_t units;   /* cost units of one half's rows (at_costs_of) */
 } at_halves_job;
 
@@ -825,27 +813,12 @@ static void gemm_at_halves(void *ctx, size_t c0, size_t c1)
                       at_row_of_cost(&j->half[1], c1 - u));
 }
 
-/* The product over batch rows [r0, r1) of every step (rl_at_a's runs),
- * into c, packing A^T in work. */
-static at_job batch_half(const rl_kernels *kern, size_t m, size_t n, size_t steps, size_t batch,
-                         size_t r0, size_t r1, int h0_zero, const rl_at_a *whole,
-                         const real *b, size_t ldb, real *c, size_t ldc, real *work)
+void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k, size_t ks,
+                             size_t h0_rows, const rl_at_src *a, const real *b, size_t ldb,
+                             real *c, size_t ldc, real *work)
 {
-    rl_at_a a = rl__at_a_at_k(whole, r0);
-    a.k_run = r1 - r0;
-    a.k_stride = batch;
-    const at_job j = { .kern = kern, .m = m, .n = n, .k = steps * (r1 - r0), .a = a,
-                       .b = b + r0 * ldb, .ldb = ldb, .c = c, .ldc = ldc, .accumulate = 0,
-                       .work = work, .skip = h0_zero ? r1 - r0 : 0 };
-    return j;
-}
-
-void rl__weight_grad_halves(const rl_compute *cx, size_t m, size_t n, size_t steps,
-                            size_t batch, size_t first, int h0_zero, const rl_at_src *a,
-                            const real *b, size_t ldb, real *c, size_t ldc, real *work)
-{
-    if (first == 0 || first >= batch || steps == 0) {
-        rl__weight_grad(cx, m, n, steps * batch, h0_zero ? batch : 0, a, b, ldb, c, ldc, work);
+    if (ks == 0 || ks >= k) {
+        rl__gemm_at_rows(cx, m, n, k, a, b, ldb, c, ldc, 0, work);
         return;
     }
     if (m == 0 || n == 0)
@@ -854,17 +827,18 @@ void rl__weight_grad_halves(const rl_compute *cx, size_t m, size_t n, size_t ste
     const rl_at_a whole = at_a_of(a);
     real *second = work + 2 * rl__gemm_at_floats(m);
     at_halves_job j = { .half = {
-        batch_half(kern, m, n, steps, batch, 0, first, h0_zero, &whole, b, ldb, c, ldc, work),
-        batch_half(kern, m, n, steps, batch, first, batch, h0_zero, &whole, b, ldb, second, n,
-                   work + rl__gemm_at_floats(m)),
+        { .kern = kern, .m = m, .n = n, .k = ks, .a = whole, .b = b, .ldb = ldb, .c = c,
+          .ldc = ldc, .accumulate = 0, .work = work, .skip = h0_rows },
+        { .kern = kern, .m = m, .n = n, .k = k - ks, .a = at_a_from_k(&whole, ks),
+          .b = b + ks * ldb, .ldb = ldb, .c = second, .ldc = n, .accumulate = 0,
+          .work = work + rl__gemm_at_floats(m) },
     }, .units = at_costs_of(m, a->end1).units };
-    /* Two threads: one half each (a grain per half), the first half on the
-     * caller, which owns those rows in the forward and the backward through
-     * time. More: each half's rows split further, a thread's block in one
-     * half or across the two (as many blocks as threads, not two). */
+    /* Two threads: one half each (a grain per half), the same half on the
+     * same thread. More: each half's rows split further, a thread's block
+     * in one half or across the two (as many blocks as threads, not two). */
     const unsigned threads = rl__pool_threads(cx ? cx->pool : NULL);
-    rl__parallel_for_shares(cx, 2 * j.units, threads <= 2 ? j.units : AT_ROW_COST,
-                            m * n * steps * batch, gemm_at_halves, &j);
+    rl__parallel_for_shares(cx, 2 * j.units, threads <= 2 ? j.units : AT_ROW_COST, m * n * k,
+                            gemm_at_halves, &j);
     add_halves(cx, m, n, c, ldc, second);
 }
 #endif

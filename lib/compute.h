@@ -147,36 +147,33 @@ void rl__gemm_at_rows(const rl_compute *cx, size_t m, size_t n, size_t k, const 
  * finiteness check rejects the step either way), and one product over the
  * remaining k accumulates onto all rows. Split over the pool by C's rows
  * as rl__gemm_at_rows, each thread skipping within its own rows (the same
- * skip-aware row range as each half of rl__weight_grad_halves). */
+ * skip-aware row range as the first half of rl__gemm_at_rows_halves). */
 void rl__weight_grad(const rl_compute *cx, size_t m, size_t n, size_t k, size_t h0_rows,
                      const rl_at_src *a, const real *b, size_t ldb, real *c, size_t ldc,
                      real *work);
 
-/* A recurrent layer's weight gradient C = [x^T; h^T; 0; 1] dZ over `steps`
- * steps of `batch` rows (k = steps x batch; A's and B's row t batch + r
- * is step t's batch row r) in two FIXED halves of the batch: rows
- * [0, first) and [first, batch) of every step. C = A_1^T B_1 + A_2^T B_2,
- * each half its own fma chain in increasing k from 0 (the bits of
- * rl__weight_grad on that half's rows, step by step) and the two rounded
- * into one by a single addition per element. The halves are the shape's
- * (rl__weight_grad_split), never the thread count's, so 1, 2, 3 threads
- * and a host parallel-for give the same bits; on two threads each thread
- * runs the half of the batch rows it owned in the forward and the
- * backward through time, for all of C. h0_zero: step 0's h rows (A's rows
- * [end1, end2) over k rows [0, batch)) are zero (a forward from the zero
- * state): each half skips their products, the same bits. work:
- * rl__weight_grad_halves_size(m, n) reals (both halves' packs of A^T and
- * the second half's C). first = 0: rl__weight_grad (one chain). */
-size_t rl__weight_grad_halves_size(size_t m, size_t n, int *ok);
-/* Where a weight gradient of m x n over steps x batch rows is cut: 0 (not
+/* A weight gradient over a long k in two FIXED halves of k, the first ks
+ * rows and the rest (a layer's T steps of the batch: the first
+ * ceil(T/2) steps and the others): C = A[0, ks)^T B[0, ks) +
+ * A[ks, k)^T B[ks, k), each half its own fma chain in increasing k from 0
+ * (the bits of rl__gemm_at_rows on that half) and the two rounded into one
+ * by a single addition per element. The partition is the shape's, never
+ * the thread count's, so 1, 2, 3 threads and a host parallel-for give the
+ * same bits; on two threads each thread runs one half for all of C's rows
+ * (split by C's rows, both threads streamed all of B). work:
+ * rl__gemm_at_halves_size(m, n) reals (both halves' packs of A^T and the
+ * second half's C). ks = 0 or ks >= k: rl__gemm_at_rows (one chain).
+ * h0_rows: as rl__weight_grad (above), the first k rows where A's rows
+ * [end1, end2) (h_{-1} of a forward from the zero state) are zero: the
+ * first half skips their products, the same bits. */
+size_t rl__gemm_at_halves_size(size_t m, size_t n, int *ok);
+/* Where a layer's weight gradient of T steps x batch rows is cut: 0 (not
  * split) under a size fixed by the shape alone (below it one thread would
- * pay the halves' sum and gain nothing) or for a batch of fewer than two
- * shares of rows, else the first of two row shares as the pool cuts a
- * fit's batch (a multiple of 8). */
-size_t rl__weight_grad_split(size_t m, size_t n, size_t steps, size_t batch);
-void rl__weight_grad_halves(const rl_compute *cx, size_t m, size_t n, size_t steps,
-                            size_t batch, size_t first, int h0_zero, const rl_at_src *a,
-                            const real *b, size_t ldb, real *c, size_t ldc, real *work);
+ * pay the halves' sum and gain nothing), else ceil(T/2) * batch. */
+size_t rl__gemm_at_halves_split(size_t m, size_t n, size_t steps, size_t batch);
+void rl__gemm_at_rows_halves(const rl_compute *cx, size_t m, size_t n, size_t k, size_t ks,
+                             size_t h0_rows, const rl_at_src *a, const real *b, size_t ldb,
+                             real *c, size_t ldc, real *work);
 
 /* sums[n] = column sums of d[rows][n], each in row order from 0: the bits
  * of rl__add_col_sums on zeroed sums, as a product by a row of ones

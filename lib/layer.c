@@ -194,25 +194,6 @@ size_t rl__input_backward_scratch(const rl_layer *l, size_t rows, int *ok)
     return in_part > rec_part ? in_part : rec_part;
 }
 
-size_t rl__layer_grad_split(const rl_layer *l, size_t batch)
-{
-    return rl__weight_grad_split(l->in + l->units + 1, l->ops->gates * l->units, l->in_steps,
-                                 batch);
-}
-
-size_t rl__layer_grad_scratch(const rl_layer *l, size_t batch, int *ok)
-{
-    const size_t plain = rl__input_backward_scratch(l, rl__mul(l->in_steps, batch, ok), ok);
-    if (!rl__layer_grad_split(l, batch))
-        return plain;
-    /* at most in + units + 2 rows: the GRU's [x^T; h^T; 0; 1] */
-    const size_t m = l->in + l->units + 2;
-    if (m < l->units)
-        *ok = 0;
-    const size_t halves = rl__weight_grad_halves_size(m, l->ops->gates * l->units, ok);
-    return plain > halves ? plain : halves;
-}
-
 /* The bias gradient is a product by a row of ones (rl__col_sums: the bits
  * of the plain column sums). With one input it rides along with the kernel
  * gradient in one product of two rows, [x^T; 1] dz: dz -- the largest

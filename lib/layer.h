@@ -229,14 +229,6 @@ void rl__input_backward(const rl_layer *l, const rl_compute *cx, const real *x, 
                         real *scratch);
 size_t rl__input_backward_scratch(const rl_layer *l, size_t rows, int *ok);
 
-/* A recurrent layer's weight gradient [x^T; h^T; 1] dz over its steps x
- * batch rows: where it is cut into halves of the batch
- * (rl__weight_grad_split on the layer's shape: 0, one chain), and the
- * scratch of the backward's products that use rl__input_backward_scratch,
- * grown to the halves' (rl__weight_grad_halves_size) when cut. */
-size_t rl__layer_grad_split(const rl_layer *l, size_t batch);
-size_t rl__layer_grad_scratch(const rl_layer *l, size_t batch, int *ok);
-
 /* The dx part of rl__input_backward alone (nothing when dx is NULL), for
  * the kinds whose kernel and bias gradients ride in one product with the
  * recurrent kernel's ([x^T; h^T; 1] dz, rl__gemm_at_rows). */

@@ -12,7 +12,7 @@
  *     the backward writes dRec over it, step by step)
  *     | h_all [T+1][B][u] | dZx's h~ third [T][B][u] (its z, r thirds are
  *     dRec's) | U^T packed | W^T packed
- *     | dh [B][u] (rows apart: rl__rows_at) | weight-gradient scratch
+ *     | dh [B][u] (rows apart: rl__rows_at) | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains */
 static size_t gru_workspace(const rl_layer *l, size_t batch)
 {
@@ -23,7 +23,7 @@ static size_t gru_workspace(const rl_layer *l, size_t batch)
         tbg, tbg, rl__mul(T + 1, bu, &ok), rl__mul(T, bu, &ok),
         rl__packed_size(3 * u, u, &ok), rl__packed_size(3 * u, l->in, &ok),
         rl__rows_area_floats(batch, u, &ok),
-        rl__layer_grad_scratch(l, batch, &ok),
+        rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 3, &ok), rl__step_chain_floats(batch, u, &ok),
     };
     return rl__sum_sizes(parts, 10, ok);
@@ -52,7 +52,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     v.wt = v.ut + rl__packed_size(3 * u, u, &ok);
     v.dh = v.wt + rl__packed_size(3 * u, l->in, &ok);
     v.scratch = v.dh + rl__rows_area_floats(batch, u, &ok);
-    v.packed = rl__layer_pack_area(v.scratch + rl__layer_grad_scratch(l, batch, &ok));
+    v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     v.chain = v.packed + rl__step_pack_floats(l->in, u, 3);
     return v;
 }
@@ -250,17 +250,15 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     /* [x^T; h^T; 0; 1] dRec: the kernel's z, r thirds (its h~ third is
      * rewritten from dxh next), the recurrent kernel's gradient, a row of
      * zeros over b_in's (gru_input_backward writes it next) and b_rec's, in
-     * one pass over dRec (h_{-1} = 0 skipped; in two fixed halves of the
-     * batch when large, compute.h). With few inputs only: their product
-     * alone is a latency-bound row or two (~2 % of the GRU(50) seed fit),
-     * while at many the h~ third they compute in vain costs more. */
+     * one pass over dRec (h_{-1} = 0 skipped). With few inputs only: their
+     * product alone is a latency-bound row or two (~2 % of the GRU(50) seed
+     * fit), while at many the h~ third they compute in vain costs more. */
     const int x_rows = in < GRU_X_ROWS_MERGED;
     const rl_at_src rows = { .a1 = x_rows ? x : NULL, .lda1 = in, .end1 = x_rows ? in : 0,
                              .a2 = v.h_all, .lda2 = u, .end2 = (x_rows ? in : 0) + u,
                              .end0 = (x_rows ? in : 0) + u + 1 };
-    rl__weight_grad_halves(cx, rows.end0 + 1, g, T, batch, rl__layer_grad_split(l, batch),
-                           l->state0_zero, &rows, v.drec, g, x_rows ? g_kernel : g_rec, g,
-                           v.scratch);
+    rl__weight_grad(cx, rows.end0 + 1, g, T * batch, l->state0_zero ? batch : 0, &rows, v.drec,
+                    g, x_rows ? g_kernel : g_rec, g, v.scratch);
     gru_input_backward(l, cx, x, v.drec, v.dzx, T * batch, g_kernel, g_bin, g_brec, v.wt, dx,
                        v.scratch, x_rows);
 }

@@ -9,7 +9,7 @@
 /* ws: gates [T][B][4u] (after activation; the backward writes dZ over them,
  *     step by step) | c_all [T+1][B][u] | h_all [T+1][B][u]
  *     | act(c) [T][B][u] | U^T packed | W^T packed | dh, dc [B][u] (rows apart:
- *     rl__rows_at) | weight-gradient scratch
+ *     rl__rows_at) | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains */
 static size_t lstm_workspace(const rl_layer *l, size_t batch)
 {
@@ -21,7 +21,7 @@ static size_t lstm_workspace(const rl_layer *l, size_t batch)
         rl__mul(T, bg, &ok), rl__mul(T + 1, bu, &ok), rl__mul(T + 1, bu, &ok),
         rl__mul(T, bu, &ok), rl__packed_size(4 * u, u, &ok),
         rl__packed_size(4 * u, l->in, &ok), bd, bd,
-        rl__layer_grad_scratch(l, batch, &ok),
+        rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 4, &ok), rl__step_chain_floats(batch, u, &ok),
     };
     return rl__sum_sizes(parts, 11, ok);
@@ -51,7 +51,7 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     v.dh = v.wt + rl__packed_size(4 * u, l->in, &ok);
     v.dc = v.dh + rl__rows_area_floats(batch, u, &ok);
     v.scratch = v.dc + rl__rows_area_floats(batch, u, &ok);
-    v.packed = rl__layer_pack_area(v.scratch + rl__layer_grad_scratch(l, batch, &ok));
+    v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     v.chain = v.packed + rl__step_pack_floats(l->in, u, 4);
     return v;
 }
@@ -214,12 +214,11 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
                  lstm_bptt_rows, &q);
 
     /* kernel, recurrent kernel and bias gradients (rows of l->grad, in that
-     * order) in one pass over dZ: [x^T; h^T; 1] dZ (h_{-1} = 0 skipped), in
-     * two fixed halves of the batch when large (compute.h) */
+     * order) in one pass over dZ: [x^T; h^T; 1] dZ (h_{-1} = 0 skipped) */
     const rl_at_src rows = { .a1 = x, .lda1 = in, .end1 = in, .a2 = v.h_all, .lda2 = u,
                              .end2 = in + u, .end0 = in + u };
-    rl__weight_grad_halves(cx, in + u + 1, g, T, batch, rl__layer_grad_split(l, batch),
-                           l->state0_zero, &rows, v.dz, g, l->grad, g, v.scratch);
+    rl__weight_grad(cx, in + u + 1, g, T * batch, l->state0_zero ? batch : 0, &rows, v.dz, g,
+                    l->grad, g, v.scratch);
     rl__input_dx(l, cx, v.dz, T * batch, v.wt, dx);
 }
 

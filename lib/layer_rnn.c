@@ -5,6 +5,18 @@
 #include "alloc.h"
 #include "layer.h"
 
+/* The weight gradient's scratch: the packs of A^T, and with its k in two
+ * halves (rl__gemm_at_halves_split) the second half's product too. */
+static size_t rnn_grad_scratch(const rl_layer *l, size_t batch, int *ok)
+{
+    const size_t m = l->in + l->units + 1;
+    const size_t plain = rl__input_backward_scratch(l, rl__mul(l->in_steps, batch, ok), ok);
+    if (!rl__gemm_at_halves_split(m, l->units, l->in_steps, batch))
+        return plain;
+    const size_t halves = rl__gemm_at_halves_size(m, l->units, ok);
+    return plain > halves ? plain : halves;
+}
+
 /* ws: h_all [T+1][B][u] (block 0 = h_{-1} = 0) | dZ [T][B][u] | U^T packed
  *     | W^T packed | dh [B][u] (rows apart: rl__rows_at)
  *     | weight-gradient scratch
@@ -16,7 +28,7 @@ static size_t rnn_workspace(const rl_layer *l, size_t batch)
     size_t parts[7] = {
         rl__mul(l->in_steps + 1, bu, &ok), rl__mul(l->in_steps, bu, &ok),
         rl__packed_size(u, u, &ok), rl__packed_size(u, l->in, &ok),
-        rl__rows_area_floats(batch, u, &ok), rl__layer_grad_scratch(l, batch, &ok),
+        rl__rows_area_floats(batch, u, &ok), rnn_grad_scratch(l, batch, &ok),
         rl__layer_pack_floats(l, 1, &ok),
     };
     return rl__sum_sizes(parts, 7, ok);
@@ -53,7 +65,7 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     real *packed = rl__layer_pack_area(h_all + (T + 1) * bu + T * bu + rl__packed_size(u, u, &ok)
                                        + rl__packed_size(u, l->in, &ok)
                                        + rl__rows_area_floats(batch, u, &ok)
-                                       + rl__layer_grad_scratch(l, batch, &ok));
+                                       + rnn_grad_scratch(l, batch, &ok));
     rl_cell_step s = {
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
         .packed = packed, .act = l->act, .no_caches = l->forward_only,
@@ -151,12 +163,17 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     rl__run_rows(cx, batch, rl__packed_size(u, u, &ok2) * sizeof(real), T * bu * (u + 12),
                  rnn_bptt_rows, &q);
 
-    /* kernel, recurrent kernel and bias gradients in one pass over dZ, in
-     * two fixed halves of the batch when large (compute.h) */
+    /* kernel, recurrent kernel and bias gradients in one pass over dZ, its
+     * k (steps x rows) in two fixed halves when large (compute.h) */
     const rl_at_src rows = { .a1 = x, .lda1 = in, .end1 = in, .a2 = h_all, .lda2 = u,
                              .end2 = in + u, .end0 = in + u };
-    rl__weight_grad_halves(cx, in + u + 1, u, T, batch, rl__layer_grad_split(l, batch),
-                           l->state0_zero, &rows, dz, u, l->grad, u, grad_scratch);
+    const size_t m = in + u + 1, h0_rows = l->state0_zero ? batch : 0;
+    const size_t ks = rl__gemm_at_halves_split(m, u, T, batch);
+    if (ks)
+        rl__gemm_at_rows_halves(cx, m, u, T * batch, ks, h0_rows, &rows, dz, u, l->grad, u,
+                                grad_scratch);
+    else
+        rl__weight_grad(cx, m, u, T * batch, h0_rows, &rows, dz, u, l->grad, u, grad_scratch);
     rl__input_dx(l, cx, dz, T * batch, wt, dx);
 }
 

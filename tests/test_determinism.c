@@ -146,10 +146,10 @@ static void test_sequence_output(void **state)
 }
 
 /* A SimpleRNN large enough that its weight gradient runs in two fixed
- * halves of the batch (compute.h rl__weight_grad_halves: SimpleRNN(64),
- * T = 32, batch 128): the halves are the shape's, so every path and
- * thread count (2 threads: one half each; 3 and the host hook: uneven)
- * trains the same bytes. One SGD step: the weights move by lr times the gradient itself
+ * halves of k (compute.h rl__gemm_at_rows_halves: SimpleRNN(64), T = 32,
+ * batch 128): the halves are the shape's, so every path and thread count
+ * (2 threads: one half each; 3 and the host hook: uneven) trains the same
+ * bytes. One SGD step: the weights move by lr times the gradient itself
  * (Adam's first step is about lr times its sign). */
 #define RNN_T 32
 #define RNN_N 128
@@ -179,7 +179,7 @@ static void train_rnn(const rl_kernels *kernels, unsigned threads, float *w, siz
 static void test_simple_rnn_gradient_halves(void **state)
 {
     (void)state;
-    assert_true(rl__weight_grad_split(1 + RNN_U + 1, RNN_U, RNN_T, RNN_N) > 0);
+    assert_true(rl__gemm_at_halves_split(1 + RNN_U + 1, RNN_U, RNN_T, RNN_N) > 0);
     const rl_kernels *paths[4] = { rl__kernels_scalar(), rl__kernels_avx2(), rl__kernels_avx512(),
                                    rl__kernels_neon() };
     static float ref[8192], got[8192];

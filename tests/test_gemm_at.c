@@ -8,8 +8,7 @@
  * (exactly rl__gemm_at_floats(m) floats) written past its end; and the
  * compute layer's split by rows over 2 and 3 threads, each thread packing
  * into its own part of the work area, gives the same bits. The weight
- * gradient in two fixed halves of the batch (rl__weight_grad_halves, A's
- * and B's k rows in runs: rl_at_a k_run) against its
+ * gradient in two fixed halves of k (rl__gemm_at_rows_halves) against its
  * definition written out in fmaf, on the caller, 2 and 3 threads and a
  * host parallel-for of 3 (a block across the two halves). The skip of
  * step 0's zero h rows (rl__weight_grad) split over 2 and 3 threads and
@@ -146,70 +145,6 @@ static void check_path(const rl_kernels *path)
     }
 }
 
-/* k rows in runs (rl_at_a k_run, k_stride: a weight gradient over half of
- * the batch): A's and B's k row p is row (p / run) stride + p % run of
- * a1, a2 and b. Against the same product on copies of those rows packed
- * one after another (check_rows_ldb's reference, the scalar gemm in
- * place): every path, runs across the k blocks (7, 13 rows in 192 or 256),
- * one run of all of k, B read in place (ldb not a multiple of 64) and
- * from packed panels, few rows or columns (A read in place, run by run). */
-static void check_runs_case(const rl_kernels *path, size_t m1, size_t m2, size_t n, size_t k,
-                            size_t run, size_t stride, size_t ldb, int accumulate, uint64_t seed)
-{
-    static const float one = 1.0f;
-    const size_t m = m1 + m2 + 1, lda1 = m1 + 1, lda2 = m2 + 3, ldc = n + 2;
-    const size_t rows = (k + run - 1) / run * stride, c_len = (m - 1) * ldc + n;
-    float *a1 = tu_guarded_buffer(rows * lda1, seed), *a2 = tu_guarded_buffer(rows * lda2, seed + 1);
-    float *b = tu_guarded_buffer(rows * ldb, seed + 2);
-    float *a1k = tu_guarded_buffer(k * lda1, 1), *a2k = tu_guarded_buffer(k * lda2, 1);
-    float *bk = tu_guarded_buffer(k * ldb, 1);
-    float *want = tu_guarded_buffer(c_len, seed + 3), *got = tu_guarded_buffer(c_len, seed + 3);
-    float *work = tu_guarded_buffer(rl__gemm_at_floats(m), seed + 4);
-    for (size_t p = 0; p < k; p++) {
-        const size_t row = p / run * stride + p % run;
-        memcpy(a1k + p * lda1, a1 + row * lda1, lda1 * sizeof(float));
-        memcpy(a2k + p * lda2, a2 + row * lda2, lda2 * sizeof(float));
-        memcpy(bk + p * ldb, b + row * ldb, ldb * sizeof(float));
-    }
-    for (size_t i = 0; i < m; i++) {
-        const float *src = i < m1 ? a1k + i : i < m1 + m2 ? a2k + (i - m1) : &one;
-        const size_t cs = i < m1 ? lda1 : i < m1 + m2 ? lda2 : 0;
-        rl__kernels_scalar()->gemm(1, n, k, src, 0, cs, bk, ldb, want + i * ldc, ldc,
-                                   accumulate);
-    }
-    const rl_at_a a = { .a1 = a1, .lda1 = lda1, .end1 = m1, .a2 = a2, .lda2 = lda2,
-                        .end2 = m1 + m2, .end0 = m1 + m2, .k_run = run, .k_stride = stride };
-    path->gemm_at(m, n, k, &a, b, ldb, got, ldc, accumulate, work);
-    tu_assert_guard(got, c_len, "gemm_at runs C");
-    tu_assert_guard(work, rl__gemm_at_floats(m), "gemm_at runs work");
-    tu_assert_same_bits(got, want, c_len, 0, "%s runs m=%zu n=%zu k=%zu run=%zu ldb=%zu",
-                        path->name, m, n, k, run, ldb);
-    free(a1);
-    free(a2);
-    free(b);
-    free(a1k);
-    free(a2k);
-    free(bk);
-    free(want);
-    free(got);
-    free(work);
-}
-
-static void check_runs(const rl_kernels *path)
-{
-    uint64_t seed = 9001;
-    static const size_t cases[][6] = {   /* m1, m2, n, k, run, ldb */
-        { 1, 64, 256, 455, 7, 256 },  { 1, 64, 256, 455, 13, 259 }, { 3, 50, 200, 390, 13, 200 },
-        { 0, 40, 130, 210, 7, 192 },  { 1, 8, 40, 64, 8, 40 },      { 2, 3, 200, 70, 7, 203 },
-        { 1, 64, 256, 200, 200, 256 }, { 64, 64, 512, 600, 32, 512 },
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++, seed += 5) {
-        const size_t *c = cases[i];
-        check_runs_case(path, c[0], c[1], c[2], c[3], c[4], 2 * c[4] + 1, c[5], (int)(i & 1),
-                        seed);
-    }
-}
-
 /* The last panel's ragged end, w = n % 16 of 1 to 8 columns (two rows a
  * vector on AVX-512, at_pairs.h): every w, the end alone in its panel
  * (n = 32 q + w) and after a full vector (n = 32 q + 16 + w: with B in
@@ -241,7 +176,6 @@ static void check_path_and_ends(const rl_kernels *path)
 {
     check_path(path);
     check_ragged_ends(path);
-    check_runs(path);
 }
 
 TU_TEST_EACH_KERNEL_PATH(check_path_and_ends)
@@ -352,14 +286,12 @@ static void check_layer_rows(const rl_compute *cx)
             }
 }
 
-/* rl__weight_grad_halves, a recurrent layer's [x^T; h^T; 1] dZ over T
- * steps of bt rows in two fixed halves of the batch: against its
- * definition written out here, two float fma chains per element, one over
- * rows [0, first) of every step and one over rows [first, bt), each from 0
- * in increasing step then row, then one float addition (first = 0: one
- * chain over all rows in order), also where step 0's h rows are zero and
- * skipped (zero_state); neither C nor the work area
- * (rl__weight_grad_halves_size) written past its end. */
+/* rl__gemm_at_rows_halves, SimpleRNN's [x^T; h^T; 1] dZ with k (steps x
+ * rows) in two fixed halves: against its definition written out here, two
+ * float fma chains per element, over k rows [0, ks) and [ks, k), each from
+ * 0 in increasing k, then one float addition (ks = 0 or k: one chain),
+ * also where step 0's h rows are zero and skipped (h0_rows); neither C nor
+ * the work area (rl__gemm_at_halves_size) written past its end. */
 static float at_src_elem(const rl_at_src *a, size_t i, size_t p)
 {
     return i < a->end1 ? a->a1[p * a->lda1 + i]
@@ -367,45 +299,35 @@ static float at_src_elem(const rl_at_src *a, size_t i, size_t p)
          : i < a->end0 ? 0.0f : 1.0f;
 }
 
-/* The chain of C's element (i, j) over rows [r0, r1) of every step. */
-static float half_chain(const rl_at_src *a, const float *dz, size_t n, size_t T, size_t bt,
-                        size_t r0, size_t r1, size_t i, size_t j)
-{
-    float acc = 0.0f;
-    for (size_t t = 0; t < T; t++)
-        for (size_t r = r0; r < r1; r++) {
-            const size_t p = t * bt + r;
-            acc = fmaf(at_src_elem(a, i, p), dz[p * n + j], acc);
-        }
-    return acc;
-}
-
 static void check_halves_case(const rl_compute *cx, size_t in, size_t u, size_t T, size_t bt,
-                              size_t first, int zero_state)
+                              int zero_state)
 {
-    const size_t m = in + u + 1, k = T * bt;
+    const size_t m = in + u + 1, k = T * bt, ks = (T + 1) / 2 * bt;
+    const size_t h0_rows = zero_state ? bt : 0;
     int ok = 1;
-    const size_t work_len = rl__weight_grad_halves_size(m, u, &ok);
+    const size_t work_len = rl__gemm_at_halves_size(m, u, &ok);
     assert_true(ok);
     float *x = tu_guarded_buffer(k * in, in + 1);
     float *h = tu_guarded_buffer(k * u, 10 + u);
-    if (zero_state)
-        memset(h, 0, bt * u * sizeof(float));
+    memset(h, 0, h0_rows * u * sizeof(float));
     float *dz = tu_guarded_buffer(k * u, 20 + T);
     float *want = tu_guarded_buffer(m * u, 9), *got = tu_guarded_buffer(m * u, 9);
     float *work = tu_guarded_buffer(work_len, 1);
     const rl_at_src src = { .a1 = x, .lda1 = in, .end1 = in, .a2 = h, .lda2 = u,
                             .end2 = in + u, .end0 = in + u };
     for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < u; j++)
-            want[i * u + j] = first ? half_chain(&src, dz, u, T, bt, 0, first, i, j) +
-                                          half_chain(&src, dz, u, T, bt, first, bt, i, j)
-                                    : half_chain(&src, dz, u, T, bt, 0, bt, i, j);
-    rl__weight_grad_halves(cx, m, u, T, bt, first, zero_state, &src, dz, u, got, u, work);
-    tu_assert_guard(got, m * u, "rl__weight_grad_halves C");
-    tu_assert_guard(work, work_len, "rl__weight_grad_halves work");
-    tu_assert_same_bits(got, want, m * u, 0, "halves m=%zu n=%zu T=%zu bt=%zu first=%zu zero=%d",
-                        m, u, T, bt, first, zero_state);
+        for (size_t j = 0; j < u; j++) {
+            float first = 0.0f, second = 0.0f;
+            for (size_t p = 0; p < ks && p < k; p++)
+                first = fmaf(at_src_elem(&src, i, p), dz[p * u + j], first);
+            for (size_t p = ks; p < k; p++)
+                second = fmaf(at_src_elem(&src, i, p), dz[p * u + j], second);
+            want[i * u + j] = ks < k ? first + second : first;
+        }
+    rl__gemm_at_rows_halves(cx, m, u, k, ks, h0_rows, &src, dz, u, got, u, work);
+    tu_assert_guard(got, m * u, "rl__gemm_at_rows_halves C");
+    tu_assert_guard(work, work_len, "rl__gemm_at_rows_halves work");
+    tu_assert_same_bits(got, want, m * u, 0, "halves m=%zu n=%zu k=%zu acc=%d", m, u, k, zero_state);
     free(x);
     free(h);
     free(dz);
@@ -417,24 +339,18 @@ static void check_halves_case(const rl_compute *cx, size_t in, size_t u, size_t 
 static void check_halves(const rl_compute *cx)
 {
     static const size_t ins[] = { 1, 3, 64 }, units[] = { 1, 7, 17, 33 };
-    static const size_t steps[] = { 1, 2, 5 }, batches[] = { 2, 3, 8, 13 };
+    static const size_t steps[] = { 1, 2, 5 }, batches[] = { 1, 3, 8, 13 };
     for (size_t ii = 0; ii < 3; ii++)
         for (size_t iu = 0; iu < 4; iu++)
             for (size_t is = 0; is < 3; is++)
                 for (size_t ib = 0; ib < 4; ib++)
                     for (int zero_state = 0; zero_state < 2; zero_state++)
                         check_halves_case(cx, ins[ii], units[iu], steps[is], batches[ib],
-                                          ib % 2 ? batches[ib] / 2 : 1, zero_state);
-    check_halves_case(cx, 3, 17, 5, 13, 0, 1);   /* not cut: one chain */
+                                          zero_state);
     /* n >= RL_GEMM_AT_PACK_MIN_COLS: A^T packed per k block, each half in
-     * its own part of the work area (2 threads: both at once); runs of 7
-     * and 13 rows across the k blocks, B read in place (130 floats a row)
-     * or from packed panels (128: a multiple of 64) */
-    check_halves_case(cx, 1, 130, 5, 13, 8, 0);
-    check_halves_case(cx, 64, 130, 4, 8, 4, 1);
-    check_halves_case(cx, 1, 130, 30, 20, 7, 1);
-    check_halves_case(cx, 5, 128, 30, 20, 7, 1);
-    check_halves_case(cx, 64, 128, 3, 16, 8, 0);
+     * its own part of the work area (2 threads: both at once) */
+    check_halves_case(cx, 1, 130, 5, 13, 0);
+    check_halves_case(cx, 64, 130, 4, 8, 1);
 }
 
 /* A host parallel-for that runs its tasks in reverse order on the caller:
@@ -468,25 +384,20 @@ static void test_compute_layer(void **state)
     (void)rl__gemm_at_size((size_t)-1, &ok);
     assert_false(ok);
     ok = 1;
-    (void)rl__weight_grad_halves_size((size_t)-1 / 4, 2, &ok);
+    (void)rl__gemm_at_halves_size((size_t)-1 / 4, 2, &ok);
     assert_false(ok);
 }
 
-/* Where the weight gradient is cut: one chain for a small product or a
- * batch of fewer than two shares of 8 rows, else at the pool's first
- * share of rows (8-row grains, the first floor(grains / 2)); from the
- * shape alone. */
+/* Where the weight gradient is cut: one chain for one step or a small
+ * product, else after ceil(T/2) steps; from the shape alone. */
 static void test_halves_split(void **state)
 {
     (void)state;
-    assert_int_equal(rl__weight_grad_split(257, 256, 50, 64), 32);
-    assert_int_equal(rl__weight_grad_split(257, 256, 1, 64), 32);     /* one step */
-    assert_int_equal(rl__weight_grad_split(52, 50, 10, 64), 32);      /* the seed fit */
-    assert_int_equal(rl__weight_grad_split(321, 256, 7, 50), 24);     /* 7 grains: 3 and 4 */
-    assert_int_equal(rl__weight_grad_split(257, 256, 50, 16), 8);
-    assert_int_equal(rl__weight_grad_split(257, 256, 50, 15), 0);     /* 8 and 7 rows */
-    assert_int_equal(rl__weight_grad_split(10, 10, 10, 64), 0);       /* 64 K multiply-adds */
-    assert_int_equal(rl__weight_grad_split((size_t)-1, 2, 2, 64), 0);   /* overflow */
+    assert_int_equal(rl__gemm_at_halves_split(257, 256, 1, 64), 0);    /* one step */
+    assert_int_equal(rl__gemm_at_halves_split(52, 50, 10, 64), 0);     /* the seed fit */
+    assert_int_equal(rl__gemm_at_halves_split(257, 256, 50, 64), 25 * 64);
+    assert_int_equal(rl__gemm_at_halves_split(321, 256, 7, 64), 4 * 64);
+    assert_int_equal(rl__gemm_at_halves_split((size_t)-1, 2, 2, 2), 0);   /* overflow */
 }
 
 int main(void)

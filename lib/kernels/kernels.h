@@ -128,37 +128,7 @@ typedef struct rl_at_a {
     const float *a2;
     size_t lda2, end2;
     size_t end0;
-    /* k rows in runs (k_run 0: none, row p is row p): k row p of A and of
-     * B is row (p / k_run) k_stride + p % k_run of a1, a2 and b. A weight
-     * gradient over one half of the batch reads its rows of every step so
-     * (k_run the half's rows, k_stride the batch), on the thread that
-     * wrote them (compute.c, a weight gradient in halves of the batch). */
-    size_t k_run, k_stride;
 } rl_at_a;
-
-/* The row of a1, a2 and b that holds k row p (rl_at_a's runs). */
-static inline size_t rl__at_k_row(const rl_at_a *a, size_t p)
-{
-    return a->k_run ? p / a->k_run * a->k_stride + p % a->k_run : p;
-}
-
-/* k rows from p on that lie in p's run, at most `left` (one run: left). */
-static inline size_t rl__at_k_rest(const rl_at_a *a, size_t p, size_t left)
-{
-    const size_t rest = a->k_run ? a->k_run - p % a->k_run : left;
-    return rest < left ? rest : left;
-}
-
-/* a and b advanced to k row p, which starts a run (or any p without
- * runs): the rows from there on are the same product's. */
-static inline rl_at_a rl__at_a_at_k(const rl_at_a *a, size_t p)
-{
-    const size_t row = rl__at_k_row(a, p);
-    rl_at_a r = *a;
-    r.a1 = a->a1 ? a->a1 + row * a->lda1 : NULL;
-    r.a2 = a->a2 ? a->a2 + row * a->lda2 : NULL;
-    return r;
-}
 
 /* The same rows from row i0 on (a thread's share). */
 static inline rl_at_a rl__at_a_from(const rl_at_a *a, size_t i0)
@@ -174,25 +144,6 @@ static inline rl_at_a rl__at_a_from(const rl_at_a *a, size_t i0)
 
 typedef void (*rl_gemm_at_fn)(size_t m, size_t n, size_t k, const rl_at_a *a, const float *b,
                               size_t ldb, float *c, size_t ldc, int accumulate, float *work);
-
-/* fn over a's runs one at a time, each a product of its own continuing
- * from C (accumulating after the first): every element keeps the one fma
- * chain in increasing k of a product over all of k, so the bits (the
- * paths that read A or B in place, with a stride per k row). */
-static inline void rl__at_by_runs(rl_gemm_at_fn fn, size_t m, size_t n, size_t k,
-                                  const rl_at_a *a, const float *b, size_t ldb, float *c,
-                                  size_t ldc, int accumulate, float *work)
-{
-    size_t p = 0;
-    do {
-        const size_t len = rl__at_k_rest(a, p, k - p);
-        rl_at_a run = rl__at_a_at_k(a, p);
-        run.k_run = 0;
-        fn(m, n, len, &run, b + rl__at_k_row(a, p) * ldb, ldb, c, ldc, accumulate || p > 0,
-           work);
-        p += len;
-    } while (p < k);
-}
 
 /* ---- fused forward step of the recurrent layers (kernels/fused_step.h) ----
  * One time step of a batch: the recurrent product h_prev U on gate-

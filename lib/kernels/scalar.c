@@ -70,10 +70,7 @@ static void gemm_at_scalar(size_t m, size_t n, size_t k, const rl_at_a *a, const
                            size_t ldb, float *c, size_t ldc, int accumulate, float *work)
 {
     static const float zero = 0.0f, one = 1.0f;
-    if (a->k_run) {
-        rl__at_by_runs(gemm_at_scalar, m, n, k, a, b, ldb, c, ldc, accumulate, work);
-        return;
-    }
+    (void)work;
     for (size_t i = 0; i < m; i++) {
         if (i < a->end1)
             gemm_scalar(1, n, k, a->a1 + i, 0, a->lda1, b, ldb, c + i * ldc, ldc, accumulate);

@@ -195,18 +195,6 @@ static void pack_panel(float *dst, const float *b, size_t ldb, size_t kc, size_t
         }
 }
 
-/* pack_panel of B's k rows [p0, p0 + kc) of a's runs (rl_at_a), run by
- * run (b: the panel's first column). */
-static void pack_panel_runs(float *dst, const rl_at_a *a, const float *b, size_t ldb,
-                            size_t p0, size_t kc, size_t cols)
-{
-    for (size_t q = 0; q < kc;) {
-        const size_t len = rl__at_k_rest(a, p0 + q, kc - q);
-        pack_panel(dst + q * PANEL, b + rl__at_k_row(a, p0 + q) * ldb, ldb, len, cols);
-        q += len;
-    }
-}
-
 /* m >= TILE_ROWS: every row against one panel of B (cols <= PANEL
  * columns, rows ldb floats apart), which the row tiles reuse from L1: a
  * packed one (ldb = PANEL, zero-padded), or B itself (in_place: its last
@@ -460,21 +448,20 @@ static void fill_run(float *dst, size_t rows, float v, size_t len, size_t kc)
             dst[p * rows + i] = v;
 }
 
-/* A^T's rows [0, m) of k steps [q0, q0 + len) of a k block of kc steps,
- * which are rows row.. of a1 and a2 (one run), into the row tiles of plan,
- * tile by tile: a tile's rows from a1 or a2 alone (the usual case) are one
- * copy of its rows per k step, in one tight loop down k; a tile that mixes
- * sources (the seed fit's [x^T; h^T; 1]: the first and the last) copies
- * each source's run of rows in turn. */
-static void pack_a_t_run(float *dst, const rl_at_a *a, const at_plan *plan, size_t m,
-                         size_t row, size_t q0, size_t len, size_t kc)
+/* A^T's rows [0, m) of k block p0 (kernels.h rl_at_a) into the row tiles
+ * of plan, tile by tile: a tile's rows from a1 or a2 alone (the usual
+ * case) are one copy of its rows per k step, in one tight loop down k; a
+ * tile that mixes sources (the seed fit's [x^T; h^T; 1]: the first and the
+ * last) copies each source's run of rows in turn. */
+static void pack_a_t(float *dst, const rl_at_a *a, const at_plan *plan, size_t m, size_t p0,
+                     size_t kc)
 {
-    const float *a1 = a->end1 ? a->a1 + row * a->lda1 : NULL;
-    const float *a2 = a->end2 > a->end1 ? a->a2 + row * a->lda2 : NULL;
+    const float *a1 = a->end1 ? a->a1 + p0 * a->lda1 : NULL;
+    const float *a2 = a->end2 > a->end1 ? a->a2 + p0 * a->lda2 : NULL;
     size_t rows;
     for (size_t i0 = 0; (rows = at_tile_rows(plan, m, i0)) != 0; i0 += rows) {
         const size_t i1 = i0 + rows;
-        float *d = dst + i0 * kc + q0 * rows;
+        float *d = dst + i0 * kc;
         const float *src = NULL;
         size_t ld = 0;
         if (i1 <= a->end1) {
@@ -485,12 +472,12 @@ static void pack_a_t_run(float *dst, const rl_at_a *a, const at_plan *plan, size
             ld = a->lda2;
         }
         if (src && rows == TILE_ROWS) {
-            for (size_t p = 0; p < len; p++)
+            for (size_t p = 0; p < kc; p++)
                 memcpy(d + p * TILE_ROWS, src + p * ld, TILE_ROWS * sizeof(float));
             continue;
         }
         if (src) {   /* a tall or tail tile: a memcpy of a run-time length was a rep movs */
-            pack_run(d, rows, src, ld, rows, len);
+            pack_run(d, rows, src, ld, rows, kc);
             continue;
         }
         /* source by source: each run of rows down the whole k block (four
@@ -500,28 +487,16 @@ static void pack_a_t_run(float *dst, const rl_at_a *a, const at_plan *plan, size
         const size_t e0 = a->end0 < i1 ? a->end0 : i1;
         size_t i = i0;
         if (i < e1)
-            pack_run(d + (i - i0), rows, a1 + i, a->lda1, e1 - i, len);
+            pack_run(d + (i - i0), rows, a1 + i, a->lda1, e1 - i, kc);
         i = i > e1 ? i : e1;
         if (i < e2)
-            pack_run(d + (i - i0), rows, a2 + (i - a->end1), a->lda2, e2 - i, len);
+            pack_run(d + (i - i0), rows, a2 + (i - a->end1), a->lda2, e2 - i, kc);
         i = i > e2 ? i : e2;
         if (i < e0)
-            fill_run(d + (i - i0), rows, 0.0f, e0 - i, len);
+            fill_run(d + (i - i0), rows, 0.0f, e0 - i, kc);
         i = i > e0 ? i : e0;
         if (i < i1)
-            fill_run(d + (i - i0), rows, 1.0f, i1 - i, len);
-    }
-}
-
-/* A^T's rows [0, m) of k block p0 (kc steps) into the row tiles of plan,
- * run by run of a's k rows. */
-static void pack_a_t(float *dst, const rl_at_a *a, const at_plan *plan, size_t m, size_t p0,
-                     size_t kc)
-{
-    for (size_t q = 0; q < kc;) {
-        const size_t len = rl__at_k_rest(a, p0 + q, kc - q);
-        pack_a_t_run(dst, a, plan, m, rl__at_k_row(a, p0 + q), q, len, kc);
-        q += len;
+            fill_run(d + (i - i0), rows, 1.0f, i1 - i, kc);
     }
 }
 
@@ -577,23 +552,7 @@ static ALWAYS_INLINE void packed_a_tile(int rows, size_t cols, size_t kc, const 
 typedef struct next_panel {
     const char *p;
     size_t rows, ld, per_tile;
-    size_t run_left, run, skip;   /* B's k rows in runs (rl_at_a): rows to the
-                                   * run's end, rows a run, bytes between runs */
 } next_panel;
-
-/* nx from B's k row p0 on (b: B's column of the panel), kc rows. */
-static next_panel next_panel_at(const rl_at_a *a, const float *b, size_t ldb, size_t p0,
-                                size_t kc)
-{
-    next_panel nx = { (const char *)(b + rl__at_k_row(a, p0) * ldb), kc, ldb * sizeof(float),
-                      0, 0, 0, 0 };
-    if (a->k_run) {
-        nx.run = a->k_run;
-        nx.run_left = a->k_run - p0 % a->k_run;
-        nx.skip = (a->k_stride - a->k_run) * nx.ld;
-    }
-    return nx;
-}
 
 /* rows_by_panel on A packed by pack_a_t in the row tiles of plan. */
 static ALWAYS_INLINE void rows_by_packed_a_b(const at_plan *plan, size_t m, size_t cols,
@@ -609,16 +568,10 @@ static ALWAYS_INLINE void rows_by_packed_a_b(const at_plan *plan, size_t m, size
         if (nx && cols == PANEL) {
             size_t take = nx->rows < nx->per_tile ? nx->rows : nx->per_tile;
             take = take < kc / PF_EVERY ? take : kc / PF_EVERY;
-            if (nx->run && take > nx->run_left)
-                take = nx->run_left;
             tile_runs(TILE_ROWS, TILE_VECS, 0, 0, last_mask(PANEL), kc, pa + i * kc, 1,
                       TILE_ROWS, b, ldb, c + i * ldc, ldc, accumulate, nx->p, take, nx->ld, 1);
             nx->p += take * nx->ld;
             nx->rows -= take;
-            if (nx->run && (nx->run_left -= take) == 0) {
-                nx->p += nx->skip;
-                nx->run_left = nx->run;
-            }
             continue;
         }
         packed_a_tile(TILE_ROWS, cols, kc, pa + i * kc, b, ldb, in_place, c + i * ldc, ldc,
@@ -707,10 +660,7 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
     const int small_a = m * k <= RL_GEMM_AT_PACK_MIN_FLOATS && n < RL_GEMM_AT_PACK_MIN_COLS;
 #endif
     if (m < TILE_ROWS || n <= PANEL || small_a) {
-        if (a->k_run)   /* B and A read in place: one run at a time */
-            rl__at_by_runs(tiled_gemm_at, m, n, k, a, b, ldb, c, ldc, accumulate, work);
-        else
-            gemm_at_unpacked(m, n, k, a, b, ldb, c, ldc, accumulate);
+        gemm_at_unpacked(m, n, k, a, b, ldb, c, ldc, accumulate);
         return;
     }
     if (empty_product(m, n, k, c, ldc, accumulate))
@@ -718,11 +668,9 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
     _Alignas(64) float panel[K_BLOCK * PANEL];
     const int in_place = b_in_place(ldb);
     const at_plan plan = at_plan_of(m);
-    for (size_t p0 = 0, kc; p0 < k; p0 += kc) {
-        kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
-        if (in_place)   /* B read in place: a block within one run of k rows */
-            kc = rl__at_k_rest(a, p0, kc);
-        const float *bp = b + rl__at_k_row(a, p0) * ldb;
+    for (size_t p0 = 0; p0 < k; p0 += K_BLOCK) {
+        const size_t kc = k - p0 < K_BLOCK ? k - p0 : K_BLOCK;
+        const float *bp = b + p0 * ldb;
         const int acc = accumulate || p0 > 0;
         pack_a_t(work, a, &plan, m, p0, kc);
         for (size_t j = 0; j < n; j += PANEL) {
@@ -747,11 +695,11 @@ static void tiled_gemm_at(size_t m, size_t n, size_t k, const rl_at_a *a, const 
 #endif
                 continue;
             }
-            pack_panel_runs(panel, a, b + j, ldb, p0, kc, cols);
+            pack_panel(panel, bp + j, ldb, kc, cols);
             /* the next panel's rows: this k block's, or the next block's first */
             const size_t next_k = p0 + kc < k ? (k - p0 - kc < K_BLOCK ? k - p0 - kc : K_BLOCK) : 0;
-            next_panel nx = j + PANEL < n ? next_panel_at(a, b + j + PANEL, ldb, p0, kc)
-                                          : next_panel_at(a, b, ldb, p0 + kc, next_k);
+            next_panel nx = { (const char *)(j + PANEL < n ? bp + j + PANEL : bp + kc * ldb),
+                              j + PANEL < n ? kc : next_k, ldb * sizeof(float), 0 };
             nx.per_tile = plan.body ? (nx.rows + plan.body / TILE_ROWS - 1) / (plan.body / TILE_ROWS) : 0;
             if (full)
                 rows_by_packed_a(&plan, m, full, kc, work, panel, c + j, ldc, acc, &nx);
