@@ -428,6 +428,33 @@ class RunCharts(unittest.TestCase):
             self.assertIn("- " + line, out.getvalue())
         self.assertNotIn("peers' own figure for the products", self.text)   # none measured
 
+    def test_seed_ratio_is_the_median_of_its_rounds(self):
+        # Three rounds, the machine slower in the second: rnnlite 50, 60, 50
+        # ms against PT+OpenBLAS 520, 540, 480 ms. Per round 10.4x, 9.0x,
+        # 9.6x: the median 9.6x, where the medians' ratio would be 520 / 50
+        # = 10.4x. PyTorch as installed ran in round 1 only.
+        opt = options(self.dir)
+        recs = []
+        for n, (mine, theirs) in enumerate(((0.050, 0.520), (0.060, 0.540), (0.050, 0.480))):
+            for impl, s in (("rnnlite", mine), ("pytorch-openblas", theirs)) + (
+                    (("pytorch", 2.6),) if n == 0 else ()):
+                recs.append({"impl": impl, "kind": "seed", "cell": "lstm", "mode": "fit",
+                             "input": 1, "hidden": 50, "threads": 1, "batch": 64, "steps": 10,
+                             "median_s": s, "min_s": s, "max_s": s, "reps": 3, "note": "tanh",
+                             "round": n + 1})
+        table, rows = run.seed_table(recs, opt.peers)
+        row = rows[0]
+        self.assertAlmostEqual(row["rnnlite_fit_s"], 0.050)
+        self.assertAlmostEqual(row["pytorch-openblas_fit_s"], 0.520)
+        self.assertAlmostEqual(row["pytorch-openblas_fit_ratio"], 0.480 / 0.050)
+        self.assertEqual(row["pytorch-openblas_fit_ratio_range"], [0.540 / 0.060, 0.520 / 0.050])
+        self.assertAlmostEqual(row["pytorch_fit_ratio"], 2.6 / 0.050)   # its one round
+        self.assertIn("9.6 (9.0-10.4)", table)
+        goal = run.targets([], [], rows, [], opt.peers)[0]
+        self.assertFalse(goal["met"])
+        self.assertEqual(goal["worst"], "LSTM 9.6x")
+        self.assertIn("ranges 9.0-10.4x", goal["measured"])
+
     def test_targets_verdicts_and_worst_cases(self):
         opt = options(self.dir)
         rows1 = run.cell_rows(records(), opt, PEAK, 1)
