@@ -629,15 +629,16 @@ def seed_fits(recs, cell):
 
 
 def seed_ratio(fits, peer):
-    """(median fit s, median ratio, lowest, highest) of `peer` against
-    rnnlite over the rounds both ran, each round's ratio from its own pair."""
+    """(median fit s, median ratio, lowest, highest, rounds) of `peer`
+    against rnnlite over the rounds both ran, each round's ratio from its
+    own pair."""
     mine, theirs = fits.get("rnnlite", {}), fits.get(peer, {})
     both = sorted(set(mine) & set(theirs))
     if not both:
         return None
     ratios = [theirs[n]["median_s"] / mine[n]["median_s"] for n in both]
     return (median([theirs[n]["median_s"] for n in both]), median(ratios), min(ratios),
-            max(ratios))
+            max(ratios), len(both))
 
 
 def seed_table(recs, peers):
@@ -665,11 +666,12 @@ def seed_table(recs, peers):
             if not pr:
                 line += ["-", "-"]
                 continue
-            line += ["%.3f" % pr[0], "%.1f" % pr[1] if pr[2] == pr[3]
-                     else "%.1f (%.1f-%.1f)" % pr[1:]]
+            line += ["%.3f" % pr[0], "%.1f" % pr[1] if pr[4] == 1
+                     else "%.1f (%.1f-%.1f)" % pr[1:4]]
             row[p + "_fit_s"] = pr[0]
             row[p + "_fit_ratio"] = pr[1]
-            row[p + "_fit_ratio_range"] = [pr[2], pr[3]]
+            if pr[4] > 1:
+                row[p + "_fit_ratio_range"] = [pr[2], pr[3]]
         line.append(fmt_ms(pred["median_s"]) if pred else "-")
         for p in peers:
             if p == "onednn":

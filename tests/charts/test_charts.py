@@ -449,6 +449,7 @@ class RunCharts(unittest.TestCase):
         self.assertAlmostEqual(row["pytorch-openblas_fit_ratio"], 0.480 / 0.050)
         self.assertEqual(row["pytorch-openblas_fit_ratio_range"], [0.540 / 0.060, 0.520 / 0.050])
         self.assertAlmostEqual(row["pytorch_fit_ratio"], 2.6 / 0.050)   # its one round
+        self.assertNotIn("pytorch_fit_ratio_range", row)                  # no range of one
         self.assertIn("9.6 (9.0-10.4)", table)
         goal = run.targets([], [], rows, [], opt.peers)[0]
         self.assertFalse(goal["met"])
