@@ -539,9 +539,33 @@ class RunCharts(unittest.TestCase):
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
             run.report(opt, {"cpu": "Test CPU", "date": "2026-11-30T04:00:00"}, recs, 1.0,
                        write=False)
-        self.assertIn("### Two threads against the machine's ceiling (H >= 256)", out.getvalue())
+        self.assertIn("### Two threads against the machine's ceiling\n", out.getvalue())
         self.assertIn("| LSTM I=1 H=512 fwd+bwd | 1.50 | 1.60 | 0.94 |", out.getvalue())
         self.assertNotIn("machine's ceiling", self.text)   # not measured: no section
+
+    def test_cases_under_one_against_the_ceiling(self):
+        # the ceiling at every size: where the pool reads under 1.0x, the
+        # never-below-1.0x verdict names the machine's own figure there
+        rows = [{"cell": "rnn", "input": 1, "hidden": 64, "mode": "fwd", "pool_speedup": 0.95,
+                 "halves_speedup": 1.98, "of_ceiling": 0.95 / 1.98},
+                {"cell": "gru", "input": 64, "hidden": 32, "mode": "fwdbwd",
+                 "pool_speedup": 0.98, "halves_speedup": 1.02, "of_ceiling": 0.98 / 1.02},
+                {"cell": "lstm", "input": 1, "hidden": 256, "mode": "fwd", "pool_speedup": 1.9,
+                 "halves_speedup": 1.95, "of_ceiling": 1.9 / 1.95}]
+        self.assertEqual(run.below_detail(rows, 1.0),
+                         "; where under 1.0x, the machine's ceiling SimpleRNN I=1 H=64 fwd 1.98x "
+                         "(the pool at 48 % of it), GRU I=64 H=32 fwd+bwd 1.02x (the pool at "
+                         "96 % of it)")
+        self.assertEqual(run.below_detail(rows[2:], 1.0), "")
+        rows2 = [{"cell": "rnn", "input": 1, "hidden": 64, "mode": "fwd", "speedup_vs_1T": 0.95},
+                 {"cell": "lstm", "input": 1, "hidden": 256, "mode": "fwd", "speedup_vs_1T": 1.9}]
+        goal = next(g for g in run.targets([], rows2, [], [], ["onednn"], rows)
+                    if g["target"].startswith("two threads vs one, any size"))
+        self.assertFalse(goal["met"])
+        self.assertIn("SimpleRNN I=1 H=64 fwd 1.98x (the pool at 48 % of it)", goal["measured"])
+        h256 = next(g for g in run.targets([], rows2, [], [], ["onednn"], rows)
+                    if g["target"].startswith("two threads vs one, H >= 256"))
+        self.assertIn("1.95-1.95x, >= 1.8x in 1 of 1", h256["measured"])   # H >= 256 only
 
     def test_percent_of_the_peak_read_beside_each_case(self):
         # Readings are their runs' medians (min_s: a faster best run, not
