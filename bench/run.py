@@ -311,7 +311,7 @@ def seed_rounds(exe, sizes, torch_script, torch_seed, rounds):
     between the two programs' turns. PyTorch as installed (netlib BLAS, a
     fit of seconds) runs in the first round only."""
     recs = []
-    for n in range(rounds):
+    for n in range(rounds if torch_seed else 1):   # nothing to pair with: one round
         runs = [("rnnlite", [exe("bench_rnnlite"), "--what", "seed"] + sizes, clean_env())]
         runs += [(impl, [TORCH_PY, torch_script, "--impl", impl, "--what", "seed",
                          "--threads", "1"], env)
@@ -629,16 +629,16 @@ def seed_fits(recs, cell):
 
 
 def seed_ratio(fits, peer):
-    """(median fit s, median ratio, lowest, highest, rounds) of `peer`
-    against rnnlite over the rounds both ran, each round's ratio from its
-    own pair."""
+    """`peer` against rnnlite over the rounds both ran, each round's ratio
+    from its own pair: {fit_s (median), ratio (median), lo, hi, rounds}, or
+    None."""
     mine, theirs = fits.get("rnnlite", {}), fits.get(peer, {})
     both = sorted(set(mine) & set(theirs))
     if not both:
         return None
     ratios = [theirs[n]["median_s"] / mine[n]["median_s"] for n in both]
-    return (median([theirs[n]["median_s"] for n in both]), median(ratios), min(ratios),
-            max(ratios), len(both))
+    return {"fit_s": median([theirs[n]["median_s"] for n in both]), "ratio": median(ratios),
+            "lo": min(ratios), "hi": max(ratios), "rounds": len(both)}
 
 
 def seed_table(recs, peers):
@@ -666,12 +666,12 @@ def seed_table(recs, peers):
             if not pr:
                 line += ["-", "-"]
                 continue
-            line += ["%.3f" % pr[0], "%.1f" % pr[1] if pr[4] == 1
-                     else "%.1f (%.1f-%.1f)" % pr[1:4]]
-            row[p + "_fit_s"] = pr[0]
-            row[p + "_fit_ratio"] = pr[1]
-            if pr[4] > 1:
-                row[p + "_fit_ratio_range"] = [pr[2], pr[3]]
+            line += ["%.3f" % pr["fit_s"], "%.1f" % pr["ratio"] if pr["rounds"] == 1
+                     else "%.1f (%.1f-%.1f)" % (pr["ratio"], pr["lo"], pr["hi"])]
+            row[p + "_fit_s"] = pr["fit_s"]
+            row[p + "_fit_ratio"] = pr["ratio"]
+            if pr["rounds"] > 1:
+                row[p + "_fit_ratio_range"] = [pr["lo"], pr["hi"]]
         line.append(fmt_ms(pred["median_s"]) if pred else "-")
         for p in peers:
             if p == "onednn":
