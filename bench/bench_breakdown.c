@@ -285,7 +285,7 @@ static int breakdown(int k, size_t steps, size_t in, size_t units, long threads,
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         if (!bufs[i])
             goto done;
-    if (!c.m || rl__layer_reserve(&c.l, BATCH) != RL_OK)
+    if (!c.m || rl__layer_reserve(&c.l, BATCH, 0) != RL_OK)
         goto done;
     if (threads > 1 && rl__pool_create((unsigned)threads, RL_PLACE_FREE, &c.cx.pool) != RL_OK)
         goto done;

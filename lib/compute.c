@@ -4,6 +4,8 @@
  * double (RL_REAL_DOUBLE) for the gradient checks. */
 #include "compute.h"
 
+#include <string.h>
+
 #include "alloc.h"
 
 #ifdef RL_REAL_DOUBLE
@@ -17,7 +19,6 @@
 #define ROW_HEAD_MAX(cx) ((void)(cx), (size_t)1)
 #else
 #include <stdatomic.h>
-#include <string.h>
 
 #include "finite.h"
 #include "kernels/kernels.h"
@@ -1556,4 +1557,206 @@ void rl__run_rows(const rl_compute *cx, size_t batch, size_t weight_bytes, size_
     (void)weight_bytes, (void)work;
 #endif
     fn(ctx, cx, 0, batch);
+}
+
+/* ---- a layer's per-step arrays in regions by row shares ----------------- */
+
+void rl__shares_one(rl_shares *sh, size_t batch)
+{
+    sh->n = 1;
+    sh->end[0] = batch;
+}
+
+void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
+                     size_t steps, rl_shares *sh)
+{
+    const size_t batch = base->batch;
+    rl__shares_one(sh, batch);
+#ifndef RL_REAL_DOUBLE
+    const size_t in = base->x ? base->in : 0;
+    const size_t weights = rl__step_pack_floats(in, base->u, gates) * sizeof(float);
+    if (!(steps > 1 && batch > 1 && rl__step_fused(cx) && base->packed &&
+          (base->no_caches ? split_forward_by_rows : split_fit_by_rows)(cx, batch, weights)))
+        return;
+    const size_t threads = rl__pool_threads(cx->pool);
+    if (threads > RL_SHARES_MAX)
+        return;
+    /* the pool's blocks of a split into one block per thread (pool.c
+       run_block): grains [units i / n, units (i + 1) / n) */
+    const size_t units = (batch + SHARE_ROWS - 1) / SHARE_ROWS;
+    sh->n = threads;
+    for (size_t i = 0; i < threads; i++) {
+        const size_t end = units * (i + 1) / threads * SHARE_ROWS;
+        sh->end[i] = end < batch ? end : batch;
+    }
+#else
+    (void)cx, (void)gates, (void)steps;
+#endif
+}
+
+void rl__share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1)
+{
+    size_t i = 0;
+    while (i + 1 < sh->n && r >= sh->end[i])
+        i++;
+    *r0 = i ? sh->end[i - 1] : 0;
+    *r1 = sh->end[i];
+}
+
+size_t rl__shares_area_floats(size_t steps, size_t batch, size_t width, int *ok)
+{
+    const size_t dense = rl__mul(rl__mul(steps, batch, ok), width, ok);
+    const size_t pads = rl__mul(batch, RL_ROWS_PAD, ok);
+    if (dense > SIZE_MAX - pads) {
+        *ok = 0;
+        return 0;
+    }
+    return dense + pads;
+}
+
+/* fn over the pieces of rows [r0, r1) that lie in one share each. */
+static void by_share_pieces(const rl_shares *sh, size_t r0, size_t r1,
+                            void (*fn)(void *ctx, size_t a, size_t b), void *ctx)
+{
+    while (r0 < r1) {
+        size_t s0, s1;
+        rl__share_of(sh, r0, &s0, &s1);
+        const size_t b = s1 < r1 ? s1 : r1;
+        fn(ctx, r0, b);
+        r0 = b;
+    }
+}
+
+typedef struct shares_copy_job {
+    const rl_shares *sh;
+    real *dense, *region;
+    size_t steps, t0, t1, batch, width;
+    int to_dense;
+} shares_copy_job;
+
+static void copy_piece(void *ctx, size_t r0, size_t r1)
+{
+    const shares_copy_job *j = ctx;
+    size_t s0, s1;
+    rl__share_of(j->sh, r0, &s0, &s1);
+    const size_t bytes = (r1 - r0) * j->width * sizeof(real);
+    for (size_t t = j->t0; t < j->t1; t++) {
+        real *dense = j->dense + (t * j->batch + r0) * j->width;
+        real *region = j->region + rl__share_at(j->steps, j->width, s0, s1, t, r0);
+        if (j->to_dense)
+            memcpy(dense, region, bytes);
+        else
+            memcpy(region, dense, bytes);
+    }
+}
+
+static void copy_rows(void *ctx, size_t r0, size_t r1)
+{
+    const shares_copy_job *j = ctx;
+    by_share_pieces(j->sh, r0, r1, copy_piece, ctx);
+}
+
+void rl__shares_copy(const rl_compute *cx, const rl_shares *sh, real *dense, real *region,
+                     size_t steps, size_t t0, size_t t1, size_t batch, size_t width,
+                     int to_dense)
+{
+    shares_copy_job j = { sh, dense, region, steps, t0, t1, batch, width, to_dense };
+#ifndef RL_REAL_DOUBLE
+    if (sh->n > 1) {
+        rl__parallel_for_shares(cx, batch, SHARE_ROWS, (t1 - t0) * batch * width, copy_rows, &j);
+        return;
+    }
+#else
+    (void)cx;
+#endif
+    copy_rows(&j, 0, batch);
+}
+
+#ifndef RL_REAL_DOUBLE
+typedef struct share_steps_job {
+    rl_compute one;
+    const rl_cell_step *base;
+    unsigned gates;
+    size_t steps;
+    const rl_shares *sh;
+    rl_step_rows_fn at;
+    void *ctx;
+} share_steps_job;
+
+/* Every step of rows [r0, r1), inside one share, on this thread. */
+static void share_steps_piece(void *ctx, size_t r0, size_t r1)
+{
+    const share_steps_job *j = ctx;
+    for (size_t t = 0; t < j->steps; t++) {
+        rl_cell_step s = *j->base;
+        j->at(j->ctx, t, r0, r1, &s);
+        s.batch = r1 - r0;
+        if (s.chain)   /* rows of the fused step's chain area (run_fused) */
+            s.chain += chain_rows_offset(r0, s.u);
+        step_of_kind(&j->one, &s, j->gates);
+    }
+}
+
+static void share_steps_rows(void *ctx, size_t r0, size_t r1)
+{
+    const share_steps_job *j = ctx;
+    by_share_pieces(j->sh, r0, r1, share_steps_piece, ctx);
+}
+#endif
+
+void rl__run_steps_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
+                          size_t steps, const rl_shares *sh, rl_step_rows_fn at, void *ctx)
+{
+    const size_t batch = base->batch;
+#ifndef RL_REAL_DOUBLE
+    if (sh->n > 1) {
+        const size_t u = base->u, in = base->x ? base->in : 0;   /* x: as set per step */
+        const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
+        const size_t step_work = batch * u * (gates * (u + in) + cell);
+        share_steps_job j = { { cx->kernels, NULL }, base, gates, steps, sh, at, ctx };
+        rl__parallel_for_shares(cx, batch, SHARE_ROWS, steps * step_work, share_steps_rows, &j);
+        return;
+    }
+#endif
+    for (size_t t = 0; t < steps; t++) {
+        rl_cell_step s = *base;
+        at(ctx, t, 0, batch, &s);
+        s.batch = batch;
+        s.flip = (int)(t & 1);
+        step_of_kind(cx, &s, gates);
+    }
+}
+
+#ifndef RL_REAL_DOUBLE
+typedef struct share_rows_job {
+    rl_compute one;
+    const rl_shares *sh;
+    rl_rows_fn fn;
+    void *ctx;
+} share_rows_job;
+
+static void share_rows_piece(void *ctx, size_t r0, size_t r1)
+{
+    const share_rows_job *j = ctx;
+    j->fn(j->ctx, &j->one, r0, r1);
+}
+
+static void share_rows_range(void *ctx, size_t r0, size_t r1)
+{
+    const share_rows_job *j = ctx;
+    by_share_pieces(j->sh, r0, r1, share_rows_piece, ctx);
+}
+#endif
+
+void rl__run_rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, size_t work,
+                         const rl_shares *sh, rl_rows_fn fn, void *ctx)
+{
+#ifndef RL_REAL_DOUBLE
+    if (sh->n > 1) {
+        share_rows_job j = { { cx->kernels, NULL }, sh, fn, ctx };
+        rl__parallel_for_shares(cx, batch, SHARE_ROWS, work, share_rows_range, &j);
+        return;
+    }
+#endif
+    rl__run_rows(cx, batch, weight_bytes, work, fn, ctx);
 }

@@ -357,4 +357,59 @@ typedef void (*rl_step_at_fn)(void *ctx, size_t t, rl_cell_step *s);
 void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates, size_t steps,
                    rl_step_at_fn at, void *ctx);
 
+/* ---- a layer's per-step arrays in regions by row shares -----------------
+ * A layer's arrays of `steps` steps of the batch ([steps][batch][width])
+ * laid out share by share when its steps run split by rows: the rows
+ * [r0, r1) of a share hold all their steps in a region of their own,
+ * [steps][r1 - r0][width], regions r0 RL_ROWS_PAD floats apart beyond
+ * their sizes. Back to back by step, each thread's rows of a step lay
+ * next to rows the other thread was writing, and a two-thread step lost
+ * a quarter of its speed to that (docs/performance.md, the seventeenth
+ * session). One share (the whole batch) is the dense layout itself. The
+ * shares are fixed by the shape and the pool alone (rl__step_shares), so
+ * a forward and the backward after it see the same regions however the
+ * pool splits a call. */
+enum { RL_SHARES_MAX = 16 };
+typedef struct rl_shares {
+    size_t n;                    /* >= 1 */
+    size_t end[RL_SHARES_MAX];   /* share i: rows [i ? end[i - 1] : 0, end[i]) */
+} rl_shares;
+
+/* One share, the whole batch: the dense layout. */
+void rl__shares_one(rl_shares *sh, size_t batch);
+/* The shares a layer's steps of base (with the step's x set when the
+ * input is folded) split by: the pool's threads' rows when
+ * rl__run_steps would split the steps by rows, else one. */
+void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
+                     size_t steps, rl_shares *sh);
+/* The share that holds row r: its rows [*r0, *r1). */
+void rl__share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1);
+/* Floats of an area of steps x batch rows of width floats by shares (any
+ * shares); *ok cleared on overflow. */
+size_t rl__shares_area_floats(size_t steps, size_t batch, size_t width, int *ok);
+/* Where row r of step t lies in such an area, r in the share [r0, r1). */
+static inline size_t rl__share_at(size_t steps, size_t width, size_t r0, size_t r1, size_t t,
+                                  size_t r)
+{
+    return r0 * (steps * width + RL_ROWS_PAD) + (t * (r1 - r0) + (r - r0)) * width;
+}
+/* Copies steps [t0, t1) of an area by shares to or from the dense layout
+ * (to_dense: region -> dense), each share's rows on the thread that runs
+ * that share's steps. */
+void rl__shares_copy(const rl_compute *cx, const rl_shares *sh, real *dense, real *region,
+                     size_t steps, size_t t0, size_t t1, size_t batch, size_t width,
+                     int to_dense);
+/* rl__run_steps over regions: the steps of each share's rows, at(ctx, t,
+ * r0, r1, s) setting the fields of step t for rows [r0, r1) (inside one
+ * share; s->batch is set), split over the pool share by share when
+ * sh->n > 1; one share runs as rl__run_steps. */
+typedef void (*rl_step_rows_fn)(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s);
+void rl__run_steps_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
+                          size_t steps, const rl_shares *sh, rl_step_rows_fn at, void *ctx);
+/* rl__run_rows over regions: with sh->n > 1 split by its shares (each
+ * call's rows inside one share), whatever rl__run_rows would decide: the
+ * forward split so, and its caches lie so. */
+void rl__run_rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, size_t work,
+                         const rl_shares *sh, rl_rows_fn fn, void *ctx);
+
 #endif

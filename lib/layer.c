@@ -79,11 +79,11 @@ rl_status rl__layer_alloc_weights(rl_layer *l)
     return l->w && l->grad ? RL_OK : RL_E_NOMEM;
 }
 
-rl_status rl__layer_reserve(rl_layer *l, size_t batch)
+rl_status rl__layer_reserve(rl_layer *l, size_t batch, int regions)
 {
-    if (batch <= l->cap_batch)
+    if (batch <= l->cap_batch && regions == l->regions)
         return RL_OK;
-    size_t n = l->ops->workspace(l, batch);
+    size_t n = l->ops->workspace(l, batch, regions);
     if (n == 0)
         return RL_E_NOMEM;
     real *ws = rl__calloc(n, sizeof(real));
@@ -92,6 +92,7 @@ rl_status rl__layer_reserve(rl_layer *l, size_t batch)
     rl__free(l->ws);
     l->ws = ws;
     l->cap_batch = batch;
+    l->regions = regions;
     l->packed_key.valid = 0;   /* a new area: nothing packed in it */
     return RL_OK;
 }
@@ -258,4 +259,13 @@ size_t rl__sum_sizes(const size_t *n, size_t count, int ok)
         total += n[i];
     }
     return ok ? total : 0;
+}
+
+void rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
+                      unsigned gates)
+{
+    if (l->regions)
+        rl__step_shares(cx, first, gates, l->in_steps, &l->shares);
+    else
+        rl__shares_one(&l->shares, first->batch);
 }

@@ -72,8 +72,10 @@ typedef struct rl_layer_ops {
      * 1 (h: SimpleRNN, GRU), 2 (h then c: LSTM). See rl__layer_state_len(). */
     size_t state_vectors;
 
-    /* Floats of workspace for a batch (caches kept from forward to backward). */
-    size_t (*workspace)(const rl_layer *l, size_t batch);
+    /* Floats of workspace for a batch (caches kept from forward to backward);
+     * regions: with the room to lay the caches out by row shares too
+     * (rl__layer_shares; a model with a pool). */
+    size_t (*workspace)(const rl_layer *l, size_t batch, int regions);
     /* x [in_steps][batch][in] -> l->out [out_steps][batch][units].
      * state0 [batch][state_len] is the state before the first step, or NULL
      * for the zero state, whose first step skips the h U product (so that a
@@ -137,11 +139,16 @@ struct rl_layer {
      * products and rl__weight_grad skips them. A stateful model carrying
      * a state keeps them. */
     int state0_zero;
+    /* Set by a recurrent layer's forward: the row shares its per-step
+     * caches are laid out by (compute.h rl_shares), which its backward
+     * reads them by. */
+    rl_shares shares;
 
     real *w, *grad;       /* n_w each */
     size_t n_w;
 
     size_t cap_batch;     /* batch the workspace is sized for */
+    int regions;          /* ... and whether with the room by row shares */
     real *ws;             /* layer-defined caches, ops->workspace() floats */
     real *out;            /* points into ws */
 };
@@ -164,8 +171,14 @@ size_t rl__layer_tensor_rows(const rl_layer *l, size_t t);
 /* w and grad, n_w each, zero-filled. RL_E_NOMEM leaves what was had for
  * rl__layer_free. */
 rl_status rl__layer_alloc_weights(rl_layer *l);
-/* Workspace sized for at least `batch`; allocates only when batch grows. */
-rl_status rl__layer_reserve(rl_layer *l, size_t batch);
+/* Workspace sized for at least `batch`, with the room by row shares when
+ * `regions` (ops->workspace); allocates only when batch grows or regions
+ * changes. */
+rl_status rl__layer_reserve(rl_layer *l, size_t batch, int regions);
+/* The row shares of l's steps (l->shares): rl__step_shares of its steps
+ * when the workspace has the room by row shares, else one share. */
+void rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
+                      unsigned gates);
 /* Drops the workspace (the next pass reserves it again); weights stay. */
 void rl__layer_release_workspace(rl_layer *l);
 /* Weights, gradients and workspace; a layer without them is harmless. */

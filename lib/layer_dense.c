@@ -6,8 +6,9 @@
 #include "layer.h"
 
 /* ws: out [rows][units] | W^T [units][in] */
-static size_t dense_workspace(const rl_layer *l, size_t batch)
+static size_t dense_workspace(const rl_layer *l, size_t batch, int regions)
 {
+    (void)regions;   /* steps not split by rows */
     int ok = 1;
     size_t rows = rl__mul(l->in_steps, batch, &ok);
     size_t out = rl__mul(rows, l->units, &ok);

@@ -14,7 +14,7 @@
  *     dRec's) | U^T packed | W^T packed
  *     | dh [B][u] (rows apart: rl__rows_at) | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains */
-static size_t gru_workspace(const rl_layer *l, size_t batch)
+static size_t gru_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;

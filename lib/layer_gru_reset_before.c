@@ -17,8 +17,9 @@
  *     | h_all [T+1][B][u] | dzx [T][B][3u] | rec [B][3u] | U_zr^T [2u][u] packed
  *     | U_h^T [u][u] packed | W^T [3u][in] packed
  *     | dh [B][u] | drh [B][u] | input-backward scratch */
-static size_t grb_workspace(const rl_layer *l, size_t batch)
+static size_t grb_workspace(const rl_layer *l, size_t batch, int regions)
 {
+    (void)regions;   /* steps not split by rows */
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);

@@ -377,7 +377,7 @@ rl_status rl__model_memory(const rl_model *m, size_t batch, size_t *weights, siz
         ok = add_bytes(&w, block) && add_bytes(&w, block);   /* weights, gradients */
         for (int s = 0; s < RL_OPTIM_SLOTS && ok; s++)
             ok = add_bytes(&o, block);
-        const size_t floats = l->ops->workspace(l, batch);   /* 0: overflow */
+        const size_t floats = l->ops->workspace(l, batch, m->cx.pool != NULL);   /* 0: overflow */
         ok = ok && floats && add_bytes(&ws, rl__block_bytes(floats, sizeof(real)));
     }
     for (int k = 0; k < 4 && ok; k++)
@@ -392,7 +392,9 @@ rl_status rl__model_memory(const rl_model *m, size_t batch, size_t *weights, siz
 
 rl_status rl__model_reserve_batch(rl_model *m, size_t batch)
 {
-    if (batch <= m->cap_batch)
+    /* with a pool, the layers' rooms by row shares (rl__layer_shares) */
+    const int regions = m->cx.pool != NULL;
+    if (batch <= m->cap_batch && regions == m->ws_regions)
         return RL_OK;
     size_t len[4];
     if (!batch_lengths(m, batch, len))
@@ -404,7 +406,7 @@ rl_status rl__model_reserve_batch(rl_model *m, size_t batch)
     float **held[4] = { &m->xb, &m->yb, &m->grad_a, &m->grad_b };
     rl_status s = (fresh[0] && fresh[1] && fresh[2] && fresh[3]) ? RL_OK : RL_E_NOMEM;
     for (size_t i = 0; i < m->n_layers && s == RL_OK; i++)
-        s = rl__layer_reserve(&m->layers[i], batch);
+        s = rl__layer_reserve(&m->layers[i], batch, regions);
     for (size_t i = 0; i < 4; i++) {
         float *drop = s == RL_OK ? *held[i] : fresh[i];
         if (s == RL_OK)
@@ -414,6 +416,7 @@ rl_status rl__model_reserve_batch(rl_model *m, size_t batch)
     if (s != RL_OK)
         return s;
     m->cap_batch = batch;
+    m->ws_regions = regions;
     return RL_OK;
 }
 

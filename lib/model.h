@@ -63,6 +63,7 @@ struct rl_model {
 
     /* Batch buffers, grown on demand, never inside the training loop. */
     size_t cap_batch;
+    int ws_regions;            /* the layers' workspaces have their rooms by row shares */
     float *xb, *yb;            /* time-major input and target of a batch */
     float *grad_a, *grad_b;    /* ping-pong gradients between layers */
     size_t cap_samples;

@@ -64,7 +64,7 @@ static void net_build(net *nt, const spec *specs, size_t n, rl_loss loss, uint64
         assert_non_null(l->grad);
         for (size_t k = 0; k < l->n_w; k++)
             l->w[k] = uniform(&s, -0.6, 0.6);
-        assert_int_equal(rl__layer_reserve(l, BATCH), RL_OK);
+        assert_int_equal(rl__layer_reserve(l, BATCH, 0), RL_OK);
         size_t state_len = rl__layer_state_len(l) * BATCH;
         if (initial_state && state_len) {   /* a stateful batch: a carried, constant state */
             nt->state0[i] = rl__calloc(state_len, sizeof(double));

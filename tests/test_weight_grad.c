@@ -131,7 +131,7 @@ static void layer_grad(rl_layer_kind kind, size_t in, size_t u, size_t batch, co
     assert_true(rl__layer_init(&l, kind, in, T, u, RL_ACT_TANH, RL_ACT_SIGMOID, 0));
     assert_int_equal(rl__layer_alloc_weights(&l), RL_OK);
     tu_fill_uniform(l.w, l.n_w, 11, -0.5f, 0.5f);
-    assert_int_equal(rl__layer_reserve(&l, batch), RL_OK);
+    assert_int_equal(rl__layer_reserve(&l, batch, 0), RL_OK);
     const size_t state_len = rl__layer_state_len(&l) * batch;
     float *x = calloc(T * batch * in, sizeof(float)), *dy = calloc(batch * u, sizeof(float));
     float *state0 = calloc(state_len, sizeof(float));
