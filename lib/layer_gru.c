@@ -13,24 +13,33 @@
  *     | h_all [T+1][B][u] | dZx's h~ third [T][B][u] (its z, r thirds are
  *     dRec's) | U^T packed | W^T packed
  *     | dh [B][u] (rows apart: rl__rows_at) | input-backward scratch
- *     | the fused step's packed weights (64-byte aligned within) | its chains */
+ *     | the fused step's packed weights (64-byte aligned within) | its chains
+ *     | with regions, gates, rec, h_all and dZx's h~ third by row shares
+ *       (rl__shares_area_floats): the steps' own arrays when they run split
+ *       by rows; h_all, dRec and dZx copied to the dense ones that the
+ *       products over all rows read */
 static size_t gru_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
-    size_t parts[10] = {
+    size_t tbg_reg = regions ? rl__shares_area_floats(T, batch, 3 * u, &ok) : 0;
+    size_t parts[14] = {
         tbg, tbg, rl__mul(T + 1, bu, &ok), rl__mul(T, bu, &ok),
         rl__packed_size(3 * u, u, &ok), rl__packed_size(3 * u, l->in, &ok),
         rl__rows_area_floats(batch, u, &ok),
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 3, &ok), rl__step_chain_floats(batch, u, &ok),
+        tbg_reg, tbg_reg, regions ? rl__shares_area_floats(T + 1, batch, u, &ok) : 0,
+        regions ? rl__shares_area_floats(T, batch, u, &ok) : 0,
     };
-    return rl__sum_sizes(parts, 10, ok);
+    return rl__sum_sizes(parts, 14, ok);
 }
 
 typedef struct gru_views {
     real *gates, *rec, *h_all, *dzx, *drec, *ut, *wt, *dh, *scratch, *packed, *chain;
+    /* the steps' arrays: the regions by row shares, or the dense ones */
+    real *gates_r, *rec_r, *h_r, *dzx_r;
 } gru_views;
 
 static gru_views gru_split(const rl_layer *l, size_t batch)
@@ -54,31 +63,47 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     v.scratch = v.dh + rl__rows_area_floats(batch, u, &ok);
     v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     v.chain = v.packed + rl__step_pack_floats(l->in, u, 3);
+    if (l->shares.n > 1) {
+        v.gates_r = v.chain + rl__step_chain_floats(batch, u, &ok);
+        v.rec_r = v.gates_r + rl__shares_area_floats(T, batch, 3 * u, &ok);
+        v.h_r = v.rec_r + rl__shares_area_floats(T, batch, 3 * u, &ok);
+        v.dzx_r = v.h_r + rl__shares_area_floats(T + 1, batch, u, &ok);
+    } else {
+        v.gates_r = v.gates, v.rec_r = v.rec, v.h_r = v.h_all, v.dzx_r = v.dzx;
+    }
     return v;
 }
 
-/* The per-step fields of step t (rl__run_steps). */
+/* The per-step fields of step t for rows [r0, r1) (rl__run_steps_shares). */
 typedef struct gru_steps {
     const real *x;   /* folded: the input, else NULL */
+    size_t x_ld;     /* floats from one row of x_t to the next */
     const gru_views *v;
-    size_t bu, row_in;   /* floats of one step of h, floats from x_t to x_t+1 */
+    const rl_shares *sh;
+    size_t u, row_in;   /* row_in: floats from x_t to x_t+1 */
+    /* steps (or slots) of gates, rec and h_all in their areas */
+    size_t z_steps, rec_steps, h_steps;
     int state0;
     int one_slot;   /* forward only: h U + b_rec (and, input folded, the gates) in slot 0 */
     int fold;
     int ring;       /* forward only, last state out: h in slots 0 and 1 by turns */
 } gru_steps;
 
-static void gru_step_at(void *ctx, size_t t, rl_cell_step *s)
+static void gru_step_at(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s)
 {
     const gru_steps *q = ctx;
     const gru_views *v = q->v;
-    s->x = q->x ? q->x + t * q->row_in : NULL;
+    const size_t u = q->u, g = 3 * u;
+    size_t s0, s1;
+    rl__share_of(q->sh, r0, &s0, &s1);
+    (void)r1;
+    s->x = q->x ? q->x + t * q->row_in + r0 * q->x_ld : NULL;
     /* not folded, the gates of every step hold its x W + b_in already */
-    s->z = v->gates + (q->one_slot && q->fold ? 0 : t) * 3 * q->bu;
-    s->rec = v->rec + (q->one_slot ? 0 : t) * 3 * q->bu;
-    s->h_prev = v->h_all + (q->ring ? t % 2 : t) * q->bu;
+    s->z = v->gates_r + rl__share_at(q->z_steps, g, s0, s1, q->one_slot && q->fold ? 0 : t, r0);
+    s->rec = v->rec_r + rl__share_at(q->rec_steps, g, s0, s1, q->one_slot ? 0 : t, r0);
+    s->h_prev = v->h_r + rl__share_at(q->h_steps, u, s0, s1, q->ring ? t % 2 : t, r0);
     s->recurrent = t > 0 || q->state0;
-    s->h = v->h_all + (q->ring ? (t + 1) % 2 : t + 1) * q->bu;
+    s->h = v->h_r + rl__share_at(q->h_steps, u, s0, s1, q->ring ? (t + 1) % 2 : t + 1, r0);
 }
 
 static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
@@ -88,29 +113,47 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     const real *kernel = l->w, *recw = kernel + l->in * g, *b_in = recw + u * g;
     const real *b_rec = b_in + g;
     const rl_activation act = l->act, ract = l->rec_act;
-    gru_views v = gru_split(l, batch);
 
     l->state0_zero = state0 == NULL;
-    for (size_t i = 0; i < bu; i++)
-        v.h_all[i] = state0 ? state0[i] : 0;
     rl_cell_step s = {
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = b_in, .rec_kernel = recw,
-        .rec_bias = b_rec, .packed = v.packed, .act = act, .ract = ract,
+        .rec_bias = b_rec, .act = act, .ract = ract,
         .no_caches = l->forward_only,
-        .chain = l->forward_only ? v.chain : NULL,   /* fit: rec, see rl_fused_step.chain */
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 3);
     const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
     s.x_ld = in_place ? T * l->in : 0;
+    rl__shares_one(&l->shares, batch);
+    s.packed = gru_split(l, batch).packed;   /* where it lies whatever the shares */
+    rl_cell_step first = s;
+    first.x = fold ? x : NULL;
+    rl__layer_shares(l, cx, &first, 3);
+    gru_views v = gru_split(l, batch);
+    s.chain = l->forward_only ? v.chain : NULL;   /* fit: rec, see rl_fused_step.chain */
+    const int regions = l->shares.n > 1;
+
+    for (size_t i = 0; i < bu; i++)
+        v.h_all[i] = state0 ? state0[i] : 0;
     rl__step_pack_kept(cx, &s, 3, fold, v.packed, &l->packed_key, l->forward_only,
                        l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, v.gates, b_in, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
-    gru_steps q = { fold ? x : NULL, &v, bu, in_place ? l->in : batch * l->in, state0 != NULL, l->forward_only,
-                    fold, l->forward_only && !l->return_sequences };
-    rl__run_steps(cx, &s, 3, T, gru_step_at, &q);
+    const int ring = l->forward_only && !l->return_sequences;
+    gru_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, &v, &l->shares, u,
+                    in_place ? l->in : batch * l->in, l->forward_only && fold ? 1 : T,
+                    l->forward_only ? 1 : T, ring ? 2 : T + 1, state0 != NULL,
+                    l->forward_only, fold, ring };
+    if (regions) {   /* h_{-1}, and the input projections when not folded */
+        rl__shares_copy(cx, &l->shares, v.h_all, v.h_r, q.h_steps, 0, 1, batch, u, 0);
+        if (!fold)
+            rl__shares_copy(cx, &l->shares, v.gates, v.gates_r, T, 0, T, batch, g, 0);
+    }
+    rl__run_steps_shares(cx, &s, 3, T, &l->shares, gru_step_at, &q);
+    if (regions)   /* what the products over all rows, the next layer and final_state read */
+        rl__shares_copy(cx, &l->shares, v.h_all, v.h_r, q.h_steps, ring ? T % 2 : 1,
+                        ring ? T % 2 + 1 : T + 1, batch, u, 1);
     if (q.ring && T % 2 != T)   /* the last state where the output and final_state read it */
         memcpy(v.h_all + T * bu, v.h_all + (T % 2) * bu, bu * sizeof(real));
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
@@ -208,16 +251,19 @@ static void gru_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
     const rl_layer *l = q->l;
     const gru_views *v = q->v;
     const size_t T = l->in_steps, u = l->units, g = 3 * u, bu = q->bu, rows = r1 - r0;
-    const size_t o = r0 * u, og = r0 * g;
+    const size_t o = r0 * u;
     const rl_activation act = l->act, ract = l->rec_act;
+    size_t s0, s1;
+    rl__share_of(&l->shares, r0, &s0, &s1);
     real *dh = rl__rows_at(v->dh, r0, u);
     memset(dh, 0, rows * u * sizeof(real));
     for (size_t t = T; t-- > 0;) {
-        const real *gt = v->gates + t * 3 * bu + og, *hr = v->rec + t * 3 * bu + og;
-        const real *h_prev = v->h_all + t * bu + o;
+        const size_t og = rl__share_at(T, g, s0, s1, t, r0);
+        const real *gt = v->gates_r + og, *hr = v->rec_r + og;
+        const real *h_prev = v->h_r + rl__share_at(T + 1, u, s0, s1, t, r0);
         const real *dyt = l->return_sequences ? q->dy + t * bu + o
                                               : (t == T - 1 ? q->dy + o : NULL);
-        real *dzx = v->dzx + t * bu + o, *drec = v->drec + t * 3 * bu + og;
+        real *dzx = v->dzx_r + rl__share_at(T, u, s0, s1, t, r0), *drec = v->rec_r + og;
         rl__gru_cell_backward(cx, rows, u, gt, hr, h_prev, dyt, dh, dzx, drec, act, ract);
         if (t == 0)
             break;
@@ -226,7 +272,8 @@ static void gru_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
          * forward, each of its loads and stores would wait for its line from
          * L3 (perf: the cell backward ~2/3 shorter on lines already in L2) */
         const size_t tp = t - 1;
-        const rl_pf_src pf = { { v->drec + tp * 3 * bu + og, v->dzx + tp * bu + o },
+        const rl_pf_src pf = { { v->rec_r + rl__share_at(T, g, s0, s1, tp, r0),
+                                 v->dzx_r + rl__share_at(T, u, s0, s1, tp, r0) },
                                { rows * g * sizeof(real), rows * u * sizeof(real) } };
         rl__gemm_narrow_pf(cx, rows, u, g, drec, g, v->ut, dh, u, 1, &pf);
     }
@@ -242,8 +289,12 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     rl__pack_narrow(cx, v.ut, g, u, recw, 1, g);   /* U^T, read straight from U */
     gru_bptt q = { l, &v, dy, bu };
     int ok = 1;   /* sizes checked by gru_workspace */
-    rl__run_rows(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real), T * bu * (g + 512),
-                 gru_bptt_rows, &q);
+    rl__run_rows_shares(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real),
+                        T * bu * (g + 512), &l->shares, gru_bptt_rows, &q);
+    if (l->shares.n > 1) {   /* dRec and dZx where the products over all rows read them */
+        rl__shares_copy(cx, &l->shares, v.drec, v.rec_r, T, 0, T, batch, g, 1);
+        rl__shares_copy(cx, &l->shares, v.dzx, v.dzx_r, T, 0, T, batch, u, 1);
+    }
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
     real *g_brec = g_bin + g;
