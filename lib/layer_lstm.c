@@ -10,25 +10,35 @@
  *     step by step) | c_all [T+1][B][u] | h_all [T+1][B][u]
  *     | act(c) [T][B][u] | U^T packed | W^T packed | dh, dc [B][u] (rows apart:
  *     rl__rows_at) | input-backward scratch
- *     | the fused step's packed weights (64-byte aligned within) | its chains */
+ *     | the fused step's packed weights (64-byte aligned within) | its chains
+ *     | with regions, gates, c_all, h_all and act(c) by row shares
+ *       (rl__shares_area_floats): the steps' own arrays when they run split
+ *       by rows; h_all, c_all's last step and dZ copied to the dense ones
+ *       that the products over all rows and final_state read */
 static size_t lstm_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), bg = rl__mul(bu, 4, &ok);
     size_t bd = rl__rows_area_floats(batch, u, &ok);
-    size_t parts[11] = {
+    size_t parts[15] = {
         rl__mul(T, bg, &ok), rl__mul(T + 1, bu, &ok), rl__mul(T + 1, bu, &ok),
         rl__mul(T, bu, &ok), rl__packed_size(4 * u, u, &ok),
         rl__packed_size(4 * u, l->in, &ok), bd, bd,
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 4, &ok), rl__step_chain_floats(batch, u, &ok),
+        regions ? rl__shares_area_floats(T, batch, 4 * u, &ok) : 0,
+        regions ? rl__shares_area_floats(T + 1, batch, u, &ok) : 0,
+        regions ? rl__shares_area_floats(T + 1, batch, u, &ok) : 0,
+        regions ? rl__shares_area_floats(T, batch, u, &ok) : 0,
     };
-    return rl__sum_sizes(parts, 11, ok);
+    return rl__sum_sizes(parts, 15, ok);
 }
 
 typedef struct lstm_views {
     real *gates, *c_all, *h_all, *ac, *dz, *ut, *wt, *dh, *dc, *scratch, *packed, *chain;
+    /* the steps' arrays: the regions by row shares, or the dense ones */
+    real *gates_r, *c_r, *h_r, *ac_r;
 } lstm_views;
 
 static lstm_views lstm_split(const rl_layer *l, size_t batch)
@@ -53,33 +63,48 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     v.scratch = v.dc + rl__rows_area_floats(batch, u, &ok);
     v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     v.chain = v.packed + rl__step_pack_floats(l->in, u, 4);
+    if (l->shares.n > 1) {
+        v.gates_r = v.chain + rl__step_chain_floats(batch, u, &ok);
+        v.c_r = v.gates_r + rl__shares_area_floats(T, batch, 4 * u, &ok);
+        v.h_r = v.c_r + rl__shares_area_floats(T + 1, batch, u, &ok);
+        v.ac_r = v.h_r + rl__shares_area_floats(T + 1, batch, u, &ok);
+    } else {
+        v.gates_r = v.gates, v.c_r = v.c_all, v.h_r = v.h_all, v.ac_r = v.ac;
+    }
     return v;
 }
 
-/* The per-step fields of step t (rl__run_steps). */
+/* The per-step fields of step t for rows [r0, r1) (rl__run_steps_shares). */
 typedef struct lstm_steps {
     const real *x;   /* folded: the input, else NULL */
+    size_t x_ld;     /* floats from one row of x_t to the next */
     const lstm_views *v;
-    size_t bu, row_in;   /* floats of one step of h, floats from x_t to x_t+1 */
+    const rl_shares *sh;
+    size_t u, row_in;   /* row_in: floats from x_t to x_t+1 */
+    size_t cache_steps, state_steps;   /* steps (or slots) of gates and act(c), of h and c */
     int state0;
     int one_slot;   /* forward only, input folded: gates and act(c) of every step in slot 0 */
     int ring;       /* forward only, last state out: h and c in slots 0 and 1 by turns */
 } lstm_steps;
 
-static void lstm_step_at(void *ctx, size_t t, rl_cell_step *s)
+static void lstm_step_at(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s)
 {
     const lstm_steps *q = ctx;
     const lstm_views *v = q->v;
-    s->x = q->x ? q->x + t * q->row_in : NULL;
+    const size_t u = q->u;
+    size_t s0, s1;
+    rl__share_of(q->sh, r0, &s0, &s1);
+    (void)r1;
+    s->x = q->x ? q->x + t * q->row_in + r0 * q->x_ld : NULL;
     const size_t tc = q->one_slot ? 0 : t;   /* the slot of the backward-only caches */
-    s->z = v->gates + tc * 4 * q->bu;
+    s->z = v->gates_r + rl__share_at(q->cache_steps, 4 * u, s0, s1, tc, r0);
     const size_t tp = q->ring ? t % 2 : t, tn = q->ring ? (t + 1) % 2 : t + 1;
-    s->h_prev = v->h_all + tp * q->bu;
-    s->c_prev = v->c_all + tp * q->bu;
+    s->h_prev = v->h_r + rl__share_at(q->state_steps, u, s0, s1, tp, r0);
+    s->c_prev = v->c_r + rl__share_at(q->state_steps, u, s0, s1, tp, r0);
     s->recurrent = t > 0 || q->state0;
-    s->h = v->h_all + tn * q->bu;
-    s->c = v->c_all + tn * q->bu;
-    s->ac = v->ac + tc * q->bu;
+    s->h = v->h_r + rl__share_at(q->state_steps, u, s0, s1, tn, r0);
+    s->c = v->c_r + rl__share_at(q->state_steps, u, s0, s1, tn, r0);
+    s->ac = v->ac_r + rl__share_at(q->cache_steps, u, s0, s1, tc, r0);
 }
 
 static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
@@ -88,31 +113,53 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
     size_t T = l->in_steps, u = l->units, g = 4 * u, bu = batch * u;
     const real *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
     const rl_activation act = l->act, ract = l->rec_act;
-    lstm_views v = lstm_split(l, batch);
 
     l->state0_zero = state0 == NULL;
+    rl_cell_step s = {
+        .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
+        .act = act, .ract = ract, .no_caches = l->forward_only,
+    };
+    const int fold = rl__step_folds_input(cx, l->in, u, 4);
+    const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
+    s.x_ld = in_place ? T * l->in : 0;
+    rl__shares_one(&l->shares, batch);
+    s.packed = lstm_split(l, batch).packed;   /* where it lies whatever the shares */
+    rl_cell_step first = s;
+    first.x = fold ? x : NULL;
+    rl__layer_shares(l, cx, &first, 4);
+    lstm_views v = lstm_split(l, batch);
+    s.chain = l->forward_only ? v.chain : NULL;   /* fit: z, see rl_fused_step.chain */
+    const int regions = l->shares.n > 1;
+
     for (size_t b = 0; b < batch; b++)
         for (size_t j = 0; j < u; j++) {
             v.h_all[b * u + j] = state0 ? state0[b * 2 * u + j] : 0;
             v.c_all[b * u + j] = state0 ? state0[b * 2 * u + u + j] : 0;
         }
-    rl_cell_step s = {
-        .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
-        .packed = v.packed, .act = act, .ract = ract, .no_caches = l->forward_only,
-        .chain = l->forward_only ? v.chain : NULL,   /* fit: z, see rl_fused_step.chain */
-    };
-    const int fold = rl__step_folds_input(cx, l->in, u, 4);
-    const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
-    s.x_ld = in_place ? T * l->in : 0;
     rl__step_pack_kept(cx, &s, 4, fold, v.packed, &l->packed_key, l->forward_only,
                        l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, v.gates, bias, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
-    lstm_steps q = { fold ? x : NULL, &v, bu, in_place ? l->in : batch * l->in, state0 != NULL,
-                     l->forward_only && fold, l->forward_only && !l->return_sequences };
-    rl__run_steps(cx, &s, 4, T, lstm_step_at, &q);
+    const int ring = l->forward_only && !l->return_sequences;
+    lstm_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, &v, &l->shares, u,
+                     in_place ? l->in : batch * l->in, l->forward_only && fold ? 1 : T,
+                     ring ? 2 : T + 1, state0 != NULL, l->forward_only && fold, ring };
+    if (regions) {   /* h_{-1}, c_{-1}, and the input projections when not folded */
+        rl__shares_copy(cx, &l->shares, v.h_all, v.h_r, q.state_steps, 0, 1, batch, u, 0);
+        rl__shares_copy(cx, &l->shares, v.c_all, v.c_r, q.state_steps, 0, 1, batch, u, 0);
+        if (!fold)
+            rl__shares_copy(cx, &l->shares, v.gates, v.gates_r, T, 0, T, batch, g, 0);
+    }
+    rl__run_steps_shares(cx, &s, 4, T, &l->shares, lstm_step_at, &q);
+    if (regions) {   /* what the products over all rows, the next layer and final_state read */
+        const size_t last = ring ? T % 2 : T;
+        rl__shares_copy(cx, &l->shares, v.h_all, v.h_r, q.state_steps, ring ? last : 1,
+                        last + 1, batch, u, 1);
+        rl__shares_copy(cx, &l->shares, v.c_all, v.c_r, q.state_steps, last, last + 1, batch,
+                        u, 1);
+    }
     if (q.ring && T % 2 != T) {   /* the last state where the output and final_state read it */
         memcpy(v.h_all + T * bu, v.h_all + (T % 2) * bu, bu * sizeof(real));
         memcpy(v.c_all + T * bu, v.c_all + (T % 2) * bu, bu * sizeof(real));
@@ -177,17 +224,20 @@ static void lstm_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1
     const rl_layer *l = q->l;
     const lstm_views *v = q->v;
     const size_t T = l->in_steps, u = l->units, g = 4 * u, bu = q->bu, rows = r1 - r0;
-    const size_t o = r0 * u, og = r0 * g;
+    const size_t o = r0 * u;
     const rl_activation act = l->act, ract = l->rec_act;
+    size_t s0, s1;
+    rl__share_of(&l->shares, r0, &s0, &s1);
     real *dh = rl__rows_at(v->dh, r0, u), *dc = rl__rows_at(v->dc, r0, u);
     memset(dh, 0, rows * u * sizeof(real));
     memset(dc, 0, rows * u * sizeof(real));
     for (size_t t = T; t-- > 0;) {
-        const real *gt = v->gates + t * 4 * bu + og, *c_prev = v->c_all + t * bu + o;
-        const real *ac = v->ac + t * bu + o;
+        /* dZ_t over gates_t (lstm_split) */
+        real *dzt = v->gates_r + rl__share_at(T, g, s0, s1, t, r0);
+        const real *gt = dzt, *c_prev = v->c_r + rl__share_at(T + 1, u, s0, s1, t, r0);
+        const real *ac = v->ac_r + rl__share_at(T, u, s0, s1, t, r0);
         const real *dyt = l->return_sequences ? q->dy + t * bu + o
                                               : (t == T - 1 ? q->dy + o : NULL);
-        real *dzt = v->dz + t * 4 * bu + og;
         rl__lstm_cell_backward(cx, rows, u, gt, c_prev, ac, dyt, dh, dc, dzt, act, ract);
         if (t == 0)
             break;
@@ -195,7 +245,8 @@ static void lstm_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1
          * reads and overwrites with dZ (its gates): untouched since the
          * forward, they would come from L3 */
         const size_t tp = t - 1;
-        const rl_pf_src pf = { { v->dz + tp * 4 * bu + og }, { rows * g * sizeof(real) } };
+        const rl_pf_src pf = { { v->gates_r + rl__share_at(T, g, s0, s1, tp, r0) },
+                               { rows * g * sizeof(real) } };
         rl__gemm_narrow_pf(cx, rows, u, g, dzt, g, v->ut, dh, u, 0, &pf);
     }
 }
@@ -210,8 +261,10 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
     rl__pack_narrow(cx, v.ut, g, u, rec, 1, g);   /* U^T, read straight from U */
     lstm_bptt q = { l, &v, dy, bu };
     int ok = 1;   /* sizes checked by lstm_workspace */
-    rl__run_rows(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real), T * bu * (g + 64),
-                 lstm_bptt_rows, &q);
+    rl__run_rows_shares(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real),
+                        T * bu * (g + 64), &l->shares, lstm_bptt_rows, &q);
+    if (l->shares.n > 1)   /* dZ where the products over all rows read it */
+        rl__shares_copy(cx, &l->shares, v.dz, v.gates_r, T, 0, T, batch, g, 1);
 
     /* kernel, recurrent kernel and bias gradients (rows of l->grad, in that
      * order) in one pass over dZ: [x^T; h^T; 1] dZ (h_{-1} = 0 skipped) */
