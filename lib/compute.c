@@ -1567,6 +1567,24 @@ void rl__shares_one(rl_shares *sh, size_t batch)
     sh->end[0] = batch;
 }
 
+#ifndef RL_REAL_DOUBLE
+/* The rows of each of the pool's threads in a split by rows: the pool's
+   blocks of one block per thread (pool.c run_block), grains [units i / n,
+   units (i + 1) / n); one share with more threads than RL_SHARES_MAX. */
+static void threads_shares(const rl_compute *cx, size_t batch, rl_shares *sh)
+{
+    const size_t threads = rl__pool_threads(cx->pool);
+    if (threads > RL_SHARES_MAX)
+        return;
+    const size_t units = (batch + SHARE_ROWS - 1) / SHARE_ROWS;
+    sh->n = threads;
+    for (size_t i = 0; i < threads; i++) {
+        const size_t end = units * (i + 1) / threads * SHARE_ROWS;
+        sh->end[i] = end < batch ? end : batch;
+    }
+}
+#endif
+
 void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
                      size_t steps, rl_shares *sh)
 {
@@ -1575,22 +1593,22 @@ void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned ga
 #ifndef RL_REAL_DOUBLE
     const size_t in = base->x ? base->in : 0;
     const size_t weights = rl__step_pack_floats(in, base->u, gates) * sizeof(float);
-    if (!(steps > 1 && batch > 1 && rl__step_fused(cx) && base->packed &&
-          (base->no_caches ? split_forward_by_rows : split_fit_by_rows)(cx, batch, weights)))
-        return;
-    const size_t threads = rl__pool_threads(cx->pool);
-    if (threads > RL_SHARES_MAX)
-        return;
-    /* the pool's blocks of a split into one block per thread (pool.c
-       run_block): grains [units i / n, units (i + 1) / n) */
-    const size_t units = (batch + SHARE_ROWS - 1) / SHARE_ROWS;
-    sh->n = threads;
-    for (size_t i = 0; i < threads; i++) {
-        const size_t end = units * (i + 1) / threads * SHARE_ROWS;
-        sh->end[i] = end < batch ? end : batch;
-    }
+    if (steps > 1 && batch > 1 && rl__step_fused(cx) && base->packed &&
+        (base->no_caches ? split_forward_by_rows : split_fit_by_rows)(cx, batch, weights))
+        threads_shares(cx, batch, sh);
 #else
     (void)cx, (void)gates, (void)steps;
+#endif
+}
+
+void rl__rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, rl_shares *sh)
+{
+    rl__shares_one(sh, batch);
+#ifndef RL_REAL_DOUBLE
+    if (batch > 1 && split_fit_by_rows(cx, batch, weight_bytes))
+        threads_shares(cx, batch, sh);
+#else
+    (void)cx, (void)weight_bytes;
 #endif
 }
 
@@ -1614,6 +1632,7 @@ size_t rl__shares_area_floats(size_t steps, size_t batch, size_t width, int *ok)
     return dense + pads;
 }
 
+#ifndef RL_REAL_DOUBLE
 /* fn over the pieces of rows [r0, r1) that lie in one share each. */
 static void by_share_pieces(const rl_shares *sh, size_t r0, size_t r1,
                             void (*fn)(void *ctx, size_t a, size_t b), void *ctx)
@@ -1627,49 +1646,35 @@ static void by_share_pieces(const rl_shares *sh, size_t r0, size_t r1,
     }
 }
 
-typedef struct shares_copy_job {
-    const rl_shares *sh;
-    real *dense, *region;
-    size_t steps, t0, t1, batch, width;
-    int to_dense;
-} shares_copy_job;
-
-static void copy_piece(void *ctx, size_t r0, size_t r1)
+/* The copies of rows [r0, r1), inside one share, between the dense
+   layout and the regions. */
+static void copies_run(const rl_shares *sh, const rl_share_copy *c, size_t n, size_t r0,
+                       size_t r1)
 {
-    const shares_copy_job *j = ctx;
     size_t s0, s1;
-    rl__share_of(j->sh, r0, &s0, &s1);
-    const size_t bytes = (r1 - r0) * j->width * sizeof(real);
-    for (size_t t = j->t0; t < j->t1; t++) {
-        real *dense = j->dense + (t * j->batch + r0) * j->width;
-        real *region = j->region + rl__share_at(j->steps, j->width, s0, s1, t, r0);
-        if (j->to_dense)
-            memcpy(dense, region, bytes);
-        else
-            memcpy(region, dense, bytes);
+    rl__share_of(sh, r0, &s0, &s1);
+    const size_t batch = sh->end[sh->n - 1];
+    for (size_t i = 0; i < n; i++) {
+        const size_t bytes = (r1 - r0) * c[i].width * sizeof(real);
+        for (size_t t = c[i].t0; t < c[i].t1; t++) {
+            real *dense = c[i].dense + (t * batch + r0) * c[i].width;
+            real *region = c[i].region + rl__share_at(c[i].steps, c[i].width, s0, s1, t, r0);
+            if (c[i].to_dense)
+                memcpy(dense, region, bytes);
+            else
+                memcpy(region, dense, bytes);
+        }
     }
 }
 
-static void copy_rows(void *ctx, size_t r0, size_t r1)
-{
-    const shares_copy_job *j = ctx;
-    by_share_pieces(j->sh, r0, r1, copy_piece, ctx);
-}
-
-void rl__shares_copy(const rl_compute *cx, const rl_shares *sh, real *dense, real *region,
-                     size_t steps, size_t t0, size_t t1, size_t batch, size_t width,
-                     int to_dense)
-{
-    shares_copy_job j = { sh, dense, region, steps, t0, t1, batch, width, to_dense };
-#ifndef RL_REAL_DOUBLE
-    if (sh->n > 1) {
-        rl__parallel_for_shares(cx, batch, SHARE_ROWS, (t1 - t0) * batch * width, copy_rows, &j);
-        return;
-    }
-#else
-    (void)cx;
 #endif
-    copy_rows(&j, 0, batch);
+
+void rl__share_copy_add(rl_share_copies *c, int after, real *dense, real *region, size_t steps,
+                        size_t t0, size_t t1, size_t width)
+{
+    rl_share_copy *list = after ? c->after : c->before;
+    size_t *n = after ? &c->n_after : &c->n_before;
+    list[(*n)++] = (rl_share_copy){ dense, region, steps, t0, t1, width, after };
 }
 
 #ifndef RL_REAL_DOUBLE
@@ -1679,14 +1684,18 @@ typedef struct share_steps_job {
     unsigned gates;
     size_t steps;
     const rl_shares *sh;
+    const rl_share_copies *copies;
     rl_step_rows_fn at;
     void *ctx;
 } share_steps_job;
 
-/* Every step of rows [r0, r1), inside one share, on this thread. */
+/* Every step of rows [r0, r1), inside one share, on this thread, between
+   their copies. */
 static void share_steps_piece(void *ctx, size_t r0, size_t r1)
 {
     const share_steps_job *j = ctx;
+    if (j->copies)
+        copies_run(j->sh, j->copies->before, j->copies->n_before, r0, r1);
     for (size_t t = 0; t < j->steps; t++) {
         rl_cell_step s = *j->base;
         j->at(j->ctx, t, r0, r1, &s);
@@ -1695,6 +1704,8 @@ static void share_steps_piece(void *ctx, size_t r0, size_t r1)
             s.chain += chain_rows_offset(r0, s.u);
         step_of_kind(&j->one, &s, j->gates);
     }
+    if (j->copies)
+        copies_run(j->sh, j->copies->after, j->copies->n_after, r0, r1);
 }
 
 static void share_steps_rows(void *ctx, size_t r0, size_t r1)
@@ -1705,7 +1716,8 @@ static void share_steps_rows(void *ctx, size_t r0, size_t r1)
 #endif
 
 void rl__run_steps_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
-                          size_t steps, const rl_shares *sh, rl_step_rows_fn at, void *ctx)
+                          size_t steps, const rl_shares *sh, const rl_share_copies *copies,
+                          rl_step_rows_fn at, void *ctx)
 {
     const size_t batch = base->batch;
 #ifndef RL_REAL_DOUBLE
@@ -1713,11 +1725,12 @@ void rl__run_steps_shares(const rl_compute *cx, const rl_cell_step *base, unsign
         const size_t u = base->u, in = base->x ? base->in : 0;   /* x: as set per step */
         const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
         const size_t step_work = batch * u * (gates * (u + in) + cell);
-        share_steps_job j = { { cx->kernels, NULL }, base, gates, steps, sh, at, ctx };
+        share_steps_job j = { { cx->kernels, NULL }, base, gates, steps, sh, copies, at, ctx };
         rl__parallel_for_shares(cx, batch, SHARE_ROWS, steps * step_work, share_steps_rows, &j);
         return;
     }
 #endif
+    (void)copies;   /* one share: the regions are the dense arrays */
     for (size_t t = 0; t < steps; t++) {
         rl_cell_step s = *base;
         at(ctx, t, 0, batch, &s);
@@ -1731,6 +1744,7 @@ void rl__run_steps_shares(const rl_compute *cx, const rl_cell_step *base, unsign
 typedef struct share_rows_job {
     rl_compute one;
     const rl_shares *sh;
+    const rl_share_copies *copies;
     rl_rows_fn fn;
     void *ctx;
 } share_rows_job;
@@ -1738,7 +1752,11 @@ typedef struct share_rows_job {
 static void share_rows_piece(void *ctx, size_t r0, size_t r1)
 {
     const share_rows_job *j = ctx;
+    if (j->copies)
+        copies_run(j->sh, j->copies->before, j->copies->n_before, r0, r1);
     j->fn(j->ctx, &j->one, r0, r1);
+    if (j->copies)
+        copies_run(j->sh, j->copies->after, j->copies->n_after, r0, r1);
 }
 
 static void share_rows_range(void *ctx, size_t r0, size_t r1)
@@ -1749,14 +1767,16 @@ static void share_rows_range(void *ctx, size_t r0, size_t r1)
 #endif
 
 void rl__run_rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, size_t work,
-                         const rl_shares *sh, rl_rows_fn fn, void *ctx)
+                         const rl_shares *sh, const rl_share_copies *copies, rl_rows_fn fn,
+                         void *ctx)
 {
 #ifndef RL_REAL_DOUBLE
     if (sh->n > 1) {
-        share_rows_job j = { { cx->kernels, NULL }, sh, fn, ctx };
+        share_rows_job j = { { cx->kernels, NULL }, sh, copies, fn, ctx };
         rl__parallel_for_shares(cx, batch, SHARE_ROWS, work, share_rows_range, &j);
         return;
     }
 #endif
+    (void)copies;   /* one share: the regions are the dense arrays */
     rl__run_rows(cx, batch, weight_bytes, work, fn, ctx);
 }

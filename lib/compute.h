@@ -382,6 +382,10 @@ void rl__shares_one(rl_shares *sh, size_t batch);
  * rl__run_steps would split the steps by rows, else one. */
 void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
                      size_t steps, rl_shares *sh);
+/* The shares rl__run_rows splits a loop over `batch` rows by, when its
+ * steps read `weight_bytes` of weights: the pool's threads' rows when it
+ * splits by rows, else one. */
+void rl__rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, rl_shares *sh);
 /* The share that holds row r: its rows [*r0, *r1). */
 void rl__share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1);
 /* Floats of an area of steps x batch rows of width floats by shares (any
@@ -393,23 +397,42 @@ static inline size_t rl__share_at(size_t steps, size_t width, size_t r0, size_t 
 {
     return r0 * (steps * width + RL_ROWS_PAD) + (t * (r1 - r0) + (r - r0)) * width;
 }
-/* Copies steps [t0, t1) of an area by shares to or from the dense layout
- * (to_dense: region -> dense), each share's rows on the thread that runs
- * that share's steps. */
-void rl__shares_copy(const rl_compute *cx, const rl_shares *sh, real *dense, real *region,
-                     size_t steps, size_t t0, size_t t1, size_t batch, size_t width,
-                     int to_dense);
+/* A copy between an array's dense layout ([steps][batch][width]) and its
+ * regions (an area of `steps` steps by shares, rl__share_at): steps
+ * [t0, t1), region -> dense when to_dense, else dense -> region. A loop
+ * by shares runs its copies on each share's own thread, on that share's
+ * rows, before and after the rows' own work: no hand-off of its own, and
+ * the rows copied are in that thread's cache. */
+typedef struct rl_share_copy {
+    real *dense, *region;
+    size_t steps, t0, t1, width;
+    int to_dense;
+} rl_share_copy;
+enum { RL_SHARE_COPIES = 4 };
+typedef struct rl_share_copies {
+    size_t n_before, n_after;
+    rl_share_copy before[RL_SHARE_COPIES];   /* dense -> region */
+    rl_share_copy after[RL_SHARE_COPIES];    /* region -> dense */
+} rl_share_copies;
+/* Adds a copy to run before (dense -> region) or after (region -> dense)
+ * (at most RL_SHARE_COPIES of each). */
+void rl__share_copy_add(rl_share_copies *c, int after, real *dense, real *region, size_t steps,
+                        size_t t0, size_t t1, size_t width);
 /* rl__run_steps over regions: the steps of each share's rows, at(ctx, t,
  * r0, r1, s) setting the fields of step t for rows [r0, r1) (inside one
  * share; s->batch is set), split over the pool share by share when
- * sh->n > 1; one share runs as rl__run_steps. */
+ * sh->n > 1, between the rows' copies (NULL: none); one share runs as
+ * rl__run_steps, without copies. */
 typedef void (*rl_step_rows_fn)(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s);
 void rl__run_steps_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
-                          size_t steps, const rl_shares *sh, rl_step_rows_fn at, void *ctx);
+                          size_t steps, const rl_shares *sh, const rl_share_copies *copies,
+                          rl_step_rows_fn at, void *ctx);
 /* rl__run_rows over regions: with sh->n > 1 split by its shares (each
- * call's rows inside one share), whatever rl__run_rows would decide: the
- * forward split so, and its caches lie so. */
+ * call's rows inside one share), whatever rl__run_rows would decide (the
+ * forward's caches lie so), fn between the rows' copies (NULL: none);
+ * one share runs as rl__run_rows, without copies. */
 void rl__run_rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, size_t work,
-                         const rl_shares *sh, rl_rows_fn fn, void *ctx);
+                         const rl_shares *sh, const rl_share_copies *copies, rl_rows_fn fn,
+                         void *ctx);
 
 #endif

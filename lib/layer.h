@@ -143,6 +143,7 @@ struct rl_layer {
      * caches are laid out by (compute.h rl_shares), which its backward
      * reads them by. */
     rl_shares shares;
+    int steps_by_shares;   /* ... and whether its steps ran by them (rl__layer_shares) */
 
     real *w, *grad;       /* n_w each */
     size_t n_w;
@@ -175,10 +176,16 @@ rl_status rl__layer_alloc_weights(rl_layer *l);
  * `regions` (ops->workspace); allocates only when batch grows or regions
  * changes. */
 rl_status rl__layer_reserve(rl_layer *l, size_t batch, int regions);
-/* The row shares of l's steps (l->shares): rl__step_shares of its steps
- * when the workspace has the room by row shares, else one share. */
-void rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
-                      unsigned gates);
+/* The row shares of l's caches (l->shares) for a forward whose steps are
+ * `first`'s (step 0's x set when the input is folded): rl__step_shares
+ * when the steps split by rows; else, in a fit whose backward through
+ * time splits by rows over U^T of bptt_weight_bytes (rl__rows_shares),
+ * those; else (and without the workspace's room, l->regions) one share.
+ * Returns whether the steps run by l->shares; else they run on the dense
+ * arrays, and with several shares the forward copies the caches that the
+ * backward reads to their regions after them. */
+int rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
+                     unsigned gates, size_t bptt_weight_bytes);
 /* Drops the workspace (the next pass reserves it again); weights stay. */
 void rl__layer_release_workspace(rl_layer *l);
 /* Weights, gradients and workspace; a layer without them is harmless. */

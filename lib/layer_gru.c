@@ -78,7 +78,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
 typedef struct gru_steps {
     const real *x;   /* folded: the input, else NULL */
     size_t x_ld;     /* floats from one row of x_t to the next */
-    const gru_views *v;
+    real *gates, *rec, *h;   /* the steps' arrays, laid out by sh */
     const rl_shares *sh;
     size_t u, row_in;   /* row_in: floats from x_t to x_t+1 */
     /* steps (or slots) of gates, rec and h_all in their areas */
@@ -92,18 +92,17 @@ typedef struct gru_steps {
 static void gru_step_at(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s)
 {
     const gru_steps *q = ctx;
-    const gru_views *v = q->v;
     const size_t u = q->u, g = 3 * u;
     size_t s0, s1;
     rl__share_of(q->sh, r0, &s0, &s1);
     (void)r1;
     s->x = q->x ? q->x + t * q->row_in + r0 * q->x_ld : NULL;
     /* not folded, the gates of every step hold its x W + b_in already */
-    s->z = v->gates_r + rl__share_at(q->z_steps, g, s0, s1, q->one_slot && q->fold ? 0 : t, r0);
-    s->rec = v->rec_r + rl__share_at(q->rec_steps, g, s0, s1, q->one_slot ? 0 : t, r0);
-    s->h_prev = v->h_r + rl__share_at(q->h_steps, u, s0, s1, q->ring ? t % 2 : t, r0);
+    s->z = q->gates + rl__share_at(q->z_steps, g, s0, s1, q->one_slot && q->fold ? 0 : t, r0);
+    s->rec = q->rec + rl__share_at(q->rec_steps, g, s0, s1, q->one_slot ? 0 : t, r0);
+    s->h_prev = q->h + rl__share_at(q->h_steps, u, s0, s1, q->ring ? t % 2 : t, r0);
     s->recurrent = t > 0 || q->state0;
-    s->h = v->h_r + rl__share_at(q->h_steps, u, s0, s1, q->ring ? (t + 1) % 2 : t + 1, r0);
+    s->h = q->h + rl__share_at(q->h_steps, u, s0, s1, q->ring ? (t + 1) % 2 : t + 1, r0);
 }
 
 static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
@@ -127,10 +126,11 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     s.packed = gru_split(l, batch).packed;   /* where it lies whatever the shares */
     rl_cell_step first = s;
     first.x = fold ? x : NULL;
-    rl__layer_shares(l, cx, &first, 3);
+    int ok = 1;   /* sizes checked by gru_workspace */
+    const int by_regions =
+        rl__layer_shares(l, cx, &first, 3, rl__packed_size(g, u, &ok) * sizeof(real));
     gru_views v = gru_split(l, batch);
     s.chain = l->forward_only ? v.chain : NULL;   /* fit: rec, see rl_fused_step.chain */
-    const int regions = l->shares.n > 1;
 
     for (size_t i = 0; i < bu; i++)
         v.h_all[i] = state0 ? state0[i] : 0;
@@ -141,19 +141,26 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
     const int ring = l->forward_only && !l->return_sequences;
-    gru_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, &v, &l->shares, u,
+    rl_shares one;
+    rl__shares_one(&one, batch);
+    const int steps_apart = l->shares.n > 1 && by_regions;   /* the steps write the regions */
+    gru_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in,
+                    steps_apart ? v.gates_r : v.gates, steps_apart ? v.rec_r : v.rec,
+                    steps_apart ? v.h_r : v.h_all, steps_apart ? &l->shares : &one, u,
                     in_place ? l->in : batch * l->in, l->forward_only && fold ? 1 : T,
                     l->forward_only ? 1 : T, ring ? 2 : T + 1, state0 != NULL,
                     l->forward_only, fold, ring };
-    if (regions) {   /* h_{-1}, and the input projections when not folded */
-        rl__shares_copy(cx, &l->shares, v.h_all, v.h_r, q.h_steps, 0, 1, batch, u, 0);
+    rl_share_copies copies = { 0 };
+    if (steps_apart) {
+        /* h_{-1}, and the input projections when not folded, in; what the
+           products over all rows, the next layer and final_state read, out */
+        rl__share_copy_add(&copies, 0, v.h_all, v.h_r, q.h_steps, 0, 1, u);
         if (!fold)
-            rl__shares_copy(cx, &l->shares, v.gates, v.gates_r, T, 0, T, batch, g, 0);
+            rl__share_copy_add(&copies, 0, v.gates, v.gates_r, T, 0, T, g);
+        rl__share_copy_add(&copies, 1, v.h_all, v.h_r, q.h_steps, ring ? T % 2 : 1,
+                           ring ? T % 2 + 1 : T + 1, u);
     }
-    rl__run_steps_shares(cx, &s, 3, T, &l->shares, gru_step_at, &q);
-    if (regions)   /* what the products over all rows, the next layer and final_state read */
-        rl__shares_copy(cx, &l->shares, v.h_all, v.h_r, q.h_steps, ring ? T % 2 : 1,
-                        ring ? T % 2 + 1 : T + 1, batch, u, 1);
+    rl__run_steps_shares(cx, &s, 3, T, q.sh, &copies, gru_step_at, &q);
     if (q.ring && T % 2 != T)   /* the last state where the output and final_state read it */
         memcpy(v.h_all + T * bu, v.h_all + (T % 2) * bu, bu * sizeof(real));
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
@@ -288,13 +295,21 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
 
     rl__pack_narrow(cx, v.ut, g, u, recw, 1, g);   /* U^T, read straight from U */
     gru_bptt q = { l, &v, dy, bu };
+    rl_share_copies copies = { 0 };
+    if (l->shares.n > 1) {
+        /* the caches, when the forward's steps ran on the dense arrays, in;
+           dRec and dZx, for the products over all rows, out */
+        if (!l->steps_by_shares) {
+            rl__share_copy_add(&copies, 0, v.gates, v.gates_r, T, 0, T, g);
+            rl__share_copy_add(&copies, 0, v.rec, v.rec_r, T, 0, T, g);
+            rl__share_copy_add(&copies, 0, v.h_all, v.h_r, T + 1, 0, T, u);
+        }
+        rl__share_copy_add(&copies, 1, v.drec, v.rec_r, T, 0, T, g);
+        rl__share_copy_add(&copies, 1, v.dzx, v.dzx_r, T, 0, T, u);
+    }
     int ok = 1;   /* sizes checked by gru_workspace */
     rl__run_rows_shares(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real),
-                        T * bu * (g + 512), &l->shares, gru_bptt_rows, &q);
-    if (l->shares.n > 1) {   /* dRec and dZx where the products over all rows read them */
-        rl__shares_copy(cx, &l->shares, v.drec, v.rec_r, T, 0, T, batch, g, 1);
-        rl__shares_copy(cx, &l->shares, v.dzx, v.dzx_r, T, 0, T, batch, u, 1);
-    }
+                        T * bu * (g + 512), &l->shares, &copies, gru_bptt_rows, &q);
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
     real *g_brec = g_bin + g;

@@ -78,7 +78,7 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
 typedef struct lstm_steps {
     const real *x;   /* folded: the input, else NULL */
     size_t x_ld;     /* floats from one row of x_t to the next */
-    const lstm_views *v;
+    real *gates, *c, *h, *ac;   /* the steps' arrays, laid out by sh */
     const rl_shares *sh;
     size_t u, row_in;   /* row_in: floats from x_t to x_t+1 */
     size_t cache_steps, state_steps;   /* steps (or slots) of gates and act(c), of h and c */
@@ -90,21 +90,20 @@ typedef struct lstm_steps {
 static void lstm_step_at(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s)
 {
     const lstm_steps *q = ctx;
-    const lstm_views *v = q->v;
     const size_t u = q->u;
     size_t s0, s1;
     rl__share_of(q->sh, r0, &s0, &s1);
     (void)r1;
     s->x = q->x ? q->x + t * q->row_in + r0 * q->x_ld : NULL;
     const size_t tc = q->one_slot ? 0 : t;   /* the slot of the backward-only caches */
-    s->z = v->gates_r + rl__share_at(q->cache_steps, 4 * u, s0, s1, tc, r0);
+    s->z = q->gates + rl__share_at(q->cache_steps, 4 * u, s0, s1, tc, r0);
     const size_t tp = q->ring ? t % 2 : t, tn = q->ring ? (t + 1) % 2 : t + 1;
-    s->h_prev = v->h_r + rl__share_at(q->state_steps, u, s0, s1, tp, r0);
-    s->c_prev = v->c_r + rl__share_at(q->state_steps, u, s0, s1, tp, r0);
+    s->h_prev = q->h + rl__share_at(q->state_steps, u, s0, s1, tp, r0);
+    s->c_prev = q->c + rl__share_at(q->state_steps, u, s0, s1, tp, r0);
     s->recurrent = t > 0 || q->state0;
-    s->h = v->h_r + rl__share_at(q->state_steps, u, s0, s1, tn, r0);
-    s->c = v->c_r + rl__share_at(q->state_steps, u, s0, s1, tn, r0);
-    s->ac = v->ac_r + rl__share_at(q->cache_steps, u, s0, s1, tc, r0);
+    s->h = q->h + rl__share_at(q->state_steps, u, s0, s1, tn, r0);
+    s->c = q->c + rl__share_at(q->state_steps, u, s0, s1, tn, r0);
+    s->ac = q->ac + rl__share_at(q->cache_steps, u, s0, s1, tc, r0);
 }
 
 static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t batch,
@@ -126,10 +125,11 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
     s.packed = lstm_split(l, batch).packed;   /* where it lies whatever the shares */
     rl_cell_step first = s;
     first.x = fold ? x : NULL;
-    rl__layer_shares(l, cx, &first, 4);
+    int ok = 1;   /* sizes checked by lstm_workspace */
+    const int by_regions =
+        rl__layer_shares(l, cx, &first, 4, rl__packed_size(g, u, &ok) * sizeof(real));
     lstm_views v = lstm_split(l, batch);
     s.chain = l->forward_only ? v.chain : NULL;   /* fit: z, see rl_fused_step.chain */
-    const int regions = l->shares.n > 1;
 
     for (size_t b = 0; b < batch; b++)
         for (size_t j = 0; j < u; j++) {
@@ -143,23 +143,30 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
     const int ring = l->forward_only && !l->return_sequences;
-    lstm_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, &v, &l->shares, u,
+    rl_shares one;
+    rl__shares_one(&one, batch);
+    const int steps_apart = l->shares.n > 1 && by_regions;   /* the steps write the regions */
+    lstm_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in,
+                     steps_apart ? v.gates_r : v.gates, steps_apart ? v.c_r : v.c_all,
+                     steps_apart ? v.h_r : v.h_all, steps_apart ? v.ac_r : v.ac,
+                     steps_apart ? &l->shares : &one, u,
                      in_place ? l->in : batch * l->in, l->forward_only && fold ? 1 : T,
                      ring ? 2 : T + 1, state0 != NULL, l->forward_only && fold, ring };
-    if (regions) {   /* h_{-1}, c_{-1}, and the input projections when not folded */
-        rl__shares_copy(cx, &l->shares, v.h_all, v.h_r, q.state_steps, 0, 1, batch, u, 0);
-        rl__shares_copy(cx, &l->shares, v.c_all, v.c_r, q.state_steps, 0, 1, batch, u, 0);
-        if (!fold)
-            rl__shares_copy(cx, &l->shares, v.gates, v.gates_r, T, 0, T, batch, g, 0);
-    }
-    rl__run_steps_shares(cx, &s, 4, T, &l->shares, lstm_step_at, &q);
-    if (regions) {   /* what the products over all rows, the next layer and final_state read */
+    rl_share_copies copies = { 0 };
+    if (steps_apart) {
+        /* h_{-1}, c_{-1}, and the input projections when not folded, in;
+           what the products over all rows, the next layer and final_state
+           read, out */
         const size_t last = ring ? T % 2 : T;
-        rl__shares_copy(cx, &l->shares, v.h_all, v.h_r, q.state_steps, ring ? last : 1,
-                        last + 1, batch, u, 1);
-        rl__shares_copy(cx, &l->shares, v.c_all, v.c_r, q.state_steps, last, last + 1, batch,
-                        u, 1);
+        rl__share_copy_add(&copies, 0, v.h_all, v.h_r, q.state_steps, 0, 1, u);
+        rl__share_copy_add(&copies, 0, v.c_all, v.c_r, q.state_steps, 0, 1, u);
+        if (!fold)
+            rl__share_copy_add(&copies, 0, v.gates, v.gates_r, T, 0, T, g);
+        rl__share_copy_add(&copies, 1, v.h_all, v.h_r, q.state_steps, ring ? last : 1, last + 1,
+                           u);
+        rl__share_copy_add(&copies, 1, v.c_all, v.c_r, q.state_steps, last, last + 1, u);
     }
+    rl__run_steps_shares(cx, &s, 4, T, q.sh, &copies, lstm_step_at, &q);
     if (q.ring && T % 2 != T) {   /* the last state where the output and final_state read it */
         memcpy(v.h_all + T * bu, v.h_all + (T % 2) * bu, bu * sizeof(real));
         memcpy(v.c_all + T * bu, v.c_all + (T % 2) * bu, bu * sizeof(real));
@@ -260,11 +267,20 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
 
     rl__pack_narrow(cx, v.ut, g, u, rec, 1, g);   /* U^T, read straight from U */
     lstm_bptt q = { l, &v, dy, bu };
+    rl_share_copies copies = { 0 };
+    if (l->shares.n > 1) {
+        /* the caches, when the forward's steps ran on the dense arrays, in;
+           dZ, for the products over all rows, out */
+        if (!l->steps_by_shares) {
+            rl__share_copy_add(&copies, 0, v.gates, v.gates_r, T, 0, T, g);
+            rl__share_copy_add(&copies, 0, v.c_all, v.c_r, T + 1, 0, T, u);
+            rl__share_copy_add(&copies, 0, v.ac, v.ac_r, T, 0, T, u);
+        }
+        rl__share_copy_add(&copies, 1, v.dz, v.gates_r, T, 0, T, g);
+    }
     int ok = 1;   /* sizes checked by lstm_workspace */
     rl__run_rows_shares(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real),
-                        T * bu * (g + 64), &l->shares, lstm_bptt_rows, &q);
-    if (l->shares.n > 1)   /* dZ where the products over all rows read it */
-        rl__shares_copy(cx, &l->shares, v.dz, v.gates_r, T, 0, T, batch, g, 1);
+                        T * bu * (g + 64), &l->shares, &copies, lstm_bptt_rows, &q);
 
     /* kernel, recurrent kernel and bias gradients (rows of l->grad, in that
      * order) in one pass over dZ: [x^T; h^T; 1] dZ (h_{-1} = 0 skipped) */

@@ -107,17 +107,25 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     }
     rl_cell_step first = s;
     first.x = fold ? x : NULL;
-    rl__layer_shares(l, cx, &first, 1);
-    const int regions = l->shares.n > 1;
-    real *h = regions ? v.h_reg : h_all;
-    if (regions)   /* h_{-1}, and the input projections when not folded */
-        rl__shares_copy(cx, &l->shares, h_all, h, T + 1, 0, fold ? 1 : T + 1, batch, u, 0);
-    rnn_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, h, &l->shares, T, u,
-                    in_place ? l->in : batch * l->in, state0 != NULL };
-    rl__run_steps_shares(cx, &s, 1, T, &l->shares, rnn_step_at, &q);
-    if (regions)   /* what the products over all rows and the next layer read */
-        rl__shares_copy(cx, &l->shares, h_all, h, T + 1,
-                        l->forward_only && !l->return_sequences ? T : 1, T + 1, batch, u, 1);
+    int ok = 1;   /* sizes checked by rnn_workspace */
+    const int by_regions =
+        rl__layer_shares(l, cx, &first, 1, rl__packed_size(u, u, &ok) * sizeof(real));
+    const int steps_apart = l->shares.n > 1 && by_regions;   /* the steps write the regions */
+    rl_shares one;
+    rl__shares_one(&one, batch);
+    real *h = steps_apart ? v.h_reg : h_all;
+    rl_share_copies copies = { 0 };
+    if (steps_apart) {
+        /* h_{-1}, and the input projections when not folded, in; what the
+           products over all rows and the next layer read, out */
+        rl__share_copy_add(&copies, 0, h_all, h, T + 1, 0, fold ? 1 : T + 1, u);
+        rl__share_copy_add(&copies, 1, h_all, h, T + 1,
+                           l->forward_only && !l->return_sequences ? T : 1, T + 1, u);
+    }
+    rnn_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, h,
+                    steps_apart ? &l->shares : &one, T, u, in_place ? l->in : batch * l->in,
+                    state0 != NULL };
+    rl__run_steps_shares(cx, &s, 1, T, q.sh, &copies, rnn_step_at, &q);
     l->out = l->return_sequences ? h_all + bu : h_all + T * bu;
 }
 
@@ -198,11 +206,17 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
     rl__pack_narrow(cx, v.ut, u, u, rec, 1, u);   /* U^T, read straight from U */
     rnn_bptt q = { l, regions ? v.h_reg : v.h_all, dy, regions ? v.dz_reg : v.dz, v.ut, v.dh,
                    bu };
+    rl_share_copies copies = { 0 };
+    if (regions) {
+        /* h, when the forward's steps ran on the dense arrays, in; dZ, for
+           the products over all rows, out */
+        if (!l->steps_by_shares)
+            rl__share_copy_add(&copies, 0, v.h_all, v.h_reg, T + 1, 1, T + 1, u);
+        rl__share_copy_add(&copies, 1, v.dz, v.dz_reg, T, 0, T, u);
+    }
     int ok2 = 1;
     rl__run_rows_shares(cx, batch, rl__packed_size(u, u, &ok2) * sizeof(real),
-                        T * bu * (u + 12), &l->shares, rnn_bptt_rows, &q);
-    if (regions)
-        rl__shares_copy(cx, &l->shares, v.dz, v.dz_reg, T, 0, T, batch, u, 1);
+                        T * bu * (u + 12), &l->shares, &copies, rnn_bptt_rows, &q);
 
     /* kernel, recurrent kernel and bias gradients in one pass over dZ, its
      * k (steps x rows) in two fixed halves when large (compute.h) */
