@@ -1407,7 +1407,7 @@ void rl__rnn_step(const rl_compute *cx, const rl_cell_step *s)
     rl__activate_n(cx, s->act, s->z, s->h, s->batch * s->u);
 }
 
-/* ---- a layer's steps, split by rows once or step by step ---------------- */
+/* ---- a layer's steps, split by rows once or step by step, on regions -- */
 
 static void step_of_kind(const rl_compute *cx, const rl_cell_step *s, unsigned gates)
 {
@@ -1419,72 +1419,163 @@ static void step_of_kind(const rl_compute *cx, const rl_cell_step *s, unsigned g
         rl__rnn_step(cx, s);
 }
 
-#ifndef RL_REAL_DOUBLE
-/* s narrowed to rows [r0, r1) of its batch. */
-static void cell_rows(rl_cell_step *s, unsigned gates, size_t r0, size_t r1)
+void rl__shares_one(rl_shares *sh, size_t batch)
 {
-    const size_t u = s->u, g = gates * u;
-    s->batch = r1 - r0;
-    if (s->x)
-        s->x += r0 * x_ld_of(s);
-    s->z += r0 * g;
-    if (s->rec)
-        s->rec += r0 * g;
-    s->h_prev += r0 * u;
-    if (s->c_prev)
-        s->c_prev += r0 * u;
-    if (s->c)
-        s->c += r0 * u;
-    if (s->ac)
-        s->ac += r0 * u;
-    s->h += r0 * u;
+    sh->n = 1;
+    sh->end[0] = batch;
 }
 
-typedef struct steps_job {
-    rl_compute one;          /* the threads' context: no pool, the same kernels */
+#ifndef RL_REAL_DOUBLE
+/* Whether a layer's steps of base (step 0's x set when the input is
+   folded) run split by rows: each thread every step of its own rows. */
+static int steps_split_by_rows(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
+                               size_t steps)
+{
+    const size_t in = base->x ? base->in : 0, batch = base->batch;
+    const size_t weights = rl__step_pack_floats(in, base->u, gates) * sizeof(float);
+    return steps > 1 && batch > 1 && rl__step_fused(cx) && base->packed &&
+           (base->no_caches ? split_forward_by_rows : split_fit_by_rows)(cx, batch, weights);
+}
+#endif
+
+void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
+                     size_t steps, rl_shares *sh)
+{
+    const size_t batch = base->batch;
+    rl__shares_one(sh, batch);
+#ifndef RL_REAL_DOUBLE
+    const size_t threads = rl__pool_threads(cx->pool);
+    if (!steps_split_by_rows(cx, base, gates, steps) || threads > RL_SHARES_MAX)
+        return;
+    /* the pool's blocks of a split into one block per thread (pool.c
+       run_block): grains [units i / n, units (i + 1) / n) */
+    const size_t units = (batch + SHARE_ROWS - 1) / SHARE_ROWS;
+    sh->n = threads;
+    for (size_t i = 0; i < threads; i++) {
+        const size_t end = units * (i + 1) / threads * SHARE_ROWS;
+        sh->end[i] = end < batch ? end : batch;
+    }
+#else
+    (void)cx, (void)gates, (void)steps;
+#endif
+}
+
+void rl__share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1)
+{
+    size_t i = 0;
+    while (i + 1 < sh->n && r >= sh->end[i])
+        i++;
+    *r0 = i ? sh->end[i - 1] : 0;
+    *r1 = sh->end[i];
+}
+
+size_t rl__shares_area_floats(size_t steps, size_t batch, size_t width, int *ok)
+{
+    const size_t dense = rl__mul(rl__mul(steps, batch, ok), width, ok);
+    const size_t pads = rl__mul(batch, RL_ROWS_PAD, ok);
+    if (dense > SIZE_MAX - pads) {
+        *ok = 0;
+        return 0;
+    }
+    return dense + pads;
+}
+
+void rl__share_copy_add(rl_share_copies *c, int after, real *dense, real *region, size_t steps,
+                        size_t t0, size_t t1, size_t width)
+{
+    rl_share_copy *list = after ? c->after : c->before;
+    size_t *n = after ? &c->n_after : &c->n_before;
+    list[(*n)++] = (rl_share_copy){ dense, region, steps, t0, t1, width, after };
+}
+
+#ifndef RL_REAL_DOUBLE
+/* The copies of rows [r0, r1), inside one share, between the dense
+   layout and the regions. */
+static void copies_run(const rl_shares *sh, const rl_share_copy *c, size_t n, size_t r0,
+                       size_t r1)
+{
+    size_t s0, s1;
+    rl__share_of(sh, r0, &s0, &s1);
+    const size_t batch = sh->end[sh->n - 1];
+    for (size_t i = 0; i < n; i++) {
+        const size_t bytes = (r1 - r0) * c[i].width * sizeof(real);
+        for (size_t t = c[i].t0; t < c[i].t1; t++) {
+            real *dense = c[i].dense + (t * batch + r0) * c[i].width;
+            real *region = c[i].region + rl__share_at(c[i].steps, c[i].width, s0, s1, t, r0);
+            if (c[i].to_dense)
+                memcpy(dense, region, bytes);
+            else
+                memcpy(region, dense, bytes);
+        }
+    }
+}
+
+typedef struct share_steps_job {
+    rl_compute one;   /* the threads' context: no pool, the same kernels */
     const rl_cell_step *base;
     unsigned gates;
     size_t steps;
-    rl_step_at_fn at;
+    const rl_shares *sh;
+    const rl_share_copies *copies;
+    rl_step_rows_fn at;
     void *ctx;
-} steps_job;
+} share_steps_job;
 
-static void steps_of_rows(void *ctx, size_t r0, size_t r1)
+/* Every step of rows [r0, r1), inside one share, on this thread, between
+   their copies. */
+static void share_steps_piece(const share_steps_job *j, size_t r0, size_t r1)
 {
-    const steps_job *j = ctx;
+    if (j->copies)
+        copies_run(j->sh, j->copies->before, j->copies->n_before, r0, r1);
     for (size_t t = 0; t < j->steps; t++) {
         rl_cell_step s = *j->base;
-        j->at(j->ctx, t, &s);
-        cell_rows(&s, j->gates, r0, r1);
+        j->at(j->ctx, t, r0, r1, &s);
+        s.batch = r1 - r0;
         if (s.chain)   /* rows of the fused step's chain area (run_fused) */
             s.chain += chain_rows_offset(r0, s.u);
         step_of_kind(&j->one, &s, j->gates);
     }
+    if (j->copies)
+        copies_run(j->sh, j->copies->after, j->copies->n_after, r0, r1);
+}
+
+/* A thread's block of rows, share by share. */
+static void share_steps_rows(void *ctx, size_t r0, size_t r1)
+{
+    const share_steps_job *j = ctx;
+    while (r0 < r1) {
+        size_t s0, s1;
+        rl__share_of(j->sh, r0, &s0, &s1);
+        const size_t end = s1 < r1 ? s1 : r1;
+        share_steps_piece(j, r0, end);
+        r0 = end;
+    }
 }
 #endif
 
-void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates, size_t steps,
-                   rl_step_at_fn at, void *ctx)
+void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
+                          size_t steps, const rl_shares *sh, const rl_share_copies *copies,
+                          rl_step_rows_fn at, void *ctx)
 {
+    const size_t batch = base->batch;
 #ifndef RL_REAL_DOUBLE
-    /* as run_fused would split each step (the folded input: base->x set) */
-    rl_cell_step first = *base;
+    rl_cell_step first = *base;   /* as run_fused would split each step (x: folded) */
     if (steps > 0)
-        at(ctx, 0, &first);
-    const size_t in = first.x ? base->in : 0, u = base->u, batch = base->batch;
-    const size_t weights = rl__step_pack_floats(in, u, gates) * sizeof(float);
-    if (steps > 1 && batch > 1 && rl__step_fused(cx) && base->packed &&
-        (base->no_caches ? split_forward_by_rows : split_fit_by_rows)(cx, batch, weights)) {
+        at(ctx, 0, 0, batch, &first);
+    if (sh->n > 1 || steps_split_by_rows(cx, &first, gates, steps)) {
+        const size_t u = base->u, in = first.x ? base->in : 0;
         const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
         const size_t step_work = batch * u * (gates * (u + in) + cell);
-        steps_job j = { { cx->kernels, NULL }, base, gates, steps, at, ctx };
-        rl__parallel_for_shares(cx, batch, SHARE_ROWS, steps * step_work, steps_of_rows, &j);
+        share_steps_job j = { { cx->kernels, NULL }, base, gates, steps, sh, copies, at, ctx };
+        rl__parallel_for_shares(cx, batch, SHARE_ROWS, steps * step_work, share_steps_rows, &j);
         return;
     }
 #endif
+    (void)copies;   /* one share: the regions are the dense arrays */
     for (size_t t = 0; t < steps; t++) {
         rl_cell_step s = *base;
-        at(ctx, t, &s);
+        at(ctx, t, 0, batch, &s);
+        s.batch = batch;
         s.flip = (int)(t & 1);
         step_of_kind(cx, &s, gates);
     }
@@ -1557,226 +1648,4 @@ void rl__run_rows(const rl_compute *cx, size_t batch, size_t weight_bytes, size_
     (void)weight_bytes, (void)work;
 #endif
     fn(ctx, cx, 0, batch);
-}
-
-/* ---- a layer's per-step arrays in regions by row shares ----------------- */
-
-void rl__shares_one(rl_shares *sh, size_t batch)
-{
-    sh->n = 1;
-    sh->end[0] = batch;
-}
-
-#ifndef RL_REAL_DOUBLE
-/* The rows of each of the pool's threads in a split by rows: the pool's
-   blocks of one block per thread (pool.c run_block), grains [units i / n,
-   units (i + 1) / n); one share with more threads than RL_SHARES_MAX. */
-static void threads_shares(const rl_compute *cx, size_t batch, rl_shares *sh)
-{
-    const size_t threads = rl__pool_threads(cx->pool);
-    if (threads > RL_SHARES_MAX)
-        return;
-    const size_t units = (batch + SHARE_ROWS - 1) / SHARE_ROWS;
-    sh->n = threads;
-    for (size_t i = 0; i < threads; i++) {
-        const size_t end = units * (i + 1) / threads * SHARE_ROWS;
-        sh->end[i] = end < batch ? end : batch;
-    }
-}
-#endif
-
-void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
-                     size_t steps, rl_shares *sh)
-{
-    const size_t batch = base->batch;
-    rl__shares_one(sh, batch);
-#ifndef RL_REAL_DOUBLE
-    const size_t in = base->x ? base->in : 0;
-    const size_t weights = rl__step_pack_floats(in, base->u, gates) * sizeof(float);
-    if (steps > 1 && batch > 1 && rl__step_fused(cx) && base->packed &&
-        (base->no_caches ? split_forward_by_rows : split_fit_by_rows)(cx, batch, weights))
-        threads_shares(cx, batch, sh);
-#else
-    (void)cx, (void)gates, (void)steps;
-#endif
-}
-
-void rl__rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, rl_shares *sh)
-{
-    rl__shares_one(sh, batch);
-#ifndef RL_REAL_DOUBLE
-    if (batch > 1 && split_fit_by_rows(cx, batch, weight_bytes))
-        threads_shares(cx, batch, sh);
-#else
-    (void)cx, (void)weight_bytes;
-#endif
-}
-
-void rl__share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1)
-{
-    size_t i = 0;
-    while (i + 1 < sh->n && r >= sh->end[i])
-        i++;
-    *r0 = i ? sh->end[i - 1] : 0;
-    *r1 = sh->end[i];
-}
-
-size_t rl__shares_area_floats(size_t steps, size_t batch, size_t width, int *ok)
-{
-    const size_t dense = rl__mul(rl__mul(steps, batch, ok), width, ok);
-    const size_t pads = rl__mul(batch, RL_ROWS_PAD, ok);
-    if (dense > SIZE_MAX - pads) {
-        *ok = 0;
-        return 0;
-    }
-    return dense + pads;
-}
-
-#ifndef RL_REAL_DOUBLE
-/* fn over the pieces of rows [r0, r1) that lie in one share each. */
-static void by_share_pieces(const rl_shares *sh, size_t r0, size_t r1,
-                            void (*fn)(void *ctx, size_t a, size_t b), void *ctx)
-{
-    while (r0 < r1) {
-        size_t s0, s1;
-        rl__share_of(sh, r0, &s0, &s1);
-        const size_t b = s1 < r1 ? s1 : r1;
-        fn(ctx, r0, b);
-        r0 = b;
-    }
-}
-
-/* The copies of rows [r0, r1), inside one share, between the dense
-   layout and the regions. */
-static void copies_run(const rl_shares *sh, const rl_share_copy *c, size_t n, size_t r0,
-                       size_t r1)
-{
-    size_t s0, s1;
-    rl__share_of(sh, r0, &s0, &s1);
-    const size_t batch = sh->end[sh->n - 1];
-    for (size_t i = 0; i < n; i++) {
-        const size_t bytes = (r1 - r0) * c[i].width * sizeof(real);
-        for (size_t t = c[i].t0; t < c[i].t1; t++) {
-            real *dense = c[i].dense + (t * batch + r0) * c[i].width;
-            real *region = c[i].region + rl__share_at(c[i].steps, c[i].width, s0, s1, t, r0);
-            if (c[i].to_dense)
-                memcpy(dense, region, bytes);
-            else
-                memcpy(region, dense, bytes);
-        }
-    }
-}
-
-#endif
-
-void rl__share_copy_add(rl_share_copies *c, int after, real *dense, real *region, size_t steps,
-                        size_t t0, size_t t1, size_t width)
-{
-    rl_share_copy *list = after ? c->after : c->before;
-    size_t *n = after ? &c->n_after : &c->n_before;
-    list[(*n)++] = (rl_share_copy){ dense, region, steps, t0, t1, width, after };
-}
-
-#ifndef RL_REAL_DOUBLE
-typedef struct share_steps_job {
-    rl_compute one;
-    const rl_cell_step *base;
-    unsigned gates;
-    size_t steps;
-    const rl_shares *sh;
-    const rl_share_copies *copies;
-    rl_step_rows_fn at;
-    void *ctx;
-} share_steps_job;
-
-/* Every step of rows [r0, r1), inside one share, on this thread, between
-   their copies. */
-static void share_steps_piece(void *ctx, size_t r0, size_t r1)
-{
-    const share_steps_job *j = ctx;
-    if (j->copies)
-        copies_run(j->sh, j->copies->before, j->copies->n_before, r0, r1);
-    for (size_t t = 0; t < j->steps; t++) {
-        rl_cell_step s = *j->base;
-        j->at(j->ctx, t, r0, r1, &s);
-        s.batch = r1 - r0;
-        if (s.chain)   /* rows of the fused step's chain area (run_fused) */
-            s.chain += chain_rows_offset(r0, s.u);
-        step_of_kind(&j->one, &s, j->gates);
-    }
-    if (j->copies)
-        copies_run(j->sh, j->copies->after, j->copies->n_after, r0, r1);
-}
-
-static void share_steps_rows(void *ctx, size_t r0, size_t r1)
-{
-    const share_steps_job *j = ctx;
-    by_share_pieces(j->sh, r0, r1, share_steps_piece, ctx);
-}
-#endif
-
-void rl__run_steps_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
-                          size_t steps, const rl_shares *sh, const rl_share_copies *copies,
-                          rl_step_rows_fn at, void *ctx)
-{
-    const size_t batch = base->batch;
-#ifndef RL_REAL_DOUBLE
-    if (sh->n > 1) {
-        const size_t u = base->u, in = base->x ? base->in : 0;   /* x: as set per step */
-        const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
-        const size_t step_work = batch * u * (gates * (u + in) + cell);
-        share_steps_job j = { { cx->kernels, NULL }, base, gates, steps, sh, copies, at, ctx };
-        rl__parallel_for_shares(cx, batch, SHARE_ROWS, steps * step_work, share_steps_rows, &j);
-        return;
-    }
-#endif
-    (void)copies;   /* one share: the regions are the dense arrays */
-    for (size_t t = 0; t < steps; t++) {
-        rl_cell_step s = *base;
-        at(ctx, t, 0, batch, &s);
-        s.batch = batch;
-        s.flip = (int)(t & 1);
-        step_of_kind(cx, &s, gates);
-    }
-}
-
-#ifndef RL_REAL_DOUBLE
-typedef struct share_rows_job {
-    rl_compute one;
-    const rl_shares *sh;
-    const rl_share_copies *copies;
-    rl_rows_fn fn;
-    void *ctx;
-} share_rows_job;
-
-static void share_rows_piece(void *ctx, size_t r0, size_t r1)
-{
-    const share_rows_job *j = ctx;
-    if (j->copies)
-        copies_run(j->sh, j->copies->before, j->copies->n_before, r0, r1);
-    j->fn(j->ctx, &j->one, r0, r1);
-    if (j->copies)
-        copies_run(j->sh, j->copies->after, j->copies->n_after, r0, r1);
-}
-
-static void share_rows_range(void *ctx, size_t r0, size_t r1)
-{
-    const share_rows_job *j = ctx;
-    by_share_pieces(j->sh, r0, r1, share_rows_piece, ctx);
-}
-#endif
-
-void rl__run_rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, size_t work,
-                         const rl_shares *sh, const rl_share_copies *copies, rl_rows_fn fn,
-                         void *ctx)
-{
-#ifndef RL_REAL_DOUBLE
-    if (sh->n > 1) {
-        share_rows_job j = { { cx->kernels, NULL }, sh, copies, fn, ctx };
-        rl__parallel_for_shares(cx, batch, SHARE_ROWS, work, share_rows_range, &j);
-        return;
-    }
-#endif
-    (void)copies;   /* one share: the regions are the dense arrays */
-    rl__run_rows(cx, batch, weight_bytes, work, fn, ctx);
 }

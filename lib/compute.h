@@ -315,15 +315,6 @@ void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s);
 void rl__gru_step(const rl_compute *cx, const rl_cell_step *s);
 void rl__rnn_step(const rl_compute *cx, const rl_cell_step *s);
 
-/* The steps t = 0 .. steps - 1 of a layer's forward, each rl__lstm_step,
- * rl__gru_step or rl__rnn_step (by gates: 4, 3, 1) of *base with the
- * per-step fields that at(ctx, t, s) sets for the whole batch (x, z, rec,
- * h_prev, c_prev, c, ac, h, recurrent). The rows of a batch are separate
- * sequences: when a step would be split over threads by rows, the whole
- * sequence is split by rows instead, each thread running every step of its
- * own rows with no hand-off between the steps; a fit's forward (base
- * without no_caches) is split by rows also for weights up to a few times
- * a thread's cache (compute.c, split_fit_by_rows). Same bits either way. */
 /* fn(ctx, cx1, r0, r1) over the rows [0, batch) of a loop over time whose
  * rows are independent (a backward through time: dz_t and dh_{t-1} of row
  * r read only row r): split once by rows, one share per thread (the same
@@ -353,22 +344,31 @@ static inline real *rl__rows_at(real *area, size_t r0, size_t u)
 {
     return area + r0 * (u + RL_ROWS_PAD);
 }
-typedef void (*rl_step_at_fn)(void *ctx, size_t t, rl_cell_step *s);
-void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates, size_t steps,
-                   rl_step_at_fn at, void *ctx);
 
-/* ---- a layer's per-step arrays in regions by row shares -----------------
- * A layer's arrays of `steps` steps of the batch ([steps][batch][width])
- * laid out share by share when its steps run split by rows: the rows
- * [r0, r1) of a share hold all their steps in a region of their own,
+/* ---- a layer's steps, and their arrays in regions by row shares --------
+ * The steps t = 0 .. steps - 1 of a layer's forward, each rl__lstm_step,
+ * rl__gru_step or rl__rnn_step (by gates: 4, 3, 1) of *base with the
+ * per-step fields that at(ctx, t, r0, r1, s) sets for the rows [r0, r1)
+ * (x, z, rec, h_prev, c_prev, c, ac, h, recurrent; s->batch is set). The
+ * rows of a batch are separate sequences: when a step would be split over
+ * threads by rows, the whole sequence is split by rows instead, each
+ * thread running every step of its own rows with no hand-off between the
+ * steps; a fit's forward (base without no_caches) is split by rows also
+ * for weights up to a few times a thread's cache (compute.c,
+ * split_fit_by_rows). Same bits either way.
+ *
+ * A forward-only pass so split keeps each thread's rows of every step in
+ * a region of its own (the layer's choice, rl__layer_shares): an array of
+ * `steps` steps of the batch ([steps][batch][width] dense) laid out share
+ * by share, the rows [r0, r1) of a share holding all their steps as
  * [steps][r1 - r0][width], regions r0 RL_ROWS_PAD floats apart beyond
  * their sizes. Back to back by step, each thread's rows of a step lay
  * next to rows the other thread was writing, and a two-thread step lost
- * a quarter of its speed to that (docs/performance.md, the seventeenth
- * session). One share (the whole batch) is the dense layout itself. The
- * shares are fixed by the shape and the pool alone (rl__step_shares), so
- * a forward and the backward after it see the same regions however the
- * pool splits a call. */
+ * up to half its speed to that (docs/performance.md, the seventeenth and
+ * eighteenth sessions). One share, the whole batch, is the dense layout
+ * itself. A fit keeps the dense layout: the copies that the products over
+ * all rows would need of the regions (h, dZ) cost what the layout saved.
+ */
 enum { RL_SHARES_MAX = 16 };
 typedef struct rl_shares {
     size_t n;                    /* >= 1 */
@@ -377,15 +377,12 @@ typedef struct rl_shares {
 
 /* One share, the whole batch: the dense layout. */
 void rl__shares_one(rl_shares *sh, size_t batch);
-/* The shares a layer's steps of base (with the step's x set when the
- * input is folded) split by: the pool's threads' rows when
- * rl__run_steps would split the steps by rows, else one. */
+/* The shares a layer's steps of base (with step 0's x set when the input
+ * is folded) split by: the pool's threads' rows (the pool's own blocks of
+ * one block per thread) when rl__run_steps would split the steps
+ * by rows, else one. */
 void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
                      size_t steps, rl_shares *sh);
-/* The shares rl__run_rows splits a loop over `batch` rows by, when its
- * steps read `weight_bytes` of weights: the pool's threads' rows when it
- * splits by rows, else one. */
-void rl__rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, rl_shares *sh);
 /* The share that holds row r: its rows [*r0, *r1). */
 void rl__share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1);
 /* Floats of an area of steps x batch rows of width floats by shares (any
@@ -399,10 +396,10 @@ static inline size_t rl__share_at(size_t steps, size_t width, size_t r0, size_t 
 }
 /* A copy between an array's dense layout ([steps][batch][width]) and its
  * regions (an area of `steps` steps by shares, rl__share_at): steps
- * [t0, t1), region -> dense when to_dense, else dense -> region. A loop
- * by shares runs its copies on each share's own thread, on that share's
- * rows, before and after the rows' own work: no hand-off of its own, and
- * the rows copied are in that thread's cache. */
+ * [t0, t1), region -> dense when to_dense, else dense -> region. The
+ * steps run a share's copies on that share's own thread, on its rows,
+ * before and after the rows' steps: no hand-off of their own, and the
+ * rows copied are in that thread's cache. */
 typedef struct rl_share_copy {
     real *dense, *region;
     size_t steps, t0, t1, width;
@@ -418,21 +415,13 @@ typedef struct rl_share_copies {
  * (at most RL_SHARE_COPIES of each). */
 void rl__share_copy_add(rl_share_copies *c, int after, real *dense, real *region, size_t steps,
                         size_t t0, size_t t1, size_t width);
-/* rl__run_steps over regions: the steps of each share's rows, at(ctx, t,
- * r0, r1, s) setting the fields of step t for rows [r0, r1) (inside one
- * share; s->batch is set), split over the pool share by share when
- * sh->n > 1, between the rows' copies (NULL: none); one share runs as
- * rl__run_steps, without copies. */
+/* The steps (above), at() addressing each row by the shares sh (one
+ * share: the dense layout), split over the pool share by share when
+ * sh->n > 1 or the steps split by rows, each share's rows between their
+ * copies (NULL: none; with one share there are none to make). */
 typedef void (*rl_step_rows_fn)(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s);
-void rl__run_steps_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
+void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
                           size_t steps, const rl_shares *sh, const rl_share_copies *copies,
                           rl_step_rows_fn at, void *ctx);
-/* rl__run_rows over regions: with sh->n > 1 split by its shares (each
- * call's rows inside one share), whatever rl__run_rows would decide (the
- * forward's caches lie so), fn between the rows' copies (NULL: none);
- * one share runs as rl__run_rows, without copies. */
-void rl__run_rows_shares(const rl_compute *cx, size_t batch, size_t weight_bytes, size_t work,
-                         const rl_shares *sh, const rl_share_copies *copies, rl_rows_fn fn,
-                         void *ctx);
 
 #endif

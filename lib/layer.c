@@ -261,17 +261,12 @@ size_t rl__sum_sizes(const size_t *n, size_t count, int ok)
     return ok ? total : 0;
 }
 
-int rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
-                     unsigned gates, size_t bptt_weight_bytes)
+void rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
+                      unsigned gates, rl_shares *sh)
 {
-    rl__shares_one(&l->shares, first->batch);
-    l->steps_by_shares = 1;
-    if (!l->regions)
-        return 1;
-    rl__step_shares(cx, first, gates, l->in_steps, &l->shares);
-    if (l->shares.n > 1 || l->forward_only)
-        return 1;
-    rl__rows_shares(cx, first->batch, bptt_weight_bytes, &l->shares);
-    l->steps_by_shares = l->shares.n == 1;
-    return l->steps_by_shares;
+    if (l->regions && l->forward_only)
+        rl__step_shares(cx, first, gates, l->in_steps, sh);
+    else
+        rl__shares_one(sh, first->batch);
+    l->shares_used = sh->n;
 }

@@ -73,8 +73,8 @@ typedef struct rl_layer_ops {
     size_t state_vectors;
 
     /* Floats of workspace for a batch (caches kept from forward to backward);
-     * regions: with the room to lay the caches out by row shares too
-     * (rl__layer_shares; a model with a pool). */
+     * regions: with the room to lay a forward-only pass's arrays out by row
+     * shares too (rl__layer_shares; a model with a pool). */
     size_t (*workspace)(const rl_layer *l, size_t batch, int regions);
     /* x [in_steps][batch][in] -> l->out [out_steps][batch][units].
      * state0 [batch][state_len] is the state before the first step, or NULL
@@ -139,11 +139,9 @@ struct rl_layer {
      * products and rl__weight_grad skips them. A stateful model carrying
      * a state keeps them. */
     int state0_zero;
-    /* Set by a recurrent layer's forward: the row shares its per-step
-     * caches are laid out by (compute.h rl_shares), which its backward
-     * reads them by. */
-    rl_shares shares;
-    int steps_by_shares;   /* ... and whether its steps ran by them (rl__layer_shares) */
+    /* Set by a recurrent layer's forward: the row shares its steps' arrays
+     * were laid out by (rl__layer_shares; 1: the dense layout). */
+    size_t shares_used;
 
     real *w, *grad;       /* n_w each */
     size_t n_w;
@@ -176,16 +174,13 @@ rl_status rl__layer_alloc_weights(rl_layer *l);
  * `regions` (ops->workspace); allocates only when batch grows or regions
  * changes. */
 rl_status rl__layer_reserve(rl_layer *l, size_t batch, int regions);
-/* The row shares of l's caches (l->shares) for a forward whose steps are
- * `first`'s (step 0's x set when the input is folded): rl__step_shares
- * when the steps split by rows; else, in a fit whose backward through
- * time splits by rows over U^T of bptt_weight_bytes (rl__rows_shares),
- * those; else (and without the workspace's room, l->regions) one share.
- * Returns whether the steps run by l->shares; else they run on the dense
- * arrays, and with several shares the forward copies the caches that the
- * backward reads to their regions after them. */
-int rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
-                     unsigned gates, size_t bptt_weight_bytes);
+/* The row shares a forward of l lays its steps' arrays out by
+ * (compute.h rl_shares) when its steps are `first`'s (step 0's x set when
+ * the input is folded): rl__step_shares for a forward-only pass whose
+ * workspace has the room (l->regions), else one share (the dense arrays;
+ * a fit's backward and the products over all rows read those). */
+void rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
+                      unsigned gates, rl_shares *sh);
 /* Drops the workspace (the next pass reserves it again); weights stay. */
 void rl__layer_release_workspace(rl_layer *l);
 /* Weights, gradients and workspace; a layer without them is harmless. */

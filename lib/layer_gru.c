@@ -14,32 +14,30 @@
  *     dRec's) | U^T packed | W^T packed
  *     | dh [B][u] (rows apart: rl__rows_at) | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains
- *     | with regions, gates, rec, h_all and dZx's h~ third by row shares
- *       (rl__shares_area_floats): the steps' own arrays when they run split
- *       by rows; h_all, dRec and dZx copied to the dense ones that the
- *       products over all rows read */
+ *     | with regions, a forward-only pass's gates, h U + b_rec (one slot)
+ *       and h_all by row shares (rl__shares_area_floats), when its steps
+ *       run split by rows (rl__layer_shares) */
 static size_t gru_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps;
     size_t bu = rl__mul(batch, u, &ok), tbg = rl__mul(T, rl__mul(bu, 3, &ok), &ok);
-    size_t tbg_reg = regions ? rl__shares_area_floats(T, batch, 3 * u, &ok) : 0;
-    size_t parts[14] = {
+    size_t parts[13] = {
         tbg, tbg, rl__mul(T + 1, bu, &ok), rl__mul(T, bu, &ok),
         rl__packed_size(3 * u, u, &ok), rl__packed_size(3 * u, l->in, &ok),
         rl__rows_area_floats(batch, u, &ok),
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 3, &ok), rl__step_chain_floats(batch, u, &ok),
-        tbg_reg, tbg_reg, regions ? rl__shares_area_floats(T + 1, batch, u, &ok) : 0,
-        regions ? rl__shares_area_floats(T, batch, u, &ok) : 0,
+        regions ? rl__shares_area_floats(T, batch, 3 * u, &ok) : 0,
+        regions ? rl__shares_area_floats(1, batch, 3 * u, &ok) : 0,
+        regions ? rl__shares_area_floats(T + 1, batch, u, &ok) : 0,
     };
-    return rl__sum_sizes(parts, 14, ok);
+    return rl__sum_sizes(parts, 13, ok);
 }
 
 typedef struct gru_views {
     real *gates, *rec, *h_all, *dzx, *drec, *ut, *wt, *dh, *scratch, *packed, *chain;
-    /* the steps' arrays: the regions by row shares, or the dense ones */
-    real *gates_r, *rec_r, *h_r, *dzx_r;
+    real *gates_r, *rec_r, *h_r;   /* by row shares (with regions; else NULL) */
 } gru_views;
 
 static gru_views gru_split(const rl_layer *l, size_t batch)
@@ -63,26 +61,23 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     v.scratch = v.dh + rl__rows_area_floats(batch, u, &ok);
     v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     v.chain = v.packed + rl__step_pack_floats(l->in, u, 3);
-    if (l->shares.n > 1) {
+    v.gates_r = v.rec_r = v.h_r = NULL;
+    if (l->regions) {
         v.gates_r = v.chain + rl__step_chain_floats(batch, u, &ok);
         v.rec_r = v.gates_r + rl__shares_area_floats(T, batch, 3 * u, &ok);
-        v.h_r = v.rec_r + rl__shares_area_floats(T, batch, 3 * u, &ok);
-        v.dzx_r = v.h_r + rl__shares_area_floats(T + 1, batch, u, &ok);
-    } else {
-        v.gates_r = v.gates, v.rec_r = v.rec, v.h_r = v.h_all, v.dzx_r = v.dzx;
+        v.h_r = v.rec_r + rl__shares_area_floats(1, batch, 3 * u, &ok);
     }
     return v;
 }
 
-/* The per-step fields of step t for rows [r0, r1) (rl__run_steps_shares). */
+/* The per-step fields of step t for rows [r0, r1) (rl__run_steps). */
 typedef struct gru_steps {
     const real *x;   /* folded: the input, else NULL */
     size_t x_ld;     /* floats from one row of x_t to the next */
     real *gates, *rec, *h;   /* the steps' arrays, laid out by sh */
     const rl_shares *sh;
     size_t u, row_in;   /* row_in: floats from x_t to x_t+1 */
-    /* steps (or slots) of gates, rec and h_all in their areas */
-    size_t z_steps, rec_steps, h_steps;
+    size_t z_steps, rec_steps, h_steps;   /* steps (or slots) of their areas */
     int state0;
     int one_slot;   /* forward only: h U + b_rec (and, input folded, the gates) in slot 0 */
     int fold;
@@ -112,55 +107,48 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     const real *kernel = l->w, *recw = kernel + l->in * g, *b_in = recw + u * g;
     const real *b_rec = b_in + g;
     const rl_activation act = l->act, ract = l->rec_act;
+    gru_views v = gru_split(l, batch);
 
     l->state0_zero = state0 == NULL;
+    for (size_t i = 0; i < bu; i++)
+        v.h_all[i] = state0 ? state0[i] : 0;
     rl_cell_step s = {
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = b_in, .rec_kernel = recw,
-        .rec_bias = b_rec, .act = act, .ract = ract,
+        .rec_bias = b_rec, .packed = v.packed, .act = act, .ract = ract,
         .no_caches = l->forward_only,
+        .chain = l->forward_only ? v.chain : NULL,   /* fit: rec, see rl_fused_step.chain */
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 3);
     const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
     s.x_ld = in_place ? T * l->in : 0;
-    rl__shares_one(&l->shares, batch);
-    s.packed = gru_split(l, batch).packed;   /* where it lies whatever the shares */
-    rl_cell_step first = s;
-    first.x = fold ? x : NULL;
-    int ok = 1;   /* sizes checked by gru_workspace */
-    const int by_regions =
-        rl__layer_shares(l, cx, &first, 3, rl__packed_size(g, u, &ok) * sizeof(real));
-    gru_views v = gru_split(l, batch);
-    s.chain = l->forward_only ? v.chain : NULL;   /* fit: rec, see rl_fused_step.chain */
-
-    for (size_t i = 0; i < bu; i++)
-        v.h_all[i] = state0 ? state0[i] : 0;
     rl__step_pack_kept(cx, &s, 3, fold, v.packed, &l->packed_key, l->forward_only,
                        l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, v.gates, b_in, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
+    rl_shares sh;
+    rl_cell_step first = s;
+    first.x = fold ? x : NULL;
+    rl__layer_shares(l, cx, &first, 3, &sh);
+    const int apart = sh.n > 1;   /* the steps on the regions */
     const int ring = l->forward_only && !l->return_sequences;
-    rl_shares one;
-    rl__shares_one(&one, batch);
-    const int steps_apart = l->shares.n > 1 && by_regions;   /* the steps write the regions */
     gru_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in,
-                    steps_apart ? v.gates_r : v.gates, steps_apart ? v.rec_r : v.rec,
-                    steps_apart ? v.h_r : v.h_all, steps_apart ? &l->shares : &one, u,
-                    in_place ? l->in : batch * l->in, l->forward_only && fold ? 1 : T,
-                    l->forward_only ? 1 : T, ring ? 2 : T + 1, state0 != NULL,
-                    l->forward_only, fold, ring };
+                    apart ? v.gates_r : v.gates, apart ? v.rec_r : v.rec,
+                    apart ? v.h_r : v.h_all, &sh, u, in_place ? l->in : batch * l->in,
+                    l->forward_only && fold ? 1 : T, l->forward_only ? 1 : T,
+                    ring ? 2 : T + 1, state0 != NULL, l->forward_only, fold, ring };
     rl_share_copies copies = { 0 };
-    if (steps_apart) {
+    if (apart) {
         /* h_{-1}, and the input projections when not folded, in; what the
-           products over all rows, the next layer and final_state read, out */
+           next layer and final_state read, out */
         rl__share_copy_add(&copies, 0, v.h_all, v.h_r, q.h_steps, 0, 1, u);
         if (!fold)
             rl__share_copy_add(&copies, 0, v.gates, v.gates_r, T, 0, T, g);
         rl__share_copy_add(&copies, 1, v.h_all, v.h_r, q.h_steps, ring ? T % 2 : 1,
                            ring ? T % 2 + 1 : T + 1, u);
     }
-    rl__run_steps_shares(cx, &s, 3, T, q.sh, &copies, gru_step_at, &q);
+    rl__run_steps(cx, &s, 3, T, &sh, &copies, gru_step_at, &q);
     if (q.ring && T % 2 != T)   /* the last state where the output and final_state read it */
         memcpy(v.h_all + T * bu, v.h_all + (T % 2) * bu, bu * sizeof(real));
     l->out = l->return_sequences ? v.h_all + bu : v.h_all + T * bu;
@@ -258,19 +246,16 @@ static void gru_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
     const rl_layer *l = q->l;
     const gru_views *v = q->v;
     const size_t T = l->in_steps, u = l->units, g = 3 * u, bu = q->bu, rows = r1 - r0;
-    const size_t o = r0 * u;
+    const size_t o = r0 * u, og = r0 * g;
     const rl_activation act = l->act, ract = l->rec_act;
-    size_t s0, s1;
-    rl__share_of(&l->shares, r0, &s0, &s1);
     real *dh = rl__rows_at(v->dh, r0, u);
     memset(dh, 0, rows * u * sizeof(real));
     for (size_t t = T; t-- > 0;) {
-        const size_t og = rl__share_at(T, g, s0, s1, t, r0);
-        const real *gt = v->gates_r + og, *hr = v->rec_r + og;
-        const real *h_prev = v->h_r + rl__share_at(T + 1, u, s0, s1, t, r0);
+        const real *gt = v->gates + t * 3 * bu + og, *hr = v->rec + t * 3 * bu + og;
+        const real *h_prev = v->h_all + t * bu + o;
         const real *dyt = l->return_sequences ? q->dy + t * bu + o
                                               : (t == T - 1 ? q->dy + o : NULL);
-        real *dzx = v->dzx_r + rl__share_at(T, u, s0, s1, t, r0), *drec = v->rec_r + og;
+        real *dzx = v->dzx + t * bu + o, *drec = v->drec + t * 3 * bu + og;
         rl__gru_cell_backward(cx, rows, u, gt, hr, h_prev, dyt, dh, dzx, drec, act, ract);
         if (t == 0)
             break;
@@ -279,8 +264,7 @@ static void gru_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
          * forward, each of its loads and stores would wait for its line from
          * L3 (perf: the cell backward ~2/3 shorter on lines already in L2) */
         const size_t tp = t - 1;
-        const rl_pf_src pf = { { v->rec_r + rl__share_at(T, g, s0, s1, tp, r0),
-                                 v->dzx_r + rl__share_at(T, u, s0, s1, tp, r0) },
+        const rl_pf_src pf = { { v->drec + tp * 3 * bu + og, v->dzx + tp * bu + o },
                                { rows * g * sizeof(real), rows * u * sizeof(real) } };
         rl__gemm_narrow_pf(cx, rows, u, g, drec, g, v->ut, dh, u, 1, &pf);
     }
@@ -295,21 +279,9 @@ static void gru_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
 
     rl__pack_narrow(cx, v.ut, g, u, recw, 1, g);   /* U^T, read straight from U */
     gru_bptt q = { l, &v, dy, bu };
-    rl_share_copies copies = { 0 };
-    if (l->shares.n > 1) {
-        /* the caches, when the forward's steps ran on the dense arrays, in;
-           dRec and dZx, for the products over all rows, out */
-        if (!l->steps_by_shares) {
-            rl__share_copy_add(&copies, 0, v.gates, v.gates_r, T, 0, T, g);
-            rl__share_copy_add(&copies, 0, v.rec, v.rec_r, T, 0, T, g);
-            rl__share_copy_add(&copies, 0, v.h_all, v.h_r, T + 1, 0, T, u);
-        }
-        rl__share_copy_add(&copies, 1, v.drec, v.rec_r, T, 0, T, g);
-        rl__share_copy_add(&copies, 1, v.dzx, v.dzx_r, T, 0, T, u);
-    }
     int ok = 1;   /* sizes checked by gru_workspace */
-    rl__run_rows_shares(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real),
-                        T * bu * (g + 512), &l->shares, &copies, gru_bptt_rows, &q);
+    rl__run_rows(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real), T * bu * (g + 512),
+                 gru_bptt_rows, &q);
 
     real *g_kernel = l->grad, *g_rec = g_kernel + in * g, *g_bin = g_rec + u * g;
     real *g_brec = g_bin + g;

@@ -11,10 +11,9 @@
  *     | act(c) [T][B][u] | U^T packed | W^T packed | dh, dc [B][u] (rows apart:
  *     rl__rows_at) | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains
- *     | with regions, gates, c_all, h_all and act(c) by row shares
- *       (rl__shares_area_floats): the steps' own arrays when they run split
- *       by rows; h_all, c_all's last step and dZ copied to the dense ones
- *       that the products over all rows and final_state read */
+ *     | with regions, a forward-only pass's gates, c_all, h_all and act(c)
+ *       by row shares (rl__shares_area_floats), when its steps run split by
+ *       rows (rl__layer_shares) */
 static size_t lstm_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;
@@ -37,8 +36,7 @@ static size_t lstm_workspace(const rl_layer *l, size_t batch, int regions)
 
 typedef struct lstm_views {
     real *gates, *c_all, *h_all, *ac, *dz, *ut, *wt, *dh, *dc, *scratch, *packed, *chain;
-    /* the steps' arrays: the regions by row shares, or the dense ones */
-    real *gates_r, *c_r, *h_r, *ac_r;
+    real *gates_r, *c_r, *h_r, *ac_r;   /* by row shares (with regions; else NULL) */
 } lstm_views;
 
 static lstm_views lstm_split(const rl_layer *l, size_t batch)
@@ -63,18 +61,17 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     v.scratch = v.dc + rl__rows_area_floats(batch, u, &ok);
     v.packed = rl__layer_pack_area(v.scratch + rl__input_backward_scratch(l, T * batch, &ok));
     v.chain = v.packed + rl__step_pack_floats(l->in, u, 4);
-    if (l->shares.n > 1) {
+    v.gates_r = v.c_r = v.h_r = v.ac_r = NULL;
+    if (l->regions) {
         v.gates_r = v.chain + rl__step_chain_floats(batch, u, &ok);
         v.c_r = v.gates_r + rl__shares_area_floats(T, batch, 4 * u, &ok);
         v.h_r = v.c_r + rl__shares_area_floats(T + 1, batch, u, &ok);
         v.ac_r = v.h_r + rl__shares_area_floats(T + 1, batch, u, &ok);
-    } else {
-        v.gates_r = v.gates, v.c_r = v.c_all, v.h_r = v.h_all, v.ac_r = v.ac;
     }
     return v;
 }
 
-/* The per-step fields of step t for rows [r0, r1) (rl__run_steps_shares). */
+/* The per-step fields of step t for rows [r0, r1) (rl__run_steps). */
 typedef struct lstm_steps {
     const real *x;   /* folded: the input, else NULL */
     size_t x_ld;     /* floats from one row of x_t to the next */
@@ -112,51 +109,43 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
     size_t T = l->in_steps, u = l->units, g = 4 * u, bu = batch * u;
     const real *kernel = l->w, *rec = kernel + l->in * g, *bias = rec + u * g;
     const rl_activation act = l->act, ract = l->rec_act;
+    lstm_views v = lstm_split(l, batch);
 
     l->state0_zero = state0 == NULL;
-    rl_cell_step s = {
-        .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
-        .act = act, .ract = ract, .no_caches = l->forward_only,
-    };
-    const int fold = rl__step_folds_input(cx, l->in, u, 4);
-    const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
-    s.x_ld = in_place ? T * l->in : 0;
-    rl__shares_one(&l->shares, batch);
-    s.packed = lstm_split(l, batch).packed;   /* where it lies whatever the shares */
-    rl_cell_step first = s;
-    first.x = fold ? x : NULL;
-    int ok = 1;   /* sizes checked by lstm_workspace */
-    const int by_regions =
-        rl__layer_shares(l, cx, &first, 4, rl__packed_size(g, u, &ok) * sizeof(real));
-    lstm_views v = lstm_split(l, batch);
-    s.chain = l->forward_only ? v.chain : NULL;   /* fit: z, see rl_fused_step.chain */
-
     for (size_t b = 0; b < batch; b++)
         for (size_t j = 0; j < u; j++) {
             v.h_all[b * u + j] = state0 ? state0[b * 2 * u + j] : 0;
             v.c_all[b * u + j] = state0 ? state0[b * 2 * u + u + j] : 0;
         }
+    rl_cell_step s = {
+        .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
+        .packed = v.packed, .act = act, .ract = ract, .no_caches = l->forward_only,
+        .chain = l->forward_only ? v.chain : NULL,   /* fit: z, see rl_fused_step.chain */
+    };
+    const int fold = rl__step_folds_input(cx, l->in, u, 4);
+    const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
+    s.x_ld = in_place ? T * l->in : 0;
     rl__step_pack_kept(cx, &s, 4, fold, v.packed, &l->packed_key, l->forward_only,
                        l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, v.gates, bias, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
+    rl_shares sh;
+    rl_cell_step first = s;
+    first.x = fold ? x : NULL;
+    rl__layer_shares(l, cx, &first, 4, &sh);
+    const int apart = sh.n > 1;   /* the steps on the regions */
     const int ring = l->forward_only && !l->return_sequences;
-    rl_shares one;
-    rl__shares_one(&one, batch);
-    const int steps_apart = l->shares.n > 1 && by_regions;   /* the steps write the regions */
     lstm_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in,
-                     steps_apart ? v.gates_r : v.gates, steps_apart ? v.c_r : v.c_all,
-                     steps_apart ? v.h_r : v.h_all, steps_apart ? v.ac_r : v.ac,
-                     steps_apart ? &l->shares : &one, u,
+                     apart ? v.gates_r : v.gates, apart ? v.c_r : v.c_all,
+                     apart ? v.h_r : v.h_all, apart ? v.ac_r : v.ac, &sh, u,
                      in_place ? l->in : batch * l->in, l->forward_only && fold ? 1 : T,
                      ring ? 2 : T + 1, state0 != NULL, l->forward_only && fold, ring };
     rl_share_copies copies = { 0 };
-    if (steps_apart) {
+    if (apart) {
         /* h_{-1}, c_{-1}, and the input projections when not folded, in;
-           what the products over all rows, the next layer and final_state
-           read, out */
+           what the next layer and final_state read, out */
         const size_t last = ring ? T % 2 : T;
         rl__share_copy_add(&copies, 0, v.h_all, v.h_r, q.state_steps, 0, 1, u);
         rl__share_copy_add(&copies, 0, v.c_all, v.c_r, q.state_steps, 0, 1, u);
@@ -166,7 +155,7 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
                            u);
         rl__share_copy_add(&copies, 1, v.c_all, v.c_r, q.state_steps, last, last + 1, u);
     }
-    rl__run_steps_shares(cx, &s, 4, T, q.sh, &copies, lstm_step_at, &q);
+    rl__run_steps(cx, &s, 4, T, &sh, &copies, lstm_step_at, &q);
     if (q.ring && T % 2 != T) {   /* the last state where the output and final_state read it */
         memcpy(v.h_all + T * bu, v.h_all + (T % 2) * bu, bu * sizeof(real));
         memcpy(v.c_all + T * bu, v.c_all + (T % 2) * bu, bu * sizeof(real));
@@ -231,20 +220,17 @@ static void lstm_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1
     const rl_layer *l = q->l;
     const lstm_views *v = q->v;
     const size_t T = l->in_steps, u = l->units, g = 4 * u, bu = q->bu, rows = r1 - r0;
-    const size_t o = r0 * u;
+    const size_t o = r0 * u, og = r0 * g;
     const rl_activation act = l->act, ract = l->rec_act;
-    size_t s0, s1;
-    rl__share_of(&l->shares, r0, &s0, &s1);
     real *dh = rl__rows_at(v->dh, r0, u), *dc = rl__rows_at(v->dc, r0, u);
     memset(dh, 0, rows * u * sizeof(real));
     memset(dc, 0, rows * u * sizeof(real));
     for (size_t t = T; t-- > 0;) {
-        /* dZ_t over gates_t (lstm_split) */
-        real *dzt = v->gates_r + rl__share_at(T, g, s0, s1, t, r0);
-        const real *gt = dzt, *c_prev = v->c_r + rl__share_at(T + 1, u, s0, s1, t, r0);
-        const real *ac = v->ac_r + rl__share_at(T, u, s0, s1, t, r0);
+        const real *gt = v->gates + t * 4 * bu + og, *c_prev = v->c_all + t * bu + o;
+        const real *ac = v->ac + t * bu + o;
         const real *dyt = l->return_sequences ? q->dy + t * bu + o
                                               : (t == T - 1 ? q->dy + o : NULL);
+        real *dzt = v->dz + t * 4 * bu + og;
         rl__lstm_cell_backward(cx, rows, u, gt, c_prev, ac, dyt, dh, dc, dzt, act, ract);
         if (t == 0)
             break;
@@ -252,8 +238,7 @@ static void lstm_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1
          * reads and overwrites with dZ (its gates): untouched since the
          * forward, they would come from L3 */
         const size_t tp = t - 1;
-        const rl_pf_src pf = { { v->gates_r + rl__share_at(T, g, s0, s1, tp, r0) },
-                               { rows * g * sizeof(real) } };
+        const rl_pf_src pf = { { v->dz + tp * 4 * bu + og }, { rows * g * sizeof(real) } };
         rl__gemm_narrow_pf(cx, rows, u, g, dzt, g, v->ut, dh, u, 0, &pf);
     }
 }
@@ -267,20 +252,9 @@ static void lstm_backward(rl_layer *l, const rl_compute *cx, const real *x, real
 
     rl__pack_narrow(cx, v.ut, g, u, rec, 1, g);   /* U^T, read straight from U */
     lstm_bptt q = { l, &v, dy, bu };
-    rl_share_copies copies = { 0 };
-    if (l->shares.n > 1) {
-        /* the caches, when the forward's steps ran on the dense arrays, in;
-           dZ, for the products over all rows, out */
-        if (!l->steps_by_shares) {
-            rl__share_copy_add(&copies, 0, v.gates, v.gates_r, T, 0, T, g);
-            rl__share_copy_add(&copies, 0, v.c_all, v.c_r, T + 1, 0, T, u);
-            rl__share_copy_add(&copies, 0, v.ac, v.ac_r, T, 0, T, u);
-        }
-        rl__share_copy_add(&copies, 1, v.dz, v.gates_r, T, 0, T, g);
-    }
     int ok = 1;   /* sizes checked by lstm_workspace */
-    rl__run_rows_shares(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real),
-                        T * bu * (g + 64), &l->shares, &copies, lstm_bptt_rows, &q);
+    rl__run_rows(cx, batch, rl__packed_size(g, u, &ok) * sizeof(real), T * bu * (g + 64),
+                 lstm_bptt_rows, &q);
 
     /* kernel, recurrent kernel and bias gradients (rows of l->grad, in that
      * order) in one pass over dZ: [x^T; h^T; 1] dZ (h_{-1} = 0 skipped) */

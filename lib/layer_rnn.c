@@ -21,50 +21,42 @@ static size_t rnn_grad_scratch(const rl_layer *l, size_t batch, int *ok)
  *     | W^T packed | dh [B][u] (rows apart: rl__rows_at)
  *     | weight-gradient scratch
  *     | the fused step's packed weights (64-byte aligned within)
- *     | with regions, h_all and dZ by row shares (rl__shares_area_floats):
- *       the steps' own arrays when they run split by rows, copied to the
- *       dense ones that the products over all rows read */
-typedef struct rnn_views {
-    real *h_all, *dz, *ut, *wt, *dh, *grad_scratch, *packed, *h_reg, *dz_reg;
-} rnn_views;
-
-static rnn_views rnn_split(const rl_layer *l, size_t batch)
-{
-    int ok = 1;   /* sizes checked by rnn_workspace */
-    const size_t T = l->in_steps, u = l->units, bu = batch * u;
-    rnn_views v;
-    v.h_all = l->ws;
-    v.dz = v.h_all + (T + 1) * bu;
-    v.ut = v.dz + T * bu;
-    v.wt = v.ut + rl__packed_size(u, u, &ok);
-    v.dh = v.wt + rl__packed_size(u, l->in, &ok);
-    v.grad_scratch = v.dh + rl__rows_area_floats(batch, u, &ok);
-    v.packed = rl__layer_pack_area(v.grad_scratch + rnn_grad_scratch(l, batch, &ok));
-    v.h_reg = v.packed + rl__step_pack_floats(l->in, u, 1);
-    v.dz_reg = v.h_reg + rl__shares_area_floats(T + 1, batch, u, &ok);
-    return v;
-}
-
+ *     | with regions, a forward-only pass's h_all by row shares
+ *       (rl__shares_area_floats), when its steps run split by rows
+ *       (rl__layer_shares) */
 static size_t rnn_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;
     size_t u = l->units, T = l->in_steps, bu = rl__mul(batch, u, &ok);
-    size_t parts[9] = {
+    size_t parts[8] = {
         rl__mul(T + 1, bu, &ok), rl__mul(T, bu, &ok),
         rl__packed_size(u, u, &ok), rl__packed_size(u, l->in, &ok),
         rl__rows_area_floats(batch, u, &ok), rnn_grad_scratch(l, batch, &ok),
         rl__layer_pack_floats(l, 1, &ok),
         regions ? rl__shares_area_floats(T + 1, batch, u, &ok) : 0,
-        regions ? rl__shares_area_floats(T, batch, u, &ok) : 0,
     };
-    return rl__sum_sizes(parts, 9, ok);
+    return rl__sum_sizes(parts, 8, ok);
 }
 
-/* The per-step fields of step t for rows [r0, r1) (rl__run_steps_shares). */
+/* The packed weights' place, and the regions' (NULL without regions). */
+static real *rnn_packed(const rl_layer *l, size_t batch, real **h_reg)
+{
+    int ok = 1;   /* sizes checked by rnn_workspace */
+    const size_t T = l->in_steps, u = l->units, bu = batch * u;
+    real *packed = rl__layer_pack_area(l->ws + (T + 1) * bu + T * bu
+                                       + rl__packed_size(u, u, &ok)
+                                       + rl__packed_size(u, l->in, &ok)
+                                       + rl__rows_area_floats(batch, u, &ok)
+                                       + rnn_grad_scratch(l, batch, &ok));
+    *h_reg = l->regions ? packed + rl__step_pack_floats(l->in, u, 1) : NULL;
+    return packed;
+}
+
+/* The per-step fields of step t for rows [r0, r1) (rl__run_steps). */
 typedef struct rnn_steps {
     const real *x;   /* folded: the input, else NULL */
     size_t x_ld;     /* floats from one row of x_t to the next */
-    real *h;         /* h_all in the shares' layout */
+    real *h;         /* h_all, laid out by sh */
     const rl_shares *sh;
     size_t T, u, row_in;   /* row_in: floats from x_t to x_t+1 */
     int state0;
@@ -75,6 +67,7 @@ static void rnn_step_at(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step 
     const rnn_steps *q = ctx;
     size_t s0, s1;
     rl__share_of(q->sh, r0, &s0, &s1);
+    (void)r1;
     s->x = q->x ? q->x + t * q->row_in + r0 * q->x_ld : NULL;
     s->h = s->z = q->h + rl__share_at(q->T + 1, q->u, s0, s1, t + 1, r0);
     s->h_prev = q->h + rl__share_at(q->T + 1, q->u, s0, s1, t, r0);
@@ -86,46 +79,41 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
 {
     size_t T = l->in_steps, u = l->units, bu = batch * u;
     const real *kernel = l->w, *rec = kernel + l->in * u, *bias = rec + u * u;
-    rnn_views v = rnn_split(l, batch);
-    real *h_all = v.h_all;
+    real *h_all = l->ws, *h_reg;
+    real *packed = rnn_packed(l, batch, &h_reg);
 
     l->state0_zero = state0 == NULL;
     for (size_t i = 0; i < bu; i++)
         h_all[i] = state0 ? state0[i] : 0;
     rl_cell_step s = {
         .batch = batch, .u = u, .in = l->in, .kernel = kernel, .bias = bias, .rec_kernel = rec,
-        .packed = v.packed, .act = l->act, .no_caches = l->forward_only,
+        .packed = packed, .act = l->act, .no_caches = l->forward_only,
     };
     const int fold = rl__step_folds_input(cx, l->in, u, 1);
     const int in_place = fold && l->x_sample_major;   /* x: the caller's [batch][T][in] */
     s.x_ld = in_place ? T * l->in : 0;
-    rl__step_pack_kept(cx, &s, 1, fold, v.packed, &l->packed_key, l->forward_only,
+    rl__step_pack_kept(cx, &s, 1, fold, packed, &l->packed_key, l->forward_only,
                        l->weights_gen);
     if (!fold) {   /* the input projection of every step in one product */
         rl__fill_rows(cx, h_all + bu, bias, T * batch, u);
         rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);
     }
+    rl_shares sh;
     rl_cell_step first = s;
     first.x = fold ? x : NULL;
-    int ok = 1;   /* sizes checked by rnn_workspace */
-    const int by_regions =
-        rl__layer_shares(l, cx, &first, 1, rl__packed_size(u, u, &ok) * sizeof(real));
-    const int steps_apart = l->shares.n > 1 && by_regions;   /* the steps write the regions */
-    rl_shares one;
-    rl__shares_one(&one, batch);
-    real *h = steps_apart ? v.h_reg : h_all;
+    rl__layer_shares(l, cx, &first, 1, &sh);
+    const int apart = sh.n > 1;   /* the steps on the regions */
     rl_share_copies copies = { 0 };
-    if (steps_apart) {
+    if (apart) {
         /* h_{-1}, and the input projections when not folded, in; what the
-           products over all rows and the next layer read, out */
-        rl__share_copy_add(&copies, 0, h_all, h, T + 1, 0, fold ? 1 : T + 1, u);
-        rl__share_copy_add(&copies, 1, h_all, h, T + 1,
-                           l->forward_only && !l->return_sequences ? T : 1, T + 1, u);
+           next layer and final_state read, out */
+        rl__share_copy_add(&copies, 0, h_all, h_reg, T + 1, 0, fold ? 1 : T + 1, u);
+        rl__share_copy_add(&copies, 1, h_all, h_reg, T + 1, l->return_sequences ? 1 : T,
+                           T + 1, u);
     }
-    rnn_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, h,
-                    steps_apart ? &l->shares : &one, T, u, in_place ? l->in : batch * l->in,
-                    state0 != NULL };
-    rl__run_steps_shares(cx, &s, 1, T, q.sh, &copies, rnn_step_at, &q);
+    rnn_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, apart ? h_reg : h_all, &sh,
+                    T, u, in_place ? l->in : batch * l->in, state0 != NULL };
+    rl__run_steps(cx, &s, 1, T, &sh, &copies, rnn_step_at, &q);
     l->out = l->return_sequences ? h_all + bu : h_all + T * bu;
 }
 
@@ -162,14 +150,13 @@ static void rnn_recur(const rl_layer *l, const rl_compute *cx, const real *x, re
     memcpy(state, out, u * sizeof(real));
 }
 
-/* The backward through time of rows [r0, r1), inside one of the
- * forward's shares: each row's dz_t and dh_{t-1} read only that row
- * (rl__run_rows_shares); the rows' dh, zeroed here, at
+/* The backward through time of rows [r0, r1): each row's dz_t and dh_{t-1}
+ * read only that row (rl__run_rows); the rows' dh, zeroed here, at
  * rl__rows_at(dh, r0, u). */
 typedef struct rnn_bptt {
     const rl_layer *l;
-    const real *h, *dy;   /* h_all in the shares' layout */
-    real *dz;             /* dZ in the shares' layout */
+    const real *h_all, *dy;
+    real *dz;
     const real *ut;
     real *dh;
     size_t bu;
@@ -180,15 +167,13 @@ static void rnn_bptt_rows(void *ctx, const rl_compute *cx, size_t r0, size_t r1)
     const rnn_bptt *q = ctx;
     const rl_layer *l = q->l;
     const size_t T = l->in_steps, u = l->units, bu = q->bu, o = r0 * u, rows = r1 - r0;
-    size_t s0, s1;
-    rl__share_of(&l->shares, r0, &s0, &s1);
     real *dh = rl__rows_at(q->dh, r0, u);
     memset(dh, 0, rows * u * sizeof(real));
     for (size_t t = T; t-- > 0;) {
-        const real *h = q->h + rl__share_at(T + 1, u, s0, s1, t + 1, r0);
+        const real *h = q->h_all + (t + 1) * bu + o;
         const real *dyt = l->return_sequences ? q->dy + t * bu + o
                                               : (t == T - 1 ? q->dy + o : NULL);
-        real *dzt = q->dz + rl__share_at(T, u, s0, s1, t, r0);
+        real *dzt = q->dz + t * bu + o;
         rl__act_backward(cx, l->act, h, dh, dyt, dzt, rows * u);
         if (t > 0)
             rl__gemm_narrow_pf(cx, rows, u, u, dzt, u, q->ut, dh, u, 0, NULL);
@@ -200,37 +185,29 @@ static void rnn_backward(rl_layer *l, const rl_compute *cx, const real *x, real 
 {
     size_t T = l->in_steps, u = l->units, in = l->in, bu = batch * u;
     const real *kernel = l->w, *rec = kernel + in * u;
-    rnn_views v = rnn_split(l, batch);
-    const int regions = l->shares.n > 1;
+    int ok = 1;   /* sizes checked by rnn_workspace */
+    real *h_all = l->ws, *dz = h_all + (T + 1) * bu, *ut = dz + T * bu;
+    real *wt = ut + rl__packed_size(u, u, &ok), *dh = wt + rl__packed_size(u, in, &ok);
+    real *grad_scratch = dh + rl__rows_area_floats(batch, u, &ok);
 
-    rl__pack_narrow(cx, v.ut, u, u, rec, 1, u);   /* U^T, read straight from U */
-    rnn_bptt q = { l, regions ? v.h_reg : v.h_all, dy, regions ? v.dz_reg : v.dz, v.ut, v.dh,
-                   bu };
-    rl_share_copies copies = { 0 };
-    if (regions) {
-        /* h, when the forward's steps ran on the dense arrays, in; dZ, for
-           the products over all rows, out */
-        if (!l->steps_by_shares)
-            rl__share_copy_add(&copies, 0, v.h_all, v.h_reg, T + 1, 1, T + 1, u);
-        rl__share_copy_add(&copies, 1, v.dz, v.dz_reg, T, 0, T, u);
-    }
+    rl__pack_narrow(cx, ut, u, u, rec, 1, u);   /* U^T, read straight from U */
+    rnn_bptt q = { l, h_all, dy, dz, ut, dh, bu };
     int ok2 = 1;
-    rl__run_rows_shares(cx, batch, rl__packed_size(u, u, &ok2) * sizeof(real),
-                        T * bu * (u + 12), &l->shares, &copies, rnn_bptt_rows, &q);
+    rl__run_rows(cx, batch, rl__packed_size(u, u, &ok2) * sizeof(real), T * bu * (u + 12),
+                 rnn_bptt_rows, &q);
 
     /* kernel, recurrent kernel and bias gradients in one pass over dZ, its
      * k (steps x rows) in two fixed halves when large (compute.h) */
-    const rl_at_src rows = { .a1 = x, .lda1 = in, .end1 = in, .a2 = v.h_all, .lda2 = u,
+    const rl_at_src rows = { .a1 = x, .lda1 = in, .end1 = in, .a2 = h_all, .lda2 = u,
                              .end2 = in + u, .end0 = in + u };
     const size_t m = in + u + 1, h0_rows = l->state0_zero ? batch : 0;
     const size_t ks = rl__gemm_at_halves_split(m, u, T, batch);
     if (ks)
-        rl__gemm_at_rows_halves(cx, m, u, T * batch, ks, h0_rows, &rows, v.dz, u, l->grad, u,
-                                v.grad_scratch);
+        rl__gemm_at_rows_halves(cx, m, u, T * batch, ks, h0_rows, &rows, dz, u, l->grad, u,
+                                grad_scratch);
     else
-        rl__weight_grad(cx, m, u, T * batch, h0_rows, &rows, v.dz, u, l->grad, u,
-                        v.grad_scratch);
-    rl__input_dx(l, cx, v.dz, T * batch, v.wt, dx);
+        rl__weight_grad(cx, m, u, T * batch, h0_rows, &rows, dz, u, l->grad, u, grad_scratch);
+    rl__input_dx(l, cx, dz, T * batch, wt, dx);
 }
 
 const rl_layer_ops rl__simple_rnn_ops = {

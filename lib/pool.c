@@ -748,12 +748,6 @@ size_t rl__pool_private_cache(const rl_pool *p)
     return p ? p->private_cache : 0;
 }
 
-void rl__pool_set_private_cache(rl_pool *p, size_t bytes)
-{
-    if (p)
-        p->private_cache = bytes;
-}
-
 void rl__pool_set_min_work(rl_pool *p, size_t work)
 {
     if (p) {

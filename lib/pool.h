@@ -50,10 +50,6 @@ size_t rl__pool_private_cache(const rl_pool *p);
  * (also the least per block and per call step when below the defaults),
  * so small test problems exercise the hand-off and every threaded piece. */
 void rl__pool_set_min_work(rl_pool *p, size_t work);
-/* Tests: the bytes of cache each thread is taken to have to itself
- * (rl__pool_private_cache), so that small weights take the splits of
- * large ones. */
-void rl__pool_set_private_cache(rl_pool *p, size_t bytes);
 /* The round trip of a hand-off between the caller's core and the farthest
  * worker's (ns), as last timed (at creation, and during a call at most
  * once a second); 0 when not timed (NULL, the host's parallel-for,
