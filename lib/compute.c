@@ -1356,7 +1356,12 @@ static int run_fused(const rl_compute *cx, const rl_cell_step *s, unsigned gates
 int rl__step_folds_input(const rl_compute *cx, size_t in, size_t u, unsigned gates)
 {
     (void)u, (void)gates;
-    return rl__step_fused(cx) && in <= FOLD_MAX_IN;
+    return rl__step_fused(cx) && rl__step_may_fold(in);
+}
+
+int rl__step_may_fold(size_t in)
+{
+    return in <= FOLD_MAX_IN;
 }
 
 void rl__lstm_step(const rl_compute *cx, const rl_cell_step *s)

@@ -282,6 +282,10 @@ size_t rl__step_chain_floats(size_t batch, size_t u, int *ok);
  * weights), and whether it folds an input of `in` columns into the step. */
 int rl__step_fused(const rl_compute *cx);
 int rl__step_folds_input(const rl_compute *cx, size_t in, size_t u, unsigned gates);
+/* Whether a path with the fused step folds an input of `in` columns: a
+ * forward's arrays by row shares (rl__step_shares, fused paths only) hold
+ * one step of gates then, not every step's input projection. */
+int rl__step_may_fold(size_t in);
 
 /* Floats rl__step_pack writes for a cell of `gates` gates (1, 3, 4), u
  * units and `in` inputs, on any path; dst must be 64-byte aligned. */

@@ -14,9 +14,22 @@
  *     dRec's) | U^T packed | W^T packed
  *     | dh [B][u] (rows apart: rl__rows_at) | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains
- *     | with regions, a forward-only pass's gates, h U + b_rec (one slot)
- *       and h_all by row shares (rl__shares_area_floats), when its steps
- *       run split by rows (rl__layer_shares) */
+ *     | with regions, a forward-only pass's gates, h U + b_rec and h_all
+ *       (the slots it keeps of them) by row shares (rl__shares_area_floats),
+ *       when its steps run split by rows (rl__layer_shares) */
+/* Steps a forward-only pass keeps of the gates (one when the input is
+ * folded, else every step's input projection) and of h (two by turns when
+ * the last state alone goes out). */
+static size_t gru_gates_slots(const rl_layer *l)
+{
+    return rl__step_may_fold(l->in) ? 1 : l->in_steps;
+}
+
+static size_t gru_h_slots(const rl_layer *l)
+{
+    return l->return_sequences ? l->in_steps + 1 : 2;
+}
+
 static size_t gru_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;
@@ -28,9 +41,9 @@ static size_t gru_workspace(const rl_layer *l, size_t batch, int regions)
         rl__rows_area_floats(batch, u, &ok),
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 3, &ok), rl__step_chain_floats(batch, u, &ok),
-        regions ? rl__shares_area_floats(T, batch, 3 * u, &ok) : 0,
+        regions ? rl__shares_area_floats(gru_gates_slots(l), batch, 3 * u, &ok) : 0,
         regions ? rl__shares_area_floats(1, batch, 3 * u, &ok) : 0,
-        regions ? rl__shares_area_floats(T + 1, batch, u, &ok) : 0,
+        regions ? rl__shares_area_floats(gru_h_slots(l), batch, u, &ok) : 0,
     };
     return rl__sum_sizes(parts, 13, ok);
 }
@@ -64,7 +77,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
     v.gates_r = v.rec_r = v.h_r = NULL;
     if (l->regions) {
         v.gates_r = v.chain + rl__step_chain_floats(batch, u, &ok);
-        v.rec_r = v.gates_r + rl__shares_area_floats(T, batch, 3 * u, &ok);
+        v.rec_r = v.gates_r + rl__shares_area_floats(gru_gates_slots(l), batch, 3 * u, &ok);
         v.h_r = v.rec_r + rl__shares_area_floats(1, batch, 3 * u, &ok);
     }
     return v;

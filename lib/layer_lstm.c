@@ -12,8 +12,21 @@
  *     rl__rows_at) | input-backward scratch
  *     | the fused step's packed weights (64-byte aligned within) | its chains
  *     | with regions, a forward-only pass's gates, c_all, h_all and act(c)
- *       by row shares (rl__shares_area_floats), when its steps run split by
- *       rows (rl__layer_shares) */
+ *       (the slots it keeps of them) by row shares (rl__shares_area_floats),
+ *       when its steps run split by rows (rl__layer_shares) */
+/* Steps a forward-only pass keeps of the gates and act(c) (one when the
+ * input is folded, else every step's input projection) and of h and c (two
+ * by turns when the last state alone goes out). */
+static size_t lstm_cache_slots(const rl_layer *l)
+{
+    return rl__step_may_fold(l->in) ? 1 : l->in_steps;
+}
+
+static size_t lstm_state_slots(const rl_layer *l)
+{
+    return l->return_sequences ? l->in_steps + 1 : 2;
+}
+
 static size_t lstm_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;
@@ -26,10 +39,10 @@ static size_t lstm_workspace(const rl_layer *l, size_t batch, int regions)
         rl__packed_size(4 * u, l->in, &ok), bd, bd,
         rl__input_backward_scratch(l, rl__mul(T, batch, &ok), &ok),
         rl__layer_pack_floats(l, 4, &ok), rl__step_chain_floats(batch, u, &ok),
-        regions ? rl__shares_area_floats(T, batch, 4 * u, &ok) : 0,
-        regions ? rl__shares_area_floats(T + 1, batch, u, &ok) : 0,
-        regions ? rl__shares_area_floats(T + 1, batch, u, &ok) : 0,
-        regions ? rl__shares_area_floats(T, batch, u, &ok) : 0,
+        regions ? rl__shares_area_floats(lstm_cache_slots(l), batch, 4 * u, &ok) : 0,
+        regions ? rl__shares_area_floats(lstm_state_slots(l), batch, u, &ok) : 0,
+        regions ? rl__shares_area_floats(lstm_state_slots(l), batch, u, &ok) : 0,
+        regions ? rl__shares_area_floats(lstm_cache_slots(l), batch, u, &ok) : 0,
     };
     return rl__sum_sizes(parts, 15, ok);
 }
@@ -64,9 +77,9 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
     v.gates_r = v.c_r = v.h_r = v.ac_r = NULL;
     if (l->regions) {
         v.gates_r = v.chain + rl__step_chain_floats(batch, u, &ok);
-        v.c_r = v.gates_r + rl__shares_area_floats(T, batch, 4 * u, &ok);
-        v.h_r = v.c_r + rl__shares_area_floats(T + 1, batch, u, &ok);
-        v.ac_r = v.h_r + rl__shares_area_floats(T + 1, batch, u, &ok);
+        v.c_r = v.gates_r + rl__shares_area_floats(lstm_cache_slots(l), batch, 4 * u, &ok);
+        v.h_r = v.c_r + rl__shares_area_floats(lstm_state_slots(l), batch, u, &ok);
+        v.ac_r = v.h_r + rl__shares_area_floats(lstm_state_slots(l), batch, u, &ok);
     }
     return v;
 }

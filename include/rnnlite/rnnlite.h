@@ -450,7 +450,13 @@ RL_API rl_status rl_set_allocator(rl_malloc_fn malloc_fn, rl_realloc_fn realloc_
  *                    model is destroyed. A fit adds 8 bytes per training
  *                    sample and per epoch, and with ::RL_PARAM_PATIENCE one
  *                    copy of the weights (half of @p weights); a stateful
- *                    model keeps its recurrent state per batch row. (or NULL)
+ *                    model keeps its recurrent state per batch row. With
+ *                    more than one thread (::RL_PARAM_THREADS,
+ *                    rl_model_set_parallel_for(); set them first), each
+ *                    recurrent layer also keeps the arrays of a predict's
+ *                    steps once more, by thread (its states and gates of a
+ *                    step or two; of every step when it returns sequences
+ *                    or takes more than 64 inputs). (or NULL)
  * @return ::RL_OK; ::RL_E_INVALID for NULL @p m or a zero @p batch_size;
  *         ::RL_E_STATE without layers; ::RL_E_NOMEM when a size overflows.
  */
