@@ -261,12 +261,15 @@ size_t rl__sum_sizes(const size_t *n, size_t count, int ok)
     return ok ? total : 0;
 }
 
-void rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
-                      unsigned gates, rl_shares *sh)
+int rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *s,
+                     const real *x_folded, unsigned gates, rl_shares *sh)
 {
+    rl_cell_step first = *s;   /* step 0's, as far as the split looks */
+    first.x = x_folded;
     if (l->regions && l->forward_only)
-        rl__step_shares(cx, first, gates, l->in_steps, sh);
+        rl__step_shares(cx, &first, gates, l->in_steps, sh);
     else
-        rl__shares_one(sh, first->batch);
+        rl__shares_one(sh, s->batch);
     l->shares_used = sh->n;
+    return sh->n > 1;
 }

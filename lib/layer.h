@@ -175,12 +175,14 @@ rl_status rl__layer_alloc_weights(rl_layer *l);
  * changes. */
 rl_status rl__layer_reserve(rl_layer *l, size_t batch, int regions);
 /* The row shares a forward of l lays its steps' arrays out by
- * (compute.h rl_shares) when its steps are `first`'s (step 0's x set when
- * the input is folded): rl__step_shares for a forward-only pass whose
- * workspace has the room (l->regions), else one share (the dense arrays;
- * a fit's backward and the products over all rows read those). */
-void rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *first,
-                      unsigned gates, rl_shares *sh);
+ * (compute.h rl_shares), its steps being s's with x_folded (the input when
+ * it is folded into the step, else NULL): rl__step_shares for a
+ * forward-only pass whose workspace has the room (l->regions), else one
+ * share (the dense arrays; a fit's backward and the products over all
+ * rows read those). Returns whether there are several (the steps then
+ * run on the regions); sets l->shares_used. */
+int rl__layer_shares(rl_layer *l, const rl_compute *cx, const rl_cell_step *s,
+                     const real *x_folded, unsigned gates, rl_shares *sh);
 /* Drops the workspace (the next pass reserves it again); weights stay. */
 void rl__layer_release_workspace(rl_layer *l);
 /* Weights, gradients and workspace; a layer without them is harmless. */

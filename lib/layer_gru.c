@@ -140,11 +140,8 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         rl__fill_rows(cx, v.gates, b_in, T * batch, g);
         rl__gemm(cx, T * batch, g, l->in, x, l->in, 1, kernel, g, v.gates, g, 1);
     }
-    rl_shares sh;
-    rl_cell_step first = s;
-    first.x = fold ? x : NULL;
-    rl__layer_shares(l, cx, &first, 3, &sh);
-    const int apart = sh.n > 1;   /* the steps on the regions */
+    rl_shares sh;   /* apart: the steps on the regions */
+    const int apart = rl__layer_shares(l, cx, &s, fold ? x : NULL, 3, &sh);
     const int ring = l->forward_only && !l->return_sequences;
     gru_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in,
                     apart ? v.gates_r : v.gates, apart ? v.rec_r : v.rec,

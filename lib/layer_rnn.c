@@ -98,11 +98,8 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         rl__fill_rows(cx, h_all + bu, bias, T * batch, u);
         rl__gemm(cx, T * batch, u, l->in, x, l->in, 1, kernel, u, h_all + bu, u, 1);
     }
-    rl_shares sh;
-    rl_cell_step first = s;
-    first.x = fold ? x : NULL;
-    rl__layer_shares(l, cx, &first, 1, &sh);
-    const int apart = sh.n > 1;   /* the steps on the regions */
+    rl_shares sh;   /* apart: the steps on the regions */
+    const int apart = rl__layer_shares(l, cx, &s, fold ? x : NULL, 1, &sh);
     rl_share_copies copies = { 0 };
     if (apart) {
         /* h_{-1}, and the input projections when not folded, in; what the

@@ -2,7 +2,6 @@
  * produced it: every path accumulates each output in the same order with
  * fused multiply-adds, the cell math is one template, and threads split
  * outputs, never sums. */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -23,33 +22,8 @@ typedef struct trained {
     float pred[N * T * 2];
 } trained;
 
-/* A host parallel-for: the tasks alternately on a new thread and here. */
+/* The host parallel-for's calls (tu_host_for). */
 static atomic_int host_calls;
-
-typedef struct host_half {
-    rl_task_fn task;
-    void *data;
-    size_t n, first;
-} host_half;
-
-static void *run_half(void *arg)
-{
-    host_half *h = arg;
-    for (size_t i = h->first; i < h->n; i += 2)
-        h->task(h->data, i);
-    return NULL;
-}
-
-static void host_for(rl_task_fn task, void *data, size_t n, void *user)
-{
-    (void)user;
-    atomic_fetch_add(&host_calls, 1);
-    host_half a = { task, data, n, 0 }, b = { task, data, n, 1 };
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, run_half, &a), 0);
-    run_half(&b);
-    pthread_join(t, NULL);
-}
 
 #define HOST_HOOK 4   /* `threads` value: the host's parallel-for instead */
 
@@ -58,7 +32,7 @@ static void host_for(rl_task_fn task, void *data, size_t n, void *user)
 static void use_threads(rl_model *m, unsigned threads)
 {
     if (threads == HOST_HOOK)
-        assert_int_equal(rl_model_set_parallel_for(m, host_for, NULL, 3), RL_OK);
+        assert_int_equal(rl_model_set_parallel_for(m, tu_host_for, &host_calls, 3), RL_OK);
     else
         assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
 }

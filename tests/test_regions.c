@@ -7,7 +7,6 @@
  * and the host's parallel-for, for every recurrent kind, an input folded
  * into the step or projected over all steps, a layer that returns its
  * sequence and one that returns its last state. */
-#include <pthread.h>
 #include <string.h>
 
 #include "compute.h"
@@ -33,31 +32,6 @@ typedef struct run {
     size_t fit_shares;   /* ... and in the fit */
     size_t pool_threads;   /* the threads the pool runs (at most the CPUs it may use) */
 } run;
-
-/* A host parallel-for: the tasks alternately on a new thread and here. */
-typedef struct host_half {
-    rl_task_fn task;
-    void *data;
-    size_t n, first;
-} host_half;
-
-static void *run_half(void *arg)
-{
-    host_half *h = arg;
-    for (size_t i = h->first; i < h->n; i += 2)
-        h->task(h->data, i);
-    return NULL;
-}
-
-static void host_for(rl_task_fn task, void *data, size_t n, void *user)
-{
-    (void)user;
-    host_half a = { task, data, n, 0 }, b = { task, data, n, 1 };
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, run_half, &a), 0);
-    run_half(&b);
-    pthread_join(t, NULL);
-}
 
 static void add_layer(rl_model *m, kind k, int seq_out)
 {
@@ -85,7 +59,7 @@ static void train(kind k, size_t features, int stateful, unsigned threads, run *
     assert_int_equal(rl_model_set_param(m, RL_PARAM_SHUFFLE, 0), RL_OK);
     assert_int_equal(rl_model_set_param(m, RL_PARAM_STATEFUL, stateful), RL_OK);
     if (threads == HOST_HOOK)
-        assert_int_equal(rl_model_set_parallel_for(m, host_for, NULL, 3), RL_OK);
+        assert_int_equal(rl_model_set_parallel_for(m, tu_host_for, NULL, 3), RL_OK);
     else
         assert_int_equal(rl_model_set_param(m, RL_PARAM_THREADS, threads), RL_OK);
     assert_int_equal(rl_model_compile(m, RL_OPT_ADAM, RL_LOSS_MSE), RL_OK);

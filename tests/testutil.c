@@ -1,9 +1,36 @@
 #include "testutil.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+typedef struct host_half {
+    rl_task_fn task;
+    void *data;
+    size_t n, first;
+} host_half;
+
+static void *run_half(void *arg)
+{
+    host_half *h = arg;
+    for (size_t i = h->first; i < h->n; i += 2)
+        h->task(h->data, i);
+    return NULL;
+}
+
+void tu_host_for(rl_task_fn task, void *data, size_t n, void *user)
+{
+    if (user)
+        atomic_fetch_add((atomic_int *)user, 1);
+    host_half a = { task, data, n, 0 }, b = { task, data, n, 1 };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, run_half, &a), 0);
+    run_half(&b);
+    pthread_join(t, NULL);
+}
 
 void tu_fill_uniform(float *x, size_t n, uint64_t seed, float lo, float hi)
 {

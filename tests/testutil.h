@@ -8,6 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rnnlite/rnnlite.h"
+
+/* A host parallel-for (rl_model_set_parallel_for): the tasks alternately
+ * on a new thread and on the caller. user: NULL, or an atomic_int counting
+ * the calls. */
+void tu_host_for(rl_task_fn task, void *data, size_t n, void *user);
+
 /* Deterministic test data: uniform floats in [lo, hi) from a seed. */
 void tu_fill_uniform(float *x, size_t n, uint64_t seed, float lo, float hi);
 
