@@ -1558,9 +1558,9 @@ static void share_steps_rows(void *ctx, size_t r0, size_t r1)
 }
 #endif
 
-void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
-                          size_t steps, const rl_shares *sh, const rl_share_copies *copies,
-                          rl_step_rows_fn at, void *ctx)
+void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates, size_t steps,
+                   const rl_shares *sh, const rl_share_copies *copies, rl_step_rows_fn at,
+                   void *ctx)
 {
     const size_t batch = base->batch;
 #ifndef RL_REAL_DOUBLE

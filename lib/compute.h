@@ -424,8 +424,8 @@ void rl__share_copy_add(rl_share_copies *c, int after, real *dense, real *region
  * sh->n > 1 or the steps split by rows, each share's rows between their
  * copies (NULL: none; with one share there are none to make). */
 typedef void (*rl_step_rows_fn)(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s);
-void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
-                          size_t steps, const rl_shares *sh, const rl_share_copies *copies,
-                          rl_step_rows_fn at, void *ctx);
+void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates, size_t steps,
+                   const rl_shares *sh, const rl_share_copies *copies, rl_step_rows_fn at,
+                   void *ctx);
 
 #endif

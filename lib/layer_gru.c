@@ -8,15 +8,6 @@
 #include "alloc.h"
 #include "layer.h"
 
-/* ws: gates [T][B][3u] (x_part, then z, r, h~ in place) | rec [T][B][3u] (h_part;
- *     the backward writes dRec over it, step by step)
- *     | h_all [T+1][B][u] | dZx's h~ third [T][B][u] (its z, r thirds are
- *     dRec's) | U^T packed | W^T packed
- *     | dh [B][u] (rows apart: rl__rows_at) | input-backward scratch
- *     | the fused step's packed weights (64-byte aligned within) | its chains
- *     | with regions, a forward-only pass's gates, h U + b_rec and h_all
- *       (the slots it keeps of them) by row shares (rl__shares_area_floats),
- *       when its steps run split by rows (rl__layer_shares) */
 /* Steps a forward-only pass keeps of the gates (one when the input is
  * folded, else every step's input projection) and of h (two by turns when
  * the last state alone goes out). */
@@ -30,6 +21,15 @@ static size_t gru_h_slots(const rl_layer *l)
     return l->return_sequences ? l->in_steps + 1 : 2;
 }
 
+/* ws: gates [T][B][3u] (x_part, then z, r, h~ in place) | rec [T][B][3u] (h_part;
+ *     the backward writes dRec over it, step by step)
+ *     | h_all [T+1][B][u] | dZx's h~ third [T][B][u] (its z, r thirds are
+ *     dRec's) | U^T packed | W^T packed
+ *     | dh [B][u] (rows apart: rl__rows_at) | input-backward scratch
+ *     | the fused step's packed weights (64-byte aligned within) | its chains
+ *     | with regions, a forward-only pass's gates, h U + b_rec and h_all
+ *       (the slots it keeps of them) by row shares (rl__shares_area_floats),
+ *       when its steps run split by rows (rl__layer_shares) */
 static size_t gru_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;

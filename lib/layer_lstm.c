@@ -6,14 +6,6 @@
 #include "alloc.h"
 #include "layer.h"
 
-/* ws: gates [T][B][4u] (after activation; the backward writes dZ over them,
- *     step by step) | c_all [T+1][B][u] | h_all [T+1][B][u]
- *     | act(c) [T][B][u] | U^T packed | W^T packed | dh, dc [B][u] (rows apart:
- *     rl__rows_at) | input-backward scratch
- *     | the fused step's packed weights (64-byte aligned within) | its chains
- *     | with regions, a forward-only pass's gates, c_all, h_all and act(c)
- *       (the slots it keeps of them) by row shares (rl__shares_area_floats),
- *       when its steps run split by rows (rl__layer_shares) */
 /* Steps a forward-only pass keeps of the gates and act(c) (one when the
  * input is folded, else every step's input projection) and of h and c (two
  * by turns when the last state alone goes out). */
@@ -27,6 +19,14 @@ static size_t lstm_state_slots(const rl_layer *l)
     return l->return_sequences ? l->in_steps + 1 : 2;
 }
 
+/* ws: gates [T][B][4u] (after activation; the backward writes dZ over them,
+ *     step by step) | c_all [T+1][B][u] | h_all [T+1][B][u]
+ *     | act(c) [T][B][u] | U^T packed | W^T packed | dh, dc [B][u] (rows apart:
+ *     rl__rows_at) | input-backward scratch
+ *     | the fused step's packed weights (64-byte aligned within) | its chains
+ *     | with regions, a forward-only pass's gates, c_all, h_all and act(c)
+ *       (the slots it keeps of them) by row shares (rl__shares_area_floats),
+ *       when its steps run split by rows (rl__layer_shares) */
 static size_t lstm_workspace(const rl_layer *l, size_t batch, int regions)
 {
     int ok = 1;
