@@ -1465,7 +1465,9 @@ void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned ga
 #endif
 }
 
-void rl__share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1)
+#ifndef RL_REAL_DOUBLE
+/* The share that holds row r: its rows [*r0, *r1). */
+static void share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1)
 {
     size_t i = 0;
     while (i + 1 < sh->n && r >= sh->end[i])
@@ -1473,6 +1475,7 @@ void rl__share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1)
     *r0 = i ? sh->end[i - 1] : 0;
     *r1 = sh->end[i];
 }
+#endif
 
 size_t rl__shares_area_floats(size_t steps, size_t batch, size_t width, int *ok)
 {
@@ -1490,24 +1493,22 @@ void rl__share_copy_add(rl_share_copies *c, int after, real *dense, real *region
 {
     rl_share_copy *list = after ? c->after : c->before;
     size_t *n = after ? &c->n_after : &c->n_before;
-    list[(*n)++] = (rl_share_copy){ dense, region, steps, t0, t1, width, after };
+    list[(*n)++] = (rl_share_copy){ dense, region, steps, t0, t1, width };
 }
 
 #ifndef RL_REAL_DOUBLE
-/* The copies of rows [r0, r1), inside one share, between the dense
-   layout and the regions. */
-static void copies_run(const rl_shares *sh, const rl_share_copy *c, size_t n, size_t r0,
-                       size_t r1)
+/* The copies of rows [r0, r1), inside the share [s0, s1), between the
+   dense layout and the regions: to_dense (region -> dense) after the
+   steps, else dense -> region. */
+static void copies_run(const rl_share_copy *c, size_t n, size_t batch, size_t s0, size_t s1,
+                       size_t r0, size_t r1, int to_dense)
 {
-    size_t s0, s1;
-    rl__share_of(sh, r0, &s0, &s1);
-    const size_t batch = sh->end[sh->n - 1];
     for (size_t i = 0; i < n; i++) {
         const size_t bytes = (r1 - r0) * c[i].width * sizeof(real);
         for (size_t t = c[i].t0; t < c[i].t1; t++) {
             real *dense = c[i].dense + (t * batch + r0) * c[i].width;
             real *region = c[i].region + rl__share_at(c[i].steps, c[i].width, s0, s1, t, r0);
-            if (c[i].to_dense)
+            if (to_dense)
                 memcpy(dense, region, bytes);
             else
                 memcpy(region, dense, bytes);
@@ -1526,22 +1527,24 @@ typedef struct share_steps_job {
     void *ctx;
 } share_steps_job;
 
-/* Every step of rows [r0, r1), inside one share, on this thread, between
-   their copies. */
-static void share_steps_piece(const share_steps_job *j, size_t r0, size_t r1)
+/* Every step of rows [r0, r1), inside the share [s0, s1), on this
+   thread, between their copies. */
+static void share_steps_piece(const share_steps_job *j, size_t s0, size_t s1, size_t r0,
+                              size_t r1)
 {
+    const size_t batch = j->base->batch;
     if (j->copies)
-        copies_run(j->sh, j->copies->before, j->copies->n_before, r0, r1);
+        copies_run(j->copies->before, j->copies->n_before, batch, s0, s1, r0, r1, 0);
     for (size_t t = 0; t < j->steps; t++) {
         rl_cell_step s = *j->base;
-        j->at(j->ctx, t, r0, r1, &s);
+        j->at(j->ctx, t, s0, s1, r0, &s);
         s.batch = r1 - r0;
         if (s.chain)   /* rows of the fused step's chain area (run_fused) */
             s.chain += chain_rows_offset(r0, s.u);
         step_of_kind(&j->one, &s, j->gates);
     }
     if (j->copies)
-        copies_run(j->sh, j->copies->after, j->copies->n_after, r0, r1);
+        copies_run(j->copies->after, j->copies->n_after, batch, s0, s1, r0, r1, 1);
 }
 
 /* A thread's block of rows, share by share. */
@@ -1550,9 +1553,9 @@ static void share_steps_rows(void *ctx, size_t r0, size_t r1)
     const share_steps_job *j = ctx;
     while (r0 < r1) {
         size_t s0, s1;
-        rl__share_of(j->sh, r0, &s0, &s1);
+        share_of(j->sh, r0, &s0, &s1);
         const size_t end = s1 < r1 ? s1 : r1;
-        share_steps_piece(j, r0, end);
+        share_steps_piece(j, s0, s1, r0, end);
         r0 = end;
     }
 }
@@ -1566,7 +1569,7 @@ void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gate
 #ifndef RL_REAL_DOUBLE
     rl_cell_step first = *base;   /* as run_fused would split each step (x: folded) */
     if (steps > 0)
-        at(ctx, 0, 0, batch, &first);
+        at(ctx, 0, 0, batch, 0, &first);
     if (sh->n > 1 || steps_split_by_rows(cx, &first, gates, steps)) {
         const size_t u = base->u, in = first.x ? base->in : 0;
         const size_t cell = gates == 4 ? WORK_LSTM_CELL : gates == 3 ? WORK_GRU_CELL : WORK_ACT;
@@ -1579,7 +1582,7 @@ void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gate
     (void)copies;   /* one share: the regions are the dense arrays */
     for (size_t t = 0; t < steps; t++) {
         rl_cell_step s = *base;
-        at(ctx, t, 0, batch, &s);
+        at(ctx, t, 0, batch, 0, &s);
         s.batch = batch;
         s.flip = (int)(t & 1);
         step_of_kind(cx, &s, gates);

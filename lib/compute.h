@@ -387,8 +387,6 @@ void rl__shares_one(rl_shares *sh, size_t batch);
  * by rows, else one. */
 void rl__step_shares(const rl_compute *cx, const rl_cell_step *base, unsigned gates,
                      size_t steps, rl_shares *sh);
-/* The share that holds row r: its rows [*r0, *r1). */
-void rl__share_of(const rl_shares *sh, size_t r, size_t *r0, size_t *r1);
 /* Floats of an area of steps x batch rows of width floats by shares (any
  * shares); *ok cleared on overflow. */
 size_t rl__shares_area_floats(size_t steps, size_t batch, size_t width, int *ok);
@@ -400,14 +398,13 @@ static inline size_t rl__share_at(size_t steps, size_t width, size_t r0, size_t 
 }
 /* A copy between an array's dense layout ([steps][batch][width]) and its
  * regions (an area of `steps` steps by shares, rl__share_at): steps
- * [t0, t1), region -> dense when to_dense, else dense -> region. The
+ * [t0, t1), dense -> region before the steps, region -> dense after. The
  * steps run a share's copies on that share's own thread, on its rows,
  * before and after the rows' steps: no hand-off of their own, and the
  * rows copied are in that thread's cache. */
 typedef struct rl_share_copy {
     real *dense, *region;
     size_t steps, t0, t1, width;
-    int to_dense;
 } rl_share_copy;
 enum { RL_SHARE_COPIES = 4 };
 typedef struct rl_share_copies {
@@ -419,11 +416,14 @@ typedef struct rl_share_copies {
  * (at most RL_SHARE_COPIES of each). */
 void rl__share_copy_add(rl_share_copies *c, int after, real *dense, real *region, size_t steps,
                         size_t t0, size_t t1, size_t width);
-/* The steps (above), at() addressing each row by the shares sh (one
- * share: the dense layout), split over the pool share by share when
- * sh->n > 1 or the steps split by rows, each share's rows between their
- * copies (NULL: none; with one share there are none to make). */
-typedef void (*rl_step_rows_fn)(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s);
+/* The steps (above), at(ctx, t, s0, s1, r0, s) setting the fields of
+ * step t for s->batch rows from r0 on, inside the share [s0, s1) of sh
+ * (one share, [0, batch): the dense layout), split over the pool share by
+ * share when sh->n > 1 or the steps split by rows, each share's rows
+ * between their copies (NULL: none; with one share there are none to
+ * make). */
+typedef void (*rl_step_rows_fn)(void *ctx, size_t t, size_t s0, size_t s1, size_t r0,
+                                rl_cell_step *s);
 void rl__run_steps(const rl_compute *cx, const rl_cell_step *base, unsigned gates, size_t steps,
                    const rl_shares *sh, const rl_share_copies *copies, rl_step_rows_fn at,
                    void *ctx);

@@ -87,8 +87,7 @@ static gru_views gru_split(const rl_layer *l, size_t batch)
 typedef struct gru_steps {
     const real *x;   /* folded: the input, else NULL */
     size_t x_ld;     /* floats from one row of x_t to the next */
-    real *gates, *rec, *h;   /* the steps' arrays, laid out by sh */
-    const rl_shares *sh;
+    real *gates, *rec, *h;   /* the steps' arrays, laid out by the shares */
     size_t u, row_in;   /* row_in: floats from x_t to x_t+1 */
     size_t z_steps, rec_steps, h_steps;   /* steps (or slots) of their areas */
     int state0;
@@ -97,13 +96,11 @@ typedef struct gru_steps {
     int ring;       /* forward only, last state out: h in slots 0 and 1 by turns */
 } gru_steps;
 
-static void gru_step_at(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s)
+static void gru_step_at(void *ctx, size_t t, size_t s0, size_t s1, size_t r0,
+                        rl_cell_step *s)
 {
     const gru_steps *q = ctx;
     const size_t u = q->u, g = 3 * u;
-    size_t s0, s1;
-    rl__share_of(q->sh, r0, &s0, &s1);
-    (void)r1;
     s->x = q->x ? q->x + t * q->row_in + r0 * q->x_ld : NULL;
     /* not folded, the gates of every step hold its x W + b_in already */
     s->z = q->gates + rl__share_at(q->z_steps, g, s0, s1, q->one_slot && q->fold ? 0 : t, r0);
@@ -145,7 +142,7 @@ static void gru_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
     const int ring = l->forward_only && !l->return_sequences;
     gru_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in,
                     apart ? v.gates_r : v.gates, apart ? v.rec_r : v.rec,
-                    apart ? v.h_r : v.h_all, &sh, u, in_place ? l->in : batch * l->in,
+                    apart ? v.h_r : v.h_all, u, in_place ? l->in : batch * l->in,
                     l->forward_only && fold ? 1 : T, l->forward_only ? 1 : T,
                     ring ? 2 : T + 1, state0 != NULL, l->forward_only, fold, ring };
     rl_share_copies copies = { 0 };

@@ -88,8 +88,7 @@ static lstm_views lstm_split(const rl_layer *l, size_t batch)
 typedef struct lstm_steps {
     const real *x;   /* folded: the input, else NULL */
     size_t x_ld;     /* floats from one row of x_t to the next */
-    real *gates, *c, *h, *ac;   /* the steps' arrays, laid out by sh */
-    const rl_shares *sh;
+    real *gates, *c, *h, *ac;   /* the steps' arrays, laid out by the shares */
     size_t u, row_in;   /* row_in: floats from x_t to x_t+1 */
     size_t cache_steps, state_steps;   /* steps (or slots) of gates and act(c), of h and c */
     int state0;
@@ -97,13 +96,11 @@ typedef struct lstm_steps {
     int ring;       /* forward only, last state out: h and c in slots 0 and 1 by turns */
 } lstm_steps;
 
-static void lstm_step_at(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s)
+static void lstm_step_at(void *ctx, size_t t, size_t s0, size_t s1, size_t r0,
+                        rl_cell_step *s)
 {
     const lstm_steps *q = ctx;
     const size_t u = q->u;
-    size_t s0, s1;
-    rl__share_of(q->sh, r0, &s0, &s1);
-    (void)r1;
     s->x = q->x ? q->x + t * q->row_in + r0 * q->x_ld : NULL;
     const size_t tc = q->one_slot ? 0 : t;   /* the slot of the backward-only caches */
     s->z = q->gates + rl__share_at(q->cache_steps, 4 * u, s0, s1, tc, r0);
@@ -149,7 +146,7 @@ static void lstm_forward(rl_layer *l, const rl_compute *cx, const real *x, size_
     const int ring = l->forward_only && !l->return_sequences;
     lstm_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in,
                      apart ? v.gates_r : v.gates, apart ? v.c_r : v.c_all,
-                     apart ? v.h_r : v.h_all, apart ? v.ac_r : v.ac, &sh, u,
+                     apart ? v.h_r : v.h_all, apart ? v.ac_r : v.ac, u,
                      in_place ? l->in : batch * l->in, l->forward_only && fold ? 1 : T,
                      ring ? 2 : T + 1, state0 != NULL, l->forward_only && fold, ring };
     rl_share_copies copies = { 0 };

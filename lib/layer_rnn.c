@@ -56,18 +56,15 @@ static real *rnn_packed(const rl_layer *l, size_t batch, real **h_reg)
 typedef struct rnn_steps {
     const real *x;   /* folded: the input, else NULL */
     size_t x_ld;     /* floats from one row of x_t to the next */
-    real *h;         /* h_all, laid out by sh */
-    const rl_shares *sh;
+    real *h;         /* h_all, laid out by the shares */
     size_t T, u, row_in;   /* row_in: floats from x_t to x_t+1 */
     int state0;
 } rnn_steps;
 
-static void rnn_step_at(void *ctx, size_t t, size_t r0, size_t r1, rl_cell_step *s)
+static void rnn_step_at(void *ctx, size_t t, size_t s0, size_t s1, size_t r0,
+                        rl_cell_step *s)
 {
     const rnn_steps *q = ctx;
-    size_t s0, s1;
-    rl__share_of(q->sh, r0, &s0, &s1);
-    (void)r1;
     s->x = q->x ? q->x + t * q->row_in + r0 * q->x_ld : NULL;
     s->h = s->z = q->h + rl__share_at(q->T + 1, q->u, s0, s1, t + 1, r0);
     s->h_prev = q->h + rl__share_at(q->T + 1, q->u, s0, s1, t, r0);
@@ -108,8 +105,8 @@ static void rnn_forward(rl_layer *l, const rl_compute *cx, const real *x, size_t
         rl__share_copy_add(&copies, 1, h_all, h_reg, T + 1, l->return_sequences ? 1 : T,
                            T + 1, u);
     }
-    rnn_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, apart ? h_reg : h_all, &sh,
-                    T, u, in_place ? l->in : batch * l->in, state0 != NULL };
+    rnn_steps q = { fold ? x : NULL, in_place ? T * l->in : l->in, apart ? h_reg : h_all, T, u,
+                    in_place ? l->in : batch * l->in, state0 != NULL };
     rl__run_steps(cx, &s, 1, T, &sh, &copies, rnn_step_at, &q);
     l->out = l->return_sequences ? h_all + bu : h_all + T * bu;
 }
