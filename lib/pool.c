@@ -117,6 +117,21 @@ enum {
  * step before: nothing crosses between the cores but the hand-off itself,
  * so a spinning worker takes jobs this many times smaller. */
 #define SHARES_CHEAPER 4
+/* A share job the workers would take if awake, but that finds them all
+ * asleep, runs on the caller. When it comes in another call less than
+ * SHARES_WAKE_GAP_NS after the last such job, it also wakes them: a host
+ * predicting in a loop. A wake-up costs the caller 25-45 us (above) and
+ * the worker comes 0.1-5 ms later, which helps none of these jobs (a few
+ * to a few hundred us) that comes alone; but a woken worker spins up to
+ * SPIN_NS_MAX_IN_CALL, about twice the gap between its jobs, so the calls
+ * that follow at that gap find it spinning and split. Calls further apart
+ * find it napping or asleep again, and a napping worker is no help either:
+ * a 20 us nap takes 65 us on this VM (timer and wake-up of an idle vCPU),
+ * by when the caller has taken the worker's share itself. While the cores
+ * are far apart (FAR_MIN_WORK) this is what splits a predict of
+ * SimpleRNN(32) I = 1 at batch 64 (3.4 M, 59 us on one thread), which ran
+ * on the caller alone before (0.94-0.97x on two threads against one). */
+#define SHARES_WAKE_GAP_NS (SPIN_NS_MAX_IN_CALL / 2)
 
 /* A fit whose widest step does less work than this (rl__pool_begin_call)
  * runs on the calling thread alone. It was 1.5 M while every forward step
@@ -234,6 +249,10 @@ struct rl_pool {
     int fixed_thresholds;        /* set by a test: no reading changes them */
     uint64_t handoff_ns;         /* round trip to the farthest worker; 0 unknown */
     uint64_t probed_at;          /* when it was last read (now_ns) */
+    /* The last share job the workers slept through: when, in which call
+     * (calls_ended counts the calls ended, rl__pool_unbind_caller). */
+    uint64_t share_asleep_at;
+    unsigned share_asleep_call, calls_ended;
     int probe_due;               /* PROBE_*: when this call reads the distance */
     size_t private_cache;        /* bytes of cache each thread has to itself (L2) */
     worker *workers;
@@ -764,6 +783,11 @@ unsigned rl__pool_workers_asleep(const rl_pool *p)
     return p ? atomic_load_explicit(&p->sleeping, memory_order_relaxed) : 0;
 }
 
+uint32_t rl__pool_published(const rl_pool *p)
+{
+    return p ? p->generation : 0;
+}
+
 int rl__pool_worker_cpu(const rl_pool *p, unsigned i)
 {
     return p && i < p->n_started ? p->workers[i].cpu : -1;
@@ -826,6 +850,7 @@ void rl__pool_unbind_caller(rl_pool *p)
         probe_cores(p, PROBE_ROUNDS_AGAIN, 0);   /* nothing was split */
     p->probe_due = PROBE_NOT;
     p->call_single = 0;
+    p->calls_ended++;
     atomic_store_explicit(&p->in_call, 0, memory_order_relaxed);
     p->bind_wanted = 0;
     if (p->bound)
@@ -861,15 +886,24 @@ static void wait_done(rl_pool *p, unsigned blocks)
  * workers that still spin take smaller jobs than workers that all sleep
  * (and than the host's parallel-for, whose cost we cannot know). A stale
  * count only moves one job either way. */
-static int worth_splitting(const rl_pool *p, size_t work, int shares)
+static int worth_splitting(rl_pool *p, size_t work, int shares)
 {
     if (work >= p->min_work)
         return 1;
     if (work < (shares ? p->min_work_awake / SHARES_CHEAPER : p->min_work_awake) || p->host_for)
         return 0;
+    const unsigned sleeping = atomic_load_explicit(&p->sleeping, memory_order_relaxed);
     /* a napping worker takes a job within a nap: not worth it either */
-    return atomic_load_explicit(&p->sleeping, memory_order_relaxed) +
-               atomic_load_explicit(&p->napping, memory_order_relaxed) < p->n_started;
+    if (sleeping + atomic_load_explicit(&p->napping, memory_order_relaxed) < p->n_started)
+        return 1;
+    if (shares && sleeping == p->n_started) {   /* SHARES_WAKE_GAP_NS */
+        const uint64_t t = now_ns();
+        if (p->calls_ended != p->share_asleep_call && t - p->share_asleep_at < SHARES_WAKE_GAP_NS)
+            publish(p, 0);
+        p->share_asleep_at = t;
+        p->share_asleep_call = p->calls_ended;
+    }
+    return 0;
 }
 
 /* shares: one block per thread, block i claimed first by thread i (see

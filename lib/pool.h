@@ -57,8 +57,10 @@ void rl__pool_set_min_work(rl_pool *p, size_t work);
  * only larger jobs are split (pool.c FAR_*). */
 #define RL_POOL_FAR_HANDOFF_NS 250u
 uint64_t rl__pool_handoff_ns(const rl_pool *p);
-/* Tests: workers asleep now (a worker that spun past its budget). */
+/* Tests: workers asleep now (a worker that spun past its budget); jobs
+ * published so far, wake-ups of no blocks included (the caller's count). */
 unsigned rl__pool_workers_asleep(const rl_pool *p);
+uint32_t rl__pool_published(const rl_pool *p);
 int rl__pool_worker_cpu(const rl_pool *p, unsigned i);
 
 /* Bracket a call (fit, predict, evaluate): with RL_PLACE_WORKERS_AND_CALLER

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernels/kernels.h"
@@ -530,6 +531,80 @@ static void test_pool_jobs_reach_napping_workers(void **state)
     rl__pool_destroy(pool);
 }
 
+/* A share job the worker would take if awake (below the pool's threshold
+ * for a sleeping one) runs on the caller while the worker sleeps; in a
+ * call that comes close behind another that left such a job on the
+ * caller (pool.c SHARES_WAKE_GAP_NS: a host predicting in a loop), it
+ * wakes the worker, and the calls after it split. Share jobs of one call
+ * (the layers of one predict), jobs too small for an awake worker, and
+ * other jobs never wake it. Where timing decides, the test loops: under
+ * valgrind or an emulator the worker comes late, and calls may lie
+ * further apart than the gap (then it skips). */
+static unsigned wait_asleep(rl_pool *pool)
+{
+    for (int waited = 0; rl__pool_workers_asleep(pool) < 1 && waited < 10000; waited++)
+        usleep(1000);
+    return rl__pool_workers_asleep(pool);
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* One forward call of `jobs` share jobs of `work`; the most blocks a job ran in. */
+static int call_of_shares(rl_pool *pool, int jobs, size_t work, int *off_caller)
+{
+    int most = 0;
+    rl__pool_begin_forward_call(pool);
+    for (int i = 0; i < jobs; i++) {
+        const int calls = cover_once_by(rl__pool_for_shares, pool, 64, 16, work, off_caller);
+        most = calls > most ? calls : most;
+    }
+    rl__pool_unbind_caller(pool);
+    return most;
+}
+
+static void test_pool_share_jobs_wake_workers_in_a_loop(void **state)
+{
+    (void)state;
+    rl_pool *pool = NULL;
+    assert_int_equal(rl__pool_create(2, RL_PLACE_FREE, &pool), RL_OK);
+    if (!pool)
+        return;   /* one allowed CPU: no workers */
+    rl__pool_set_min_work(pool, (size_t)1 << 23);   /* as while the cores are far */
+    const size_t too_small = ((size_t)1 << 18) / 4 - 1, worth = (size_t)1 << 21;
+    if (wait_asleep(pool) != 1) {
+        rl__pool_destroy(pool);
+        skip();   /* never slept in 10 s: a machine too busy to say */
+    }
+    const uint32_t published = rl__pool_published(pool);
+    int off_caller = 0;
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(call_of_shares(pool, 1, too_small, &off_caller), 1);
+        assert_int_equal(cover_once(pool, 64, 16, worth, &off_caller), 1);   /* not a share job */
+    }
+    assert_int_equal(call_of_shares(pool, 20, worth, &off_caller), 1);   /* one call */
+    assert_int_equal(off_caller, 0);
+    assert_int_equal(rl__pool_published(pool), published);   /* nothing woke it */
+    /* calls back to back, for at most 10 s: the worker comes 0.1-5 ms after
+     * its wake-up, and until then each call finds it asleep */
+    int split = 0;
+    uint64_t closest = UINT64_MAX, last = mono_ns();
+    for (const time_t end = time(NULL) + 10; !split && time(NULL) < end;) {
+        split = call_of_shares(pool, 1, worth, NULL) >= 2;
+        const uint64_t t = mono_ns();
+        closest = t - last < closest ? t - last : closest;
+        last = t;
+    }
+    rl__pool_destroy(pool);
+    if (!split && closest >= 500000)
+        skip();   /* no two calls within the gap: nothing to wake for */
+    assert_true(split);
+}
+
 /* Jobs at a steady cadence longer than the naps (pool.c CADENCE_*: the
  * worker then sleeps only until the window where the next job should
  * come, and naps through it): a job that comes early (while it sleeps
@@ -636,6 +711,7 @@ int main(void)
     ADD(test_parallel_for_covers_each_item_once);
     ADD(test_pool_jobs_reach_napping_workers);
     ADD(test_pool_jobs_reach_workers_in_a_cadence);
+    ADD(test_pool_share_jobs_wake_workers_in_a_loop);
     ADD(test_pool_times_the_distance);
 #undef ADD
     return _cmocka_run_group_tests("kernels", tests, n, NULL, NULL);
