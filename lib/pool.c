@@ -122,9 +122,15 @@ enum {
  * SHARES_WAKE_GAP_NS after the last such job, it also wakes them: a host
  * predicting in a loop. A wake-up costs the caller 25-45 us (above) and
  * the worker comes 0.1-5 ms later, which helps none of these jobs (a few
- * to a few hundred us) that comes alone; but a woken worker spins up to
- * SPIN_NS_MAX_IN_CALL, about twice the gap between its jobs, so the calls
- * that follow at that gap find it spinning and split. Calls further apart
+ * to a few hundred us) that comes alone; but a worker so woken spins
+ * SPIN_NS_MAX_IN_CALL after each job until it next goes to sleep, so the
+ * calls that follow find it spinning and split. (With the spin of other
+ * waits, at most 60 us between calls and twice the average wait in them,
+ * it missed the next call whenever other work of the host came between,
+ * and the waits between calls and between the chunks of one predict
+ * average to too little: at batch 128 (two chunks, the one-thread model's
+ * predict of the bench between calls) 55 % of the jobs ran on the caller
+ * alone, 0.97x on two threads against one.) Calls further apart
  * find it napping or asleep again, and a napping worker is no help either:
  * a 20 us nap takes 65 us on this VM (timer and wake-up of an idle vCPU),
  * by when the caller has taken the worker's share itself. While the cores
@@ -217,6 +223,7 @@ typedef struct worker {
     int cpu;               /* pinned to, or -1 */
     uint64_t gap_ns;       /* moving average of the time jobs take to come */
     uint64_t long_wait[2]; /* the last two waits that outlasted the naps (CADENCE_*) */
+    int in_loop;           /* woken for a predict loop, not asleep since (SHARES_WAKE_GAP_NS) */
 } worker;
 
 struct rl_pool {
@@ -253,6 +260,7 @@ struct rl_pool {
      * (calls_ended counts the calls ended, rl__pool_unbind_caller). */
     uint64_t share_asleep_at;
     unsigned share_asleep_call, calls_ended;
+    atomic_uint loop_wake_gen;   /* the generation of the last such wake-up */
     int probe_due;               /* PROBE_*: when this call reads the distance */
     size_t private_cache;        /* bytes of cache each thread has to itself (L2) */
     worker *workers;
@@ -426,10 +434,13 @@ static uint32_t wait_for_job(worker *w, uint32_t seen, int *quit)
 {
     rl_pool *p = w->pool;
     const uint64_t start = now_ns();
-    const uint64_t cap = atomic_load_explicit(&p->in_call, memory_order_relaxed)
+    /* in a predict loop (SHARES_WAKE_GAP_NS) as long as in a call */
+    if (seen == atomic_load_explicit(&p->loop_wake_gen, memory_order_relaxed))
+        w->in_loop = 1;
+    const uint64_t cap = w->in_loop || atomic_load_explicit(&p->in_call, memory_order_relaxed)
                              ? SPIN_NS_MAX_IN_CALL
                              : SPIN_NS_MAX_IDLE;
-    uint64_t budget = 2 * w->gap_ns, from = 0, to = 0;
+    uint64_t budget = w->in_loop ? cap : 2 * w->gap_ns, from = 0, to = 0;
     budget = budget < SPIN_NS_MIN ? SPIN_NS_MIN : budget > cap ? cap : budget;
     uint32_t g = seen;
     const int cadence = p->wake_monotonic && cadence_window(w, &from, &to);
@@ -442,8 +453,10 @@ static uint32_t wait_for_job(worker *w, uint32_t seen, int *quit)
             nap_for_job(p, seen, start + to))
             g = TICKET_GEN(atomic_load_explicit(&p->ticket, memory_order_acquire));
     }
-    if (g == seen)
+    if (g == seen) {
+        w->in_loop = 0;   /* the loop is over */
         g = sleep_for_job(p, seen, 0);
+    }
     /* quit is stored before the generation that announces it */
     *quit = atomic_load_explicit(&p->quit, memory_order_acquire);
     const uint64_t waited = now_ns() - start;
@@ -685,6 +698,7 @@ static rl_pool *new_pool(unsigned n_workers)
     atomic_init(&p->ticket, TICKET(0, 0, 0));
     atomic_init(&p->done, 0);
     atomic_init(&p->in_call, 0);
+    atomic_init(&p->loop_wake_gen, UINT32_MAX);   /* none yet (a worker starts at 0) */
     atomic_init(&p->quit, 0);
     return p;
 }
@@ -898,8 +912,10 @@ static int worth_splitting(rl_pool *p, size_t work, int shares)
         return 1;
     if (shares && sleeping == p->n_started) {   /* SHARES_WAKE_GAP_NS */
         const uint64_t t = now_ns();
-        if (p->calls_ended != p->share_asleep_call && t - p->share_asleep_at < SHARES_WAKE_GAP_NS)
-            publish(p, 0);
+        if (p->calls_ended != p->share_asleep_call && t - p->share_asleep_at < SHARES_WAKE_GAP_NS) {
+            atomic_store_explicit(&p->loop_wake_gen, p->generation + 1, memory_order_relaxed);
+            publish(p, 0);   /* its release makes the store above seen with the ticket */
+        }
         p->share_asleep_at = t;
         p->share_asleep_call = p->calls_ended;
     }
